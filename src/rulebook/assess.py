@@ -1,0 +1,93 @@
+"""One assessment: validate, flatten, classify size, evaluate tiers, find gaps, report.
+
+This is the single entry point the CLI, the portal and the tests use for one profile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import size as size_rules
+from .evaluate import CriterionResult, TierResult, evaluate_all
+from .facts import FactSet, flatten
+from .gaps import fill_gaps
+from .profile import Profile, validate
+from .registry import Registry, default_registry
+from .ruleset import RuleSet
+
+
+@dataclass
+class Assessment:
+    rules: RuleSet
+    facts: FactSet
+    profile: Profile
+    size: size_rules.SizeResult | None
+    criteria: dict[str, CriterionResult]
+    tiers: dict[str, TierResult]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def highest_tier(self) -> str:
+        best = "none"
+        for tid, tr in self.tiers.items():
+            if tr.qualified is True:
+                best = tid
+        return best
+
+    def as_json(self, lang: str = "zh") -> dict[str, Any]:
+        from .report import assessment_json
+
+        return assessment_json(self, lang)
+
+
+def assess(raw_profile: Any, as_of: dt.date | None = None, rules: str | None = None, *, is_review: bool = False,
+           registry: Registry | None = None, today: dt.date | None = None, gaps: bool = True) -> Assessment:
+    """Assess a profile (parsed JSON or an already validated Profile) under the rules in force on `as_of`.
+
+    Raises ProfileInvalid (every field problem listed) or UnknownRuleSet.
+    """
+    reg = registry or default_registry()
+    today = today or dt.date.today()
+    as_of = as_of or today
+    profile = raw_profile if isinstance(raw_profile, Profile) else validate(raw_profile, today=max(today, as_of))
+    base = reg.get(rules) if rules else reg.in_force(as_of)
+    facts = flatten(profile, as_of, is_review=is_review)
+    notes: list[str] = []
+    size_result = None
+    for used_id in base.uses:
+        used = reg.get(used_id)
+        if used.kind == "size-classification":
+            size_result = size_rules.classify(used, facts)
+            size_rules.add_size_facts(size_result, facts)
+        elif used.kind == "level-mapping":
+            note = apply_level_mapping(used, facts)
+            if note:
+                notes.append(note)
+    rs = reg.for_region(base.id, profile.data.get("region"))
+    results, tiers = evaluate_all(rs, facts)
+    if gaps:
+        fill_gaps(rs, facts, results, tiers)
+    return Assessment(rs, facts, profile, size_result, results, tiers, notes)
+
+
+def apply_level_mapping(rs: RuleSet, facts: FactSet) -> str | None:
+    """Derive a level (e.g. digital level 1–4) from a score when the level itself was not given."""
+    from .numbers import to_fraction
+
+    spec = rs.raw
+    source, target = spec.get("input"), spec.get("output")
+    values = facts.values
+    if values.get(target) is not None or values.get(source) is None:
+        return None
+    score = values[source]
+    level = spec.get("below", {}).get("level", 0)
+    label = spec.get("below", {}).get("zh", "")
+    for band in spec.get("levels", []):
+        if score >= to_fraction(band["from"]):
+            level, label = band["level"], band.get("zh", "")
+            break
+    if level:
+        values[target] = to_fraction(level)
+    return f"{target} 由 {source}={score} 按《{rs.zh}》折算为 {label or level}"

@@ -1,0 +1,524 @@
+"""Gap analysis: the smallest change that passes a criterion, and the cheapest plan to reach a tier.
+
+Why: a finance manager needs "研发费用还需增加 32.5 万元" rather than "不符合". Each test is
+solved exactly for one fact at a time (the expression is affine in that fact), then a
+tier plan combines the cheapest fixes — for scored tiers, the cheapest set of band
+upgrades that reaches the threshold and every sub-score minimum. A plan is only
+reported as reaching the tier after it has been applied to the facts and re-evaluated.
+
+Cost is a heuristic to rank alternatives (documented in docs/gap-analysis.md): relative
+change for amounts, one unit per title or certificate, two per year of waiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from . import expr
+from .evaluate import CriterionResult, TierResult, decide, evaluate_criterion, make_context, score_of
+from .expr import UNKNOWN, Context, NonLinear
+from .facts import CATALOGUE, FactSet, split_key
+from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan
+from .ruleset import Req, RuleSet, Tier
+
+BLOCKED_COST = 1000.0
+COUPLED = {"main_revenue": "revenue", "rd_staff": "employees", "tech_staff": "employees"}  # raising one raises the other
+MAX_ROUNDS = 4
+
+
+@dataclass
+class Change:
+    key: str  # fact key (rd_expense_2023)
+    kind: str  # amount | flag | level | obtain | wait | blocked | provide
+    current: Any
+    target: Any
+    zh: str
+    en: str
+    cost: float
+
+    @property
+    def delta(self):
+        if isinstance(self.current, Fraction) and isinstance(self.target, Fraction):
+            return self.target - self.current
+        return None
+
+
+@dataclass
+class Fix:
+    changes: list[Change]
+    gain: Fraction = Fraction(0)  # points gained (indicators)
+    target_zh: str = ""
+    target_en: str = ""
+
+    @property
+    def cost(self) -> float:
+        return sum(c.cost for c in self.changes)
+
+    @property
+    def feasible(self) -> bool:
+        return all(c.kind not in ("blocked",) for c in self.changes)
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+    reaches: Any  # True when verified; UNKNOWN when facts are still missing; False when no plan was found
+    via: str | None = None  # the route the plan takes
+    missing: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# Phrasing
+
+
+def _label(key: str) -> tuple[str, str]:
+    name, year = split_key(key)
+    spec = CATALOGUE.get(name)
+    zh, en = (spec.zh, spec.en) if spec else (key, key)
+    if year is not None:
+        return f"{zh}（{year} 年）", f"{en} ({year})"
+    return zh, en
+
+
+def _fmt(key: str, value: Fraction) -> str:
+    spec = CATALOGUE.get(split_key(key)[0])
+    kind = spec.kind if spec else "number"
+    if kind == "money":
+        return fmt_wan(value)
+    if kind == "ratio":
+        return fmt_percent(value)
+    if kind == "count":
+        return fmt_number(value)
+    return fmt_number(value)
+
+
+def _amount_change(key: str, current: Fraction, target: Fraction) -> Change:
+    zh_name, en_name = _label(key)
+    spec = CATALOGUE.get(split_key(key)[0])
+    kind = spec.kind if spec else "number"
+    delta = target - current
+    up = delta > 0
+    if kind == "count" and split_key(key)[0].startswith("ip_"):
+        zh = f"{zh_name}需新增 {fmt_number(delta)} 项（现有 {fmt_number(current)} 项）"
+        en = f"{en_name}: add {fmt_number(delta)} (now {fmt_number(current)})"
+    else:
+        verb_zh = "需增加" if up else "需减少"
+        verb_en = "increase by" if up else "reduce by"
+        zh = f"{zh_name}{verb_zh} {_fmt(key, abs(delta))}（由 {_fmt(key, current)} {'增至' if up else '降至'} {_fmt(key, target)}）"
+        en = f"{en_name}: {verb_en} {_fmt(key, abs(delta))} (from {_fmt(key, current)} to {_fmt(key, target)})"
+    floor = {"money": Fraction(100000), "ratio": Fraction(1, 100)}.get(kind, Fraction(1))
+    cost = 0.3 + min(float(abs(delta) / max(abs(current), floor)), 20.0)
+    return Change(key, "amount", current, target, zh, en, cost)
+
+
+def _blocked(zh: str, en: str, key: str = "") -> Change:
+    return Change(key, "blocked", None, None, zh, en, BLOCKED_COST)
+
+
+# ---------------------------------------------------------------------------
+# Solving one test
+
+
+def _lever_keys(reads: dict[str, Any], ctx: Context) -> list[str]:
+    keys = []
+    for key, value in reads.items():
+        name, year = split_key(key)
+        spec = CATALOGUE.get(name)
+        if spec is None or spec.lever is None or value is UNKNOWN or not isinstance(value, Fraction):
+            continue
+        if year is not None and year != ctx.fiscal_year:
+            continue  # past years are history, not levers
+        keys.append(key)
+    return keys
+
+
+def _coupling(key: str, ctx: Context) -> dict[str, Fraction]:
+    name, year = split_key(key)
+    other = COUPLED.get(name)
+    if other is None:
+        return {}
+    okey = f"{other}_{year}" if year is not None else other
+    if okey in ctx.facts and isinstance(ctx.facts[okey], Fraction):
+        return {okey: ctx.facts[okey] - ctx.facts[key]}
+    return {}
+
+
+def apply_changes(facts: dict[str, Any], changes: list[Change]) -> dict[str, Any]:
+    """Facts after the changes (with coupled facts moved along), for re-evaluation."""
+    out = dict(facts)
+    for c in changes:
+        if c.kind in ("blocked", "provide", "wait") or not c.key:
+            if c.kind == "wait" and c.key:
+                out[c.key] = c.target
+            continue
+        if c.kind == "amount":
+            name, year = split_key(c.key)
+            other = COUPLED.get(name)
+            if other:
+                okey = f"{other}_{year}" if year is not None else other
+                if isinstance(out.get(okey), Fraction):
+                    out[okey] = out[okey] + (c.target - out[c.key])
+        out[c.key] = c.target
+    return out
+
+
+def _solve_compare(node: expr.Compare, ctx: Context) -> list[Fix]:
+    probe = ctx.fork()
+    expr.evaluate(node, probe)
+    fixes: list[Fix] = []
+    left = node.left
+    if isinstance(left, expr.Call) and left.fn == "held":
+        return [_held_fix(left, node, ctx)]
+    if isinstance(left, expr.Call) and left.fn == "full_years":
+        return [_wait_fix(left, node, ctx)]
+    for key in _lever_keys(probe.reads, ctx):
+        current = ctx.facts[key]
+        spec = CATALOGUE[split_key(key)[0]]
+        sym = ctx.fork(solve_for=key, coupled=_coupling(key, ctx))
+        try:
+            ineq = expr.compare(node.op, expr.evaluate(node.left, sym), expr.evaluate(node.right, sym))
+        except (NonLinear, TypeError):
+            continue
+        if not isinstance(ineq, expr.Inequality):
+            continue
+        target = _target(ineq, current, spec.kind, spec.enum is not None)
+        if target is None:
+            continue
+        if (spec.lever == "up" and target <= current) or (spec.lever == "down" and target >= current) or target < 0:
+            continue
+        if spec.kind == "ratio" and target > 1:
+            continue
+        trial = ctx.fork(facts=apply_changes(ctx.facts, [Change(key, "amount", current, target, "", "", 0)]))
+        if expr.truth(expr.evaluate(node, trial)) is not True:
+            continue
+        if spec.enum is not None:
+            fixes.append(_level_fix(key, current, target, spec.enum))
+        elif spec.kind == "bool":
+            continue
+        else:
+            fixes.append(Fix([_amount_change(key, current, target)]))
+    for key, value in probe.reads.items():
+        spec = CATALOGUE.get(split_key(key)[0])
+        if spec and spec.kind == "bool" and spec.lever == "up" and value is False:
+            trial = ctx.fork(facts={**ctx.facts, key: True})
+            if expr.truth(expr.evaluate(node, trial)) is True:
+                zh, en = _label(key)
+                fixes.append(Fix([Change(key, "flag", False, True, f"需做到：{zh}", f"needed: {en}", 1.0)]))
+    return fixes
+
+
+def _target(ineq: expr.Inequality, current: Fraction, kind: str, integral_enum: bool) -> Fraction | None:
+    """The value nearest to `current` that satisfies the inequality, rounded to the fact's unit."""
+    edge = ineq.boundary()
+    if edge is None:
+        return None
+    step = Fraction(1) if kind in ("count", "score") or integral_enum else (Fraction(1, 100) if kind == "money" else Fraction(1, 10000))
+    if kind == "ratio":
+        step = Fraction(1, 10000)
+    # the side of the edge that holds
+    going_up = ineq.a > 0 if ineq.op in (">=", ">") else ineq.a < 0
+    units = edge / step
+    target = (Fraction(ceil_fraction(units)) if going_up else Fraction(units.numerator // units.denominator)) * step
+    if not ineq.holds(target):
+        target += step if going_up else -step
+    return target if ineq.holds(target) else None
+
+
+def _level_fix(key: str, current: Fraction, target: Fraction, order: dict[str, int]) -> Fix:
+    names = {v: k for k, v in order.items()}
+    zh_name, en_name = _label(key)
+    member = names.get(int(target), str(target))
+    level_zh = {"national": "国家级", "provincial": "省级", "municipal": "市级", "below_municipal": "市级以下",
+                "international": "国际标准", "industry": "行业标准", "local": "地方标准", "group": "团体标准"}.get(member, member)
+    return Fix([Change(key, "level", current, target, f"{zh_name}需达到{level_zh}", f"{en_name}: reach {member}", 1.0 + float(target - current) * 0.5)])
+
+
+_HELD_ZH = {
+    "honour_high_tech_enterprise_until": "高新技术企业认定", "honour_national_tech_innovation_demo_until": "国家级技术创新示范企业",
+    "honour_ip_advantage_until": "知识产权优势企业", "honour_ip_demo_until": "知识产权示范企业", "honour_tech_sme_until": "科技型中小企业入库",
+    "recognition_innovative_until": "创新型中小企业称号", "recognition_tech_sme_until": "科技型中小企业称号",
+    "recognition_specialized_until": "专精特新中小企业称号", "recognition_little_giant_until": "专精特新“小巨人”称号",
+}
+
+
+def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
+    fact = call.args[0]
+    key = fact.name if isinstance(fact, expr.Fact) else ""
+    title = _HELD_ZH.get(key, key)
+    return Fix([Change(key, "obtain", ctx.facts.get(key), ctx.as_of, f"需取得（并在有效期内）：{title}",
+                       f"obtain and hold: {CATALOGUE[key].en if key in CATALOGUE else key}", 1.5)])
+
+
+def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
+    since = expr.evaluate(call.args[0], ctx.fork())
+    needed = expr.evaluate(node.right, ctx.fork())
+    if not isinstance(since, dt.date) or not isinstance(needed, Fraction):
+        return Fix([_blocked("从事细分市场年限不足", "not long enough in the niche market")])
+    years = int(needed) + (1 if node.op == ">" else 0)
+    year = ctx.fiscal_year
+    while True:
+        trial = ctx.fork()
+        trial.fiscal_year = year
+        if expr.truth(expr.evaluate(node, trial)) is True or year > ctx.fiscal_year + 60:
+            break
+        year += 1
+    wait = year - ctx.fiscal_year
+    key = call.args[0].name if isinstance(call.args[0], expr.Fact) else ""
+    return Fix([Change(key, "wait", since, Fraction(year), f"从事细分市场满 {years} 年：自 {since.isoformat()} 起算，{year} 年末方可满足（还需 {wait} 年）",
+                       f"{years} years in the niche market: counted from {since.isoformat()}, reached at the end of {year} ({wait} more years)",
+                       2.0 * wait)])
+
+
+def solve(node: expr.Node, ctx: Context, label_zh: str = "", label_en: str = "") -> list[Fix]:
+    """Alternative fixes, cheapest first, each enough to make `node` true; [] if it already holds."""
+    state = expr.truth(expr.evaluate(node, ctx.fork()))
+    if state is True:
+        return []
+    if state is UNKNOWN:
+        return []
+    fixes = _solve(node, ctx)
+    if not fixes:
+        fixes = [Fix([_blocked(f"无法通过调整填报数据满足：{label_zh}" if label_zh else "无法通过调整当年数据满足",
+                               f"cannot be met by changing this year's figures: {label_en}" if label_en else "cannot be met by changing this year's figures")])]
+    fixes.sort(key=lambda f: f.cost)
+    return fixes
+
+
+def _solve(node: expr.Node, ctx: Context) -> list[Fix]:
+    if expr.truth(expr.evaluate(node, ctx.fork())) is True:
+        return [Fix([])]
+    if isinstance(node, expr.BoolOp):
+        parts = [_solve(v, ctx) for v in node.values]
+        if node.op == "or":
+            return [f for p in parts for f in p]
+        combined: list[Change] = []
+        for p in parts:
+            if not p:
+                return []
+            combined = _merge(combined, min(p, key=lambda f: f.cost).changes)
+        fix = Fix(combined)
+        trial = ctx.fork(facts=apply_changes(ctx.facts, combined))
+        return [fix] if expr.truth(expr.evaluate(node, trial)) is True else []
+    if isinstance(node, expr.Compare):
+        return _solve_compare(node, ctx)
+    if isinstance(node, expr.Call) and node.fn in ("any_years", "all_years"):
+        years = [ctx.year_of(node.args[2].value) - i for i in range(int(node.args[1].value))]
+        inner = [_bind_year(node.args[0], y) for y in years]
+        return _solve(expr.BoolOp("or" if node.fn == "any_years" else "and", tuple(inner)), ctx)
+    if isinstance(node, expr.Call) and node.fn == "held":
+        return [_held_fix(node, expr.Compare("==", node, expr.Const(True)), ctx)]
+    if isinstance(node, expr.Fact):
+        spec = CATALOGUE.get(node.name)
+        if spec and spec.kind == "bool" and spec.lever == "up":
+            zh, en = _label(node.name)
+            return [Fix([Change(node.name, "flag", False, True, f"需做到：{zh}", f"needed: {en}", 1.0)])]
+        return []
+    if isinstance(node, expr.Not):
+        inner = node.operand
+        if isinstance(inner, expr.Fact):
+            zh, en = _label(inner.name)
+            return [Fix([_blocked(f"须不存在：{zh}（不能通过调整数据解决）", f"must not apply: {en} (not fixable by figures)", inner.name)])]
+        return []
+    if isinstance(node, expr.Ref):
+        return _solve(ctx.metrics[node.name], ctx)
+    return []
+
+
+def _bind_year(node: expr.Node, year: int) -> expr.Node:
+    """Replace 'the loop year' in a year function's body with a concrete year."""
+    if isinstance(node, expr.Fact) and node.year == "*":
+        return expr.Fact(node.name, year)
+    if isinstance(node, expr.BinOp | expr.Compare):
+        return type(node)(node.op, _bind_year(node.left, year), _bind_year(node.right, year))
+    if isinstance(node, expr.BoolOp):
+        return expr.BoolOp(node.op, tuple(_bind_year(v, year) for v in node.values))
+    if isinstance(node, expr.Not | expr.Neg):
+        return type(node)(_bind_year(node.operand, year))
+    if isinstance(node, expr.Call) and node.fn not in expr.YEAR_FUNCTIONS:
+        return expr.Call(node.fn, tuple(_bind_year(a, year) for a in node.args))
+    return node
+
+
+def _merge(a: list[Change], b: list[Change]) -> list[Change]:
+    """Changes of both lists; where both move one fact, keep the bigger move."""
+    out = {(c.key or c.zh): c for c in a}
+    for c in b:
+        k = c.key or c.zh
+        old = out.get(k)
+        if old is None or old.kind != c.kind or c.kind != "amount":
+            out[k] = c if old is None or c.cost >= old.cost else old
+        else:
+            out[k] = c if abs(c.target - c.current) > abs(old.target - old.current) else old
+    return list(out.values())
+
+
+# ---------------------------------------------------------------------------
+# Per criterion
+
+
+def criterion_gaps(result: CriterionResult, ctx: Context) -> list[Fix]:
+    c = result.criterion
+    if result.status == "undetermined":
+        return []
+    if c.kind == "condition":
+        if result.passed is True:
+            return []
+        return solve(c.test, ctx, c.zh, c.en)[:3]
+    fixes = []
+    current = result.points_min
+    for option in c.options:
+        if option.points <= current or option.test is None:
+            continue
+        found = solve(option.test, ctx, option.zh, option.en)
+        if found and found[0].feasible:
+            best = found[0]
+            fixes.append(Fix(best.changes, option.points - current, option.zh, option.en))
+    fixes.sort(key=lambda f: (f.cost / float(f.gain)))
+    return fixes
+
+
+# ---------------------------------------------------------------------------
+# Per tier
+
+
+def _provide(keys: list[str], facts: FactSet) -> list[Change]:
+    out = []
+    for key in keys:
+        zh, en = _label(key)
+        path = facts.path_of(key)
+        out.append(Change(key, "provide", None, None, f"补充填报：{zh}（{path}）", f"fill in: {en} ({path})", 0.0))
+    return out
+
+
+def _req_fix(req: Req, tier: Tier, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, ctx: Context) -> Fix | None:
+    score = score_of(tier, results) if tier.score else None
+    state = decide(req, results, score)
+    if state is True:
+        return Fix([])
+    if req.op == "criterion":
+        r = results[req.criterion]
+        if r.status == "undetermined":
+            return Fix(_provide(r.missing, facts))
+        feasible = [f for f in r.gap if f.feasible] or r.gap
+        return feasible[0] if feasible else None
+    if req.op == "score":
+        return _score_fix(tier, results, ctx)
+    children = [_req_fix(c, tier, rs, results, facts, ctx) for c in req.children]
+    if req.op == "any":
+        options = [f for f in children if f is not None]
+        if not options:
+            return None
+        return min(options, key=lambda f: (not f.feasible, f.cost))
+    merged: list[Change] = []
+    for f in children:
+        if f is None:
+            return None
+        merged = _merge(merged, f.changes)
+    return Fix(merged)
+
+
+def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) -> Fix | None:
+    """Cheapest set of band upgrades reaching the threshold and every group minimum (a small knapsack)."""
+    s = tier.score
+    need_total = max(s.threshold - sum((results[i].points_min for i in s.indicators), Fraction(0)), Fraction(0))
+    needs = []
+    for g in s.groups:
+        have = sum((results[i].points_min for i in g.indicators), Fraction(0))
+        needs.append(max((g.minimum or Fraction(0)) - have, Fraction(0)))
+    group_of = {i: [k for k, g in enumerate(s.groups) if i in g.indicators] for i in s.indicators}
+    states: dict[tuple, tuple[float, list[Fix]]] = {(Fraction(0),) + tuple(Fraction(0) for _ in needs): (0.0, [])}
+    for ind in s.indicators:
+        upgrades = [f for f in results[ind].gap if f.feasible]
+        if not upgrades:
+            continue
+        nxt = dict(states)
+        for key, (cost, chosen) in states.items():
+            for up in upgrades:
+                gains = list(key)
+                gains[0] = min(gains[0] + up.gain, need_total)
+                for k in group_of[ind]:
+                    gains[k + 1] = min(gains[k + 1] + up.gain, needs[k])
+                state = tuple(gains)
+                total = cost + up.cost
+                if state not in nxt or nxt[state][0] > total:
+                    nxt[state] = (total, chosen + [up])
+        states = nxt
+    goal = (need_total,) + tuple(needs)
+    if goal not in states:
+        return None
+    changes: list[Change] = []
+    for f in states[goal][1]:
+        changes = _merge(changes, f.changes)
+    return Fix(changes)
+
+
+def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet) -> Plan:
+    """The shortest list of changes that reaches the tier, verified by re-evaluating with them applied."""
+    if tr.qualified is True:
+        return Plan([], True)
+    tier = tr.tier
+    if tr.qualified is UNKNOWN:
+        provide = _provide(tr.missing, facts)
+        return Plan(provide, UNKNOWN, missing=tr.missing)
+    all_changes: list[Change] = []
+    current_facts = facts.values
+    current_results = results
+    for _ in range(MAX_ROUNDS):
+        ctx = make_context(rs, FactSet(current_facts, facts.fiscal_year, facts.as_of))
+        fix = _req_fix(tier.require, tier, rs, current_results, facts, ctx)
+        if fix is None or not fix.changes:
+            break
+        all_changes = _merge(all_changes, fix.changes)
+        if not all(c.kind in ("amount", "flag", "level", "obtain", "wait") for c in all_changes):
+            break
+        current_facts = _realise(apply_changes(facts.values, all_changes), all_changes, facts)
+        current_results = _reevaluate(rs, tier, FactSet(current_facts, facts.fiscal_year, facts.as_of))
+        state = decide(tier.require, current_results, score_of(tier, current_results) if tier.score else None)
+        if state is True:
+            return Plan(all_changes, True, via=_via(tier, current_results))
+    return Plan(all_changes, False)
+
+
+def _realise(values: dict[str, Any], changes: list[Change], facts: FactSet) -> dict[str, Any]:
+    """Facts as they would be after obtaining titles and waiting, so the plan can be re-checked."""
+    out = dict(values)
+    for c in changes:
+        if c.kind == "obtain" and c.key:
+            out[c.key] = dt.date(facts.as_of.year + 3, 12, 31)
+        if c.kind == "wait" and c.key and isinstance(out.get(c.key), dt.date):
+            shift = int(c.target) - facts.fiscal_year
+            since = out[c.key]
+            out[c.key] = since.replace(year=since.year - shift) if not (since.month == 2 and since.day == 29) else since.replace(year=since.year - shift, day=28)
+    return out
+
+
+def _reevaluate(rs: RuleSet, tier: Tier, facts: FactSet) -> dict[str, CriterionResult]:
+    from .evaluate import criteria_of
+
+    ctx = make_context(rs, facts)
+    out = {}
+    for cid in criteria_of(tier.require, rs, tier):
+        r = evaluate_criterion(rs.criteria[cid], ctx)
+        r.gap = criterion_gaps(r, ctx)
+        out[cid] = r
+    return out
+
+
+def _via(tier: Tier, results: dict[str, CriterionResult]) -> str | None:
+    from .evaluate import _route
+
+    score = score_of(tier, results) if tier.score else None
+    route, _ = _route(tier.require, results, score)
+    return route or ("score" if tier.score else "general")
+
+
+def fill_gaps(rs: RuleSet, facts: FactSet, results: dict[str, CriterionResult], tiers: dict[str, TierResult]) -> None:
+    ctx = make_context(rs, facts)
+    for r in results.values():
+        r.gap = criterion_gaps(r, ctx)
+    for tr in tiers.values():
+        tr.plan = tier_plan(tr, rs, results, facts)
+

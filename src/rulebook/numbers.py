@@ -1,0 +1,67 @@
+"""Exact numbers: money, ratios and band edges are Fractions, never floats.
+
+Why: "研发费用占比不低于 3%" must pass at exactly 3%; a float epsilon would let
+2.9999999% pass or 3% fail. JSON numbers are read through their decimal text.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+
+def to_fraction(value) -> Fraction | None:
+    """Turn a JSON/YAML number or numeric string into an exact Fraction; None if it is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return Fraction(Decimal(repr(value)))
+    if isinstance(value, Decimal):
+        return Fraction(value) if value.is_finite() else None
+    if isinstance(value, str):
+        text = value.strip().replace(",", "")
+        percent = text.endswith("%")
+        if percent:
+            text = text[:-1]
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return None
+        if not number.is_finite():
+            return None
+        return Fraction(number) / (100 if percent else 1)
+    return None
+
+
+def to_json_number(value: Fraction):
+    """An int when whole, else a float rounded to 6 decimals for display in JSON."""
+    if value.denominator == 1:
+        return value.numerator
+    return round(float(value), 6)
+
+
+def fmt_percent(value: Fraction, digits: int = 2) -> str:
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def fmt_wan(value: Fraction) -> str:
+    """Yuan shown as 万元 with up to 2 decimals, the unit officials and finance managers use."""
+    wan = Decimal(value.numerator) / Decimal(value.denominator) / Decimal(10000)
+    text = f"{wan:,.2f}".rstrip("0").rstrip(".")
+    return f"{text} 万元"
+
+
+def fmt_number(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.4g}"
+
+
+def ceil_fraction(value: Fraction) -> int:
+    return -((-value.numerator) // value.denominator)
