@@ -31,8 +31,8 @@ class Assessment:
     @property
     def highest_tier(self) -> str:
         best = "none"
-        for tid, tr in self.tiers.items():
-            if tr.qualified is True:
+        for tid in self.rules.ladder or tuple(self.tiers):
+            if self.tiers[tid].qualified is True:
                 best = tid
         return best
 

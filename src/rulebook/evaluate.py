@@ -132,6 +132,9 @@ def _any(values):
 
 def decide(req: Req, results: dict[str, CriterionResult], score: ScoreResult | None, override: dict[str, Any] | None = None):
     """The outcome of a requirement tree; `override` forces some criteria (to test what a 'no' rests on)."""
+    if req.op == "tier":
+        ref = req.ref
+        return decide(ref.require, results, score_of(ref, results) if ref.score else None, override)
     if req.op == "criterion":
         if override and req.criterion in override:
             return override[req.criterion]
@@ -170,6 +173,11 @@ def criteria_of(req: Req, rs: RuleSet, tier: Tier) -> list[str]:
     def walk(r: Req):
         if r.op == "criterion" and r.criterion not in out:
             out.append(r.criterion)
+        if r.op == "tier":
+            ref = rs.tiers[r.criterion]
+            for cid in criteria_of(ref.require, rs, ref):
+                if cid not in out:
+                    out.append(cid)
         if r.op == "score" and tier.score:
             for i in tier.score.indicators:
                 if i not in out:

@@ -149,7 +149,7 @@ class Call(Node):
 
 
 YEAR_FUNCTIONS = {"sum_years", "mean_years", "all_years", "any_years", "min_years", "max_years"}
-PLAIN_FUNCTIONS = {"ratio", "min", "max", "coalesce", "full_years", "held", "cagr", "known"}
+PLAIN_FUNCTIONS = {"ratio", "min", "max", "coalesce", "full_years", "held", "cagr", "known", "count_true"}
 _CMP = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
 _BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -259,9 +259,9 @@ class _Builder:
             if isinstance(fact, Fact) and fact.name in self.vocab.enums and isinstance(other, Const):
                 order = self.vocab.enums[fact.name]
 
-                def rank(v):
+                def rank(v, order=order, name=fact.name):
                     if v not in order:
-                        self.fail(f"{v!r} is not one of {', '.join(order)} (values of {fact.name})")
+                        self.fail(f"{v!r} is not one of {', '.join(order)} (values of {name})")
                     return Fraction(order[v])
 
                 if isinstance(other.value, str):
@@ -418,6 +418,9 @@ def _call(node: Call, ctx: Context, loop_year: int | None):
         return UNKNOWN
     if fn == "known":
         return all(v is not UNKNOWN for v in values)
+    if fn == "count_true":
+        states = [truth(v) for v in values]
+        return UNKNOWN if UNKNOWN in states else Fraction(sum(1 for v in states if v is True))
     if fn == "held":
         until = values[0]
         if until is UNKNOWN:

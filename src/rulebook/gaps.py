@@ -406,6 +406,9 @@ def _req_fix(req: Req, tier: Tier, rs: RuleSet, results: dict[str, CriterionResu
         return feasible[0] if feasible else None
     if req.op == "score":
         return _score_fix(tier, results, ctx)
+    if req.op == "tier":
+        ref = rs.tiers[req.criterion]
+        return _req_fix(ref.require, ref, rs, results, facts, ctx)
     children = [_req_fix(c, tier, rs, results, facts, ctx) for c in req.children]
     if req.op == "any":
         options = [f for f in children if f is not None]

@@ -73,9 +73,8 @@ def fact_display(key: str, value: Any, lang: str) -> str:
     if spec.enum is not None and isinstance(value, Fraction):
         names = {v: k for k, v in spec.enum.items()}
         return names.get(int(value), str(value))
-    if spec.name.endswith("_rank") or spec.name == "maker_china_group":
-        if isinstance(value, Fraction) and value >= 9999:
-            return "无" if lang == "zh" else "none"
+    if (spec.name.endswith("_rank") or spec.name == "maker_china_group") and isinstance(value, Fraction) and value >= 9999:
+        return "无" if lang == "zh" else "none"
     unit = {"money": "money", "ratio": "percent"}.get(spec.kind, "")
     return display(value, unit, lang)
 

@@ -84,10 +84,11 @@ class Criterion:
 class Req:
     """A node of a tier's requirement tree: all / any of children, a criterion, or the score."""
 
-    op: str  # all | any | criterion | score
+    op: str  # all | any | criterion | score | tier
     children: tuple[Req, ...] = ()
-    criterion: str = ""
+    criterion: str = ""  # the criterion id, or the tier id for op 'tier'
     route: str = ""
+    ref: Any = None  # the Tier, for op 'tier'
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class RuleSet:
     criteria: dict[str, Criterion] = field(default_factory=dict)
     tiers: dict[str, Tier] = field(default_factory=dict)
     local_facts: dict[str, dict] = field(default_factory=dict)
+    ladder: tuple[str, ...] = ()  # tiers from lowest to highest, for highest_tier (default: all, in order)
     raw: dict[str, Any] = field(default_factory=dict)  # the whole merged data, for classifier kinds
     overlay: str | None = None
     notes_zh: str = ""
@@ -248,6 +250,11 @@ def add_measures_content(rs: RuleSet, data: dict[str, Any], where: str) -> None:
         rs.criteria[cid] = _criterion(cid, spec, vocab, f"{where}: criteria.{cid}", rs.document)
     for tid, spec in (data.get("tiers") or {}).items():
         rs.tiers[tid] = _tier(tid, spec, rs, f"{where}: tiers.{tid}")
+    if data.get("ladder"):
+        for tid in data["ladder"]:
+            if tid not in rs.tiers:
+                raise RuleDataError(f"{where}: ladder names {tid!r}, which is not a tier")
+        rs.ladder = tuple(data["ladder"])
 
 
 def _check_metric_cycles(rs: RuleSet, where: str) -> None:
@@ -363,6 +370,10 @@ def _req(spec: Any, rs: RuleSet, where: str, route: str = "") -> Req:
             return Req("any", tuple(_req(s, rs, f"{where}.any[{i}]") for i, s in enumerate(spec["any"])), route=name)
         if "criterion" in spec:
             return _req(spec["criterion"], rs, where, name)
+        if "tier" in spec:
+            if spec["tier"] not in rs.tiers:
+                raise RuleDataError(f"{where}: tier {spec['tier']!r} must be defined before the tier that refers to it")
+            return Req("tier", criterion=str(spec["tier"]), route=name or str(spec["tier"]), ref=rs.tiers[spec["tier"]])
         if spec.get("score"):
             return Req("score", route=name or "score")
     raise RuleDataError(f"{where}: a requirement is a criterion id, 'score', a list (all of), or {{all: …}} / {{any: …}}")
@@ -437,7 +448,7 @@ def _replace_in_tier(tier: Tier, replace: dict[str, list[str]]) -> Tier:
     def swap_req(req: Req) -> Req:
         if req.op == "criterion" and req.criterion in replace:
             return Req("all", tuple(Req("criterion", criterion=n, route=n) for n in replace[req.criterion]), route=req.route)
-        return Req(req.op, tuple(swap_req(c) for c in req.children), req.criterion, req.route)
+        return Req(req.op, tuple(swap_req(c) for c in req.children), req.criterion, req.route, req.ref)
 
     score = tier.score
     if score is not None:
