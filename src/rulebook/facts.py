@@ -25,6 +25,11 @@ EVENT_YEARS_BACK = 15  # per-year event facts are filled this far back when thei
 LEVEL_ORDER = {"none": 0, "below_municipal": 1, "municipal": 2, "provincial": 3, "national": 4}
 STANDARD_ORDER = {"none": 0, "group": 1, "local": 2, "industry": 3, "national": 4, "international": 5}
 SIZE_ORDER = {"micro": 1, "small": 2, "medium": 3, "large": 4}
+MEMBER_ZH = {
+    "none": "无", "below_municipal": "市级以下", "municipal": "市级", "provincial": "省级", "national": "国家级",
+    "group": "团体标准", "local": "地方标准", "industry": "行业标准", "international": "国际标准",
+    "micro": "微型", "small": "小型", "medium": "中型", "large": "大型",
+}
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,8 @@ class Registry:
         try:
             return self._sets[rule_id]
         except KeyError:
-            raise UnknownRuleSet(f"unknown rule set {rule_id!r}; known: {', '.join(self._sets)} (see `zjtx rules list`)") from None
+            raise UnknownRuleSet(f"未知的规则集 {rule_id!r}（现有：{'、'.join(self._sets)}；见 `zjtx rules list`） / "
+                                 f"unknown rule set {rule_id!r}") from None
 
     def overlays(self, rule_id: str) -> list[tuple[str, Path, dict]]:
         return self._overlays.get(rule_id, [])
@@ -73,7 +74,8 @@ class Registry:
         """The tier-defining (measures) rule set in force on `day`."""
         hits = [rs for rs in self._sets.values() if rs.kind == "measures" and rs.tiers and rs.in_force(day)]
         if not hits:
-            raise UnknownRuleSet(f"no measures are in force on {day.isoformat()}; choose one with --rules (see `zjtx rules list`)")
+            raise UnknownRuleSet(f"{day.isoformat()} 没有现行的梯度培育办法；请用 --rules 指定（见 `zjtx rules list`） / "
+                                 f"no measures are in force on {day.isoformat()}")
         return max(hits, key=lambda r: r.effective_from)
 
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from . import expr
-from .facts import CATALOGUE, split_key
+from .facts import CATALOGUE, MEMBER_ZH, NEVER, NONE_RANK, split_key
 from .gaps import Change, Fix, Plan
 from .numbers import fmt_number, fmt_percent, fmt_wan, to_json_number
 
@@ -72,11 +72,31 @@ def fact_display(key: str, value: Any, lang: str) -> str:
         return display(value, "", lang)
     if spec.enum is not None and isinstance(value, Fraction):
         names = {v: k for k, v in spec.enum.items()}
-        return names.get(int(value), str(value))
+        member = names.get(int(value), str(value))
+        return MEMBER_ZH.get(member, member) if lang == "zh" else member
     if (spec.name.endswith("_rank") or spec.name == "maker_china_group") and isinstance(value, Fraction) and value >= 9999:
         return "无" if lang == "zh" else "none"
     unit = {"money": "money", "ratio": "percent"}.get(spec.kind, "")
     return display(value, unit, lang)
+
+
+def _is_nothing(value: Any) -> bool:
+    """An event fact that says "none that year" (no award, never held): noise in a short summary."""
+    return (isinstance(value, Fraction) and value >= NONE_RANK) or value == NEVER
+
+
+def inputs_labelled(r: CriterionResult, facts, lang: str) -> list[dict]:
+    """The facts a criterion read, labelled for people; years with nothing to report are left out."""
+    items = [(k, v) for k, v in r.inputs.items() if not _is_nothing(v)]
+    out = []
+    for key, value in items:
+        name, year = split_key(key)
+        spec = CATALOGUE.get(name)
+        label = (spec.zh if lang == "zh" else spec.en) if spec else key
+        if year is not None:
+            label += f"（{year}）" if lang == "zh" else f" ({year})"
+        out.append({"fact": key, "path": facts.path_of(key), "label": label, "display": fact_display(key, value, lang)})
+    return out
 
 
 def change_json(c: Change, lang: str) -> dict:
@@ -98,6 +118,15 @@ def fix_json(f: Fix, lang: str) -> dict:
     return out
 
 
+def _value_display(r: CriterionResult, lang: str) -> str | None:
+    c = r.criterion
+    if c.value is None:
+        return None
+    if isinstance(c.value, expr.Fact):
+        return fact_display(c.value.name, r.value, lang)
+    return display(r.value, c.unit, lang)
+
+
 def criterion_json(r: CriterionResult, facts, lang: str) -> dict:
     c = r.criterion
     out: dict[str, Any] = {
@@ -109,7 +138,8 @@ def criterion_json(r: CriterionResult, facts, lang: str) -> dict:
         "status": r.status,
         "passed": None if r.passed is expr.UNKNOWN else r.passed,
         "value": jsonable(r.value),
-        "value_display": display(r.value, c.unit, lang) if c.value is not None else None,
+        "value_display": _value_display(r, lang),
+        "inputs_labelled": inputs_labelled(r, facts, lang),
         "inputs": {facts.path_of(k): jsonable(v) for k, v in r.inputs.items()},
         "inputs_display": {facts.path_of(k): fact_display(k, v, lang) for k, v in r.inputs.items()},
         "missing": [facts.path_of(k) for k in r.missing],

@@ -1,0 +1,175 @@
+"""`zjtx` command line: assess a profile, inspect the rule sets.
+
+Exit status: 0 for any assessment (whatever it concludes), 2 for bad input (the
+profile, a date, an unknown rule set), each problem on its own line naming the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rulebook import ProfileInvalid, RulebookError, RuleDataError, assess, default_registry
+from rulebook.evaluate import criteria_of
+from rulebook.facts import CATALOGUE
+
+from .render import render
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="zjtx: 专精特新梯度培育自评与规则查询")
+rules_app = typer.Typer(no_args_is_help=True, help="查看已加载的规则集 / inspect rule sets")
+app.add_typer(rules_app, name="rules")
+err = Console(stderr=True)
+
+
+def fail(lines: list[str]) -> None:
+    for line in lines:
+        err.print(line, markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+def parse_date(text: str | None, what: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail([f"{what}: 日期格式应为 YYYY-MM-DD（收到 {text!r}） / must be a date YYYY-MM-DD"])
+    return None
+
+
+def read_profile(path: Path):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        fail([f"{path}: 文件不存在 / file not found"])
+    except UnicodeDecodeError:
+        fail([f"{path}: 不是 UTF-8 文本文件 / not a UTF-8 text file"])
+    except OSError as exc:
+        fail([f"{path}: 无法读取（{exc.strerror}） / cannot be read"])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail([f"{path}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}） / invalid JSON at line {exc.lineno} column {exc.colno}"])
+
+
+@app.command("assess")
+def assess_cmd(
+    profile: Path = typer.Argument(..., help="企业档案 JSON（zjtx.profile/1）"),
+    as_of: str = typer.Option(None, "--as-of", help="评估日期 YYYY-MM-DD，决定适用规则与“上年度”（默认今天）"),
+    rules: str = typer.Option(None, "--rules", help="指定规则集 id（默认按评估日期选择现行规则）"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON（zjtx.assessment/1）"),
+    review: bool = typer.Option(False, "--review", help="按复核口径评估"),
+    lang: str = typer.Option("zh", "--lang", help="zh 或 en"),
+) -> None:
+    """评估企业可达到的梯度培育层次，逐条列出依据与差距。"""
+    if lang not in ("zh", "en"):
+        fail([f"--lang: 只能是 zh 或 en（收到 {lang!r}）"])
+    day = parse_date(as_of, "--as-of")
+    raw = read_profile(profile)
+    try:
+        result = assess(raw, as_of=day, rules=rules, is_review=review)
+    except ProfileInvalid as exc:
+        fail([p.zh() if lang == "zh" else p.en() for p in exc.problems])
+    except RulebookError as exc:
+        fail([str(exc)])
+    data = result.as_json(lang)
+    if as_json:
+        for w in data["warnings"]:
+            err.print(f"warning: {w}", markup=False, highlight=False)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    render(data, raw.get("name") if isinstance(raw, dict) else None, Console(), lang)
+
+
+@rules_app.command("list")
+def rules_list() -> None:
+    """列出规则集、生效日期与省级叠加规则。"""
+    reg = _registry()
+    table = Table(title="规则集 / rule sets")
+    for col in ("id", "名称", "类型", "生效", "失效", "省级叠加"):
+        table.add_column(col)
+    for rid in reg.ids():
+        rs = reg.get(rid)
+        overlays = "、".join(f"{p}:{path.stem}" for p, path, _ in reg.overlays(rid))
+        table.add_row(rid, rs.zh, rs.kind, rs.effective_from.isoformat(),
+                      rs.effective_until.isoformat() if rs.effective_until else "—", overlays or "—")
+    Console().print(table)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-miit-2022"),
+               region: str = typer.Option(None, "--region", help="按某地区代码显示（含省级叠加）")) -> None:
+    """显示规则集的每一层次、每条条件/指标及其出处与可信度。"""
+    reg = _registry()
+    try:
+        rs = reg.for_region(rule_id, region)
+    except RulebookError as exc:
+        fail([str(exc)])
+    console = Console()
+    console.print(f"[bold]{rs.zh}[/bold]（{rs.id}）  {rs.document}")
+    console.print(f"生效：{rs.effective_from} 至 {rs.effective_until or '—'}" + (f"  叠加：{rs.overlay}" if rs.overlay else ""))
+    if rs.notes_zh:
+        console.print(rs.notes_zh, style="dim")
+    if rs.kind == "size-classification":
+        from rulebook.size import sectors
+
+        table = Table(title="划型标准（下限含本数；金额单位：元）")
+        for col in ("行业", "GB/T 4754", "大型", "中型", "小型", "出处", "等级"):
+            table.add_column(col)
+        for s in sectors(rs).values():
+            def fmt(b):
+                return "，".join(f"{k}≥{v}" for k, v in b.items())
+            table.add_row(s.zh, " ".join(s.industries) or "（其余）", fmt(s.classes["large"]), fmt(s.classes["medium"]),
+                          fmt(s.classes["small"]), s.clause.item, s.clause.grade)
+        console.print(table)
+        return
+    if rs.kind == "level-mapping":
+        for band in rs.raw.get("levels", []):
+            console.print(f"  {band.get('zh')}：{band['from']} 分及以上")
+        return
+    for tid, tier in rs.tiers.items():
+        table = Table(title=f"{tier.zh}（{tid}）— {tier.clause.cite()} [{tier.clause.grade}]", expand=True)
+        for col in ("id", "条件/指标", "出处", "等级", "说明"):
+            table.add_column(col)
+        for cid in criteria_of(tier.require, rs, tier):
+            c = rs.criteria[cid]
+            extra = f"满分 {c.max_points}" if c.kind == "indicator" else ""
+            note = "；".join(x for x in (extra, c.clause.note) if x)
+            grade = c.clause.grade + ("（待核实）" if c.clause.unverified else "")
+            table.add_row(cid, c.zh, "".join(x for x in (c.clause.annex, c.clause.item) if x), grade, note)
+        if tier.score:
+            console.print(f"评分达标线：{tier.score.threshold} 分；" + "；".join(
+                f"{g.zh}≥{g.minimum}" for g in tier.score.groups if g.minimum is not None))
+        console.print(table)
+
+
+@rules_app.command("facts")
+def rules_facts() -> None:
+    """列出规则可引用的事实（字段）及其在企业档案中的位置。"""
+    table = Table(title="事实 / facts")
+    for col in ("name", "含义", "类型", "按年", "档案字段"):
+        table.add_column(col)
+    for spec in CATALOGUE.values():
+        table.add_row(spec.name, spec.zh, spec.kind, "是" if spec.yearly else "", spec.path)
+    Console().print(table)
+
+
+def _registry():
+    try:
+        return default_registry()
+    except RuleDataError as exc:
+        fail([f"规则数据错误 / rule data error: {exc}"])
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

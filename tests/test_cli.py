@@ -1,0 +1,140 @@
+"""The `zjtx` command as a user runs it: real process, real files, exit codes and the exact lines shown."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, SAMPLE
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "zjtx", *args], capture_output=True, text=True, cwd=cwd or ROOT,
+                          env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+
+
+def write(tmp_path, data, name="p.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_json_output_follows_the_exchange_contract(tmp_path):
+    r = run("assess", write(tmp_path, SAMPLE), "--as-of", "2024-06-30", "--json")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["schema"] == "zjtx.assessment/1"
+    assert out["rules"] == "cn-miit-2022"
+    assert out["as_of"] == "2024-06-30"
+    assert out["size"] == {**out["size"], "class": "small", "sector": "industry"}
+    inn = out["tiers"]["innovative"]
+    assert (inn["qualified"], inn["score"], inn["route"]) == (True, 100, "score")
+    rd = next(c for c in inn["criteria"] if c["id"] == "inn_rd_ratio")
+    assert rd["inputs"] == {"financials.2023.rd_expense": 7200000, "financials.2023.revenue": 120000000}
+    assert rd["points"] == 20 and rd["band"] == "A. 5%以上" and rd["value_display"] == "6.00%"
+    assert rd["clause"]["annex"] == "附件1" and rd["clause"]["grade"] == "A"
+
+
+def test_as_of_chooses_the_rules_in_force(tmp_path):
+    path = write(tmp_path, SAMPLE)
+    old = json.loads(run("assess", path, "--as-of", "2026-03-31", "--json").stdout)
+    assert old["rules"] == "cn-miit-2022" and old["fiscal_year"] == 2025
+
+
+def test_human_report_is_in_chinese_and_names_clauses(tmp_path):
+    r = run("assess", write(tmp_path, SAMPLE), "--as-of", "2024-06-30")
+    assert r.returncode == 0, r.stderr
+    assert "优质中小企业梯度培育自评报告" in r.stdout
+    assert "企业规模：小型企业" in r.stdout
+    assert "创新型中小企业" in r.stdout and "✔ 符合" in r.stdout
+    assert "附件1" in r.stdout
+
+
+def test_report_gives_the_gap_in_wan_yuan(tmp_path):
+    profile = json.loads(json.dumps(SAMPLE))
+    profile["financials"]["2023"]["rd_expense"] = 3588000  # 2.99% of 120,000,000
+    r = run("assess", write(tmp_path, profile), "--as-of", "2024-06-30", "--json")
+    rd = next(c for c in json.loads(r.stdout)["tiers"]["innovative"]["criteria"] if c["id"] == "inn_rd_ratio")
+    assert rd["points"] == 10
+    texts = [ch["text"] for f in rd["gap"] for ch in f["changes"]]
+    assert "研发费用（2023 年）需增加 1.2 万元（由 358.8 万元 增至 360 万元）" in texts
+
+
+@pytest.mark.parametrize(
+    "mutate, expected_line",
+    [
+        (lambda p: p["financials"]["2023"].update(revenue=-5), "financials.2023.revenue: 必须为非负数"),
+        (lambda p: p["financials"]["2023"].update(revenue="很多"), "financials.2023.revenue: 必须为数字"),
+        (lambda p: p["main_product"].update(national_market_share=1.5), "main_product.national_market_share: 比例须在 0 到 1 之间（如 0.035 表示 3.5%）"),
+        (lambda p: p.update(industry="Z9999"), "industry: 未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）"),
+        (lambda p: p.update(region="999999"), "region: 未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）"),
+        (lambda p: p.update(established="2999-01-01"), "established: 日期不能晚于今天"),
+        (lambda p: p.update(credit_code="91330106MA2B3C4D12"), "credit_code: 统一社会信用代码无效（应为 18 位且校验位正确）"),
+        (lambda p: p["financials"]["2023"].update(employees=12.5), "financials.2023.employees: 必须为整数"),
+        (lambda p: p.update(ip=[{"type": "patent?"}]), "ip[0].type: 取值须为"),
+        (lambda p: p.update(digital_level=7), "digital_level: 不能大于 4"),
+    ],
+)
+def test_bad_profile_exits_2_naming_the_field(tmp_path, mutate, expected_line):
+    profile = json.loads(json.dumps(SAMPLE))
+    mutate(profile)
+    r = run("assess", write(tmp_path, profile), "--as-of", "2024-06-30")
+    assert r.returncode == 2
+    assert expected_line in r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_every_problem_is_listed_at_once(tmp_path):
+    profile = json.loads(json.dumps(SAMPLE))
+    profile["financials"]["2023"]["revenue"] = -1
+    profile["financials"]["2022"]["rd_expense"] = "x"
+    profile["region"] = "12"
+    r = run("assess", write(tmp_path, profile))
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 3
+    assert [line.split(":")[0] for line in lines] == ["region", "financials.2023.revenue", "financials.2022.rd_expense"]
+
+
+def test_malformed_json_says_where(tmp_path):
+    r = run("assess", write(tmp_path, '{"name": "某公司",\n "region": }'))
+    assert r.returncode == 2
+    assert "不是有效的 JSON（第 2 行第 12 列" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("content", ["[]", "42", '"text"', "null"])
+def test_profile_that_is_not_an_object(tmp_path, content):
+    r = run("assess", write(tmp_path, content))
+    assert r.returncode == 2 and "(profile): 企业档案必须是 JSON 对象" in r.stderr
+
+
+def test_unknown_rule_set_and_bad_dates(tmp_path):
+    path = write(tmp_path, SAMPLE)
+    r = run("assess", path, "--rules", "cn-miit-1999")
+    assert r.returncode == 2 and "未知的规则集 'cn-miit-1999'" in r.stderr
+    r = run("assess", path, "--as-of", "2024-13-01")
+    assert r.returncode == 2 and "--as-of: 日期格式应为 YYYY-MM-DD" in r.stderr
+    r = run("assess", path, "--as-of", "2020-01-01")
+    assert r.returncode == 2 and "2020-01-01 没有现行的梯度培育办法" in r.stderr
+
+
+def test_missing_file(tmp_path):
+    r = run("assess", str(tmp_path / "nope.json"))
+    assert r.returncode == 2 and "文件不存在" in r.stderr
+
+
+def test_unknown_extra_field_is_accepted_with_a_warning(tmp_path):
+    profile = {**SAMPLE, "favourite_colour": "red"}
+    r = run("assess", write(tmp_path, profile), "--as-of", "2024-06-30", "--json")
+    assert r.returncode == 0
+    assert "favourite_colour: 未知字段，已忽略" in r.stderr
+    assert json.loads(r.stdout)["warnings"] == ["favourite_colour: 未知字段，已忽略"]
+
+
+def test_rules_list_and_show():
+    r = run("rules", "list")
+    assert r.returncode == 0 and "cn-miit-2022" in r.stdout and "2022-08-01" in r.stdout
+    r = run("rules", "show", "cn-miit-2022")
+    assert r.returncode == 0 and "inn_rd_ratio" in r.stdout and "附件1" in r.stdout
+    r = run("rules", "show", "nope")
+    assert r.returncode == 2 and "未知的规则集 'nope'" in r.stderr
