@@ -18,6 +18,7 @@ before, …; cy = the as-of year). Inside a year function (`sum_years`, `all_yea
 from __future__ import annotations
 
 import ast
+import re
 import datetime as dt
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -164,6 +165,9 @@ class Vocabulary:
     enums: dict[str, dict[str, int]] = field(default_factory=dict)  # ordered facts: name → {member: rank}
 
 
+_PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)%")  # 3% → (3/100), exact
+
+
 def parse(text: str, vocab: Vocabulary, where: str) -> Node:
     """Parse `text`; `where` names the file and key for the error message."""
     if isinstance(text, bool):
@@ -172,8 +176,9 @@ def parse(text: str, vocab: Vocabulary, where: str) -> Node:
         return Const(to_fraction(text))
     if not isinstance(text, str) or not text.strip():
         raise RuleDataError(f"{where}: expected an expression, got {text!r}")
+    source = _PERCENT.sub(lambda m: f"({m.group(1)}/100)", text.strip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
         raise RuleDataError(f"{where}: cannot parse expression {text!r}: {exc.msg}") from None
     return _Builder(vocab, where, text).build(tree.body, in_year_fn=False)

@@ -151,8 +151,6 @@ def apply_changes(facts: dict[str, Any], changes: list[Change]) -> dict[str, Any
     out = dict(facts)
     for c in changes:
         if c.kind in ("blocked", "provide", "wait") or not c.key:
-            if c.kind == "wait" and c.key:
-                out[c.key] = c.target
             continue
         if c.kind == "amount":
             name, year = split_key(c.key)

@@ -1,0 +1,227 @@
+"""The engine on a small rule set written for these tests (real YAML files in a temporary criteria folder)."""
+
+import datetime as dt
+import shutil
+import textwrap
+from fractions import Fraction
+
+import pytest
+from conftest import ROOT
+
+from rulebook import RuleDataError, assess
+from rulebook.expr import UNKNOWN, Context, Vocabulary, evaluate, parse
+from rulebook.registry import Registry
+
+AS_OF = dt.date(2024, 6, 30)
+
+TOY = """
+id: toy
+kind: measures
+title: {zh: 测试办法, en: Test measures}
+document: 《测试办法》
+effective: {from: 2020-01-01}
+uses: [cn-sme-size-2011]
+metrics:
+  rd_ratio: {zh: 研发占比, en: R&D ratio, expr: "ratio(rd_expense[y0], revenue[y0])", unit: percent}
+  main_share: {zh: 主营占比, en: main share, expr: "ratio(main_revenue[y0], revenue[y0])", unit: percent}
+criteria:
+  rd:
+    zh: 研发费用不低于100万元且占比不低于3%
+    en: R&D at least 1m and 3%
+    clause: {item: 第一条, grade: A}
+    test: rd_expense[y0] >= 1000000 and rd_ratio >= 3%
+  share_pts:
+    zh: 主营占比
+    en: main share
+    clause: {item: 第二条, grade: A}
+    value: main_share
+    unit: percent
+    bands:
+      - {from: 80%, points: 30, zh: A, en: A}
+      - {from: 70%, points: 20, zh: B, en: B}
+      - {points: 0, zh: C, en: C}
+  ip_pts:
+    zh: 知识产权
+    en: IP
+    clause: {item: 第三条, grade: A}
+    options:
+      - {when: ip_I_main >= 2, points: 40, zh: A, en: A}
+      - {when: ip_I_main >= 1, points: 20, zh: B, en: B}
+      - {points: 0, zh: C, en: C}
+  growth:
+    zh: 复合增长率不低于5%
+    en: CAGR at least 5%
+    clause: {item: 第四条, grade: C}
+    test: cagr(revenue, 2) >= 5%
+  niche:
+    zh: 细分市场满3年
+    en: 3 years in the niche
+    clause: {item: 第五条, grade: A}
+    test: full_years(niche_since, y0) >= 3
+tiers:
+  basic:
+    zh: 基础层
+    en: Basic
+    clause: {item: 第六条, grade: A}
+    require: [rd, niche]
+  scored:
+    zh: 评分层
+    en: Scored
+    clause: {item: 第七条, grade: A}
+    score:
+      threshold: 50
+      indicators: [share_pts, ip_pts]
+    require: [{any: [score, growth]}]
+"""
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    root = tmp_path_factory.mktemp("criteria")
+    shutil.copytree(ROOT / "criteria" / "common", root / "common")
+    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", root / "cn-sme-size-2011", ignore=shutil.ignore_patterns("cases"))
+    (root / "toy").mkdir()
+    (root / "toy" / "ruleset.yaml").write_text(textwrap.dedent(TOY), encoding="utf-8")
+    return Registry(root)
+
+
+def profile(**fin):
+    base = {"employees": 50, "revenue": 20_000_000, "main_revenue": 15_000_000, "rd_expense": 600_000}
+    base.update(fin)
+    return {
+        "industry": "C3484",
+        "niche_since": "2019-01-01",
+        "financials": {"2023": base, "2022": {"revenue": 19_000_000}, "2021": {"revenue": 18_140_589}},
+        "ip": [],
+    }
+
+
+def run(registry, p, **kw):
+    return assess(p, as_of=AS_OF, rules="toy", registry=registry, **kw)
+
+
+def crit(a, cid):
+    return a.criteria[cid]
+
+
+def test_threshold_passes_at_exactly_the_number(registry):
+    a = run(registry, profile(rd_expense=1_000_000, revenue=Fraction(1_000_000) / Fraction(3, 100)))
+    assert crit(a, "rd").passed is True
+    a = run(registry, profile(rd_expense=1_000_000, revenue=33_333_334))
+    assert crit(a, "rd").passed is False
+
+
+def test_gap_is_the_exact_amount_in_wan_yuan(registry):
+    a = run(registry, profile(rd_expense=1_000_000, revenue=40_000_000))  # needs 1,200,000
+    [fix] = crit(a, "rd").gap[:1]
+    assert [c.zh for c in fix.changes] == ["研发费用（2023 年）需增加 20 万元（由 100 万元 增至 120 万元）"]
+
+
+def test_a_conjunction_needs_both_parts(registry):
+    a = run(registry, profile(rd_expense=500_000, revenue=40_000_000))
+    changes = crit(a, "rd").gap[0].changes
+    assert [c.target for c in changes] == [Fraction(1_200_000)]  # the larger of 1,000,000 and 3% of revenue
+
+
+def test_band_edges_go_to_the_higher_band(registry):
+    assert crit(run(registry, profile(main_revenue=16_000_000)), "share_pts").points == 30  # exactly 80%
+    assert crit(run(registry, profile(main_revenue=15_999_999)), "share_pts").points == 20
+
+
+def test_raising_main_revenue_raises_revenue_too(registry):
+    a = run(registry, profile(main_revenue=13_000_000))  # 65% → needs 70%: (13m+x)/(20m+x) >= 0.7 → x = 3,333,333.34
+    fix = next(f for f in crit(a, "share_pts").gap if f.gain == 20)
+    assert fix.changes[0].target == Fraction(1633333334, 100)
+
+
+def test_compound_growth_is_compared_exactly(registry):
+    # 18,140,589 × 1.05² = 19,999,999.37 → revenue 20,000,000 passes; 19,999,999 does not
+    assert crit(run(registry, profile()), "growth").passed is True
+    assert crit(run(registry, profile(revenue=19_999_999, main_revenue=15_000_000)), "growth").passed is False
+
+
+def test_full_years_count_to_the_end_of_the_last_fiscal_year(registry):
+    p = profile()
+    p["niche_since"] = "2021-01-01"  # to 2023-12-31: exactly 3 years
+    assert crit(run(registry, p), "niche").passed is True
+    p["niche_since"] = "2021-01-02"
+    a = run(registry, p)
+    assert crit(a, "niche").passed is False
+    assert "2024 年末方可满足" in crit(a, "niche").gap[0].changes[0].zh
+
+
+def test_missing_fact_is_undetermined_not_zero(registry):
+    p = profile()
+    del p["financials"]["2023"]["rd_expense"]
+    a = run(registry, p)
+    assert crit(a, "rd").status == "undetermined"
+    assert a.tiers["basic"].qualified is UNKNOWN
+    assert a.as_json()["tiers"]["basic"]["missing"] == ["financials.2023.rd_expense"]
+
+
+def test_a_failed_gate_decides_the_tier_despite_missing_facts(registry):
+    p = profile()
+    del p["financials"]["2023"]["rd_expense"]
+    p["niche_since"] = "2023-01-01"
+    assert run(registry, p).tiers["basic"].qualified is False
+
+
+def test_score_clearing_the_threshold_with_unknowns_at_zero_decides(registry):
+    p = profile(main_revenue=16_000_000)  # 30 points
+    p["ip"] = [{"type": "invention_patent", "related_to_main_product": True}]  # 20 points → 50 without the growth route
+    p["financials"]["2021"].pop("revenue")
+    a = run(registry, p)
+    assert a.tiers["scored"].qualified is True and a.tiers["scored"].route == "score"
+    del p["ip"]
+    a = run(registry, p)
+    assert a.tiers["scored"].qualified is UNKNOWN  # 30 + 0..40 and the growth route unknown
+
+
+def test_a_no_that_rests_on_a_grade_c_criterion_is_flagged(registry):
+    a = run(registry, profile(revenue=19_000_000, main_revenue=10_000_000))
+    tier = a.as_json()["tiers"]["scored"]
+    assert tier["qualified"] is False and tier["unverified"] is True
+
+
+def test_tier_plan_takes_the_cheapest_route_and_is_verified(registry):
+    p = profile(main_revenue=10_000_000, revenue=19_000_000)
+    a = run(registry, p)
+    plan = a.tiers["scored"].plan
+    # 5% more revenue (the growth route) is cheaper than 1,100 万元 more main revenue plus a patent
+    assert plan.reaches is True and plan.via == "growth"
+    assert [c.key for c in plan.changes] == ["revenue_2023"]
+    from rulebook.whatif import apply_plan
+
+    assert run(registry, apply_plan(p, plan.changes, AS_OF)).tiers["scored"].qualified is True
+
+
+def test_three_valued_logic():
+    vocab = Vocabulary(timeless={"a", "b"})
+    ctx = Context({"a": Fraction(1)}, 2023, AS_OF)
+    assert evaluate(parse("a >= 1 or b >= 1", vocab, "t"), ctx) is True
+    assert evaluate(parse("a >= 2 and b >= 1", vocab, "t"), ctx) is False
+    assert evaluate(parse("a >= 1 and b >= 1", vocab, "t"), ctx) is UNKNOWN
+    assert evaluate(parse("ratio(a, 0) >= 0", vocab, "t"), ctx) is False
+
+
+@pytest.mark.parametrize("text, message", [
+    ("revenue >= 1", "per-year fact 'revenue' needs a year"),
+    ("nonsense_fact > 1", "unknown name 'nonsense_fact'"),
+    ("__import__('os')", "unknown function '__import__'"),
+    ("rd_institution_level >= 'galactic'", "'galactic' is not one of"),
+    ("a >=", "cannot parse expression"),
+])
+def test_rule_expressions_are_checked_when_loaded(text, message):
+    from rulebook.ruleset import vocabulary
+
+    with pytest.raises(RuleDataError, match=message):
+        parse(text, vocabulary({}, set()), "toy.yaml: criteria.x.test")
+
+
+def test_a_broken_rule_file_names_file_and_key(tmp_path):
+    shutil.copytree(ROOT / "criteria" / "common", tmp_path / "common")
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "ruleset.yaml").write_text(TOY.replace("id: toy", "id: bad").replace("ratio(rd_expense[y0]", "ratio(rd_expenses[y0]"), encoding="utf-8")
+    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
+    with pytest.raises(RuleDataError, match=r"bad: metrics.rd_ratio: unknown name 'rd_expenses'"):
+        Registry(tmp_path)
