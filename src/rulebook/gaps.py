@@ -21,7 +21,7 @@ from . import expr
 from .evaluate import CriterionResult, TierResult, decide, evaluate_criterion, make_context, score_of
 from .expr import UNKNOWN, Context, NonLinear
 from .facts import CATALOGUE, FactSet, split_key
-from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan
+from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan, fmt_yuan
 from .ruleset import Req, RuleSet, Tier
 
 BLOCKED_COST = 1000.0
@@ -83,11 +83,11 @@ def _label(key: str) -> tuple[str, str]:
     return zh, en
 
 
-def _fmt(key: str, value: Fraction) -> str:
+def _fmt(key: str, value: Fraction, lang: str = "zh") -> str:
     spec = CATALOGUE.get(split_key(key)[0])
     kind = spec.kind if spec else "number"
     if kind == "money":
-        return fmt_wan(value)
+        return fmt_wan(value) if lang == "zh" else fmt_yuan(value)
     if kind == "ratio":
         return fmt_percent(value)
     if kind == "count":
@@ -108,7 +108,7 @@ def _amount_change(key: str, current: Fraction, target: Fraction) -> Change:
         verb_zh = "需增加" if up else "需减少"
         verb_en = "increase by" if up else "reduce by"
         zh = f"{zh_name}{verb_zh} {_fmt(key, abs(delta))}（由 {_fmt(key, current)} {'增至' if up else '降至'} {_fmt(key, target)}）"
-        en = f"{en_name}: {verb_en} {_fmt(key, abs(delta))} (from {_fmt(key, current)} to {_fmt(key, target)})"
+        en = f"{en_name}: {verb_en} {_fmt(key, abs(delta), 'en')} (from {_fmt(key, current, 'en')} to {_fmt(key, target, 'en')})"
     floor = {"money": Fraction(100000), "ratio": Fraction(1, 100)}.get(kind, Fraction(1))
     cost = 0.3 + min(float(abs(delta) / max(abs(current), floor)), 20.0)
     return Change(key, "amount", current, target, zh, en, cost)

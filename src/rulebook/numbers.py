@@ -57,6 +57,13 @@ def fmt_wan(value: Fraction) -> str:
     return f"{text} 万元"
 
 
+def fmt_yuan(value: Fraction) -> str:
+    """Yuan for English text: 3,333,333.34 yuan."""
+    amount = Decimal(value.numerator) / Decimal(value.denominator)
+    text = f"{amount:,.2f}".removesuffix(".00")
+    return f"{text} yuan"
+
+
 def fmt_number(value: Fraction) -> str:
     if value.denominator == 1:
         return str(value.numerator)
