@@ -88,6 +88,5 @@ def apply_level_mapping(rs: RuleSet, facts: FactSet) -> str | None:
         if score >= to_fraction(band["from"]):
             level, label = band["level"], band.get("zh", "")
             break
-    if level:
-        values[target] = to_fraction(level)
+    values[target] = to_fraction(level)  # 0 = below level 1: a known answer, not a missing one
     return f"{target} 由 {source}={score} 按《{rs.zh}》折算为 {label or level}"
