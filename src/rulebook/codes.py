@@ -28,8 +28,11 @@ def criteria_root() -> Path:
 def industries() -> dict[str, dict]:
     """GB/T 4754-2017 codes (letter + digits, e.g. C3484) → {name, level, parent}."""
     path = criteria_root() / "common" / "gbt4754-2017.csv"
-    with path.open(encoding="utf-8") as fh:
-        return {row["code"]: row for row in csv.DictReader(fh)}
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return {row["code"]: row for row in csv.DictReader(fh)}
+    except FileNotFoundError:
+        raise RuleDataError(f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)") from None
 
 
 def industry_name(code: str) -> str | None:
@@ -64,4 +67,7 @@ def region(code: str) -> tuple[str, str] | None:
 @cache
 def ip_types() -> dict[str, dict]:
     path = criteria_root() / "common" / "ip-types.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["types"]
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))["types"]
+    except FileNotFoundError:
+        raise RuleDataError(f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)") from None

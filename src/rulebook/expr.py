@@ -18,8 +18,8 @@ before, …; cy = the as-of year). Inside a year function (`sum_years`, `all_yea
 from __future__ import annotations
 
 import ast
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any

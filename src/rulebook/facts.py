@@ -29,6 +29,9 @@ MEMBER_ZH = {
     "none": "无", "below_municipal": "市级以下", "municipal": "市级", "provincial": "省级", "national": "国家级",
     "group": "团体标准", "local": "地方标准", "industry": "行业标准", "international": "国际标准",
     "micro": "微型", "small": "小型", "medium": "中型", "large": "大型",
+    "chain_breakthrough": "产业链关键环节补短板/锻长板/填空白取得实效",
+    "six_bases_or_laozihao_or_chain_leader_supplier": "工业“六基”/中华老字号/为龙头企业配套",
+    "six_bases": "工业“六基”领域", "manufacturing_key_industries": "制造强国十大重点产业领域", "cyber_power": "网络强国建设领域",
 }
 
 

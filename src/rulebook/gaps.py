@@ -168,6 +168,10 @@ def _solve_compare(node: expr.Compare, ctx: Context) -> list[Fix]:
     expr.evaluate(node, probe)
     fixes: list[Fix] = []
     left = node.left
+    while isinstance(left, expr.Ref):  # a metric such as niche_years = full_years(niche_since, y0)
+        left = ctx.metrics[left.name]
+    if isinstance(left, expr.Call) and left.fn == "full_years":
+        node = expr.Compare(node.op, left, node.right)
     if isinstance(left, expr.Call) and left.fn == "held":
         return [_held_fix(left, node, ctx)]
     if isinstance(left, expr.Call) and left.fn == "full_years":
@@ -231,7 +235,7 @@ def _level_fix(key: str, current: Fraction, target: Fraction, order: dict[str, i
     member = names.get(int(target), str(target))
     level_zh = {"national": "国家级", "provincial": "省级", "municipal": "市级", "below_municipal": "市级以下",
                 "international": "国际标准", "industry": "行业标准", "local": "地方标准", "group": "团体标准"}.get(member, member)
-    return Fix([Change(key, "level", current, target, f"{zh_name}需达到{level_zh}", f"{en_name}: reach {member}", 1.0 + float(target - current) * 0.5)])
+    return Fix([Change(key, "level", current, target, f"{zh_name}需达到{level_zh}", f"{en_name}: reach {member}", 2.0 * float(target - current))])
 
 
 _HELD_ZH = {
@@ -383,10 +387,17 @@ def criterion_gaps(result: CriterionResult, ctx: Context) -> list[Fix]:
 
 
 def _provide(keys: list[str], facts: FactSet) -> list[Change]:
-    out = []
+    """One 'fill in' line per profile field (a missing list is asked for once, not once per year)."""
+    out, seen = [], set()
     for key in keys:
-        zh, en = _label(key)
         path = facts.path_of(key)
+        if path in seen:
+            continue
+        seen.add(path)
+        name, year = split_key(key)
+        spec = CATALOGUE.get(name)
+        per_year_field = spec is not None and "{y}" in spec.path
+        zh, en = _label(key) if per_year_field or spec is None else (spec.zh, spec.en)
         out.append(Change(key, "provide", None, None, f"补充填报：{zh}（{path}）", f"fill in: {en} ({path})", 0.0))
     return out
 

@@ -76,18 +76,43 @@ def fact_display(key: str, value: Any, lang: str) -> str:
         return MEMBER_ZH.get(member, member) if lang == "zh" else member
     if (spec.name.endswith("_rank") or spec.name == "maker_china_group") and isinstance(value, Fraction) and value >= 9999:
         return "无" if lang == "zh" else "none"
+    if spec.kind == "text" and isinstance(value, str) and lang == "zh":
+        return MEMBER_ZH.get(value, value)
     unit = {"money": "money", "ratio": "percent"}.get(spec.kind, "")
     return display(value, unit, lang)
 
 
-def _is_nothing(value: Any) -> bool:
+def _is_nothing(key: str, value: Any) -> bool:
     """An event fact that says "none that year" (no award, never held): noise in a short summary."""
-    return (isinstance(value, Fraction) and value >= NONE_RANK) or value == NEVER
+    name, _ = split_key(key)
+    if name in ("science_award_national_rank", "science_award_provincial_rank", "maker_china_group"):
+        return isinstance(value, Fraction) and value >= NONE_RANK
+    return value == NEVER
+
+
+def input_key(key: str, facts) -> str:
+    """The profile path of a fact, made unique for facts derived from one list (awards:maker_china_group_2023)."""
+    path = facts.path_of(key)
+    name, year = split_key(key)
+    spec = CATALOGUE.get(name)
+    if spec is not None and ("{y}" in spec.path or spec.path.endswith(name) or "." in spec.path):
+        return path
+    return f"{path}:{key}"
+
+
+def missing_paths(keys: list[str], facts) -> list[str]:
+    """Profile fields to fill in, each once (a missing list is one field, not one per year)."""
+    out: list[str] = []
+    for key in keys:
+        path = facts.path_of(key)
+        if path not in out:
+            out.append(path)
+    return out
 
 
 def inputs_labelled(r: CriterionResult, facts, lang: str) -> list[dict]:
     """The facts a criterion read, labelled for people; years with nothing to report are left out."""
-    items = [(k, v) for k, v in r.inputs.items() if not _is_nothing(v)]
+    items = [(k, v) for k, v in r.inputs.items() if not _is_nothing(k, v)]
     out = []
     for key, value in items:
         name, year = split_key(key)
@@ -140,9 +165,9 @@ def criterion_json(r: CriterionResult, facts, lang: str) -> dict:
         "value": jsonable(r.value),
         "value_display": _value_display(r, lang),
         "inputs_labelled": inputs_labelled(r, facts, lang),
-        "inputs": {facts.path_of(k): jsonable(v) for k, v in r.inputs.items()},
-        "inputs_display": {facts.path_of(k): fact_display(k, v, lang) for k, v in r.inputs.items()},
-        "missing": [facts.path_of(k) for k in r.missing],
+        "inputs": {input_key(k, facts): jsonable(v) for k, v in r.inputs.items()},
+        "inputs_display": {input_key(k, facts): fact_display(k, v, lang) for k, v in r.inputs.items()},
+        "missing": missing_paths(r.missing, facts),
         "clause": c.clause.as_json(),
         "cite": c.clause.cite(),
         "unverified": c.clause.unverified,
@@ -167,7 +192,7 @@ def plan_json(p: Plan | None, facts, lang: str) -> dict | None:
         "reaches": None if p.reaches is expr.UNKNOWN else p.reaches,
         "via": p.via,
         "changes": [change_json(c, lang) for c in p.changes],
-        "missing": [facts.path_of(k) for k in p.missing],
+        "missing": missing_paths(p.missing, facts),
     }
 
 
@@ -197,7 +222,7 @@ def tier_json(tr: TierResult, a: Assessment, lang: str) -> dict:
         }
     out["routes"] = {k: (None if v is expr.UNKNOWN else v) for k, v in tr.routes.items()}
     out["clause"] = t.clause.as_json()
-    out["missing"] = [a.facts.path_of(k) for k in tr.missing]
+    out["missing"] = missing_paths(tr.missing, a.facts)
     out["unverified"] = tr.rests_on_unverified
     if tr.rests_on_unverified:
         out["unverified_note"] = ("结论依赖待核实（[C] 级）条款，不能作为“不符合”的唯一依据" if lang == "zh"
@@ -205,6 +230,13 @@ def tier_json(tr: TierResult, a: Assessment, lang: str) -> dict:
     out["criteria"] = [criterion_json(a.criteria[cid], a.facts, lang) for cid in criteria_of(t.require, a.rules, t)]
     out["plan"] = plan_json(tr.plan, a.facts, lang)
     return out
+
+
+def _tier_order(a: Assessment) -> list[str]:
+    """The ladder from the lowest tier up, then any other tiers (e.g. tech_sme) before their ladder step."""
+    ladder = list(a.rules.ladder) or list(a.tiers)
+    rest = [t for t in a.tiers if t not in ladder]
+    return rest + ladder if a.rules.ladder else ladder
 
 
 def assessment_json(a: Assessment, lang: str = "zh") -> dict:
@@ -230,7 +262,7 @@ def assessment_json(a: Assessment, lang: str = "zh") -> dict:
         "fiscal_year": a.facts.fiscal_year,
         "review": bool(a.facts.values.get("is_review")),
         "size": size,
-        "tiers": {tid: tier_json(tr, a, lang) for tid, tr in a.tiers.items()},
+        "tiers": {tid: tier_json(a.tiers[tid], a, lang) for tid in _tier_order(a)},
         "highest_tier": a.highest_tier,
         "warnings": [w.zh() if lang == "zh" else w.en() for w in a.profile.warnings],
         "notes": a.notes,

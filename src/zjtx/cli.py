@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -24,13 +25,18 @@ from .render import render
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="zjtx: 专精特新梯度培育自评与规则查询")
 rules_app = typer.Typer(no_args_is_help=True, help="查看已加载的规则集 / inspect rule sets")
 app.add_typer(rules_app, name="rules")
-err = Console(stderr=True)
 
 
 def fail(lines: list[str]) -> None:
+    """Bad input: one plain line per problem on stderr (never wrapped), exit status 2."""
     for line in lines:
-        err.print(line, markup=False, highlight=False)
+        sys.stderr.write(line + "\n")
     raise typer.Exit(2)
+
+
+def out_console() -> Console:
+    """The report console: the terminal's width, or 120 columns when written to a file or pipe."""
+    return Console() if sys.stdout.isatty() else Console(width=int(os.environ.get("COLUMNS", "120")))
 
 
 def parse_date(text: str | None, what: str) -> dt.date | None:
@@ -81,10 +87,12 @@ def assess_cmd(
     data = result.as_json(lang)
     if as_json:
         for w in data["warnings"]:
-            err.print(f"warning: {w}", markup=False, highlight=False)
+            sys.stderr.write(f"warning: {w}\n")
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    render(data, raw.get("name") if isinstance(raw, dict) else None, Console(), lang)
+    for w in data["warnings"]:
+        sys.stderr.write(("提示：" if lang == "zh" else "warning: ") + w + "\n")
+    render(data, raw.get("name") if isinstance(raw, dict) else None, out_console(), lang)
 
 
 @rules_app.command("list")
@@ -99,7 +107,7 @@ def rules_list() -> None:
         overlays = "、".join(f"{p}:{path.stem}" for p, path, _ in reg.overlays(rid))
         table.add_row(rid, rs.zh, rs.kind, rs.effective_from.isoformat(),
                       rs.effective_until.isoformat() if rs.effective_until else "—", overlays or "—")
-    Console().print(table)
+    out_console().print(table)
 
 
 @rules_app.command("show")
@@ -111,7 +119,7 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
         rs = reg.for_region(rule_id, region)
     except RulebookError as exc:
         fail([str(exc)])
-    console = Console()
+    console = out_console()
     console.print(f"[bold]{rs.zh}[/bold]（{rs.id}）  {rs.document}")
     console.print(f"生效：{rs.effective_from} 至 {rs.effective_until or '—'}" + (f"  叠加：{rs.overlay}" if rs.overlay else ""))
     if rs.notes_zh:
@@ -157,7 +165,7 @@ def rules_facts() -> None:
         table.add_column(col)
     for spec in CATALOGUE.values():
         table.add_row(spec.name, spec.zh, spec.kind, "是" if spec.yearly else "", spec.path)
-    Console().print(table)
+    out_console().print(table)
 
 
 def _registry():

@@ -37,7 +37,7 @@ def verdict(tier: dict, lang: str) -> Text:
     return Text(_t(lang, "？待定（信息不全）", "? undetermined (facts missing)"), style="bold yellow")
 
 
-def _route_text(tier: dict, lang: str) -> str:
+def _route_text(tier: dict, lang: str, tiers: dict | None = None) -> str:
     route = tier.get("route")
     if not route:
         return ""
@@ -46,11 +46,13 @@ def _route_text(tier: dict, lang: str) -> str:
     if route == "general":
         return _t(lang, "途径：一般性条件", "route: general conditions")
     crit = {c["id"]: c for c in tier["criteria"]}
+    if tiers and route in tiers:
+        return _t(lang, f"途径：{tiers[route]['label']}", f"route: {tiers[route]['label']}")
     label = crit[route]["label"] if route in crit else route
     return _t(lang, f"途径：直通条件——{label}", f"route: direct — {label}")
 
 
-def tier_panel(tid: str, tier: dict, lang: str) -> Panel:
+def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Panel:
     head = Text()
     head.append(verdict(tier, lang))
     if tier.get("score_range") is not None:
@@ -63,7 +65,7 @@ def tier_panel(tid: str, tier: dict, lang: str) -> Panel:
             for g in tier["groups"].values()
         )
         head.append("\n" + groups, style="dim")
-    route = _route_text(tier, lang)
+    route = _route_text(tier, lang, tiers)
     if route:
         head.append("\n" + route)
 
@@ -133,7 +135,7 @@ def render(result: dict, profile_name: str | None, console: Console, lang: str =
     size = result.get("size")
     if size:
         cls = (SIZE_ZH if lang == "zh" else SIZE_EN)[size["class"]]
-        basis = "，".join(f"{k.split('.')[-1]}={v}" for k, v in size["inputs"].items())
+        basis = ("，" if lang == "zh" else ", ").join(f"{k.split('.')[-1]}={v}" for k, v in size["inputs"].items())
         line = _t(lang, f"企业规模：{cls}（{size['sector_label'] or '行业未知'}；{basis}）", f"Size: {cls} ({size['sector_label']}; {basis})")
         if size["class"] is None:
             line += _t(lang, f"，可能为：{'、'.join(SIZE_ZH[c] for c in size['possible'])}；缺：{'、'.join(size['missing'])}",
@@ -144,10 +146,8 @@ def render(result: dict, profile_name: str | None, console: Console, lang: str =
     console.print(Text(_t(lang, f"结论：最高可达 {label}", f"Highest tier reached: {label}"), style="bold cyan"))
     for note in result.get("notes", []):
         console.print(Text(note, style="dim"))
-    for w in result.get("warnings", []):
-        console.print(Text(_t(lang, f"提示：{w}", f"warning: {w}"), style="yellow"))
     console.print()
     for tid, tier in result["tiers"].items():
-        console.print(tier_panel(tid, tier, lang))
+        console.print(tier_panel(tid, tier, lang, result["tiers"]))
     console.print(Text(_t(lang, "〔待核实〕：该条款原文未能逐字核对（来源等级 C），结论仅供参考，以主管部门认定为准。",
                           "[unverified]: the wording of this clause could not be checked against the official text (grade C)."), style="dim"))

@@ -1,0 +1,491 @@
+"""Whole-table evaluation: the same rule data compiled to Polars expressions.
+
+Why a compiler and not a loop: screening a province's registry (millions of rows) must
+take seconds. Every expression of the rule language is translated once per run into a
+Polars expression over the flat fact columns (the layout `rulebook.facts` produces), so
+there is no second copy of any threshold.
+
+Exactness: amounts are integer fen (yuan × 100), shares integer millionths, and every
+comparison of ratios is made by cross-multiplying in integers (Int64, or Int128 when the
+magnitudes need it) — never by dividing. Missing values are nulls, and Polars' Kleene
+logic on nullable booleans is exactly the engine's three-valued logic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from . import expr as E
+from .errors import RuleDataError
+from .facts import CATALOGUE, SIZE_ORDER
+from .ruleset import Criterion, Req, RuleSet, Tier
+
+SCALE = {"money": 2, "ratio": 6, "score": 2, "number": 4}  # decimal places kept per fact kind
+BITS = {"money": 50, "ratio": 24, "score": 17, "number": 50, "count": 32}  # magnitude bounds (bits) of scaled values
+INT64_BITS = 62
+INT128_BITS = 126
+RANK_NONE = 9999
+
+
+class NotCompilable(RuleDataError):
+    """An expression the batch compiler cannot translate exactly."""
+
+
+@dataclass(frozen=True)
+class Num:
+    """A scaled rational column: value = num / (den · 10^k); `den` None means 1.
+
+    `ok` is False where the value is undefined (a zero denominator); `bits` bounds |num|, |den|.
+    """
+
+    num: pl.Expr
+    den: pl.Expr | None
+    k: int
+    bits: int
+    den_bits: int = 0
+    ok: pl.Expr | None = None
+
+
+def _big(e: pl.Expr, bits: int) -> pl.Expr:
+    return e.cast(pl.Int128) if bits > INT64_BITS else e
+
+
+def _check(bits: int, what: str) -> int:
+    if bits > INT128_BITS:
+        raise NotCompilable(f"{what}: magnitudes exceed 128-bit integers")
+    return bits
+
+
+def _and_ok(a: pl.Expr | None, b: pl.Expr | None) -> pl.Expr | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
+
+
+def _const_num(c: Fraction) -> Num:
+    return Num(pl.lit(c.numerator, dtype=pl.Int64), pl.lit(c.denominator, dtype=pl.Int64) if c.denominator != 1 else None,
+               0, max(c.numerator.bit_length(), 1), c.denominator.bit_length())
+
+
+def _mul_pow10(n: Num, extra: int) -> tuple[pl.Expr, int]:
+    """num · 10^extra with its new magnitude."""
+    if extra == 0:
+        return n.num, n.bits
+    bits = _check(n.bits + int(extra * 3.33) + 1, "scaling")
+    return _big(n.num, bits) * (10 ** extra), bits
+
+
+def _num_add(a: Num, b: Num, sign: int) -> Num:
+    k = max(a.k, b.k)
+    an, abits = _mul_pow10(a, k - a.k)
+    bn, bbits = _mul_pow10(b, k - b.k)
+    if a.den is None and b.den is None:
+        bits = _check(max(abits, bbits) + 1, "sum")
+        an, bn = _big(an, bits), _big(bn, bits)
+        return Num(an + bn if sign > 0 else an - bn, None, k, bits, 0, _and_ok(a.ok, b.ok))
+    ad = a.den if a.den is not None else pl.lit(1, dtype=pl.Int64)
+    bd = b.den if b.den is not None else pl.lit(1, dtype=pl.Int64)
+    bits = _check(max(abits + b.den_bits, bbits + a.den_bits) + 1, "sum of ratios")
+    dbits = _check(a.den_bits + b.den_bits, "sum of ratios")
+    left = _big(an, bits) * _big(bd, bits)
+    right = _big(bn, bits) * _big(ad, bits)
+    return Num(left + right if sign > 0 else left - right, _big(ad, dbits) * _big(bd, dbits), k, bits, dbits, _and_ok(a.ok, b.ok))
+
+
+def _num_mul(a: Num, b: Num) -> Num:
+    bits = _check(a.bits + b.bits, "product")
+    dbits = _check(a.den_bits + b.den_bits, "product")
+    num = _big(a.num, bits) * _big(b.num, bits)
+    if a.den is None and b.den is None:
+        den = None
+    elif a.den is None:
+        den = b.den
+    elif b.den is None:
+        den = a.den
+    else:
+        den = _big(a.den, dbits) * _big(b.den, dbits)
+    return Num(num, den, a.k + b.k, bits, dbits, _and_ok(a.ok, b.ok))
+
+
+def _num_div(a: Num, b: Num) -> Num:
+    """a / b = (na · db · 10^kb) / (da · nb · 10^ka); undefined where nb = 0."""
+    ad_bits, bd_bits = a.den_bits, b.den_bits
+    bn_scaled, bscale_bits = _mul_pow10(Num(a.num, None, 0, a.bits), b.k)
+    bits = _check(bscale_bits + bd_bits, "ratio")
+    num = _big(bn_scaled, bits) * (_big(b.den, bits) if b.den is not None else 1)
+    dbits = _check(ad_bits + b.bits, "ratio")
+    den = _big(b.num, dbits) * (_big(a.den, dbits) if a.den is not None else 1)
+    return Num(num, den, a.k, bits, dbits, _and_ok(_and_ok(a.ok, b.ok), b.num != 0))
+
+
+def _cmp_nums(op: str, a: Num, b: Num) -> pl.Expr:
+    """a OP b by cross-multiplication: na·db·10^kb OP nb·da·10^ka (denominators are ≥ 0 by the profile rules)."""
+    left_num, lbits = _mul_pow10(Num(a.num, None, 0, a.bits), b.k)
+    right_num, rbits = _mul_pow10(Num(b.num, None, 0, b.bits), a.k)
+    bits = _check(max(lbits + b.den_bits, rbits + a.den_bits) + 1, "comparison")
+    left = _big(left_num, bits) * (_big(b.den, bits) if b.den is not None else 1)
+    right = _big(right_num, bits) * (_big(a.den, bits) if a.den is not None else 1)
+    if isinstance(left, int):
+        left = pl.lit(left)
+    result = {">=": left >= right, ">": left > right, "<=": left <= right, "<": left < right,
+              "==": left == right, "!=": left != right}[op]
+    ok = _and_ok(a.ok, b.ok)
+    return result if ok is None else pl.when(ok.not_()).then(pl.lit(False)).otherwise(result)
+
+
+@dataclass
+class Compiler:
+    """Translates one rule set's expressions for one fiscal year and as-of date."""
+
+    rs: RuleSet
+    fiscal_year: int
+    as_of: dt.date
+    columns: set[str]
+
+    def fact(self, name: str, year: int | None):
+        key = name if year is None else f"{name}_{year}"
+        spec = CATALOGUE.get(name)
+        kind = spec.kind if spec else (self.rs.local_facts.get(name[6:], {}).get("kind", "number") if name.startswith("local_") else "number")
+        if key not in self.columns:
+            if kind in ("bool",):
+                return pl.lit(None, dtype=pl.Boolean)
+            if kind in ("text",):
+                return pl.lit(None, dtype=pl.String)
+            if kind == "date":
+                return pl.lit(None, dtype=pl.Date)
+            return Num(pl.lit(None, dtype=pl.Int64), None, 0, 1)
+        col = pl.col(key)
+        if kind in ("bool", "text", "date"):
+            return col
+        if spec is not None and spec.enum is not None:
+            return Num(col, None, 0, 8)
+        scale = SCALE.get(kind, 0)
+        return Num(col, None, scale, BITS.get(kind, 40))
+
+    def compile(self, node: E.Node, loop_year: int | None = None) -> Any:
+        c = self.compile
+        if isinstance(node, E.Const):
+            return node.value
+        if isinstance(node, E.Fact):
+            if node.year is None:
+                return self.fact(node.name, None)
+            if node.year == "*":
+                return self.fact(node.name, loop_year)
+            year = node.year if isinstance(node.year, int) else (self.as_of.year if node.year == "cy" else self.fiscal_year - int(node.year[1:]))
+            return self.fact(node.name, year)
+        if isinstance(node, E.Ref):
+            return c(self.rs.metrics[node.name], loop_year)
+        if isinstance(node, E.Neg):
+            return self.arith("-", Fraction(0), c(node.operand, loop_year))
+        if isinstance(node, E.BinOp):
+            return self.arith(node.op, c(node.left, loop_year), c(node.right, loop_year))
+        if isinstance(node, E.Not):
+            return self.boolean(c(node.operand, loop_year)).not_()
+        if isinstance(node, E.BoolOp):
+            parts = [self.boolean(c(v, loop_year)) for v in node.values]
+            return pl.all_horizontal(parts) if node.op == "and" else pl.any_horizontal(parts)
+        if isinstance(node, E.Compare):
+            return self.compare(node.op, c(node.left, loop_year), c(node.right, loop_year))
+        if isinstance(node, E.Call):
+            return self.call(node, loop_year)
+        raise NotCompilable(f"cannot compile {node!r}")
+
+    def boolean(self, v) -> pl.Expr:
+        if isinstance(v, bool):
+            return pl.lit(v)
+        if isinstance(v, pl.Expr):
+            return v
+        raise NotCompilable(f"not a truth value: {v!r}")
+
+    def num(self, v) -> Num:
+        if isinstance(v, Num):
+            return v
+        if isinstance(v, Fraction):
+            return _const_num(v)
+        if isinstance(v, int) and not isinstance(v, bool):
+            return _const_num(Fraction(v))
+        raise NotCompilable(f"not a number: {v!r}")
+
+    def arith(self, op: str, a, b):
+        if isinstance(a, Fraction) and isinstance(b, Fraction):
+            return E.arith(op, a, b)
+        a, b = self.num(a), self.num(b)
+        if op == "+":
+            return _num_add(a, b, 1)
+        if op == "-":
+            return _num_add(a, b, -1)
+        if op == "*":
+            return _num_mul(a, b)
+        if op == "/":
+            return _num_div(a, b)
+        raise NotCompilable(f"operator {op} on columns")
+
+    def compare(self, op: str, a, b):
+        if op in ("in", "not in"):
+            values = list(b)
+            hit = a.num.is_in([int(v) for v in values]) if isinstance(a, Num) else a.is_in(values)
+            hit = pl.when(a.num.is_null() if isinstance(a, Num) else a.is_null()).then(None).otherwise(hit)
+            return hit if op == "in" else hit.not_()
+        if isinstance(a, _Cagr):
+            return a.compare(op, b, self)
+        if isinstance(a, bool | str) or isinstance(b, bool | str) or (isinstance(a, pl.Expr) and not isinstance(a, Num)):
+            left = pl.lit(a) if isinstance(a, bool | str) else a
+            right = pl.lit(b) if isinstance(b, bool | str) else b
+            return {"==": left == right, "!=": left != right, ">=": left >= right, ">": left > right,
+                    "<=": left <= right, "<": left < right}[op]
+        if isinstance(a, Fraction) and isinstance(b, Fraction):
+            return pl.lit(E.compare(op, a, b))
+        return _cmp_nums(op, self.num(a), self.num(b))
+
+    def years(self, node: E.Call) -> list[int]:
+        n = int(node.args[1].value)
+        anchor = node.args[2].value
+        end = self.as_of.year if anchor == "cy" else self.fiscal_year - int(anchor[1:])
+        return [end - i for i in range(n)]
+
+    def call(self, node: E.Call, loop_year: int | None):
+        fn, args = node.fn, node.args
+        if fn in ("any_years", "all_years"):
+            parts = [self.boolean(self.compile(args[0], y)) for y in self.years(node)]
+            return pl.all_horizontal(parts) if fn == "all_years" else pl.any_horizontal(parts)
+        if fn in ("sum_years", "mean_years"):
+            total: Any = Fraction(0)
+            years = self.years(node)
+            for y in years:
+                total = self.arith("+", total, self.compile(args[0], y))
+            return self.arith("/", total, Fraction(len(years))) if fn == "mean_years" else total
+        if fn == "ratio":
+            return self.arith("/", self.compile(args[0], loop_year), self.compile(args[1], loop_year))
+        if fn == "held":
+            until = self.compile(args[0], loop_year)
+            return until >= pl.lit(self.as_of)
+        if fn == "full_years":
+            since = self.compile(args[0], loop_year)
+            anchor = args[1].value
+            end_year = self.as_of.year if anchor == "cy" else self.fiscal_year - int(anchor[1:])
+            jan1 = ((since.dt.month() == 1) & (since.dt.day() == 1)).cast(pl.Int64)
+            years = (pl.lit(end_year, dtype=pl.Int64) - since.dt.year().cast(pl.Int64) + jan1).clip(lower_bound=0)
+            return Num(years, None, 0, 16)
+        if fn == "cagr":
+            name, n = args[0].value, int(args[1].value)
+            return _Cagr(self.num(self.fact(name, self.fiscal_year)), self.num(self.fact(name, self.fiscal_year - n)), n)
+        if fn == "count_true":
+            parts = [self.boolean(self.compile(a, loop_year)) for a in args]
+            any_null = pl.any_horizontal([p.is_null() for p in parts])
+            total = pl.sum_horizontal([p.cast(pl.Int64) for p in parts])
+            return Num(pl.when(any_null).then(None).otherwise(total), None, 0, 8)
+        if fn == "known":
+            parts = [self.compile(a, loop_year) for a in args]
+            return pl.all_horizontal([(p.num if isinstance(p, Num) else p).is_not_null() for p in parts])
+        if fn == "coalesce":
+            parts = [self.compile(a, loop_year) for a in args]
+            if all(isinstance(p, Num) for p in parts) and len({(p.k, p.den is None) for p in parts}) == 1 and parts[0].den is None:
+                return Num(pl.coalesce([p.num for p in parts]), None, parts[0].k, max(p.bits for p in parts))
+            if all(isinstance(p, pl.Expr) and not isinstance(p, Num) for p in parts):
+                return pl.coalesce(parts)
+            raise NotCompilable("coalesce over values of different kinds")
+        if fn in ("min", "max"):
+            parts = [self.num(self.compile(a, loop_year)) for a in args]
+            if all(p.den is None and p.k == parts[0].k for p in parts):
+                op = pl.min_horizontal if fn == "min" else pl.max_horizontal
+                any_null = pl.any_horizontal([p.num.is_null() for p in parts])
+                return Num(pl.when(any_null).then(None).otherwise(op([p.num for p in parts])), None, parts[0].k, max(p.bits for p in parts))
+            raise NotCompilable(f"{fn} over ratios")
+        raise NotCompilable(f"function {fn}")
+
+
+@dataclass(frozen=True)
+class _Cagr:
+    end: Num
+    start: Num
+    years: int
+
+    def compare(self, op: str, b, compiler: Compiler) -> pl.Expr:
+        if not isinstance(b, Fraction):
+            raise NotCompilable("cagr compared with a column")
+        factor = (1 + b) ** self.years
+        rhs = compiler.arith("*", self.start, factor)
+        result = _cmp_nums(op, self.end, compiler.num(rhs))
+        positive = _cmp_nums(">", self.start, _const_num(Fraction(0)))
+        return pl.when(positive.not_()).then(pl.lit(False)).otherwise(result)
+
+
+# ---------------------------------------------------------------------------
+# Criteria, scores, tiers
+
+
+@dataclass
+class CompiledCriterion:
+    passed: pl.Expr | None  # conditions
+    points_min: pl.Expr | None  # indicators
+    points_max: pl.Expr | None
+
+
+def compile_criterion(c: Criterion, comp: Compiler) -> CompiledCriterion:
+    if c.kind == "condition":
+        return CompiledCriterion(comp.boolean(comp.compile(c.test)), None, None)
+    tests = [pl.lit(True) if o.test is None else comp.boolean(comp.compile(o.test)) for o in c.options]
+    lows, highs = [], []
+    reachable: pl.Expr = pl.lit(True)
+    for option, test in zip(c.options, tests, strict=True):
+        possible = reachable & test.fill_null(True)
+        pts = _points_int(option.points)
+        lows.append(pl.when(possible).then(pl.lit(pts)).otherwise(None))
+        highs.append(pl.when(possible).then(pl.lit(pts)).otherwise(None))
+        reachable = reachable & test.fill_null(False).not_()
+    lo, hi = pl.min_horizontal(lows), pl.max_horizontal(highs)
+    return CompiledCriterion(None, lo, hi)
+
+
+def _points_int(p: Fraction) -> int:
+    if p.denominator != 1:
+        raise NotCompilable("fractional points")
+    return int(p)
+
+
+def _at_least(lo: pl.Expr, hi: pl.Expr, threshold: Fraction) -> pl.Expr:
+    t = pl.lit(_points_int(threshold))
+    return pl.when(lo >= t).then(pl.lit(True)).when(hi < t).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
+
+
+def compile_decision(req: Req, crits: dict[str, CompiledCriterion], scores: dict[str, tuple], tier: Tier) -> pl.Expr:
+    if req.op == "criterion":
+        c = crits[req.criterion]
+        return c.passed if c.passed is not None else pl.lit(True)
+    if req.op == "score":
+        return scores[tier.id][2]
+    if req.op == "tier":
+        return compile_decision(req.ref.require, crits, scores, req.ref)
+    parts = [compile_decision(ch, crits, scores, tier) for ch in req.children]
+    return pl.all_horizontal(parts) if req.op == "all" else pl.any_horizontal(parts)
+
+
+def compile_route(req: Req, crits, scores, tier: Tier, fallback: str) -> pl.Expr:
+    """The name of the first passing branch of the first 'any' (as the single path reports it)."""
+    branches: list[tuple[str, pl.Expr]] = []
+
+    def walk(r: Req):
+        if r.op == "any":
+            for ch in r.children:
+                branches.append((ch.route or ch.criterion or ch.op, compile_decision(ch, crits, scores, tier)))
+            return
+        for ch in r.children:
+            walk(ch)
+
+    walk(req)
+    expr = pl.lit(fallback)
+    for name, ok in reversed(branches):
+        expr = pl.when(ok.fill_null(False)).then(pl.lit(name)).otherwise(expr)
+    return expr
+
+
+def tier_columns(rs: RuleSet, comp: Compiler) -> list[pl.Expr]:
+    """Output columns: <tier>_qualified, <tier>_score_min/_max, <tier>_score, <tier>_route; highest_tier."""
+    from .evaluate import criteria_of
+
+    crits: dict[str, CompiledCriterion] = {}
+    for tier in rs.tiers.values():
+        for cid in criteria_of(tier.require, rs, tier):
+            if cid not in crits:
+                crits[cid] = compile_criterion(rs.criteria[cid], comp)
+    scores: dict[str, tuple] = {}
+    for tid, tier in rs.tiers.items():
+        if tier.score is None:
+            continue
+        s = tier.score
+        lo = pl.sum_horizontal([crits[i].points_min for i in s.indicators])
+        hi = pl.sum_horizontal([crits[i].points_max for i in s.indicators])
+        verdicts = [_at_least(lo, hi, s.threshold)]
+        for g in s.groups:
+            if g.minimum is not None:
+                glo = pl.sum_horizontal([crits[i].points_min for i in g.indicators])
+                ghi = pl.sum_horizontal([crits[i].points_max for i in g.indicators])
+                verdicts.append(_at_least(glo, ghi, g.minimum))
+        scores[tid] = (lo, hi, pl.all_horizontal(verdicts))
+    out: list[pl.Expr] = []
+    ladder = rs.ladder or tuple(rs.tiers)
+    highest = pl.lit("none")
+    decided: dict[str, pl.Expr] = {}
+    for tid, tier in rs.tiers.items():
+        qualified = compile_decision(tier.require, crits, scores, tier)
+        out.append(qualified.alias(f"{tid}_qualified"))
+        if tid in scores:
+            lo, hi, _ = scores[tid]
+            out.append(lo.alias(f"{tid}_score_min"))
+            out.append(hi.alias(f"{tid}_score_max"))
+            out.append(pl.when(lo == hi).then(lo).otherwise(None).alias(f"{tid}_score"))
+        fallback = "score" if tier.score else "general"
+        route = compile_route(tier.require, crits, scores, tier, fallback)
+        out.append(pl.when(qualified.fill_null(False)).then(route).otherwise(None).alias(f"{tid}_route"))
+        decided[tid] = qualified
+    for tid in ladder:
+        highest = pl.when(decided[tid].fill_null(False)).then(pl.lit(tid)).otherwise(highest)
+    out.append(highest.alias("highest_tier"))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Size classification and the digital level, as columns
+
+
+def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[pl.Expr]:
+    """Size class per row, three-valued as in the single path; the sector comes from the same lookup."""
+    from .codes import industries
+    from .size import CLASSES, sector_of, sectors
+
+    table = sectors(size_rs)
+    mapping = {code: sector_of(size_rs, code, None).id for code in industries()}
+    code = pl.col("industry") if "industry" in columns else pl.lit(None, dtype=pl.String)
+    sector_expr = code.replace_strict(mapping, default=None, return_dtype=pl.String)
+    if "size_sector" in columns:
+        sector_expr = pl.coalesce([pl.col("size_sector"), sector_expr])
+
+    def measure(m: str) -> pl.Expr:
+        key = f"{m}_{fiscal_year}"
+        return pl.col(key) if key in columns else pl.lit(None, dtype=pl.Int64)
+
+    def met(cls: str) -> pl.Expr:
+        expr: pl.Expr = pl.lit(None, dtype=pl.Boolean)
+        for sector in table.values():
+            checks = [measure(m) >= pl.lit(int(bound * (1 if m == "employees" else 100))) for m, bound in sector.classes[cls].items()]
+            expr = pl.when(sector_expr == sector.id).then(pl.all_horizontal(checks)).otherwise(expr)
+        return expr
+
+    large, medium, small = (met(c) for c in CLASSES)
+    name = (pl.when(large).then(pl.lit("large"))
+            .when(large.not_() & medium).then(pl.lit("medium"))
+            .when(large.not_() & medium.not_() & small).then(pl.lit("small"))
+            .when(large.not_() & medium.not_() & small.not_()).then(pl.lit("micro"))
+            .otherwise(pl.lit(None, dtype=pl.String)))
+    is_sme = pl.when(large.not_()).then(pl.lit(True)).when(large).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
+    return [
+        sector_expr.alias("size_sector_derived"),
+        name.alias("size"),
+        name.replace_strict(SIZE_ORDER, default=None, return_dtype=pl.Int64).alias("size_class"),
+        is_sme.alias("size_is_sme"),
+    ]
+
+
+def digital_level_column(level_rs: RuleSet, columns: set[str]) -> pl.Expr | None:
+    source, target = level_rs.raw.get("input"), level_rs.raw.get("output")
+    if source not in columns:
+        return None
+    from .numbers import to_fraction
+
+    score = pl.col(source)
+    derived: pl.Expr = pl.lit(int(level_rs.raw.get("below", {}).get("level", 0)))
+    for band in reversed(level_rs.raw.get("levels", [])):
+        edge = to_fraction(band["from"]) * 100
+        derived = pl.when(score >= pl.lit(int(edge))).then(pl.lit(int(band["level"]))).otherwise(derived)
+    derived = pl.when(score.is_null()).then(None).otherwise(derived)
+    if target in columns:
+        return pl.coalesce([pl.col(target), derived]).alias(target)
+    return derived.alias(target)
+

@@ -1,0 +1,179 @@
+"""The flat table layout for whole registries: one row per enterprise, years as column suffixes.
+
+Why: officials screen registry extracts (Parquet, CSV, Excel), not JSON profiles. The
+columns are the fact names of `rulebook.facts` (`revenue_2023`, `ip_I_main`,
+`rd_institution_level`…), documented in docs/screening.md. This module turns profiles
+into rows (for tests and synthetic data), checks and scales raw columns, and evaluates a
+whole table with the compiled rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+
+from .batch import SCALE, Compiler, digital_level_column, size_columns, tier_columns
+from .facts import CATALOGUE, NEVER, NONE_RANK, FactSet, split_key
+from .registry import Registry, default_registry
+
+NEVER_EXTERNAL = dt.date(1900, 1, 1)  # "never held" in a table: any date before the as-of date works
+RANK_FACTS = {"science_award_national_rank", "science_award_provincial_rank", "maker_china_group"}
+KEY_COLUMNS = ("id", "name", "credit_code")
+
+
+def spec_of(column: str, local_kinds: dict[str, str] | None = None):
+    """(kind, enum order) of a column, or None for a column the rules do not read."""
+    name, _year = split_key(column)
+    spec = CATALOGUE.get(name)
+    if spec is not None:
+        return spec.kind, spec.enum
+    if name.startswith("local_"):
+        return (local_kinds or {}).get(name[6:], "number"), None
+    return None
+
+
+def local_kinds(reg: Registry, rule_id: str) -> dict[str, str]:
+    """Kinds of the provinces' own indicators, from the rule set and all its overlays."""
+    kinds = {k: v.get("kind", "number") for k, v in reg.get(rule_id).local_facts.items()}
+    for prefix, _path, _data in reg.overlays(rule_id):
+        kinds.update({k: v.get("kind", "number") for k, v in reg.for_region(rule_id, prefix).local_facts.items()})
+    return kinds
+
+
+def row_from_facts(facts: FactSet) -> dict[str, Any]:
+    """One table row in the external layout (yuan, member names, 0 = no award that year)."""
+    row: dict[str, Any] = {}
+    for key, value in facts.values.items():
+        name, _ = split_key(key)
+        spec = CATALOGUE.get(name)
+        if key == "is_review" or name.startswith("size_"):
+            continue
+        if value is None:
+            row[key] = None
+        elif spec is not None and spec.enum is not None and isinstance(value, Fraction):
+            row[key] = {v: k for k, v in spec.enum.items()}[int(value)]
+        elif name in RANK_FACTS:
+            row[key] = 0 if value >= NONE_RANK else int(value)
+        elif isinstance(value, Fraction):
+            row[key] = int(value) if value.denominator == 1 else float(value)
+        elif value == NEVER:
+            row[key] = NEVER_EXTERNAL
+        else:
+            row[key] = value
+    return row
+
+
+def frame_from_rows(rows: list[dict[str, Any]], kinds: dict[str, str] | None = None) -> pl.DataFrame:
+    """A DataFrame with one column per key seen in any row, typed from the fact catalogue."""
+    keys: list[str] = []
+    seen: set[str] = set()
+    for r in rows:
+        for k in r:
+            if k not in seen:
+                seen.add(k)
+                keys.append(k)
+    data: dict[str, pl.Series] = {}
+    for key in keys:
+        values = [r.get(key) for r in rows]
+        info = spec_of(key, kinds)
+        kind = info[0] if info else None
+        dtype = {"bool": pl.Boolean, "date": pl.Date, "text": pl.String, "enum": pl.String}.get(kind)
+        if kind in ("money", "ratio", "score", "number"):
+            dtype = pl.Float64 if any(isinstance(v, float) for v in values) else pl.Int64
+        elif kind == "count":
+            dtype = pl.Int64
+        data[key] = pl.Series(key, values, dtype=dtype, strict=False)
+    return pl.DataFrame(data)
+
+
+def normalize(lf: pl.LazyFrame, kinds: dict[str, str] | None = None) -> pl.LazyFrame:
+    """Scale and type every known column for the compiled rules; bad cells become null with an error.
+
+    Adds `_errors`: a list of "column: 问题" strings for the row (empty when the row is clean).
+    """
+    schema = lf.collect_schema()
+    exprs: list[pl.Expr] = []
+    errors: list[pl.Expr] = []
+    for column, dtype in schema.items():
+        info = spec_of(column, kinds)
+        if info is None:
+            continue
+        kind, enum = info
+        raw = pl.col(column)
+        if enum is not None:
+            text = raw.cast(pl.String)
+            value = text.replace_strict({k: v for k, v in enum.items()}, default=None, return_dtype=pl.Int64)
+            bad = text.is_not_null() & value.is_null()
+            errors.append(pl.when(bad).then(pl.lit(f"{column}: 取值须为 {'、'.join(enum)} 之一")))
+            exprs.append(value.alias(column))
+        elif kind == "bool":
+            value = raw if dtype == pl.Boolean else raw.cast(pl.String).str.to_lowercase().replace_strict(
+                {"true": True, "1": True, "是": True, "false": False, "0": False, "否": False}, default=None, return_dtype=pl.Boolean)
+            if dtype != pl.Boolean:
+                errors.append(pl.when(raw.is_not_null() & value.is_null()).then(pl.lit(f"{column}: 必须为 true 或 false")))
+            exprs.append(value.alias(column))
+        elif kind == "date":
+            value = raw if dtype == pl.Date else raw.cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
+            if dtype != pl.Date:
+                errors.append(pl.when(raw.is_not_null() & value.is_null()).then(pl.lit(f"{column}: 必须为 YYYY-MM-DD 格式的日期")))
+            exprs.append(value.alias(column))
+        elif kind == "text":
+            exprs.append(raw.cast(pl.String).str.strip_chars().alias(column))
+        else:
+            number = raw if dtype.is_numeric() else raw.cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False)
+            errors.append(pl.when(raw.is_not_null() & number.is_null()).then(pl.lit(f"{column}: 必须为数字")))
+            name, _ = split_key(column)
+            negative_ok = name in ("net_profit",) or name.startswith("local_")
+            if not negative_ok:
+                errors.append(pl.when(number < 0).then(pl.lit(f"{column}: 必须为非负数")))
+            if kind == "ratio":
+                errors.append(pl.when(number > 1).then(pl.lit(f"{column}: 比例须在 0 到 1 之间")))
+            scale = 10 ** SCALE.get(kind, 0)
+            if kind == "count" and name in RANK_FACTS:
+                scaled = pl.when(number == 0).then(pl.lit(int(NONE_RANK))).otherwise(number.round(0).cast(pl.Int64))
+            elif dtype.is_integer() and scale == 1:
+                scaled = number.cast(pl.Int64)
+            elif dtype.is_integer():
+                scaled = number.cast(pl.Int64) * scale
+            else:
+                scaled = (number * scale).round(0).cast(pl.Int64)
+            bad = (number < 0) if not negative_ok else pl.lit(False)
+            if kind == "ratio":
+                bad = bad | (number > 1)
+            exprs.append(pl.when(bad).then(None).otherwise(scaled).alias(column))
+    if errors:
+        err = pl.concat_list([e.cast(pl.String) for e in errors]).list.drop_nulls()
+    else:
+        err = pl.lit([], dtype=pl.List(pl.String))
+    return lf.with_columns(exprs).with_columns(err.alias("_errors"))
+
+
+def evaluate_frame(lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, registry: Registry | None = None) -> pl.LazyFrame:
+    """Every tier for every row (normalized columns in, result columns appended)."""
+    reg = registry or default_registry()
+    base = reg.get(rules) if rules else reg.in_force(as_of)
+    fy = as_of.year - 1
+    columns = set(lf.collect_schema().names())
+    for used_id in base.uses:
+        used = reg.get(used_id)
+        if used.kind == "size-classification":
+            lf = lf.with_columns(size_columns(used, fy, columns))
+            columns |= {"size", "size_class", "size_is_sme", "size_sector_derived"}
+        elif used.kind == "level-mapping":
+            col = digital_level_column(used, columns)
+            if col is not None:
+                lf = lf.with_columns(col)
+                columns.add(used.raw["output"])
+    outputs = tier_columns(base, Compiler(base, fy, as_of, columns))
+    region = pl.col("region") if "region" in columns else pl.lit(None, dtype=pl.String)
+    for prefix, _path, _data in sorted(reg.overlays(base.id), key=lambda o: len(o[0])):
+        variant = reg.for_region(base.id, prefix)
+        overlay_outputs = tier_columns(variant, Compiler(variant, fy, as_of, columns))
+        outputs = [
+            pl.when(region.str.starts_with(prefix)).then(ov).otherwise(b).alias(b.meta.output_name())
+            for b, ov in zip(outputs, overlay_outputs, strict=True)
+        ]
+    return lf.with_columns(outputs)

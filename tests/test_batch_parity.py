@@ -1,0 +1,86 @@
+"""Batch (Polars) and single-profile evaluation must agree: every conformance case, and generated profiles."""
+
+import datetime as dt
+from collections import defaultdict
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import rulebook
+from rulebook import default_registry
+from rulebook.conformance import load_cases
+from rulebook.flat import evaluate_frame, frame_from_rows, local_kinds, normalize, row_from_facts
+from strategies import profiles
+
+REGISTRY = default_registry()
+
+
+def single(profile, as_of, rules=None, review=False):
+    a = rulebook.assess(profile, as_of=as_of, rules=rules, is_review=review, gaps=False, today=max(as_of, dt.date.today()))
+    out = {"highest_tier": a.highest_tier, "size": a.size.size_class if a.size else None}
+    for tid, tr in a.tiers.items():
+        out[f"{tid}_qualified"] = None if tr.qualified is rulebook.assess.__globals__["size_rules"].UNKNOWN else tr.qualified
+        if tr.score is not None:
+            out[f"{tid}_score_min"] = int(tr.score.total_min)
+            out[f"{tid}_score_max"] = int(tr.score.total_max)
+        out[f"{tid}_route"] = tr.route if tr.qualified is True else None
+    return a, out
+
+
+def batch(assessments, as_of, rules):
+    rule_id = rules or REGISTRY.in_force(as_of).id
+    kinds = local_kinds(REGISTRY, rule_id)
+    rows = []
+    for a in assessments:
+        row = row_from_facts(a.facts)
+        row["is_review"] = bool(a.facts.values.get("is_review"))
+        rows.append(row)
+    df = frame_from_rows(rows, kinds)
+    lf = normalize(df.lazy(), kinds)
+    return evaluate_frame(lf, as_of, rules, REGISTRY).collect()
+
+
+def compare(expected, got_row):
+    diffs = {}
+    for key, want in expected.items():
+        have = got_row.get(key)
+        if have != want:
+            diffs[key] = (want, have)
+    return diffs
+
+
+def test_every_conformance_case_agrees():
+    groups = defaultdict(list)
+    for case in load_cases(REGISTRY):
+        rs = REGISTRY.get(case.rule_set)
+        if rs.kind != "measures":
+            continue
+        groups[(case.as_of, case.rules or case.rule_set)].append(case)
+    failures = []
+    checked = 0
+    for (as_of, rules), cases in groups.items():
+        results = [single(c.profile, as_of, rules, c.review) for c in cases]
+        frame = batch([a for a, _ in results], as_of, rules)
+        for case, (_a, expected), row in zip(cases, results, frame.iter_rows(named=True), strict=True):
+            diffs = compare(expected, row)
+            checked += 1
+            if diffs:
+                failures.append(f"{case.file.name}: {case.name}: {diffs}")
+    assert checked > 50
+    assert not failures, "\n".join(failures[:20])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(profiles(complete=False), min_size=5, max_size=40), st.sampled_from([dt.date(2024, 6, 30), dt.date(2025, 3, 1)]))
+def test_generated_profiles_agree(batch_of_profiles, as_of):
+    results = []
+    for p in batch_of_profiles:
+        try:
+            results.append(single(p, as_of))
+        except rulebook.ProfileInvalid:
+            continue
+    if not results:
+        return
+    frame = batch([a for a, _ in results], as_of, None)
+    for (_a, expected), row in zip(results, frame.iter_rows(named=True), strict=True):
+        assert compare(expected, row) == {}
