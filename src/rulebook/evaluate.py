@@ -203,13 +203,27 @@ def evaluate_tier(tier: Tier, rs: RuleSet, results: dict[str, CriterionResult]) 
             for key in results[cid].missing:
                 if key not in missing:
                     missing.append(key)
-    rests = False
-    if qualified is not True:
-        unverified = {cid: True for cid in criteria_of(tier.require, rs, tier)
-                      if rs.criteria[cid].clause.unverified and rs.criteria[cid].kind == "condition"}
-        if unverified and decide(tier.require, results, score, unverified) is not False:
-            rests = True
+    rests = qualified is not True and _rests_on_unverified(tier, rs, results)
     return TierResult(tier, qualified, route, score, routes, missing, rests)
+
+
+def _rests_on_unverified(tier: Tier, rs: RuleSet, results: dict[str, CriterionResult]) -> bool:
+    """Would the tier be reached (or open) if every [C]-graded criterion went the enterprise's way?"""
+    import copy
+
+    ids = criteria_of(tier.require, rs, tier)
+    unverified = [cid for cid in ids if rs.criteria[cid].clause.unverified]
+    if not unverified:
+        return False
+    best = dict(results)
+    for cid in unverified:
+        r = copy.copy(results[cid])
+        if r.criterion.kind == "condition":
+            r.passed = True
+        else:
+            r.points_min = r.points_max = r.criterion.max_points
+        best[cid] = r
+    return decide(tier.require, best, score_of(tier, best) if tier.score else None) is not False
 
 
 def evaluate_all(rs: RuleSet, facts: FactSet) -> tuple[dict[str, CriterionResult], dict[str, TierResult]]:

@@ -168,6 +168,12 @@ class Vocabulary:
 _PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)%")  # 3% → (3/100), exact
 
 
+def _percent_outside_quotes(text: str) -> str:
+    """3% → (3/100) in the expression itself; a quoted "3%" stays a string and is read as 3% later."""
+    parts = re.split(r"""("[^"]*"|'[^']*')""", text)
+    return "".join(p if p[:1] in "\"'" else _PERCENT.sub(lambda m: f"({m.group(1)}/100)", p) for p in parts)
+
+
 def parse(text: str, vocab: Vocabulary, where: str) -> Node:
     """Parse `text`; `where` names the file and key for the error message."""
     if isinstance(text, bool):
@@ -176,7 +182,7 @@ def parse(text: str, vocab: Vocabulary, where: str) -> Node:
         return Const(to_fraction(text))
     if not isinstance(text, str) or not text.strip():
         raise RuleDataError(f"{where}: expected an expression, got {text!r}")
-    source = _PERCENT.sub(lambda m: f"({m.group(1)}/100)", text.strip())
+    source = _percent_outside_quotes(text.strip())
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:

@@ -425,6 +425,11 @@ def apply_overlay(base: RuleSet, data: dict[str, Any], path: Path) -> RuleSet:
     rs.criteria, rs.tiers, rs.local_facts = dict(base.criteria), dict(base.tiers), dict(base.local_facts)
     where = str(path)
     rs.overlay = str(data.get("id", path.stem))
+    for section, existing in (("criteria", base.criteria), ("metrics", base.metrics), ("facts", base.local_facts)):
+        clash = sorted(set(data.get(section) or {}) & set(existing))
+        if clash:
+            raise RuleDataError(f"{where}: {section}.{clash[0]} already exists in {base.id}; give the province's own items their own ids "
+                                f"(e.g. a province prefix) and list what they replace under 'replace:'")
     add_measures_content(rs, {k: data[k] for k in ("facts", "metrics", "criteria") if k in data}, where)
     replace: dict[str, list[str]] = data.get("replace") or {}
     for old, new in replace.items():
