@@ -251,7 +251,7 @@ def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
     key = fact.name if isinstance(fact, expr.Fact) else ""
     title = _HELD_ZH.get(key, key)
     return Fix([Change(key, "obtain", ctx.facts.get(key), ctx.as_of, f"需取得（并在有效期内）：{title}",
-                       f"obtain and hold: {CATALOGUE[key].en if key in CATALOGUE else key}", 1.5)])
+                       f"obtain and hold: {CATALOGUE[key].en if key in CATALOGUE else key}", 3.0)])
 
 
 def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:

@@ -107,7 +107,8 @@ def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Pa
         for i, ch in enumerate(plan["changes"], 1):
             lines.append(f"  {i}. {ch['text']}\n")
         if plan.get("via") and plan.get("reaches"):
-            lines.append(_t(lang, f"  （按上述调整后复算可达标，途径：{plan['via']}）", f"  (re-checked with these changes: reached via {plan['via']})"), style="dim")
+            via = _route_text({**tier, "route": plan["via"]}, lang, tiers).split("：", 1)[-1].split(": ", 1)[-1]
+            lines.append(_t(lang, f"  （已按上述调整重新测算，可达标；途径：{via}）", f"  (re-checked with these changes: reached via {via})"), style="dim")
         parts.append(lines)
     elif tier["qualified"] is True:
         upgrades = [
