@@ -6,8 +6,8 @@ import textwrap
 from fractions import Fraction
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from rulebook import RuleDataError, assess
 from rulebook.expr import UNKNOWN, Context, Vocabulary, evaluate, parse
 from rulebook.registry import Registry
