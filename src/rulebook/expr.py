@@ -485,6 +485,8 @@ def _lift(v) -> Any:
 def arith(op: str, a, b):
     if a is UNDEFINED or b is UNDEFINED:
         return UNDEFINED
+    if op == "/" and isinstance(b, Fraction) and b == 0:
+        return UNDEFINED  # over a known zero nothing is defined, whatever the numerator
     if a is UNKNOWN or b is UNKNOWN:
         return UNKNOWN
     if isinstance(a, Fraction) and isinstance(b, Fraction):

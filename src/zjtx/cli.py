@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from rulebook import ProfileInvalid, RulebookError, RuleDataError, assess, default_registry
 from rulebook.evaluate import criteria_of
@@ -123,7 +124,7 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
     console.print(f"[bold]{rs.zh}[/bold]（{rs.id}）  {rs.document}")
     console.print(f"生效：{rs.effective_from} 至 {rs.effective_until or '—'}" + (f"  叠加：{rs.overlay}" if rs.overlay else ""))
     if rs.notes_zh:
-        console.print(rs.notes_zh, style="dim")
+        console.print(rs.notes_zh, style="dim", markup=False)
     if rs.kind == "size-classification":
         from rulebook.size import sectors
 
@@ -150,7 +151,7 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
             extra = f"满分 {c.max_points}" if c.kind == "indicator" else ""
             note = "；".join(x for x in (extra, c.clause.note) if x)
             grade = c.clause.grade + ("（待核实）" if c.clause.unverified else "")
-            table.add_row(cid, c.zh, "".join(x for x in (c.clause.annex, c.clause.item) if x), grade, note)
+            table.add_row(*(Text(x) for x in (cid, c.zh, "".join(x for x in (c.clause.annex, c.clause.item) if x), grade, note)))
         if tier.score:
             console.print(f"评分达标线：{tier.score.threshold} 分；" + "；".join(
                 f"{g.zh}≥{g.minimum}" for g in tier.score.groups if g.minimum is not None))
@@ -166,6 +167,95 @@ def rules_facts() -> None:
     for spec in CATALOGUE.values():
         table.add_row(spec.name, spec.zh, spec.kind, "是" if spec.yearly else "", spec.path)
     out_console().print(table)
+
+
+@app.command("synth")
+def synth_cmd(
+    n: int = typer.Argument(..., help="生成的企业数量"),
+    output: Path = typer.Option(..., "-o", "--output", help="输出文件：.parquet、.csv 或 .xlsx（按扩展名）"),
+    seed: int = typer.Option(0, "--seed", help="随机种子；相同种子生成完全相同的数据"),
+    year: int = typer.Option(None, "--year", help="最近一个完整会计年度（默认去年）；生成该年及此前 3 年的财务数据"),
+) -> None:
+    """生成合成企业名录（平铺表格式），用于试用与测试批量筛查。"""
+    from .synth import SynthError, synth
+
+    try:
+        with _progress("生成") as advance:
+            summary = synth(n, output, seed=seed, year=year, progress=advance)
+    except SynthError as exc:
+        fail([str(exc)])
+    except OSError as exc:
+        fail([f"{output}: 无法写入（{exc.strerror or exc}）"])
+    sys.stderr.write(f"已生成 {summary['rows']:,} 家企业、{summary['columns']} 列 → {summary['path']}（{summary['seconds']} 秒）\n")
+
+
+@app.command("screen")
+def screen_cmd(
+    input: Path = typer.Argument(..., help="企业名录：.parquet、.csv（UTF-8）或 .xlsx，列格式见 docs/screening.md"),
+    output: Path = typer.Option(..., "-o", "--output", help="结果文件：.parquet、.csv 或 .xlsx（按扩展名）"),
+    as_of: str = typer.Option(None, "--as-of", help="评估日期 YYYY-MM-DD，决定适用规则与“上年度”（默认今天）"),
+    rules: str = typer.Option(None, "--rules", help="指定规则集 id（默认按评估日期选择现行规则）"),
+    errors: Path = typer.Option(None, "--errors", help="错误清单 CSV（默认：结果文件名 + .errors.csv）"),
+    gaps: int = typer.Option(1000, "--gaps", help="为最接近下一层次的至多 N 家企业计算差距清单（0 = 不计算）"),
+) -> None:
+    """批量筛查企业名录：每家企业的规模、各层次是否符合、得分、最高层次，以及最接近下一层次者的差距清单。"""
+    from .screen import ScreenError, screen
+
+    day = parse_date(as_of, "--as-of")
+    try:
+        summary = screen(input, output, as_of=day, rules=rules, errors=errors, gaps=gaps, progress=True,
+                         warn=lambda line: sys.stderr.write(line + "\n"))
+    except ScreenError as exc:
+        fail(exc.lines)
+    except RulebookError as exc:
+        fail([str(exc)])
+    except OSError as exc:
+        fail([f"{exc.filename or output}: 无法读写（{exc.strerror or exc}）"])
+    reg = _registry()
+    rs = reg.get(summary["rules"])
+    names = {"none": "未达任何层次", **{tid: t.zh for tid, t in rs.tiers.items()}}
+    evaluated = summary["rows"] - summary["error_rows"]
+    lines = [f"规则：{rs.zh}（{rs.id}），评估日期 {summary['as_of']}",
+             f"共 {summary['rows']:,} 行：已评估 {evaluated:,} 行，数据有误 {summary['error_rows']:,} 行"
+             + (f"（{summary['error_cells']:,} 处，见 {summary['errors_file']}）" if summary["error_rows"] else "")]
+    for tid, count in summary["highest_tier"].items():
+        share = f"{count / evaluated * 100:.2f}%" if evaluated else "—"
+        lines.append(f"  最高层次 {names.get(tid, tid)}：{count:,}（{share}）")
+    lines.append(f"差距清单：{summary['gaps']:,} 家（其中 {summary['gaps_reaching']:,} 家的清单经复算可达下一层次；"
+                 f"未达下一层次的候选共 {summary['gap_candidates']:,} 家）")
+    lines.append(f"结果 → {summary['output']}（{summary['seconds']} 秒）")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def _progress(label: str):
+    """A rich progress bar on stderr (only on a terminal); yields advance(done, total)."""
+    from contextlib import contextmanager
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    @contextmanager
+    def bar():
+        console = Console(stderr=True)
+        if not console.is_terminal:
+            yield None
+            return
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=console, transient=True) as progress:
+            task = progress.add_task(label, total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            yield advance
+
+    return bar()
 
 
 def _registry():

@@ -1,0 +1,448 @@
+"""Batch screening of an enterprise registry (`zjtx screen`), and the same as a Python API.
+
+Why: a province's official has a registry extract (Parquet, CSV, Excel), not JSON
+profiles, and wants to know which enterprises reach which tier, and who is within
+reach of the next one. The table is read in batches of rows (memory stays bounded,
+a progress bar advances), each batch is normalized and evaluated by the compiled rules
+(`rulebook.flat`), bad cells are reported row by row in an errors file without
+stopping the run, and the gap plans of the rows closest to their next tier are
+computed by the single-profile engine (`rulebook.screen_gaps`).
+
+`screen()` is what the CLI calls; the web platform can call it from a background job.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from rulebook import default_registry
+from rulebook.batch import Compiler
+from rulebook.flat import KEY_COLUMNS, evaluate_frame, local_kinds, spec_of
+from rulebook.registry import Registry
+from rulebook.screen_normalize import normalize_checked
+
+FORMATS = (".parquet", ".csv", ".xlsx")
+BATCH_ROWS = 250_000  # rows evaluated at a time (about 1.5 GB of working memory with the 2022 rules)
+EXCEL_MAX_ROWS = 1_048_575  # rows below the header in one worksheet
+OUTPUT_KEYS = ("id", "name", "credit_code", "region", "industry")
+DEFAULT_GAPS = 1000
+
+ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+class ScreenError(ValueError):
+    """Bad input for screening: `lines` are shown one per line (exit status 2 on the CLI)."""
+
+    def __init__(self, lines: list[str] | str):
+        self.lines = [lines] if isinstance(lines, str) else list(lines)
+        super().__init__("\n".join(self.lines))
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+
+def file_format(path: Path, option: str) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ScreenError(f"{option}: 文件扩展名须为 .parquet、.csv 或 .xlsx（收到 {path.name!r}）")
+    return suffix
+
+
+def check_input(path: Path) -> str:
+    """The input's format, after checking that the content matches the extension."""
+    suffix = file_format(path, "INPUT")
+    if not path.is_file():
+        raise ScreenError(f"{path}: 文件不存在")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+            fh.seek(0, 2)
+            size = fh.tell()
+            fh.seek(max(size - 4, 0))
+            tail = fh.read(4)
+    except OSError as exc:
+        raise ScreenError(f"{path}: 无法读取（{exc.strerror or exc}）") from None
+    if size == 0:
+        raise ScreenError(f"{path}: 文件为空")
+    if suffix == ".parquet":
+        if head[:4] != b"PAR1" or tail != b"PAR1":
+            raise ScreenError(f"{path}: 不是 Parquet 文件（文件头尾没有 PAR1 标记）；CSV 或 Excel 文件请使用 .csv / .xlsx 扩展名")
+    elif suffix == ".xlsx":
+        if head[:4] != b"PK\x03\x04":
+            raise ScreenError(f"{path}: 不是 Excel .xlsx 文件（.xlsx 是 zip 压缩包）；旧版 .xls 请在 Excel 中另存为 .xlsx")
+    else:
+        if head[:4] == b"PAR1":
+            raise ScreenError(f"{path}: 这是 Parquet 文件，扩展名应为 .parquet")
+        if head[:4] == b"PK\x03\x04":
+            raise ScreenError(f"{path}: 这是 Excel 或 zip 文件，不是 CSV；Excel 文件请使用 .xlsx 扩展名")
+        if b"\x00" in head:
+            raise ScreenError(f"{path}: 不是文本文件（含有 NUL 字节），不能按 CSV 读取")
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == size)
+        except UnicodeDecodeError:
+            raise ScreenError(f"{path}: 不是 UTF-8 编码的 CSV（可能是 GBK）；请在 Excel 中另存为“CSV UTF-8”") from None
+    return suffix
+
+
+def _count_rows(path: Path, fmt: str) -> int:
+    if fmt == ".parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    return pl.scan_csv(path, infer_schema=False).select(pl.len()).collect().item()
+
+
+def _read_excel(path: Path) -> pl.DataFrame:
+    return pl.read_excel(path, infer_schema_length=None, drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False)
+
+
+def _batches(path: Path, fmt: str, rows: int, excel: pl.DataFrame | None) -> Iterator[pl.DataFrame]:
+    """The input, `rows` rows at a time, as read (CSV cells as text; normalize parses them)."""
+    if fmt == ".xlsx":
+        assert excel is not None
+        for start in range(0, excel.height, rows):
+            yield excel.slice(start, rows)
+    elif fmt == ".parquet":
+        import pyarrow.parquet as pq
+
+        reader = pq.ParquetFile(path)
+        for batch in reader.iter_batches(batch_size=rows):
+            yield pl.from_arrow(batch)
+    else:
+        lf = pl.scan_csv(path, infer_schema=False)
+        if hasattr(lf, "collect_batches"):  # one streaming pass (Polars ≥ 1.33)
+            yield from lf.collect_batches(chunk_size=rows)
+        else:
+            for start in range(0, _count_rows(path, fmt), rows):
+                yield lf.slice(start, rows).collect()
+
+
+def _schema(path: Path, fmt: str, excel: pl.DataFrame | None) -> list[str]:
+    if fmt == ".xlsx":
+        assert excel is not None
+        return excel.columns
+    if fmt == ".parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.ParquetFile(path).schema_arrow.names)
+    return pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
+
+
+def _coerce(df: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+    """Types a reader may hand over that normalize does not take: datetimes for dates, all-null columns, keys as text."""
+    fixes = []
+    for name, dtype in df.schema.items():
+        info = spec_of(name, kinds)
+        if info is not None and info[0] == "date" and isinstance(dtype, pl.Datetime):
+            fixes.append(pl.col(name).dt.date())
+        elif dtype == pl.Null or name in KEY_COLUMNS + OUTPUT_KEYS and dtype != pl.String:
+            fixes.append(pl.col(name).cast(pl.String))
+    return df.with_columns(fixes) if fixes else df
+
+
+# ---------------------------------------------------------------------------
+# Output writers
+
+
+class _ParquetParts:
+    """Appends batches to one Parquet file (one row group per batch), with the first batch's schema."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.writer = None
+        self.schema: dict[str, pl.DataType] | None = None
+
+    def write(self, df: pl.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        if self.schema is None:
+            self.schema = dict(df.schema)
+        else:
+            df = df.cast(self.schema)  # type: ignore[arg-type]
+        table = df.to_arrow()
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+# ---------------------------------------------------------------------------
+# Screening
+
+
+def screen(input: Path | str, output: Path | str, as_of: dt.date | None = None, rules: str | None = None,
+           errors: Path | str | None = None, gaps: int = DEFAULT_GAPS, progress: bool | ProgressFn = True, *,
+           registry: Registry | None = None, warn: Callable[[str], None] | None = None,
+           batch_rows: int = BATCH_ROWS) -> dict[str, Any]:
+    """Screen every row of `input` and write the results to `output` (format by extension).
+
+    Returns a summary: rows, error_rows, error_cells, highest_tier counts, tiers (per tier
+    qualified true/false/undetermined), gaps (rows that got a plan), seconds (timings: per phase), paths.
+    Raises ScreenError for bad input (nothing is written then), UnknownRuleSet for a bad id.
+    """
+    started = time.perf_counter()
+    src, dst = Path(input), Path(output)
+    out_fmt = file_format(dst, "-o/--output")
+    err_path = Path(errors) if errors else dst.with_name(dst.stem + ".errors.csv")
+    if err_path.suffix.lower() != ".csv":
+        raise ScreenError(f"--errors: 错误清单为 CSV 文件，扩展名须为 .csv（收到 {err_path.name!r}）")
+    if gaps < 0:
+        raise ScreenError(f"--gaps: 须为非负整数（收到 {gaps}）")
+    if dst.resolve() == src.resolve() or err_path.resolve() in (src.resolve(), dst.resolve()):
+        raise ScreenError("-o/--output、--errors 与输入文件不能是同一个文件")
+    fmt = check_input(src)
+    reg = registry or default_registry()
+    as_of = as_of or dt.date.today()
+    base = reg.get(rules) if rules else reg.in_force(as_of)
+    kinds = local_kinds(reg, base.id)
+    ladder = list(base.ladder or tuple(base.tiers))
+
+    excel = None
+    try:
+        if fmt == ".xlsx":
+            excel = _read_excel(src)
+        columns = _schema(src, fmt, excel)
+        total = excel.height if excel is not None else _count_rows(src, fmt)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise ScreenError(f"{src}: 无法读取（{_first_line(exc)}）") from None
+    known = [c for c in columns if c in KEY_COLUMNS or spec_of(c, kinds) is not None]
+    unknown = [c for c in columns if c not in known]
+    if not [c for c in known if c not in KEY_COLUMNS]:
+        raise ScreenError(f"{src}: 没有一列是规则可用的字段（列名见 docs/screening.md，如 revenue_2025、industry）")
+    if len(set(columns)) != len(columns):
+        dup = sorted({c for c in columns if columns.count(c) > 1})
+        raise ScreenError(f"{src}: 列名重复：{'、'.join(dup)}")
+    if out_fmt == ".xlsx" and total > EXCEL_MAX_ROWS:
+        raise ScreenError(f"-o/--output: 共 {total:,} 行，超过 Excel 工作表上限（{EXCEL_MAX_ROWS:,} 行）；请输出 .parquet 或 .csv")
+    if unknown and warn:
+        warn(f"提示：以下 {len(unknown)} 列不是已知字段，已忽略：{'、'.join(unknown)}")
+
+    summary: dict[str, Any] = {
+        "input": str(src), "output": str(dst), "errors_file": str(err_path), "rules": base.id, "as_of": as_of.isoformat(),
+        "rows": 0, "error_rows": 0, "error_cells": 0, "unknown_columns": unknown,
+        "highest_tier": {t: 0 for t in ["none", *ladder]},
+        "tiers": {t: {"true": 0, "false": 0, "undetermined": 0} for t in base.tiers},
+        "gaps": 0, "gaps_reaching": 0, "gap_candidates": 0, "gap_mismatches": 0,
+    }
+    timings: dict[str, float] = {"read": round(time.perf_counter() - started, 2)}
+    summary["timings"] = timings
+    tmp = dst.with_name(dst.name + ".tmp.parquet")
+    err_tmp = err_path.with_name(err_path.name + ".part")
+    with _reporter(progress) as report:
+        try:
+            clock = time.perf_counter()
+            top = _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, batch_rows, total,
+                              tmp, err_tmp, summary, report)
+            timings["evaluate"] = round(time.perf_counter() - clock, 2)
+            clock = time.perf_counter()
+            plans = _plans(top, kinds, base, reg, as_of, summary, report)
+            timings["gaps"] = round(time.perf_counter() - clock, 2)
+            clock = time.perf_counter()
+            report("写出结果", 0, 1)
+            _write_output(tmp, dst, out_fmt, plans)
+            err_tmp.replace(err_path)
+            report("写出结果", 1, 1)
+            timings["write"] = round(time.perf_counter() - clock, 2)
+        finally:
+            tmp.unlink(missing_ok=True)
+            err_tmp.unlink(missing_ok=True)
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    return summary
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, batch_rows, total, tmp, err_tmp,
+                summary, report) -> pl.DataFrame | None:
+    """Evaluate every batch; write results (temp Parquet) and errors; keep the `gaps` rows closest to their next tier."""
+    from rulebook.screen_gaps import distance_expr
+
+    out = _ParquetParts(tmp)
+    top: pl.DataFrame | None = None
+    done = 0
+    next_of = {"none": ladder[0], **{a: b for a, b in zip(ladder, ladder[1:], strict=False)}}
+    comp_distance: dict[str, pl.Expr] | None = None
+    result_cols: list[str] | None = None
+    report("筛查", 0, total)
+    with err_tmp.open("wb") as err_fh:  # with a BOM, so that Excel shows the Chinese messages
+        pl.DataFrame(schema={"row": pl.Int64, "id": pl.String, "field": pl.String, "message": pl.String}).write_csv(err_fh, include_bom=True)
+        try:
+            for raw in _batches(src, fmt, batch_rows, excel):
+                if raw.height == 0:
+                    continue
+                raw = _coerce(raw.select(known), kinds)
+                lf = normalize_checked(raw.lazy().with_row_index("row", offset=done + 1).with_columns(pl.col("row").cast(pl.Int64)), kinds)
+                lf = evaluate_frame(lf, as_of, base.id, reg)
+                schema = lf.collect_schema()
+                if result_cols is None:
+                    result_cols = _result_columns(schema.names(), base)
+                bad = pl.col("_errors").list.len() > 0
+                nxt = pl.col("highest_tier").replace_strict(next_of, default=None, return_dtype=pl.String)
+                lf = lf.with_columns(
+                    [pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in result_cols]
+                    + [pl.when(bad).then(None).otherwise(nxt).alias("next_tier")])
+                next_q = pl.lit(None, dtype=pl.Boolean)
+                for t in ladder:
+                    next_q = pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")).otherwise(next_q)
+                lf = lf.with_columns(next_q.alias("_next_qualified"))
+                if gaps:
+                    if comp_distance is None:
+                        cols = set(schema.names())
+                        comp = Compiler(base, as_of.year - 1, as_of, cols)
+                        comp_distance = {t: distance_expr(base, t, comp, cols) for t in ladder}
+                    dist = pl.lit(None, dtype=pl.Float64)
+                    for t, e in comp_distance.items():
+                        dist = pl.when(pl.col("next_tier") == t).then(e).otherwise(dist)
+                    lf = lf.with_columns(pl.when(pl.col("_next_qualified") == False).then(dist).alias("_distance"))  # noqa: E712
+                df = lf.collect()
+                _count(df, base, summary)
+                _write_errors(df, err_fh)
+                keys = [c for c in OUTPUT_KEYS if c in df.columns]
+                out.write(df.select(["row", *keys, *result_cols, "next_tier"]))
+                if gaps:
+                    cand = df.filter(pl.col("_distance").is_not_null()).sort(["_distance", "row"]).head(gaps)
+                    summary["gap_candidates"] += int(df["_distance"].is_not_null().sum())
+                    cand = cand.drop([*result_cols, "_errors"])
+                    top = cand if top is None else pl.concat([top, cand], how="diagonal_relaxed").sort(["_distance", "row"]).head(gaps)
+                done += raw.height
+                report("筛查", done, total)
+        except pl.exceptions.PolarsError as exc:
+            raise ScreenError(f"{src}: 第 {done + 1} 行起的数据无法读取（{_first_line(exc)}）") from None
+        finally:
+            out.close()
+    if out.writer is None:  # an empty table: write the header only
+        empty = {"row": pl.Int64, **{k: pl.String for k in OUTPUT_KEYS if k in known}}
+        out.write(pl.DataFrame(schema=empty | {"highest_tier": pl.String, "next_tier": pl.String}))
+        out.close()
+    return top
+
+
+def _result_columns(names: list[str], base) -> list[str]:
+    out = ["size"]
+    ladder = list(base.ladder or tuple(base.tiers))
+    for tid in ladder + [t for t in base.tiers if t not in ladder]:
+        out += [c for c in (f"{tid}_qualified", f"{tid}_score", f"{tid}_score_min", f"{tid}_score_max", f"{tid}_route") if c in names]
+    return out + ["highest_tier"]
+
+
+def _count(df: pl.DataFrame, base, summary: dict) -> None:
+    bad = df["_errors"].list.len() > 0
+    summary["rows"] += df.height
+    summary["error_rows"] += int(bad.sum())
+    summary["error_cells"] += int(df["_errors"].list.len().sum())
+    for value, n in Counter(df.filter(~bad)["highest_tier"].to_list()).items():
+        summary["highest_tier"][value] = summary["highest_tier"].get(value, 0) + n
+    for tid in base.tiers:
+        col = df.filter(~bad)[f"{tid}_qualified"]
+        t = int(col.sum())
+        undetermined = col.null_count()
+        summary["tiers"][tid]["true"] += t
+        summary["tiers"][tid]["undetermined"] += undetermined
+        summary["tiers"][tid]["false"] += col.len() - t - undetermined
+
+
+def _write_errors(df: pl.DataFrame, fh) -> None:
+    bad = df.filter(pl.col("_errors").list.len() > 0)
+    if bad.height == 0:
+        return
+    ident = pl.col("id").cast(pl.String) if "id" in bad.columns else pl.lit(None, dtype=pl.String)
+    rows = (bad.select(pl.col("row"), ident.alias("id"), pl.col("_errors").alias("message")).explode("message")
+            .with_columns(pl.col("message").str.split_exact(": ", 1).struct.field("field_0").alias("field"))
+            .select("row", "id", "field", "message"))
+    rows.write_csv(fh, include_header=False)
+
+
+def _plans(top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report) -> dict[int, tuple[str, bool]]:
+    """Gap plans (text, reaches) for the candidate rows, by the single-profile engine."""
+    from rulebook.screen_gaps import facts_from_row, plan_for, plan_text, single_path
+
+    plans: dict[int, tuple[str, bool]] = {}
+    if top is None or top.height == 0:
+        return plans
+    report("差距分析", 0, top.height)
+    for i, row in enumerate(top.iter_rows(named=True)):
+        facts = facts_from_row(row, as_of, kinds)
+        sp = single_path(facts, base, reg)
+        tier = row["next_tier"]
+        if sp.qualified(tier) is not False:
+            summary["gap_mismatches"] += 1  # the single path does not agree that the tier is missed: no plan
+        else:
+            plan = plan_for(sp, tier)
+            plans[row["row"]] = (plan_text(plan), plan.reaches is True)
+        report("差距分析", i + 1, top.height)
+    summary["gaps"] = len(plans)
+    summary["gaps_reaching"] = sum(1 for _t, ok in plans.values() if ok)
+    return plans
+
+
+def _write_output(tmp: Path, dst: Path, fmt: str, plans: dict[int, tuple[str, bool]]) -> None:
+    lf = pl.scan_parquet(tmp)
+    if plans:
+        text = {k: v[0] for k, v in plans.items()}
+        ok = {k: v[1] for k, v in plans.items()}
+        lf = lf.with_columns(pl.col("row").replace_strict(text, default=None, return_dtype=pl.String).alias("gap"),
+                             pl.col("row").replace_strict(ok, default=None, return_dtype=pl.Boolean).alias("gap_reaches"))
+    else:
+        lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias("gap"), pl.lit(None, dtype=pl.Boolean).alias("gap_reaches"))
+    part = dst.with_name(dst.name + ".part")
+    try:
+        if fmt == ".parquet":
+            lf.sink_parquet(part)
+        elif fmt == ".csv":
+            lf.sink_csv(part)
+        else:
+            lf.collect().write_excel(part, worksheet="screening", autofilter=True, freeze_panes="B2")
+        part.replace(dst)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+@contextmanager
+def _reporter(progress: bool | ProgressFn):
+    """progress=True: a rich bar on a terminal's stderr; a callable: called with (phase, done, total)."""
+    if callable(progress):
+        yield progress
+        return
+    if not progress:
+        yield lambda phase, done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield lambda phase, done, total: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def report(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield report

@@ -1,0 +1,232 @@
+"""`zjtx synth` and `zjtx screen` as a user runs them: real files, real processes.
+
+One 20,000-row synthetic registry (module fixture) serves the tier shares, the gap plans
+and the parity checks, because every screening run pays the rule compilation once.
+"""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from rulebook import default_registry
+from rulebook.flat import evaluate_frame, local_kinds, normalize
+from rulebook.screen_gaps import facts_from_row, plan_for, plan_text, realise, single_path
+from rulebook.screen_normalize import normalize_checked
+
+ROOT = Path(__file__).resolve().parents[1]
+ZJTX = [sys.executable, "-m", "zjtx"]
+RULES = "cn-miit-2022"
+AS_OF = dt.date(2026, 3, 31)
+YEAR = "2025"
+REG = default_registry()
+KINDS = local_kinds(REG, RULES)
+TIERS = ("innovative", "specialized", "little_giant")
+
+
+def run(*args, cwd=None):
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([*ZJTX, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def synth(tmp: Path, n: int, name: str, seed: int = 1):
+    path = tmp / name
+    r = run("synth", n, "-o", path, "--seed", seed, "--year", YEAR)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+def screen(inp: Path, out: Path, *extra):
+    r = run("screen", inp, "-o", out, "--rules", RULES, "--as-of", AS_OF.isoformat(), *extra)
+    assert r.returncode == 0, r.stderr + r.stdout
+    assert "Traceback" not in r.stderr
+    return r
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """20,000 synthetic enterprises screened under the 2022 rules with --gaps 5."""
+    tmp = tmp_path_factory.mktemp("big")
+    registry = synth(tmp, 20000, "registry.parquet", seed=11)
+    result = tmp / "result.parquet"
+    r = screen(registry, result, "--gaps", 5)
+    return registry, pl.read_parquet(result), r
+
+
+# ---------------------------------------------------------------------------
+# synth
+
+
+def test_synth_is_deterministic(tmp_path):
+    from zjtx.synth import synth as synth_api
+
+    a = synth(tmp_path, 3000, "a.parquet", seed=7)
+    b = synth(tmp_path, 3000, "b.parquet", seed=7)
+    c = synth_api(3000, tmp_path / "c.parquet", seed=8, year=int(YEAR))["path"]
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != Path(c).read_bytes()
+    x = synth(tmp_path, 3000, "x.csv", seed=7)
+    y = synth_api(3000, tmp_path / "y.csv", seed=7, year=int(YEAR))["path"]
+    assert x.read_bytes() == Path(y).read_bytes()
+    frame = pl.read_parquet(a)
+    assert frame.height == 3000 and frame["id"].n_unique() == 3000
+    assert frame["id"][0] == "E00000001"
+    # the CSV holds the same enterprises as the Parquet file of the same seed and size
+    assert pl.read_csv(x, infer_schema=False)["name"].to_list() == frame["name"].to_list()
+    # consistent IP counts, real codes
+    assert (frame["ip_I_main_high_value"] <= frame["ip_I_main"]).all()
+    assert (frame["ip_I_main_self_applied"] <= frame["ip_I_main_applied"]).all()
+    from rulebook.codes import industries, region
+
+    assert all(industries()[c]["level"] == "4" for c in frame["industry"].unique().to_list())
+    assert all(region(c) for c in frame["region"].unique().to_list())
+
+
+def test_synth_refuses_bad_options(tmp_path):
+    r = run("synth", 10, "-o", tmp_path / "x.json")
+    assert r.returncode == 2 and "-o/--output" in r.stderr and "Traceback" not in r.stderr
+    r = run("synth", 1_000_001, "-o", tmp_path / "x.xlsx")
+    assert r.returncode == 2 and "Excel" in r.stderr
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+# ---------------------------------------------------------------------------
+# screen on 20,000 rows: shares, parity, gaps
+
+
+def test_tier_shares_are_plausible(big):
+    _registry, result, r = big
+    n = result.height
+    assert n == 20000
+    share = {t: result[f"{t}_qualified"].sum() / n for t in TIERS}
+    assert 0.25 <= share["innovative"] <= 0.35, share
+    assert 0.03 <= share["specialized"] <= 0.08, share
+    assert 0.003 <= share["little_giant"] <= 0.01, share
+    assert result["innovative_qualified"].null_count() > 0  # missing cells leave some outcomes open
+    assert set(result["highest_tier"].drop_nulls().unique()) == {"none", *TIERS}
+    assert "专精特新“小巨人”企业" in r.stdout and "差距清单" in r.stdout
+
+
+def test_screen_agrees_with_evaluate_frame_and_single_path(big):
+    registry, result, _r = big
+    raw = pl.read_parquet(registry).head(300)
+    expected = evaluate_frame(normalize(raw.lazy(), KINDS), AS_OF, RULES, REG).collect()
+    columns = [c for c in result.columns if c == "size" or c == "highest_tier" or c.startswith(TIERS)]
+    got = result.head(300)
+    for c in columns:
+        assert got[c].to_list() == expected[c].to_list(), c
+    # spot checks through the single path, from the normalized row
+    rows = normalize_checked(raw.lazy(), KINDS).collect().iter_rows(named=True)
+    base = REG.get(RULES)
+    for row, out in zip(rows, got.iter_rows(named=True), strict=True):
+        sp = single_path(facts_from_row(row, AS_OF, KINDS), base, REG)
+        assert sp.size == out["size"], out["row"]
+        assert sp.highest_tier == out["highest_tier"], out["row"]
+        for t in TIERS:
+            assert sp.qualified(t) == out[f"{t}_qualified"], (out["row"], t)
+            if sp.tiers[t].score is not None:
+                assert int(sp.tiers[t].score.total_max) == out[f"{t}_score_max"], (out["row"], t)
+
+
+def test_gaps_at_most_n_and_plans_really_reach(big):
+    registry, result, _r = big
+    filled = result.filter(pl.col("gap").is_not_null())
+    assert 1 <= filled.height <= 5
+    assert filled["gap_reaches"].null_count() == 0
+    raw = pl.read_parquet(registry)
+    base = REG.get(RULES)
+    checked = 0
+    for out in filled.iter_rows(named=True):
+        assert out[f"{out['next_tier']}_qualified"] is False
+        row = normalize_checked(raw.slice(out["row"] - 1, 1).lazy(), KINDS).collect().row(0, named=True)
+        assert row["id"] == out["id"]
+        sp = single_path(facts_from_row(row, AS_OF, KINDS), base, REG)
+        plan = plan_for(sp, out["next_tier"])
+        assert plan_text(plan) == out["gap"]
+        if not out["gap_reaches"]:
+            continue
+        after = single_path(realise(sp.facts, plan.changes, REG, base), base, REG)
+        assert after.qualified(out["next_tier"]) is True, (out["row"], out["gap"])
+        checked += 1
+    assert checked >= 1
+
+
+# ---------------------------------------------------------------------------
+# formats, bad cells, bad files
+
+
+def test_formats_round_trip_and_bad_cells(tmp_path):
+    xlsx = synth(tmp_path, 200, "r.xlsx", seed=5)
+    csv = synth(tmp_path, 200, "r.csv", seed=5)
+    # bad cells (data rows 3, 7, 10, 12) and an unknown column in the CSV
+    frame = pl.read_csv(csv, infer_schema=False)
+    bad = {3: ("revenue_2025", "-5"), 7: ("employees_2025", "abc"), 10: ("national_market_share", "1.5"),
+           12: ("rd_institution_level", "county")}
+    for row, (col, value) in bad.items():
+        frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col))
+    frame.with_columns(pl.lit("备注").alias("remark")).write_csv(csv)
+
+    screen(xlsx, tmp_path / "x.xlsx", "--gaps", 0)
+    r = screen(csv, tmp_path / "c.csv", "--gaps", 0, "--errors", tmp_path / "problems.csv")
+    assert "remark" in r.stderr and "已忽略" in r.stderr
+    assert "数据有误 4 行" in r.stdout
+
+    errors = pl.read_csv(tmp_path / "problems.csv")
+    assert errors.columns == ["row", "id", "field", "message"]
+    assert sorted(zip(errors["row"], errors["field"], strict=True)) == sorted((k, v[0]) for k, v in bad.items())
+    messages = dict(zip(errors["field"], errors["message"], strict=True))
+    assert messages["revenue_2025"] == "revenue_2025: 必须为非负数"
+    assert messages["employees_2025"] == "employees_2025: 必须为数字"
+    assert "0 到 1" in messages["national_market_share"]
+    assert "provincial" in messages["rd_institution_level"]
+    assert set(errors["id"]) == {f"E{k:08d}" for k in bad}
+
+    # the Excel input (clean) and the CSV input (same enterprises, four rows spoiled) give the same results
+    x = pl.read_excel(tmp_path / "x.xlsx")
+    c = pl.read_csv(tmp_path / "c.csv", infer_schema_length=None)
+    assert x.height == c.height == 200
+    assert x.columns == c.columns and x.columns[:6] == ["row", "id", "name", "credit_code", "region", "industry"]
+    bad_rows = pl.col("row").is_in(list(bad))
+    assert c.filter(bad_rows).select("size", "highest_tier", "innovative_qualified").null_count().row(0) == (4, 4, 4)
+    assert x.filter(bad_rows)["size"].null_count() == 0
+    compare = [col for col in x.columns if col not in ("gap", "gap_reaches")]
+    good = c.filter(~bad_rows).select(compare)
+    assert good.cast(x.select(compare).schema).equals(x.filter(~bad_rows).select(compare))  # type: ignore[arg-type]
+
+
+def test_screen_refuses_bad_files(tmp_path):
+    csv = tmp_path / "registry.csv"
+    csv.write_text("id,revenue_2025\nE1,100\n", encoding="utf-8")
+    fake = tmp_path / "registry.parquet"
+    fake.write_bytes(csv.read_bytes())
+    r = run("screen", fake, "-o", tmp_path / "out.parquet")
+    assert r.returncode == 2 and "不是 Parquet 文件" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out.parquet").exists()
+    r = run("screen", csv, "-o", tmp_path / "out.json")
+    assert r.returncode == 2 and "-o/--output" in r.stderr
+    r = run("screen", tmp_path / "missing.csv", "-o", tmp_path / "out.csv")
+    assert r.returncode == 2 and "文件不存在" in r.stderr
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("id,name,revenue_2025\nE1,杭州某某公司,100\n".encode("gbk"))
+    r = run("screen", gbk, "-o", tmp_path / "out.csv")
+    assert r.returncode == 2 and "UTF-8" in r.stderr
+    r = run("screen", csv, "-o", tmp_path / "out.csv", "--rules", "cn-nowhere")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_normalize_checked_reports_the_raw_cells():
+    raw = pl.DataFrame({"revenue_2025": ["-5", "abc", "100"], "national_market_share": ["0.5", "1.5", None],
+                        "rd_institution_level": ["provincial", "county", "none"]})
+    out = normalize_checked(raw.lazy()).collect()
+    assert out["_errors"].to_list() == [
+        ["revenue_2025: 必须为非负数"],
+        ["revenue_2025: 必须为数字", "national_market_share: 比例须在 0 到 1 之间",
+         "rd_institution_level: 取值须为 none、below_municipal、municipal、provincial、national 之一"],
+        [],
+    ]
+    # the values are normalize's own
+    assert out.drop("_errors").equals(normalize(raw.lazy()).collect().drop("_errors"))
