@@ -54,10 +54,19 @@ def assess(raw_profile: Any, as_of: dt.date | None = None, rules: str | None = N
     profile = raw_profile if isinstance(raw_profile, Profile) else validate(raw_profile, today=max(today, as_of))
     base = reg.get(rules) if rules else reg.in_force(as_of)
     facts = flatten(profile, as_of, is_review=is_review)
-    notes: list[str] = []
-    size_result = None
-    for used_id in base.uses:
-        used = reg.get(used_id)
+    classifiers = [reg.get(u) for u in base.uses]
+    size_result, notes = derive_facts(classifiers, facts)
+    rs = reg.for_region(base.id, profile.data.get("region"))
+    results, tiers = evaluate_all(rs, facts)
+    if gaps:
+        fill_gaps(rs, facts, results, tiers, derive=lambda changed: derive_facts(classifiers, changed))
+    return Assessment(rs, facts, profile, size_result, results, tiers, notes)
+
+
+def derive_facts(classifiers: list[RuleSet], facts: FactSet) -> tuple[size_rules.SizeResult | None, list[str]]:
+    """Run the classifier rule sets (size, digital level) and add their outputs to the facts."""
+    size_result, notes = None, []
+    for used in classifiers:
         if used.kind == "size-classification":
             size_result = size_rules.classify(used, facts)
             size_rules.add_size_facts(size_result, facts)
@@ -65,11 +74,7 @@ def assess(raw_profile: Any, as_of: dt.date | None = None, rules: str | None = N
             note = apply_level_mapping(used, facts)
             if note:
                 notes.append(note)
-    rs = reg.for_region(base.id, profile.data.get("region"))
-    results, tiers = evaluate_all(rs, facts)
-    if gaps:
-        fill_gaps(rs, facts, results, tiers)
-    return Assessment(rs, facts, profile, size_result, results, tiers, notes)
+    return size_result, notes
 
 
 def apply_level_mapping(rs: RuleSet, facts: FactSet) -> str | None:

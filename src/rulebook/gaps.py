@@ -467,8 +467,12 @@ def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) ->
     return Fix(changes)
 
 
-def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet) -> Plan:
-    """The shortest list of changes that reaches the tier, verified by re-evaluating with them applied."""
+def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, derive=None) -> Plan:
+    """The shortest list of changes that reaches the tier, verified by re-evaluating with them applied.
+
+    `derive(FactSet)` recomputes derived facts (size class, digital level) after the changes:
+    hiring R&D staff can make an enterprise large, and the plan must notice.
+    """
     if tr.qualified is True:
         return Plan([], True)
     tier = tr.tier
@@ -487,7 +491,11 @@ def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], 
         if not all(c.kind in ("amount", "flag", "level", "obtain", "wait") for c in all_changes):
             break
         current_facts = _realise(apply_changes(facts.values, all_changes), all_changes, facts)
-        current_results = _reevaluate(rs, tier, FactSet(current_facts, facts.fiscal_year, facts.as_of))
+        changed = FactSet(current_facts, facts.fiscal_year, facts.as_of)
+        if derive is not None:
+            derive(changed)
+            current_facts = changed.values
+        current_results = _reevaluate(rs, tier, changed)
         state = decide(tier.require, current_results, score_of(tier, current_results) if tier.score else None)
         if state is True:
             return Plan(all_changes, True, via=_via(tier, current_results))
@@ -527,10 +535,10 @@ def _via(tier: Tier, results: dict[str, CriterionResult]) -> str | None:
     return route or ("score" if tier.score else "general")
 
 
-def fill_gaps(rs: RuleSet, facts: FactSet, results: dict[str, CriterionResult], tiers: dict[str, TierResult]) -> None:
+def fill_gaps(rs: RuleSet, facts: FactSet, results: dict[str, CriterionResult], tiers: dict[str, TierResult], derive=None) -> None:
     ctx = make_context(rs, facts)
     for r in results.values():
         r.gap = criterion_gaps(r, ctx)
     for tr in tiers.values():
-        tr.plan = tier_plan(tr, rs, results, facts)
+        tr.plan = tier_plan(tr, rs, results, facts, derive)
 

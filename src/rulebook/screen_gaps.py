@@ -120,6 +120,9 @@ def plan_for(sp: SinglePath, tier_id: str) -> Plan:
 
 
 def plan_text(plan: Plan) -> str:
+    """The plan's changes in Chinese, joined by "；"."""
+    if not plan.changes:
+        return "未找到可达的调整方案" if plan.reaches is not True else ""
     return "；".join(c.zh for c in plan.changes)
 
 

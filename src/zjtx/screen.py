@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from rulebook.registry import Registry
 from rulebook.screen_normalize import normalize_checked
 
 FORMATS = (".parquet", ".csv", ".xlsx")
-BATCH_ROWS = 250_000  # rows evaluated at a time (about 1.5 GB of working memory with the 2022 rules)
+BATCH_ROWS = 250_000  # rows evaluated at a time (peak memory about 3–4 GB with the 2022 rules)
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header in one worksheet
 OUTPUT_KEYS = ("id", "name", "credit_code", "region", "industry")
 DEFAULT_GAPS = 1000
@@ -145,7 +146,9 @@ def _coerce(df: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
         info = spec_of(name, kinds)
         if info is not None and info[0] == "date" and isinstance(dtype, pl.Datetime):
             fixes.append(pl.col(name).dt.date())
-        elif dtype == pl.Null or name in KEY_COLUMNS + OUTPUT_KEYS and dtype != pl.String:
+        elif name in KEY_COLUMNS + OUTPUT_KEYS and dtype.is_float():  # codes typed as numbers in Excel: 330106.0
+            fixes.append(pl.col(name).cast(pl.Int64, strict=False).cast(pl.String))
+        elif dtype == pl.Null or (name in KEY_COLUMNS + OUTPUT_KEYS and dtype != pl.String):
             fixes.append(pl.col(name).cast(pl.String))
     return df.with_columns(fixes) if fixes else df
 
@@ -218,7 +221,8 @@ def screen(input: Path | str, output: Path | str, as_of: dt.date | None = None, 
         total = excel.height if excel is not None else _count_rows(src, fmt)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise ScreenError(f"{src}: 无法读取（{_first_line(exc)}）") from None
-    known = [c for c in columns if c in KEY_COLUMNS or spec_of(c, kinds) is not None]
+    # a province's own indicator counts only where the rule set (or one of its overlays) declares it
+    known = [c for c in columns if c in KEY_COLUMNS or (spec_of(c, kinds) is not None and (not c.startswith("local_") or c[6:] in kinds))]
     unknown = [c for c in columns if c not in known]
     if not [c for c in known if c not in KEY_COLUMNS]:
         raise ScreenError(f"{src}: 没有一列是规则可用的字段（列名见 docs/screening.md，如 revenue_2025、industry）")
@@ -228,7 +232,7 @@ def screen(input: Path | str, output: Path | str, as_of: dt.date | None = None, 
     if out_fmt == ".xlsx" and total > EXCEL_MAX_ROWS:
         raise ScreenError(f"-o/--output: 共 {total:,} 行，超过 Excel 工作表上限（{EXCEL_MAX_ROWS:,} 行）；请输出 .parquet 或 .csv")
     if unknown and warn:
-        warn(f"提示：以下 {len(unknown)} 列不是已知字段，已忽略：{'、'.join(unknown)}")
+        warn(f"提示：以下 {len(unknown)} 列不是 {base.id} 读取的字段，已忽略：{'、'.join(unknown)}")
 
     summary: dict[str, Any] = {
         "input": str(src), "output": str(dst), "errors_file": str(err_path), "rules": base.id, "as_of": as_of.isoformat(),
@@ -283,9 +287,10 @@ def _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, b
     with err_tmp.open("wb") as err_fh:  # with a BOM, so that Excel shows the Chinese messages
         pl.DataFrame(schema={"row": pl.Int64, "id": pl.String, "field": pl.String, "message": pl.String}).write_csv(err_fh, include_bom=True)
         try:
-            for raw in _batches(src, fmt, batch_rows, excel):
-                if raw.height == 0:
-                    continue
+            empty = pl.DataFrame(schema={c: pl.String for c in known})
+            for raw in itertools.chain(_guarded(_batches(src, fmt, batch_rows, excel), src), [empty]):
+                if raw.height == 0 and (out.writer is not None or raw is not empty):
+                    continue  # an empty table still goes through once, so that the output has every column
                 raw = _coerce(raw.select(known), kinds)
                 lf = normalize_checked(raw.lazy().with_row_index("row", offset=done + 1).with_columns(pl.col("row").cast(pl.Int64)), kinds)
                 lf = evaluate_frame(lf, as_of, base.id, reg)
@@ -322,15 +327,25 @@ def _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, b
                     top = cand if top is None else pl.concat([top, cand], how="diagonal_relaxed").sort(["_distance", "row"]).head(gaps)
                 done += raw.height
                 report("筛查", done, total)
-        except pl.exceptions.PolarsError as exc:
-            raise ScreenError(f"{src}: 第 {done + 1} 行起的数据无法读取（{_first_line(exc)}）") from None
+        except pl.exceptions.PolarsError as exc:  # a column type the checks cannot take (e.g. a list in Parquet)
+            raise ScreenError(f"{src}: 第 {done + 1} 行起的一批数据无法处理（{_first_line(exc)}）") from None
         finally:
             out.close()
-    if out.writer is None:  # an empty table: write the header only
-        empty = {"row": pl.Int64, **{k: pl.String for k in OUTPUT_KEYS if k in known}}
-        out.write(pl.DataFrame(schema=empty | {"highest_tier": pl.String, "next_tier": pl.String}))
-        out.close()
     return top
+
+
+def _guarded(batches: Iterator[pl.DataFrame], src: Path) -> Iterator[pl.DataFrame]:
+    """The batches, with a reading failure (a malformed CSV line, a damaged Parquet page) as a ScreenError."""
+    done = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+            raise ScreenError(f"{src}: 第 {done + 1} 行起的数据无法读取（{_first_line(exc)}）") from None
+        done += batch.height
+        yield batch
 
 
 def _result_columns(names: list[str], base) -> list[str]:

@@ -15,7 +15,7 @@ docs/screening.md and chosen so that every tier of the 2022 measures occurs (inn
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -238,7 +238,7 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
     main_share = np.clip(rng.beta(9, 1.1, n), 0.2, 1.0)
     emp_y = np.maximum(1, np.round(rev[3] / per_sector("revenue_per_employee") * np.exp(rng.normal(0, 0.45, n))))
     assets_y = rev[3] * per_sector("assets_to_revenue") * np.exp(rng.normal(0, 0.45, n))
-    debt = np.clip(rng.beta(4.5, 4.5, n) - 0.05 * z_inn * 0.2, 0.02, 1.3)
+    debt = np.clip(rng.beta(4.5, 4.5, n) - 0.01 * z_inn, 0.02, 1.3)
     margin_mu = rng.normal(0.045, 0.05, n) + 0.012 * z_inn
     rd_none = rng.random(n) < per_sector("rd_none") * np.where(z_inn > 1.0, 0.3, 1.0)
     intensity = np.where(rd_none, 0.0, per_sector("rd_intensity") * np.exp(0.75 * z_inn + rng.normal(0, 0.35, n) - 0.2))
@@ -333,7 +333,7 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
     def chance(a: float, b: float) -> np.ndarray:
         return rng.random(n) < _sigmoid(a + b * boost)
 
-    cols["management_system_cert"] = pl.Series(chance(0.2 + 0.6 * 0, 1.0) & (tech | (rng.random(n) < 0.7)))
+    cols["management_system_cert"] = pl.Series(chance(0.2, 1.0) & (tech | (rng.random(n) < 0.7)))
     cols["own_brand"] = pl.Series(chance(-0.4, 1.1))
     cols["standards_participation"] = pl.Series(chance(-1.8, 1.1))
     cols["developed_market_product_cert"] = pl.Series(chance(-2.5, 0.9))
@@ -420,6 +420,22 @@ def check_output(output: Path, n: int) -> str:
     return suffix
 
 
+def chunks(n: int, seed: int, year: int) -> Iterator[pl.DataFrame]:
+    """The registry chunk by chunk, in order; the next chunk is generated on a second thread while one is written."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    regions(), industry_codes(), all_codes()  # build the lookup tables once, before the threads
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: deque = deque()
+        for start in range(0, max(n, 1), CHUNK_ROWS):
+            pending.append(pool.submit(generate_chunk, start, min(CHUNK_ROWS, n - start), seed, year))
+            if len(pending) == 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def synth(n: int, output: Path | str, seed: int = 0, year: int | None = None,
           progress: Callable[[int, int], None] | None = None) -> dict:
     """Write n synthetic enterprises to `output` (.parquet / .csv / .xlsx); returns {rows, columns, seconds, path}."""
@@ -440,20 +456,19 @@ def synth(n: int, output: Path | str, seed: int = 0, year: int | None = None,
     try:
         if suffix == ".xlsx":
             parts = []
-            for start in range(0, n, CHUNK_ROWS):
-                parts.append(generate_chunk(start, min(CHUNK_ROWS, n - start), seed, year))
-                done += parts[-1].height
+            for chunk in chunks(n, seed, year):
+                parts.append(chunk)
+                done += chunk.height
                 if progress:
                     progress(done, n)
-            frame = pl.concat(parts) if parts else generate_chunk(0, 0, seed, year)
+            frame = pl.concat(parts)
             columns = frame.width
             frame.write_excel(tmp, worksheet="enterprises", autofilter=False)
         elif suffix == ".csv":
             with tmp.open("wb") as fh:
-                for start in range(0, max(n, 1), CHUNK_ROWS):
-                    chunk = generate_chunk(start, min(CHUNK_ROWS, n - start), seed, year)
+                for chunk in chunks(n, seed, year):
+                    chunk.write_csv(fh, include_header=columns == 0)
                     columns = chunk.width
-                    chunk.write_csv(fh, include_header=start == 0)
                     done += chunk.height
                     if progress:
                         progress(done, n)
@@ -462,8 +477,7 @@ def synth(n: int, output: Path | str, seed: int = 0, year: int | None = None,
 
             writer = None
             try:
-                for start in range(0, max(n, 1), CHUNK_ROWS):
-                    chunk = generate_chunk(start, min(CHUNK_ROWS, n - start), seed, year)
+                for chunk in chunks(n, seed, year):
                     columns = chunk.width
                     table = chunk.to_arrow()
                     if writer is None:
