@@ -33,5 +33,23 @@ format: install
 	$(VENV)/bin/ruff check --fix src tests
 	$(VENV)/bin/ruff format src tests
 
+# Performance benchmarks (docs/performance.md). The OpenFisca peer runs in its own virtualenv:
+# openfisca-core is AGPL and never a dependency of zjtx.
+OF_VENV  := benchmarks/.venv-openfisca
+OF_STAMP := $(OF_VENV)/.installed-stamp
+.PHONY: bench-quick
+
+$(OF_STAMP):
+	$(PYTHON) -m venv $(OF_VENV)
+	$(OF_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(OF_VENV)/bin/python -m pip install --quiet 'openfisca-core>=46,<47' 'pyarrow>=15'
+	@touch $(OF_STAMP)
+
+bench: install $(OF_STAMP)
+	$(PY) benchmarks/run.py
+
+bench-quick: install $(OF_STAMP)
+	$(PY) benchmarks/run.py --quick
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

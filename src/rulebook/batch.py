@@ -23,7 +23,7 @@ import polars as pl
 from . import expr as E
 from .errors import RuleDataError
 from .facts import CATALOGUE, SIZE_ORDER
-from .ruleset import Criterion, Req, RuleSet, Tier
+from .ruleset import Req, RuleSet, Tier
 
 SCALE = {"money": 2, "ratio": 6, "score": 2, "number": 4}  # decimal places kept per fact kind
 BITS = {"money": 50, "ratio": 24, "score": 17, "number": 50, "count": 32}  # magnitude bounds (bits) of scaled values
@@ -321,29 +321,6 @@ class _Cagr:
 # Criteria, scores, tiers
 
 
-@dataclass
-class CompiledCriterion:
-    passed: pl.Expr | None  # conditions
-    points_min: pl.Expr | None  # indicators
-    points_max: pl.Expr | None
-
-
-def compile_criterion(c: Criterion, comp: Compiler) -> CompiledCriterion:
-    if c.kind == "condition":
-        return CompiledCriterion(comp.boolean(comp.compile(c.test)), None, None)
-    tests = [pl.lit(True) if o.test is None else comp.boolean(comp.compile(o.test)) for o in c.options]
-    lows, highs = [], []
-    reachable: pl.Expr = pl.lit(True)
-    for option, test in zip(c.options, tests, strict=True):
-        possible = reachable & test.fill_null(True)
-        pts = _points_int(option.points)
-        lows.append(pl.when(possible).then(pl.lit(pts)).otherwise(None))
-        highs.append(pl.when(possible).then(pl.lit(pts)).otherwise(None))
-        reachable = reachable & test.fill_null(False).not_()
-    lo, hi = pl.min_horizontal(lows), pl.max_horizontal(highs)
-    return CompiledCriterion(None, lo, hi)
-
-
 def _points_int(p: Fraction) -> int:
     if p.denominator != 1:
         raise NotCompilable("fractional points")
@@ -355,80 +332,146 @@ def _at_least(lo: pl.Expr, hi: pl.Expr, threshold: Fraction) -> pl.Expr:
     return pl.when(lo >= t).then(pl.lit(True)).when(hi < t).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
 
 
-def compile_decision(req: Req, crits: dict[str, CompiledCriterion], scores: dict[str, tuple], tier: Tier) -> pl.Expr:
+# Every criterion, score and decision is computed once, as a temporary column (prefix "_z"), and later
+# stages refer to those columns by name. Inlining them instead makes the plan grow with every reuse.
+def _c(cid: str) -> str:
+    return f"_zc_{cid}"
+
+
+def _t(cid: str, i: int) -> str:
+    return f"_zt_{cid}_{i}"
+
+
+def _lo(cid: str) -> str:
+    return f"_zlo_{cid}"
+
+
+def _hi(cid: str) -> str:
+    return f"_zhi_{cid}"
+
+
+def _sv(tid: str, variant: int) -> str:
+    return f"_zs_{variant}_{tid}"
+
+
+def criterion_stage(rs: RuleSet, comp: Compiler, done: set[str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
+    """Stage 1: condition outcomes and option tests; stage 2: each indicator's point range."""
+    from .evaluate import criteria_of
+
+    first: list[pl.Expr] = []
+    second: list[pl.Expr] = []
+    for tier in rs.tiers.values():
+        for cid in criteria_of(tier.require, rs, tier):
+            if cid in done:
+                continue
+            done.add(cid)
+            c = rs.criteria[cid]
+            if c.kind == "condition":
+                first.append(comp.boolean(comp.compile(c.test)).alias(_c(cid)))
+                continue
+            lows, highs = [], []
+            for i, option in enumerate(c.options):
+                if option.test is not None:
+                    first.append(comp.boolean(comp.compile(option.test)).alias(_t(cid, i)))
+            earlier: list[pl.Expr] = []
+            for i, option in enumerate(c.options):
+                test = pl.lit(True) if option.test is None else pl.col(_t(cid, i))
+                possible = pl.all_horizontal([*earlier, test.fill_null(True)]) if earlier else test.fill_null(True)
+                pts = pl.lit(_points_int(option.points))
+                lows.append(pl.when(possible).then(pts).otherwise(None))
+                highs.append(pl.when(possible).then(pts).otherwise(None))
+                earlier.append(test.fill_null(False).not_())
+            second.append(pl.min_horizontal(lows).alias(_lo(cid)))
+            second.append(pl.max_horizontal(highs).alias(_hi(cid)))
+    return first, second
+
+
+def _decision(req: Req, rs: RuleSet, variant: int, tier_id: str) -> pl.Expr:
+    """A requirement tree over the stage-1 and stage-3 columns (small: its leaves are column names)."""
     if req.op == "criterion":
-        c = crits[req.criterion]
-        return c.passed if c.passed is not None else pl.lit(True)
+        return pl.col(_c(req.criterion)) if rs.criteria[req.criterion].kind == "condition" else pl.lit(True)
     if req.op == "score":
-        return scores[tier.id][2]
+        return pl.col(_sv(tier_id, variant))
     if req.op == "tier":
-        return compile_decision(req.ref.require, crits, scores, req.ref)
-    parts = [compile_decision(ch, crits, scores, tier) for ch in req.children]
+        return _decision(req.ref.require, rs, variant, req.ref.id)
+    parts = [_decision(ch, rs, variant, tier_id) for ch in req.children]
     return pl.all_horizontal(parts) if req.op == "all" else pl.any_horizontal(parts)
 
 
-def compile_route(req: Req, crits, scores, tier: Tier, fallback: str) -> pl.Expr:
-    """The name of the first passing branch of the first 'any' (as the single path reports it)."""
+def _route(tier: Tier, rs: RuleSet, variant: int) -> pl.Expr:
+    """The first passing branch of the first 'any', named as the single path names it."""
     branches: list[tuple[str, pl.Expr]] = []
 
     def walk(r: Req):
         if r.op == "any":
             for ch in r.children:
-                branches.append((ch.route or ch.criterion or ch.op, compile_decision(ch, crits, scores, tier)))
+                branches.append((ch.route or ch.criterion or ch.op, _decision(ch, rs, variant, tier.id)))
             return
         for ch in r.children:
             walk(ch)
 
-    walk(req)
-    expr = pl.lit(fallback)
+    walk(tier.require)
+    expr = pl.lit("score" if tier.score else "general")
     for name, ok in reversed(branches):
         expr = pl.when(ok.fill_null(False)).then(pl.lit(name)).otherwise(expr)
     return expr
 
 
-def tier_columns(rs: RuleSet, comp: Compiler) -> list[pl.Expr]:
-    """Output columns: <tier>_qualified, <tier>_score_min/_max, <tier>_score, <tier>_route; highest_tier."""
-    from .evaluate import criteria_of
+def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl.Expr) -> list[list[pl.Expr]]:
+    """Stages of column expressions for every tier; `variants` = (region prefix or None for the base, rule set, compiler).
 
-    crits: dict[str, CompiledCriterion] = {}
-    for tier in rs.tiers.values():
-        for cid in criteria_of(tier.require, rs, tier):
-            if cid not in crits:
-                crits[cid] = compile_criterion(rs.criteria[cid], comp)
-    scores: dict[str, tuple] = {}
-    for tid, tier in rs.tiers.items():
-        if tier.score is None:
-            continue
-        s = tier.score
-        lo = pl.sum_horizontal([crits[i].points_min for i in s.indicators])
-        hi = pl.sum_horizontal([crits[i].points_max for i in s.indicators])
-        verdicts = [_at_least(lo, hi, s.threshold)]
-        for g in s.groups:
-            if g.minimum is not None:
-                glo = pl.sum_horizontal([crits[i].points_min for i in g.indicators])
-                ghi = pl.sum_horizontal([crits[i].points_max for i in g.indicators])
-                verdicts.append(_at_least(glo, ghi, g.minimum))
-        scores[tid] = (lo, hi, pl.all_horizontal(verdicts))
-    out: list[pl.Expr] = []
-    ladder = rs.ladder or tuple(rs.tiers)
+    Output columns: <tier>_qualified, <tier>_score_min/_max/_score, <tier>_route, highest_tier (plus _z* temporaries).
+    """
+    done: set[str] = set()
+    stage1: list[pl.Expr] = []
+    stage2: list[pl.Expr] = []
+    for _prefix, rs, comp in variants:
+        a, b = criterion_stage(rs, comp, done)
+        stage1 += a
+        stage2 += b
+    base = variants[0][1]
+
+    def pick(make) -> pl.Expr:
+        """The base variant's expression, replaced by an overlay's where the region matches its prefix."""
+        expr = make(0, base)
+        for v, (prefix, rs, _comp) in enumerate(variants[1:], start=1):
+            expr = pl.when(region.str.starts_with(prefix)).then(make(v, rs)).otherwise(expr)
+        return expr
+
+    stage3: list[pl.Expr] = []
+    for v, (_prefix, rs, _comp) in enumerate(variants):
+        for tid, tier in rs.tiers.items():
+            if tier.score is None:
+                continue
+            sc = tier.score
+            lo = pl.sum_horizontal([pl.col(_lo(i)) for i in sc.indicators])
+            hi = pl.sum_horizontal([pl.col(_hi(i)) for i in sc.indicators])
+            verdicts = [_at_least(lo, hi, sc.threshold)]
+            for g in sc.groups:
+                if g.minimum is not None:
+                    verdicts.append(_at_least(pl.sum_horizontal([pl.col(_lo(i)) for i in g.indicators]),
+                                              pl.sum_horizontal([pl.col(_hi(i)) for i in g.indicators]), g.minimum))
+            stage3.append(pl.all_horizontal(verdicts).alias(_sv(tid, v)))
+            stage3.append(lo.alias(f"_zmin_{v}_{tid}"))
+            stage3.append(hi.alias(f"_zmax_{v}_{tid}"))
+    stage4: list[pl.Expr] = []
+    for tid, tier in base.tiers.items():
+        stage4.append(pick(lambda v, rs, tid=tid: _decision(rs.tiers[tid].require, rs, v, tid)).alias(f"{tid}_qualified"))
+        if tier.score is not None:
+            stage4.append(pick(lambda v, rs, tid=tid: pl.col(f"_zmin_{v}_{tid}")).alias(f"{tid}_score_min"))
+            stage4.append(pick(lambda v, rs, tid=tid: pl.col(f"_zmax_{v}_{tid}")).alias(f"{tid}_score_max"))
+    stage5: list[pl.Expr] = []
+    for tid, tier in base.tiers.items():
+        if tier.score is not None:
+            lo, hi = pl.col(f"{tid}_score_min"), pl.col(f"{tid}_score_max")
+            stage5.append(pl.when(lo == hi).then(lo).otherwise(None).alias(f"{tid}_score"))
+        route = pick(lambda v, rs, tid=tid: _route(rs.tiers[tid], rs, v))
+        stage5.append(pl.when(pl.col(f"{tid}_qualified").fill_null(False)).then(route).otherwise(None).alias(f"{tid}_route"))
     highest = pl.lit("none")
-    decided: dict[str, pl.Expr] = {}
-    for tid, tier in rs.tiers.items():
-        qualified = compile_decision(tier.require, crits, scores, tier)
-        out.append(qualified.alias(f"{tid}_qualified"))
-        if tid in scores:
-            lo, hi, _ = scores[tid]
-            out.append(lo.alias(f"{tid}_score_min"))
-            out.append(hi.alias(f"{tid}_score_max"))
-            out.append(pl.when(lo == hi).then(lo).otherwise(None).alias(f"{tid}_score"))
-        fallback = "score" if tier.score else "general"
-        route = compile_route(tier.require, crits, scores, tier, fallback)
-        out.append(pl.when(qualified.fill_null(False)).then(route).otherwise(None).alias(f"{tid}_route"))
-        decided[tid] = qualified
-    for tid in ladder:
-        highest = pl.when(decided[tid].fill_null(False)).then(pl.lit(tid)).otherwise(highest)
-    out.append(highest.alias("highest_tier"))
-    return out
+    for tid in base.ladder or tuple(base.tiers):
+        highest = pl.when(pl.col(f"{tid}_qualified").fill_null(False)).then(pl.lit(tid)).otherwise(highest)
+    stage5.append(highest.alias("highest_tier"))
+    return [stage1, stage2, stage3, stage4, stage5]
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from .batch import SCALE, Compiler, digital_level_column, size_columns, tier_columns
+from .batch import SCALE, Compiler, digital_level_column, size_columns, tier_stages
 from .facts import CATALOGUE, NEVER, NONE_RANK, FactSet, split_key
 from .registry import Registry, default_registry
 
@@ -148,7 +148,7 @@ def normalize(lf: pl.LazyFrame, kinds: dict[str, str] | None = None) -> pl.LazyF
         err = pl.concat_list([e.cast(pl.String) for e in errors]).list.drop_nulls()
     else:
         err = pl.lit([], dtype=pl.List(pl.String))
-    return lf.with_columns(exprs).with_columns(err.alias("_errors"))
+    return lf.with_columns([*exprs, err.alias("_errors")])  # one step: the checks read the raw cells
 
 
 def evaluate_frame(lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, registry: Registry | None = None) -> pl.LazyFrame:
@@ -167,13 +167,11 @@ def evaluate_frame(lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, r
             if col is not None:
                 lf = lf.with_columns(col)
                 columns.add(used.raw["output"])
-    outputs = tier_columns(base, Compiler(base, fy, as_of, columns))
     region = pl.col("region") if "region" in columns else pl.lit(None, dtype=pl.String)
+    variants = [(None, base, Compiler(base, fy, as_of, columns))]
     for prefix, _path, _data in sorted(reg.overlays(base.id), key=lambda o: len(o[0])):
         variant = reg.for_region(base.id, prefix)
-        overlay_outputs = tier_columns(variant, Compiler(variant, fy, as_of, columns))
-        outputs = [
-            pl.when(region.str.starts_with(prefix)).then(ov).otherwise(b).alias(b.meta.output_name())
-            for b, ov in zip(outputs, overlay_outputs, strict=True)
-        ]
-    return lf.with_columns(outputs)
+        variants.append((prefix, variant, Compiler(variant, fy, as_of, columns)))
+    for stage in tier_stages(variants, region):
+        lf = lf.with_columns(stage)
+    return lf.select(pl.exclude("^_z.*$"))

@@ -21,9 +21,8 @@ from typing import Any
 import polars as pl
 
 from . import expr as E
-from . import size as size_rules
-from .assess import apply_level_mapping
-from .batch import SCALE, Compiler, compile_criterion
+from .assess import derive_facts
+from .batch import SCALE, Compiler
 from .evaluate import CriterionResult, TierResult, criteria_of, evaluate_all, make_context
 from .expr import UNKNOWN
 from .facts import CATALOGUE, FactSet, split_key
@@ -74,6 +73,7 @@ class SinglePath:
     results: dict[str, CriterionResult]
     tiers: dict[str, TierResult]
     size: str | None
+    classifiers: list[RuleSet]  # the size and level rule sets the measures use (re-run after a plan's changes)
 
     @property
     def highest_tier(self) -> str:
@@ -88,26 +88,13 @@ class SinglePath:
         return None if q is UNKNOWN else q
 
 
-def derive(base: RuleSet, facts: FactSet, registry: Registry) -> str | None:
-    """Add the classifier outputs (size, digital level) to the facts, as `rulebook.assess` does; the size class."""
-    size_class = None
-    for used_id in base.uses:
-        used = registry.get(used_id)
-        if used.kind == "size-classification":
-            result = size_rules.classify(used, facts)
-            size_rules.add_size_facts(result, facts)
-            size_class = result.size_class
-        elif used.kind == "level-mapping":
-            apply_level_mapping(used, facts)
-    return size_class
-
-
 def single_path(facts: FactSet, base: RuleSet, registry: Registry) -> SinglePath:
-    """Evaluate one row's facts with the single-profile engine (no gaps yet)."""
-    size_class = derive(base, facts, registry)
+    """Evaluate one row's facts with the single-profile engine (size and digital level derived as `assess` does)."""
+    classifiers = [registry.get(u) for u in base.uses]
+    size_result, _notes = derive_facts(classifiers, facts)
     rs = registry.for_region(base.id, facts.values.get("region"))
     results, tiers = evaluate_all(rs, facts)
-    return SinglePath(rs, facts, results, tiers, size_class)
+    return SinglePath(rs, facts, results, tiers, size_result.size_class if size_result else None, classifiers)
 
 
 def plan_for(sp: SinglePath, tier_id: str) -> Plan:
@@ -116,7 +103,7 @@ def plan_for(sp: SinglePath, tier_id: str) -> Plan:
     ctx = make_context(rs, sp.facts)
     for cid in criteria_of(tier.require, rs, tier):
         sp.results[cid].gap = criterion_gaps(sp.results[cid], ctx)
-    return tier_plan(sp.tiers[tier_id], rs, sp.results, sp.facts)
+    return tier_plan(sp.tiers[tier_id], rs, sp.results, sp.facts, derive=lambda changed: derive_facts(sp.classifiers, changed))
 
 
 def plan_text(plan: Plan) -> str:
@@ -126,11 +113,11 @@ def plan_text(plan: Plan) -> str:
     return "；".join(c.zh for c in plan.changes)
 
 
-def realise(facts: FactSet, changes: list[Change], registry: Registry, base: RuleSet) -> FactSet:
+def realise(facts: FactSet, changes: list[Change]) -> FactSet:
     """The facts after a plan: amounts, flags and levels changed, titles obtained, the waiting done.
 
-    Size facts are derived again from the changed figures (a plan that grows revenue may
-    change the size class).
+    The size facts are dropped: `single_path` on the result derives them again from the
+    changed figures (a plan that grows revenue or staff may change the size class).
     """
     values = apply_changes(facts.values, changes)
     for c in changes:
@@ -193,7 +180,7 @@ def distance_expr(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) 
             if c.kind != "condition":
                 cache[cid] = pl.lit(0.0)
             else:
-                passed = compile_criterion(c, comp).passed
+                passed = comp.boolean(comp.compile(c.test))
                 w = _fixability(c.test, rs)
                 cache[cid] = pl.when(passed).then(0.0).when(passed.not_()).then(w).otherwise(0.5)
         return cache[cid]

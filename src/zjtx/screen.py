@@ -27,9 +27,8 @@ import polars as pl
 
 from rulebook import default_registry
 from rulebook.batch import Compiler
-from rulebook.flat import KEY_COLUMNS, evaluate_frame, local_kinds, spec_of
+from rulebook.flat import KEY_COLUMNS, evaluate_frame, local_kinds, normalize, spec_of
 from rulebook.registry import Registry
-from rulebook.screen_normalize import normalize_checked
 
 FORMATS = (".parquet", ".csv", ".xlsx")
 BATCH_ROWS = 250_000  # rows evaluated at a time (peak memory about 3–4 GB with the 2022 rules)
@@ -292,7 +291,7 @@ def _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, b
                 if raw.height == 0 and (out.writer is not None or raw is not empty):
                     continue  # an empty table still goes through once, so that the output has every column
                 raw = _coerce(raw.select(known), kinds)
-                lf = normalize_checked(raw.lazy().with_row_index("row", offset=done + 1).with_columns(pl.col("row").cast(pl.Int64)), kinds)
+                lf = normalize(raw.lazy().with_row_index("row", offset=done + 1).with_columns(pl.col("row").cast(pl.Int64)), kinds)
                 lf = evaluate_frame(lf, as_of, base.id, reg)
                 schema = lf.collect_schema()
                 if result_cols is None:
