@@ -1,22 +1,22 @@
-"""Where the compiled rules spend their time, and what restructuring batch.py would buy.
+"""Where the compiled rules spend their time, and what a further change to batch.py would buy.
 
-    .venv/bin/python benchmarks/profile_engine.py [--rows 1000000]
+    .venv/bin/python benchmarks/profile_engine.py [--rows 1000000] [--alltier-rows 1000000]
 
-Nothing here changes src/: the variants are built in this process by wrapping
-`rulebook.batch.compile_criterion` (and by raising `INT64_BITS` for the Int64 variant, valid for
-these magnitudes only); each variant's output is checked to be identical to the engine's.
+Nothing here changes src/: the variants are built in this process from the engine's own stages
+(`rulebook.batch.tier_stages`) and each variant's output is checked against the engine's.
 
-Variants (the 创新型 tier alone, then every tier of cn-miit-2022 without the province overlay):
-  as-is           tier_columns() as the engine builds it: one select of nested expressions
-  staged          every criterion first materialised as a column (one with_columns), the tier
-                  expressions (scores, verdicts, qualified, route, highest_tier) read those columns
-  staged+chain    also every band test materialised once, and each indicator's min/max points as a
-                  single when/then chain over "option k is possible" booleans (instead of one
-                  when/then per option, min_horizontal/max_horizontal, and every earlier test
-                  re-inlined into each later option's `reachable`)
-  …, Int64        the same with comparisons kept in Int64 (the engine casts every ratio comparison
-                  to Int128 because its magnitude bound — 50-bit money × 10^2 × a constant's
-                  denominator — is 64 bits, just over its 62-bit Int64 limit)
+Variants:
+  engine          tier_stages() as evaluate_frame applies them (criteria, scores and decisions as
+                  staged temporary columns)
+  + chain         each indicator's min/max points as ONE when/then chain over "option k is
+                  possible" boolean columns (ascending points for the min, descending for the max),
+                  instead of one when/then column per option reduced by min_/max_horizontal, with
+                  every earlier test repeated in each later option's all_horizontal
+  + Int64         comparisons kept in Int64 (`INT64_BITS` raised in this process). The engine casts
+                  every ratio comparison to Int128 because `ratio(a, b)` of two amounts in fen keeps
+                  a 10^2 factor on both sides (bound 50 + 7 + 1 + 5 bits > 62); valid for the 创新型
+                  ratios, NOT in general (see the all-tier line)
+It also times the pieces evaluate_frame adds: the size classification and the digital level.
 """
 
 from __future__ import annotations
@@ -46,144 +46,161 @@ def best(fn, repeats=3):
     return min(runs), out
 
 
-def build(rs, columns, mode: str, int64: bool):
-    """(stages, outputs): stages are lists of expressions applied with with_columns before the final select."""
-    saved_bits = B.INT64_BITS
-    B.INT64_BITS = 126 if int64 else saved_bits
-    tests: list[pl.Expr] = []
+def stages_for(variants_rs, columns, chain: bool, int64: bool):
+    """The engine's stages for these rule sets (base first, then (prefix, overlay) pairs), optionally with chained points."""
+    saved = B.INT64_BITS
+    B.INT64_BITS = 126 if int64 else saved
+    try:
+        variants = [(prefix, rs, B.Compiler(rs, C.FISCAL_YEAR, C.AS_OF, columns)) for prefix, rs in variants_rs]
+        region = pl.col("region") if "region" in columns else pl.lit(None, dtype=pl.String)
+        stages = B.tier_stages(variants, region)
+    finally:
+        B.INT64_BITS = saved
+    if not chain:
+        return stages
+    criteria = {}
+    for _p, rs in variants_rs:
+        criteria.update(rs.criteria)
     possible: list[pl.Expr] = []
-    crits: list[pl.Expr] = []
-    real = B.compile_criterion
-
-    def staged(c, comp):
-        cc = real(c, comp)
-        if cc.passed is not None:
-            crits.append(cc.passed.alias(f"_{c.id}_p"))
-            return B.CompiledCriterion(pl.col(f"_{c.id}_p"), None, None)
-        crits.append(cc.points_min.alias(f"_{c.id}_lo"))
-        crits.append(cc.points_max.alias(f"_{c.id}_hi"))
-        return B.CompiledCriterion(None, pl.col(f"_{c.id}_lo"), pl.col(f"_{c.id}_hi"))
-
-    def chained(c, comp):
-        if c.kind == "condition":
-            crits.append(comp.boolean(comp.compile(c.test)).alias(f"_{c.id}_p"))
-            return B.CompiledCriterion(pl.col(f"_{c.id}_p"), None, None)
-        ts = []
-        for k, o in enumerate(c.options):
-            if o.test is None:
-                ts.append(pl.lit(True))
-                continue
-            tests.append(comp.boolean(comp.compile(o.test)).alias(f"_{c.id}_t{k}"))
-            ts.append(pl.col(f"_{c.id}_t{k}"))
-        reachable: pl.Expr = pl.lit(True)
+    points: list[pl.Expr] = []
+    for e in stages[1]:
+        name = e.meta.output_name()
+        if not name.startswith(B._lo("")):
+            continue
+        cid = name[len(B._lo("")):]
+        c = criteria[cid]
+        earlier: pl.Expr = pl.lit(True)
         opts = []
-        for k, (o, t) in enumerate(zip(c.options, ts, strict=True)):
-            possible.append((reachable & t.fill_null(True)).alias(f"_{c.id}_q{k}"))
-            opts.append((B._points_int(o.points), pl.col(f"_{c.id}_q{k}")))
-            reachable = reachable & t.fill_null(False).not_()
+        for i, o in enumerate(c.options):
+            t = pl.lit(True) if o.test is None else pl.col(B._t(cid, i))
+            possible.append((earlier & t.fill_null(True)).alias(f"_zq_{cid}_{i}"))
+            opts.append((B._points_int(o.points), pl.col(f"_zq_{cid}_{i}")))
+            earlier = earlier & t.fill_null(False).not_()
 
-        def chain(order):
+        def chain_of(order):
             e = pl.when(order[0][1]).then(pl.lit(order[0][0]))
             for pts, q in order[1:]:
                 e = e.when(q).then(pl.lit(pts))
             return e.otherwise(None)
 
-        crits.append(chain(sorted(opts, key=lambda x: x[0])).alias(f"_{c.id}_lo"))
-        crits.append(chain(sorted(opts, key=lambda x: -x[0])).alias(f"_{c.id}_hi"))
-        return B.CompiledCriterion(None, pl.col(f"_{c.id}_lo"), pl.col(f"_{c.id}_hi"))
-
-    try:
-        if mode != "as-is":
-            B.compile_criterion = staged if mode == "staged" else chained
-        outputs = B.tier_columns(rs, B.Compiler(rs, C.FISCAL_YEAR, C.AS_OF, columns))
-    finally:
-        B.compile_criterion = real
-        B.INT64_BITS = saved_bits
-    stages = [s for s in (tests, possible, crits) if s]
-    return stages, outputs
+        points.append(chain_of(sorted(opts, key=lambda x: x[0])).alias(B._lo(cid)))
+        points.append(chain_of(sorted(opts, key=lambda x: -x[0])).alias(B._hi(cid)))
+    return [stages[0], possible, points, *stages[2:]]
 
 
-def run_variant(df: pl.DataFrame, stages, outputs):
-    lf = df.lazy()
+def size_staged(columns: set[str]) -> list[list[pl.Expr]]:
+    """batch.size_columns restructured: the sector once, each class verdict once, then the outputs (same values)."""
+    from rulebook.codes import industries
+    from rulebook.facts import SIZE_ORDER
+    from rulebook.size import CLASSES, sector_of, sectors
+
+    size_rs = C.REGISTRY.get("cn-sme-size-2011")
+    table = sectors(size_rs)
+    mapping = {code: sector_of(size_rs, code, None).id for code in industries()}
+    code = pl.col("industry") if "industry" in columns else pl.lit(None, dtype=pl.String)
+    sector = code.replace_strict(mapping, default=None, return_dtype=pl.String)
+    if "size_sector" in columns:
+        sector = pl.coalesce([pl.col("size_sector"), sector])
+
+    def measure(m: str) -> pl.Expr:
+        key = f"{m}_{C.FISCAL_YEAR}"
+        return pl.col(key) if key in columns else pl.lit(None, dtype=pl.Int64)
+
+    def met(cls: str) -> pl.Expr:
+        expr: pl.Expr = pl.lit(None, dtype=pl.Boolean)
+        for sec in table.values():
+            checks = [measure(m) >= pl.lit(int(bound * (1 if m == "employees" else 100))) for m, bound in sec.classes[cls].items()]
+            expr = pl.when(pl.col("_zsz_sector") == sec.id).then(pl.all_horizontal(checks)).otherwise(expr)
+        return expr.alias(f"_zsz_{cls}")
+
+    large, medium, small = (pl.col(f"_zsz_{c}") for c in CLASSES)
+    name = (pl.when(large).then(pl.lit("large"))
+            .when(large.not_() & medium).then(pl.lit("medium"))
+            .when(large.not_() & medium.not_() & small).then(pl.lit("small"))
+            .when(large.not_() & medium.not_() & small.not_()).then(pl.lit("micro"))
+            .otherwise(pl.lit(None, dtype=pl.String)))
+    is_sme = pl.when(large.not_()).then(pl.lit(True)).when(large).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
+    return [[sector.alias("_zsz_sector")], [met(c) for c in CLASSES],
+            [pl.col("_zsz_sector").alias("size_sector_derived"), name.alias("size"), is_sme.alias("size_is_sme")],
+            [pl.col("size").replace_strict(SIZE_ORDER, default=None, return_dtype=pl.Int64).alias("size_class")]]
+
+
+def run(lf: pl.LazyFrame, stages) -> pl.DataFrame:
     for s in stages:
         lf = lf.with_columns(s)
-    return lf.select(outputs).collect()
+    return lf.select(pl.exclude("^_z.*$")).collect()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--alltier-rows", type=int, default=1_000_000)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--alltier-rows", type=int, default=200_000)
     a = ap.parse_args()
-    src = C.synth_file(int(a.rows * 1.6), lambda *x: print(*x, file=sys.stderr))
+    src = C.synth_file(int(max(a.rows, a.alltier_rows) * 1.6), lambda *x: print(*x, file=sys.stderr))
     df = C.peer_frame(pl.scan_parquet(src), a.rows)
     cols = set(df.columns)
-    print(f"{df.height:,} complete rows; polars {pl.__version__}, {pl.thread_pool_size()} threads\n")
-    inn = C.innovative_only()
-    print("## 创新型 tier (size_is_sme given)\n\n| variant | best of 3 | × hand-written |\n|---|---:|---:|")
+    print(f"engine: {C.engine_state()}; polars {pl.__version__}, {pl.thread_pool_size()} threads\n")
+    print(f"## 创新型 tier, {df.height:,} complete rows, size_is_sme given\n")
+    print("| variant | best of 3 | × hand-written |\n|---|---:|---:|")
     h, _ = best(lambda: df.lazy().select(polars_hand.innovative()).collect(), a.repeats)
+    inn = [(None, C.innovative_only())]
     ref = None
-    for mode in ("as-is", "staged", "staged+chain"):
-        for int64 in (False, True):
-            stages, outputs = build(inn, cols, mode, int64)
-            t, out = best(lambda s=stages, o=outputs: run_variant(df, s, o), a.repeats)
-            ref = out if ref is None else ref
-            same = "" if out.equals(ref) else " (DIFFERENT OUTPUT)"
-            print(f"| {mode}{', Int64' if int64 else ''} | {t:.3f} s | {t / h:.1f}×{same} |", flush=True)
+    for chain, int64 in ((False, False), (False, True), (True, False), (True, True)):
+        st = stages_for(inn, cols, chain, int64)
+        t, out = best(lambda s=st: run(df.lazy(), s), a.repeats)
+        ref = out if ref is None else ref
+        name = "engine" + (" + chain" if chain else "") + (" + Int64" if int64 else "")
+        print(f"| {name} | {t:.3f} s | {t / h:.1f}×{'' if out.equals(ref) else ' (DIFFERENT OUTPUT)'} |", flush=True)
     print(f"| hand-written Polars | {h:.3f} s | 1.0× |\n")
 
-    print("## 创新型 as-is: each output column alone (shared sub-expressions recomputed per column)\n")
-    stages, outputs = build(inn, cols, "as-is", False)
-    print("| output | best of 3 |\n|---|---:|")
-    for o in outputs:
-        t, _ = best(lambda o=o: df.lazy().select(o).collect(), a.repeats)
-        print(f"| {o.meta.output_name()} | {t:.3f} s |", flush=True)
-    t, _ = best(lambda: df.lazy().select(outputs).collect(optimizations=pl.QueryOptFlags(comm_subexpr_elim=False)), 1)
-    print(f"| all, common-subexpression elimination off | {t:.3f} s |")
-    print(f"\nplan size: {len(df.lazy().select(outputs).explain()):,} characters\n")
+    print("Each stage of the engine alone (its inputs materialised first):\n\n| stage | expressions | best of 3 |\n|---|---:|---:|")
+    st = stages_for(inn, cols, False, False)
+    lf = df.lazy()
+    for i, s in enumerate(st):
+        base = lf.collect()
+        t, _ = best(lambda s=s, b=base: b.lazy().with_columns(s).collect(), a.repeats)
+        print(f"| {i + 1} | {len(s)} | {t:.3f} s |", flush=True)
+        lf = base.lazy().with_columns(s)
 
-    print("## 创新型: each indicator's points (min and max) alone, as compiled\n\n| criterion | Int128 (as-is) | Int64 |\n|---|---:|---:|")
-    for cid in inn.tiers["innovative"].score.indicators:
-        row = []
-        for int64 in (False, True):
-            saved = B.INT64_BITS
-            B.INT64_BITS = 126 if int64 else saved
-            try:
-                cc = B.compile_criterion(inn.criteria[cid], B.Compiler(inn, C.FISCAL_YEAR, C.AS_OF, cols))
-            finally:
-                B.INT64_BITS = saved
-            t, _ = best(lambda cc=cc: df.lazy().select(cc.points_min.alias("a"), cc.points_max.alias("b")).collect(), a.repeats)
-            row.append(t)
-        print(f"| {cid} | {row[0]:.3f} s | {row[1]:.3f} s |", flush=True)
+    no_size = df.drop(["size", "size_class", "size_is_sme", "size_sector_derived"], strict=False)
+    t, _ = best(lambda: C.with_size(no_size.lazy()).collect(), a.repeats)
+    print(f"\nThe size classification alone (batch.size_columns on the same rows): {t:.3f} s\n")
 
     n2 = a.alltier_rows
-    print(f"\n## Every tier of cn-miit-2022, {n2:,} synth rows as they are (with empty cells), size given\n")
+    full_df = C.normalized(pl.scan_parquet(src).head(n2)).collect()
+    print(f"## Every tier of cn-miit-2022, {full_df.height:,} synth rows as they are (with empty cells)\n")
     from rulebook.flat import evaluate_frame
 
-    full_df = C.with_size(C.normalized(pl.scan_parquet(src).head(n2))).collect()
-    fcols = set(full_df.columns)
-    full = C.REGISTRY.get(C.RULES)
     print("| variant | best |\n|---|---:|")
     one = full_df.head(1).lazy()
     t, _ = best(lambda: evaluate_frame(one, C.AS_OF, C.RULES, C.REGISTRY).collect(), 2)
-    print(f"| evaluate_frame on ONE row (the fixed cost of one query; screen pays it per 250,000-row batch) | {t:.3f} s |", flush=True)
-    t, _ = best(lambda: evaluate_frame(one, C.AS_OF, C.RULES, C.REGISTRY).explain(), 1)
-    print(f"| … of which building and optimising the plan (explain) | {t:.3f} s |", flush=True)
-    t, _ = best(lambda: evaluate_frame(full_df.lazy(), C.AS_OF, C.RULES, C.REGISTRY).collect(), 1)
-    print(f"| evaluate_frame (as-is, with the Sichuan overlay as when/then around every output) | {t:.3f} s |", flush=True)
-    ref = None
-    for mode, int64 in (("as-is", False), ("staged", False), ("staged+chain", False), ("staged+chain", True)):
-        stages, outputs = build(full, fcols, mode, int64)
-        if mode != "as-is":
-            t1, _ = best(lambda s=stages, o=outputs: run_variant(full_df.head(1), s, o), 2)
-            print(f"| tier_columns, no overlay: {mode}{', Int64' if int64 else ''}, ONE row | {t1:.3f} s |", flush=True)
-        t, out = best(lambda s=stages, o=outputs: run_variant(full_df, s, o), 1 if mode == "as-is" else a.repeats)
-        ref = out if ref is None else ref
-        same = "" if out.equals(ref) else " (DIFFERENT OUTPUT)"
-        if int64 and same:
-            same = " (DIFFERENT OUTPUT: some all-tier products do overflow Int64 — the bound is needed there)"
-        print(f"| tier_columns, no overlay: {mode}{', Int64' if int64 else ''} | {t:.3f} s{same} |", flush=True)
+    print(f"| evaluate_frame on ONE row (the fixed cost of a query; screen pays it per batch) | {t:.3f} s |", flush=True)
+    t, ref = best(lambda: evaluate_frame(full_df.lazy(), C.AS_OF, C.RULES, C.REGISTRY).collect(), a.repeats)
+    print(f"| evaluate_frame (size, digital level, tiers, Sichuan overlay) | {t:.3f} s |", flush=True)
+    sized = C.with_size(full_df.lazy()).collect()
+    t, _ = best(lambda: C.with_size(full_df.lazy()).collect(), a.repeats)
+    print(f"| … its size classification alone (batch.size_columns) | {t:.3f} s |", flush=True)
+    size_cols = ["size_sector_derived", "size", "size_class", "size_is_sme"]
+    t, staged = best(lambda: run(full_df.lazy(), size_staged(set(full_df.columns))).select(size_cols), a.repeats)
+    same = staged.equals(sized.select(size_cols))
+    print(f"| … the same size classification staged (sector once, each class once) | {t:.3f} s{'' if same else ' (DIFFERENT OUTPUT)'} |", flush=True)
+    scols = set(sized.columns)
+    base = C.REGISTRY.get(C.RULES)
+    overlays = [(p, C.REGISTRY.for_region(base.id, p)) for p, _path, _d in sorted(C.REGISTRY.overlays(base.id), key=lambda o: len(o[0]))]
+    want = None
+    for label, variants in (("tiers only, with the overlay", [(None, base), *overlays]), ("tiers only, no overlay", [(None, base)])):
+        for chain, int64 in ((False, False), (True, False), (True, True)):
+            st = stages_for(variants, scols, chain, int64)
+            t, out = best(lambda s=st: run(sized.lazy(), s), a.repeats)
+            key = label
+            want = {} if want is None else want
+            same = ""
+            if key in want and not out.equals(want[key]):
+                same = " (DIFFERENT OUTPUT: some products of the other tiers do overflow Int64 — the bound is needed there)" if int64 else " (DIFFERENT OUTPUT)"
+            want.setdefault(key, out)
+            name = label + (" + chain" if chain else "") + (" + Int64" if int64 else "")
+            print(f"| {name} | {t:.3f} s{same} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import size as size_rules
-from .evaluate import CriterionResult, TierResult, evaluate_all
+from .evaluate import CriterionResult, TierResult, evaluate_all, highest_of
 from .facts import FactSet, flatten
 from .gaps import fill_gaps
 from .profile import Profile, validate
@@ -30,11 +30,7 @@ class Assessment:
 
     @property
     def highest_tier(self) -> str:
-        best = "none"
-        for tid in self.rules.ladder or tuple(self.tiers):
-            if self.tiers[tid].qualified is True:
-                best = tid
-        return best
+        return highest_of(self.rules, self.tiers)
 
     def as_json(self, lang: str = "zh") -> dict[str, Any]:
         from .report import assessment_json

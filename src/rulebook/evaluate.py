@@ -226,6 +226,15 @@ def _rests_on_unverified(tier: Tier, rs: RuleSet, results: dict[str, CriterionRe
     return decide(tier.require, best, score_of(tier, best) if tier.score else None) is not False
 
 
+def highest_of(rs: RuleSet, tiers: dict[str, TierResult]) -> str:
+    """The highest ladder step whose tier is qualified, or 'none'."""
+    best = "none"
+    for tid in rs.ladder or tuple(tiers):
+        if tiers[tid].qualified is True:
+            best = tid
+    return best
+
+
 def evaluate_all(rs: RuleSet, facts: FactSet) -> tuple[dict[str, CriterionResult], dict[str, TierResult]]:
     ctx = make_context(rs, facts)
     needed: list[str] = []

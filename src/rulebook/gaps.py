@@ -490,7 +490,7 @@ def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], 
         all_changes = _merge(all_changes, fix.changes)
         if not all(c.kind in ("amount", "flag", "level", "obtain", "wait") for c in all_changes):
             break
-        current_facts = _realise(apply_changes(facts.values, all_changes), all_changes, facts)
+        current_facts = realise_values(apply_changes(facts.values, all_changes), all_changes, facts)
         changed = FactSet(current_facts, facts.fiscal_year, facts.as_of)
         if derive is not None:
             derive(changed)
@@ -502,7 +502,7 @@ def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], 
     return Plan(all_changes, False)
 
 
-def _realise(values: dict[str, Any], changes: list[Change], facts: FactSet) -> dict[str, Any]:
+def realise_values(values: dict[str, Any], changes: list[Change], facts: FactSet) -> dict[str, Any]:
     """Facts as they would be after obtaining titles and waiting, so the plan can be re-checked."""
     out = dict(values)
     for c in changes:

@@ -23,11 +23,11 @@ import polars as pl
 from . import expr as E
 from .assess import derive_facts
 from .batch import SCALE, Compiler
-from .evaluate import CriterionResult, TierResult, criteria_of, evaluate_all, make_context
+from .evaluate import CriterionResult, TierResult, criteria_of, evaluate_all, highest_of, make_context
 from .expr import UNKNOWN
 from .facts import CATALOGUE, FactSet, split_key
 from .flat import spec_of
-from .gaps import Change, Plan, apply_changes, criterion_gaps, tier_plan
+from .gaps import Change, Plan, apply_changes, criterion_gaps, realise_values, tier_plan
 from .registry import Registry
 from .ruleset import Req, RuleSet, Tier
 
@@ -77,11 +77,7 @@ class SinglePath:
 
     @property
     def highest_tier(self) -> str:
-        best = "none"
-        for tid in self.rules.ladder or tuple(self.tiers):
-            if self.tiers[tid].qualified is True:
-                best = tid
-        return best
+        return highest_of(self.rules, self.tiers)
 
     def qualified(self, tid: str) -> bool | None:
         q = self.tiers[tid].qualified
@@ -119,14 +115,7 @@ def realise(facts: FactSet, changes: list[Change]) -> FactSet:
     The size facts are dropped: `single_path` on the result derives them again from the
     changed figures (a plan that grows revenue or staff may change the size class).
     """
-    values = apply_changes(facts.values, changes)
-    for c in changes:
-        if c.kind == "obtain" and c.key:
-            values[c.key] = dt.date(facts.as_of.year + 3, 12, 31)
-        elif c.kind == "wait" and c.key and isinstance(values.get(c.key), dt.date):
-            shift = int(c.target) - facts.fiscal_year
-            since = values[c.key]
-            values[c.key] = since.replace(year=since.year - shift, day=min(since.day, 28) if since.month == 2 else since.day)
+    values = realise_values(apply_changes(facts.values, changes), changes, facts)
     for key in ("size_class", "size_is_sme", "size_sector_derived"):
         values.pop(key, None)
     return FactSet(values, facts.fiscal_year, facts.as_of)
