@@ -69,7 +69,9 @@ def normalized(lf: pl.LazyFrame) -> pl.LazyFrame:
 def with_size(lf: pl.LazyFrame) -> pl.LazyFrame:
     """Adds size, size_class, size_is_sme (the engine's own size rules) — the peers' precomputed input."""
     cols = set(lf.collect_schema().names())
-    return lf.with_columns(size_columns(REGISTRY.get("cn-sme-size-2011"), FISCAL_YEAR, cols))
+    for stage in size_columns(REGISTRY.get("cn-sme-size-2011"), FISCAL_YEAR, cols):
+        lf = lf.with_columns(stage)
+    return lf
 
 
 def peer_frame(source: pl.LazyFrame, n: int) -> pl.DataFrame:

@@ -354,12 +354,13 @@ def _sv(tid: str, variant: int) -> str:
     return f"_zs_{variant}_{tid}"
 
 
-def criterion_stage(rs: RuleSet, comp: Compiler, done: set[str]) -> tuple[list[pl.Expr], list[pl.Expr]]:
-    """Stage 1: condition outcomes and option tests; stage 2: each indicator's point range."""
+def criterion_stage(rs: RuleSet, comp: Compiler, done: set[str]) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
+    """Stage 1: condition outcomes and option tests; 2: the first option that surely holds; 3: point ranges."""
     from .evaluate import criteria_of
 
     first: list[pl.Expr] = []
     second: list[pl.Expr] = []
+    third: list[pl.Expr] = []
     for tier in rs.tiers.values():
         for cid in criteria_of(tier.require, rs, tier):
             if cid in done:
@@ -369,21 +370,25 @@ def criterion_stage(rs: RuleSet, comp: Compiler, done: set[str]) -> tuple[list[p
             if c.kind == "condition":
                 first.append(comp.boolean(comp.compile(c.test)).alias(_c(cid)))
                 continue
-            lows, highs = [], []
             for i, option in enumerate(c.options):
                 if option.test is not None:
                     first.append(comp.boolean(comp.compile(option.test)).alias(_t(cid, i)))
-            earlier: list[pl.Expr] = []
+            # the first option that surely holds; options after it cannot apply, options before it may (if unknown)
+            first_true: pl.Expr = pl.lit(len(c.options) - 1)
+            for i in reversed(range(len(c.options))):
+                if c.options[i].test is not None:
+                    first_true = pl.when(pl.col(_t(cid, i)).fill_null(False)).then(pl.lit(i)).otherwise(first_true)
+            lows, highs = [], []
             for i, option in enumerate(c.options):
-                test = pl.lit(True) if option.test is None else pl.col(_t(cid, i))
-                possible = pl.all_horizontal([*earlier, test.fill_null(True)]) if earlier else test.fill_null(True)
+                maybe = pl.lit(True) if option.test is None else pl.col(_t(cid, i)).fill_null(True)
                 pts = pl.lit(_points_int(option.points))
-                lows.append(pl.when(possible).then(pts).otherwise(None))
-                highs.append(pl.when(possible).then(pts).otherwise(None))
-                earlier.append(test.fill_null(False).not_())
-            second.append(pl.min_horizontal(lows).alias(_lo(cid)))
-            second.append(pl.max_horizontal(highs).alias(_hi(cid)))
-    return first, second
+                value = pl.when(maybe & (pl.lit(i) <= pl.col(f"_zft_{cid}"))).then(pts).otherwise(None)
+                lows.append(value)
+                highs.append(value)
+            second.append(first_true.alias(f"_zft_{cid}"))
+            third.append(pl.min_horizontal(lows).alias(_lo(cid)))
+            third.append(pl.max_horizontal(highs).alias(_hi(cid)))
+    return first, second, third
 
 
 def _decision(req: Req, rs: RuleSet, variant: int, tier_id: str) -> pl.Expr:
@@ -425,10 +430,12 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
     done: set[str] = set()
     stage1: list[pl.Expr] = []
     stage2: list[pl.Expr] = []
+    stage2b: list[pl.Expr] = []
     for _prefix, rs, comp in variants:
-        a, b = criterion_stage(rs, comp, done)
+        a, b, c = criterion_stage(rs, comp, done)
         stage1 += a
         stage2 += b
+        stage2b += c
     base = variants[0][1]
 
     def pick(make) -> pl.Expr:
@@ -471,17 +478,21 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
     for tid in base.ladder or tuple(base.tiers):
         highest = pl.when(pl.col(f"{tid}_qualified").fill_null(False)).then(pl.lit(tid)).otherwise(highest)
     stage5.append(highest.alias("highest_tier"))
-    return [stage1, stage2, stage3, stage4, stage5]
+    return [stage1, stage2, stage2b, stage3, stage4, stage5]
 
 
 # ---------------------------------------------------------------------------
 # Size classification and the digital level, as columns
 
 
-def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[pl.Expr]:
-    """Size class per row, three-valued as in the single path; the sector comes from the same lookup."""
+def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[list[pl.Expr]]:
+    """Size class per row, three-valued as in the single path, in two stages.
+
+    Stage 1 looks up the sector once; stage 2 reads each class's lower bounds for that sector with a
+    small lookup (16 sectors) instead of a when-chain per sector.
+    """
     from .codes import industries
-    from .size import CLASSES, sector_of, sectors
+    from .size import CLASSES, MEASURES, sector_of, sectors
 
     table = sectors(size_rs)
     mapping = {code: sector_of(size_rs, code, None).id for code in industries()}
@@ -489,19 +500,24 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
     sector_expr = code.replace_strict(mapping, default=None, return_dtype=pl.String)
     if "size_sector" in columns:
         sector_expr = pl.coalesce([pl.col("size_sector"), sector_expr])
+    sector = pl.col("size_sector_derived")
 
     def measure(m: str) -> pl.Expr:
         key = f"{m}_{fiscal_year}"
         return pl.col(key) if key in columns else pl.lit(None, dtype=pl.Int64)
 
     def met(cls: str) -> pl.Expr:
-        expr: pl.Expr = pl.lit(None, dtype=pl.Boolean)
-        for sector in table.values():
-            checks = [measure(m) >= pl.lit(int(bound * (1 if m == "employees" else 100))) for m, bound in sector.classes[cls].items()]
-            expr = pl.when(sector_expr == sector.id).then(pl.all_horizontal(checks)).otherwise(expr)
-        return expr
+        checks = []
+        for m in MEASURES:
+            bounds = {sid: int(sec.classes[cls][m] * (1 if m == "employees" else 100))
+                      for sid, sec in table.items() if m in sec.classes[cls]}
+            if not bounds:
+                continue
+            bound = sector.replace_strict(bounds, default=None, return_dtype=pl.Int64)
+            checks.append(pl.when(bound.is_null()).then(pl.lit(True)).otherwise(measure(m) >= bound))
+        return pl.when(sector.is_null()).then(pl.lit(None, dtype=pl.Boolean)).otherwise(pl.all_horizontal(checks))
 
-    large, medium, small = (met(c) for c in CLASSES)
+    large, medium, small = (pl.col(f"_zsize_{c}") for c in CLASSES)
     name = (pl.when(large).then(pl.lit("large"))
             .when(large.not_() & medium).then(pl.lit("medium"))
             .when(large.not_() & medium.not_() & small).then(pl.lit("small"))
@@ -509,10 +525,10 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
             .otherwise(pl.lit(None, dtype=pl.String)))
     is_sme = pl.when(large.not_()).then(pl.lit(True)).when(large).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
     return [
-        sector_expr.alias("size_sector_derived"),
-        name.alias("size"),
-        name.replace_strict(SIZE_ORDER, default=None, return_dtype=pl.Int64).alias("size_class"),
-        is_sme.alias("size_is_sme"),
+        [sector_expr.alias("size_sector_derived")],
+        [met(c).alias(f"_zsize_{c}") for c in CLASSES],
+        [name.alias("size"), name.replace_strict(SIZE_ORDER, default=None, return_dtype=pl.Int64).alias("size_class"),
+         is_sme.alias("size_is_sme")],
     ]
 
 

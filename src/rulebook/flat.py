@@ -160,7 +160,8 @@ def evaluate_frame(lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, r
     for used_id in base.uses:
         used = reg.get(used_id)
         if used.kind == "size-classification":
-            lf = lf.with_columns(size_columns(used, fy, columns))
+            for stage in size_columns(used, fy, columns):
+                lf = lf.with_columns(stage)
             columns |= {"size", "size_class", "size_is_sme", "size_sector_derived"}
         elif used.kind == "level-mapping":
             col = digital_level_column(used, columns)
