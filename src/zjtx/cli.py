@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -227,35 +228,13 @@ def screen_cmd(
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+@contextmanager
 def _progress(label: str):
-    """A rich progress bar on stderr (only on a terminal); yields advance(done, total)."""
-    from contextlib import contextmanager
+    """The screen command's progress bar (stderr, terminals only) for one phase; yields advance(done, total)."""
+    from .screen import _reporter
 
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    @contextmanager
-    def bar():
-        console = Console(stderr=True)
-        if not console.is_terminal:
-            yield None
-            return
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=console, transient=True) as progress:
-            task = progress.add_task(label, total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            yield advance
-
-    return bar()
+    with _reporter(True) as report:
+        yield lambda done, total: report(label, done, total)
 
 
 def _registry():
