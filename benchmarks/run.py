@@ -280,7 +280,7 @@ def section_rss(cfg: dict, data: dict, budget: float) -> dict:
     src = data["synth"](n)
     dst = C.DATA / f"{src.stem}.screened.parquet"
     log(f"[rss] screening {n:,} rows ({src.stat().st_size / 2**30:.1f} GiB Parquet), peak RSS polled; budget {budget:.0f} s")
-    cmd = [str(C.VENV_BIN / "python"), str(C.HERE / "screen_child.py"), str(src), str(dst), C.AS_OF.isoformat(), "1000"]
+    cmd = [str(C.VENV_BIN / "python"), str(C.HERE / "screen_child.py"), str(src), str(dst), C.AS_OF.isoformat(), str(cfg.get("rss_gaps", 1000))]
     started = time.perf_counter()
     import threading
 
@@ -334,7 +334,7 @@ def section_rss(cfg: dict, data: dict, budget: float) -> dict:
             summary = json.loads(line)
     if p.returncode not in (0, None) and not stopped:
         raise RuntimeError(f"screening failed:\n{err[-3000:]}")
-    return {"rows": n, "rows_done": summary["rows"] if summary else done, "finished": summary is not None,
+    return {"rows": n, "gaps": cfg.get("rss_gaps", 1000), "rows_done": summary["rows"] if summary else done, "finished": summary is not None,
             "stopped_by_budget": stopped, "wall": wall, "peak_rss_mib": peak_kib / 1024,
             "timeline": timeline, "summary": summary, "load": round(os.getloadavg()[0], 2)}
 
@@ -445,6 +445,7 @@ def main() -> None:
     ap.add_argument("--budget", type=float, default=900, help="seconds: a scaling step predicted to take longer is skipped")
     ap.add_argument("--rss-budget", type=float, default=2 * 3600, help="seconds before the 2·10^7-row run is stopped")
     ap.add_argument("--rss-rows", type=int, help="rows of the memory run (default 2·10^7, quick 10^5)")
+    ap.add_argument("--rss-gaps", type=int, default=1000, help="--gaps of the memory run (default 1000, as zjtx screen)")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--report", type=Path, nargs="+", metavar="RESULTS_JSON",
                     help="print the table of earlier results (sections merged in order) and exit")
@@ -459,6 +460,7 @@ def main() -> None:
     cfg = dict(SIZES[mode])
     if a.rss_rows:
         cfg["rss"] = a.rss_rows
+    cfg["rss_gaps"] = a.rss_gaps
     sections = a.only or cfg["sections"]
     with_of = not a.no_openfisca and ensure_openfisca()
     res: dict = {"mode": mode, "machine": C.machine(), "rules": C.RULES, "as_of": C.AS_OF.isoformat()}
