@@ -59,6 +59,11 @@ def _regions() -> dict[str, tuple[str, str]]:
     return out
 
 
+def regions() -> dict[str, tuple[str, str]]:
+    """Every known 6-digit code → (full name, level): provinces XX0000, cities XXXX00, counties."""
+    return _regions()
+
+
 def region(code: str) -> tuple[str, str] | None:
     """(full name, level) of a 6-digit GB/T 2260 code, or None if it is not a known code."""
     return _regions().get(code)

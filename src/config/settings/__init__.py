@@ -1,0 +1,1 @@
+"""Layered settings: base (shared) → dev / test / prod. Secrets come only from the environment."""

@@ -1,0 +1,17 @@
+"""URL root: each app owns its own urls.py; the JSON API lives under /api/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("portal.accounts.urls")),
+    path("regions/", include("portal.regions.urls")),
+    path("enterprise/", include("portal.enterprises.urls")),
+    path("assessments/", include("portal.assessments.urls")),
+    path("cultivation/", include("portal.cultivation.urls")),
+    path("inbox/", include("portal.inbox.urls")),
+    path("api/", include("portal.api.urls")),
+    path("", include("portal.web.urls")),
+]

@@ -1,0 +1,1 @@
+"""Users, their role and the region subtree they may see (the one place scope is decided)."""

@@ -1,0 +1,41 @@
+"""A user of the platform: one role, and for officials one region (the subtree they may see)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
+
+
+class User(AbstractUser):
+    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    # Officials: the 6-digit GB/T 2260 code of their area (510000 province, 510100 city, 510104 county);
+    # empty for the national level. Enterprises inherit the enterprise's region.
+    region_code = models.CharField("所属地区代码", max_length=6, blank=True, default="")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="所属企业", null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="users",
+    )
+    organisation = models.CharField("单位名称", max_length=200, blank=True, default="")
+    phone = models.CharField("手机号", max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    @property
+    def is_official(self) -> bool:
+        return self.role in OFFICIAL_ROLES
+
+    @property
+    def is_enterprise_user(self) -> bool:
+        return self.role == Role.ENTERPRISE and self.enterprise_id is not None
+
+    @property
+    def region_prefix(self) -> str | None:
+        """The code prefix an official sees ('' = the whole country); None for non-officials."""
+        if not self.is_official:
+            return None
+        return self.region_code[: PREFIX_DIGITS[Role(self.role)]]
+
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,58 @@
+"""What every action function shares: the error tree and the optimistic-lock step.
+
+Errors (all carry a stable `code` and a Chinese message naming the object and the next step):
+
+    ActionError
+    ├── NotAllowed      the actor's role, region or the object's state does not allow this action
+    ├── StaleObject     someone else changed the object first (optimistic lock lost): reload and retry
+    └── InvalidInput    the input is wrong; `problems` lists (field path, message) pairs
+
+An action function is `do_*`-style: one state change, inside `transaction.atomic()`, checks the
+actor via portal.accounts.scope, claims the row with `claim()`, writes an audit row with
+portal.audit.record.record(), and notifies with portal.inbox.send (delivered on commit).
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+
+class ActionError(Exception):
+    code = "action_error"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotAllowed(ActionError):
+    code = "not_allowed"
+
+
+class StaleObject(ActionError):
+    code = "stale"
+
+
+class InvalidInput(ActionError):
+    code = "invalid"
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def claim(obj, expected_version: int, label: str, **changes) -> None:
+    """Apply `changes` to obj's row only if its version is still `expected_version`, bumping the version.
+
+    A conditional UPDATE … WHERE version = expected: of two officials acting at once, exactly one wins;
+    the other gets StaleObject and must reload. `obj` is updated in memory to match the row.
+    """
+    model = type(obj)
+    updated = model.objects.filter(pk=obj.pk, version=expected_version).update(version=F("version") + 1, **changes)
+    if updated != 1:
+        raise StaleObject(f"{label}已被他人修改（您看到的是第 {expected_version} 版），请刷新页面后重新操作。")
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.version = expected_version + 1

@@ -1,0 +1,1 @@
+"""The cultivation ladder: batches, applications, review, public notice, recognition, re-review, changes."""

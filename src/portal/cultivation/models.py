@@ -1,0 +1,234 @@
+"""Batches, applications and recognitions of the ladder (criteria notes §1.3, 2026 notes §1.4–1.5).
+
+State changes happen only in cultivation.actions: one function per transition, atomic, region-
+and role-checked, optimistic on `version`, audited, notifying the enterprise on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+
+class Tier(models.TextChoices):
+    INNOVATIVE = "innovative", "创新型中小企业"
+    TECH_INNOVATIVE = "tech_innovative", "科技和创新型中小企业"
+    SPECIALIZED = "specialized", "专精特新中小企业"
+    LITTLE_GIANT = "little_giant", "专精特新“小巨人”企业"
+
+
+class Level(models.TextChoices):
+    COUNTY = "county", "县级"
+    CITY = "city", "市级"
+    PROVINCE = "province", "省级"
+    NATIONAL = "national", "国家级"
+
+
+class Batch(models.Model):
+    """An annual round for one tier, opened by the responsible level for its region."""
+
+    tier = models.CharField("层级", max_length=32, choices=Tier.choices)
+    year = models.PositiveIntegerField("年度")
+    name = models.CharField("批次名称", max_length=200)
+    level = models.CharField("组织层级", max_length=16, choices=Level.choices)
+    region_code = models.CharField("组织地区代码", max_length=6, blank=True, default="")  # '' = national
+    review_level = models.CharField("初审层级", max_length=16, choices=Level.choices, default=Level.CITY)
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    notice_days = models.PositiveSmallIntegerField("公示天数", default=5)
+    ruleset_id = models.CharField("规则集（空 = 提交日有效的规则）", max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申报批次"
+        verbose_name_plural = "申报批次"
+        ordering = ["-year", "tier", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_open(self, day: dt.date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    SUBMITTED = "submitted", "待审核"
+    RETURNED = "returned", "退回修改"
+    REJECTED = "rejected", "未通过"
+    RECOMMENDED = "recommended", "已推荐，待国家级审核"
+    IN_NOTICE = "in_notice", "公示中"
+    NOTICE_ENDED = "notice_ended", "公示期满，待认定"
+    RECOGNISED = "recognised", "已认定"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", "新申请"
+    RE_REVIEW = "re_review", "复核"
+
+
+class Application(models.Model):
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
+                                   related_name="applications")
+    batch = models.ForeignKey(Batch, verbose_name="批次", on_delete=models.PROTECT, related_name="applications")
+    tier = models.CharField("申报层级", max_length=32, choices=Tier.choices)
+    kind = models.CharField("类型", max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.NEW)
+    renews = models.ForeignKey("Recognition", verbose_name="复核的认定", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="re_reviews")
+    state = models.CharField("状态", max_length=16, choices=ApplicationState.choices,
+                             default=ApplicationState.DRAFT, db_index=True)
+    version = models.PositiveIntegerField("版本", default=1)  # optimistic locking
+    # Frozen at submission: the profile as submitted and its assessment (replayable at every level).
+    profile_snapshot = models.JSONField("提交时的企业画像", null=True, blank=True)
+    assessment = models.ForeignKey("assessments.Assessment", verbose_name="提交时的评价", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    declaration_text = models.TextField("真实性声明", blank=True, default="")
+    declaration_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="声明签署人", null=True,
+                                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    declaration_signed_at = models.DateTimeField("声明签署时间", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    decided_at = models.DateTimeField("最近审核时间", null=True, blank=True)
+    last_reason = models.TextField("最近审核意见", blank=True, default="")
+    notice_starts = models.DateField("公示开始", null=True, blank=True)
+    notice_ends = models.DateField("公示结束", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "申报"
+        verbose_name_plural = "申报"
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.get_tier_display()} · {self.batch.year}"
+
+
+class Evidence(models.Model):
+    """A supporting document; the file lives under DATA_DIR/media and is served only by a checked view."""
+
+    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.CASCADE,
+                                    related_name="evidence")
+    file = models.FileField("文件", upload_to="evidence/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=64)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    description = models.CharField("说明", max_length=200, blank=True, default="")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Objection(models.Model):
+    """An objection received during public notice (公示), and how it was resolved."""
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", "异议成立"
+        DISMISSED = "dismissed", "异议不成立"
+
+    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.CASCADE,
+                                    related_name="objections")
+    objector = models.CharField("异议人", max_length=200, blank=True, default="")
+    text = models.TextField("异议内容")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True, default="")
+    resolution = models.TextField("处理说明", blank=True, default="")
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "公示异议"
+        verbose_name_plural = "公示异议"
+        ordering = ["recorded_at", "id"]
+
+
+class RecognitionStatus(models.TextChoices):
+    ACTIVE = "active", "有效"
+    EXPIRED = "expired", "已过期"
+    REVOKED = "revoked", "已撤销"
+
+
+class Recognition(models.Model):
+    """A title held by an enterprise; valid three years; checkable by anyone via its verification code."""
+
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
+                                   related_name="recognitions")
+    tier = models.CharField("层级", max_length=32, choices=Tier.choices)
+    application = models.OneToOneField(Application, verbose_name="申报", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="recognition")
+    certificate_no = models.CharField("证书编号", max_length=40, unique=True)
+    verification_code = models.CharField("验证码", max_length=16, unique=True)
+    valid_from = models.DateField("有效期起")
+    valid_until = models.DateField("有效期止")
+    status = models.CharField("状态", max_length=16, choices=RecognitionStatus.choices,
+                              default=RecognitionStatus.ACTIVE, db_index=True)
+    issued_by_level = models.CharField("认定层级", max_length=16, choices=Level.choices)
+    issued_by_region = models.CharField("认定地区代码", max_length=6, blank=True, default="")
+    recognised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认定人", null=True,
+                                      on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_reason = models.TextField("撤销理由", blank=True, default="")
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "认定"
+        verbose_name_plural = "认定"
+        ordering = ["-valid_from", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.name} · {self.get_tier_display()} · {self.certificate_no}"
+
+
+class ChangeKind(models.TextChoices):
+    RENAME = "rename", "更名"
+    MERGER = "merger", "合并"
+    REORGANISATION = "reorganisation", "重组"
+    RELOCATION = "relocation", "跨省迁移"
+    OVERSEAS_BRANCH = "overseas_branch", "设立境外分支机构"
+    OTHER = "other", "其他重大变化"
+
+
+class ChangeReport(models.Model):
+    """A major-change report (重大变化情况报告), due within three months of the change."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", "待审核"
+        ACCEPTED = "accepted", "已确认，认定继续有效"
+        REVOKED = "revoked", "认定已撤销"
+
+    recognition = models.ForeignKey(Recognition, verbose_name="认定", on_delete=models.PROTECT,
+                                    related_name="change_reports")
+    kind = models.CharField("变化类型", max_length=20, choices=ChangeKind.choices)
+    occurred_on = models.DateField("变化发生日期")
+    description = models.TextField("变化情况说明")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    filed_at = models.DateTimeField("填报时间", auto_now_add=True)
+    late = models.BooleanField("逾期填报（超过 3 个月）", default=False)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    decision_note = models.TextField("审核意见", blank=True, default="")
+
+    class Meta:
+        verbose_name = "重大变化报告"
+        verbose_name_plural = "重大变化报告"
+        ordering = ["-filed_at", "-id"]

@@ -1,0 +1,37 @@
+"""An enterprise and its profile.
+
+The profile is stored whole as the exchange document `zjtx.profile/1` (shared/spec/profile.md):
+money in yuan as exact JSON numbers, years as string keys. The columns beside it (name,
+credit code, region, industry) are copies kept for indexing and region scoping, written
+only by enterprises.actions together with the document.
+"""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class EnterpriseQuerySet(models.QuerySet):
+    def in_region(self, prefix: str):
+        return self.filter(region__startswith=prefix) if prefix else self
+
+
+class Enterprise(models.Model):
+    name = models.CharField("企业名称", max_length=200)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    region = models.CharField("注册地（县级行政区划代码）", max_length=6, db_index=True)
+    industry = models.CharField("国民经济行业代码", max_length=5, blank=True, default="", db_index=True)
+    profile = models.JSONField("企业画像（zjtx.profile/1）", default=dict)
+    version = models.PositiveIntegerField("版本", default=1)  # optimistic locking for profile edits
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,1 @@
+"""Each user's and enterprise's inbox: notifications written on commit by action functions."""

@@ -1,0 +1,1 @@
+"""The shell every page shares: layout, navigation by role, home page, language switch."""
