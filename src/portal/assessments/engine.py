@@ -30,6 +30,98 @@ def engine_version() -> str:
         return "dev"
 
 
+# --- used by the assessments app: pickers, labels and order for stored results ---------------------
+
+
+def measures_rulesets() -> list[dict]:
+    """The tier-defining rule sets, oldest first, for the rule-set picker (id, names, effective dates)."""
+    out = []
+    for rule_id in registry().ids():
+        rs = registry().get(rule_id)
+        if rs.kind != "measures" or not rs.tiers:
+            continue
+        out.append(
+            {
+                "id": rs.id,
+                "zh": rs.zh,
+                "en": rs.en,
+                "document": rs.document,
+                "effective_from": rs.effective_from,
+                "effective_until": rs.effective_until,
+            }
+        )
+    return sorted(out, key=lambda r: r["effective_from"])
+
+
+def overlay_label(rule_id: str, overlay_id: str | None, lang: str = "zh") -> str:
+    """The human name of a province overlay (e.g. 四川省专精特新中小企业特色化指标); the id when unknown."""
+    if not overlay_id:
+        return ""
+    for _prefix, _path, data in registry().overlays(rule_id):
+        if str(data.get("id", "")) == overlay_id:
+            return str(data.get("en" if lang.startswith("en") else "zh") or overlay_id)
+    return overlay_id
+
+
+def tier_ladder(rule_id: str) -> list[str]:
+    """The recognition ladder of a rule set, lowest tier first (without side tiers such as tech_sme)."""
+    try:
+        rs = registry().get(rule_id)
+    except rulebook.UnknownRuleSet:
+        return []
+    return list(rs.ladder) or list(rs.tiers)
+
+
+def tier_display_order(rule_id: str) -> list[str]:
+    """Every tier in the order the engine reports them: side tiers first, then the ladder upwards."""
+    try:
+        rs = registry().get(rule_id)
+    except rulebook.UnknownRuleSet:
+        return []
+    ladder = tier_ladder(rule_id)
+    return [t for t in rs.tiers if t not in ladder] + ladder
+
+
+# Profile sections that are lists: one label for the whole list (a missing list is one thing to fill in).
+_SECTION_LABELS = {
+    "honours": ("荣誉资质（高新技术企业、科技型中小企业入库等，含有效期）", "honours (with validity)"),
+    "awards": (
+        "获奖情况（科技奖励、创客中国、质量奖；没有请填“无”）",
+        "awards (none: fill in an empty list)",
+    ),
+    "recognitions": ("已获梯度培育称号（含有效期）", "titles already held (with validity)"),
+    "rd_institutions": ("研发机构（没有请填“无”）", "R&D institutions (none: fill in an empty list)"),
+    "standards": (
+        "主导或参与制定的标准（没有请填“无”）",
+        "standards led or joined (none: fill in an empty list)",
+    ),
+    "ip": ("知识产权", "intellectual property"),
+    "equity_financing": ("股权融资（没有请填“无”）", "equity financing (none: fill in an empty list)"),
+    "local_indicators": ("本省特色化指标", "province's own indicators"),
+}
+
+
+def path_label(path: str, lang: str = "zh") -> str:
+    """A person's name for a profile field path (financials.2025.rd_expense → 研发费用（2025）)."""
+    from rulebook.facts import CATALOGUE
+
+    en = lang.startswith("en")
+    if path in _SECTION_LABELS:
+        return _SECTION_LABELS[path][1 if en else 0]
+    parts = path.split(".")
+    year = next((p for p in parts if len(p) == 4 and p.isdigit()), None)
+    pattern = ".".join("{y}" if p == year else p for p in parts)
+    for spec in CATALOGUE.values():
+        if spec.path == pattern or (year is None and spec.path == path):
+            label = spec.en if en else spec.zh
+            if year:
+                label += f" ({year})" if en else f"（{year}）"
+            return label
+    if parts[0] == "local_indicators" and len(parts) > 1:
+        return _SECTION_LABELS["local_indicators"][1 if en else 0] + f"：{parts[1]}"
+    return path
+
+
 def validate(profile: dict, today: dt.date | None = None):
     """Raise ProfileInvalid with every field problem, or return the validated profile."""
     return rulebook.validate(profile, today=today) if today else rulebook.validate(profile)
@@ -71,3 +163,314 @@ def region(code: str) -> tuple[str, str] | None:
 
 def regions() -> dict[str, tuple[str, str]]:
     return _codes.regions()
+
+
+# --- used by the enterprises app: profile validation as (path, message) pairs, vocabularies ---------
+
+
+def profile_problems(profile: dict, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Every field problem of a profile as (field path, Chinese message); [] when the engine accepts it."""
+    try:
+        validate(profile, today)
+    except rulebook.ProfileInvalid as exc:
+        return [(p.path, p.message_zh) for p in exc.problems]
+    return []
+
+
+def credit_code_valid(code: str) -> bool:
+    """GB 32100-2015: 18 characters from the allowed set with a correct check character."""
+    from rulebook.profile import credit_code_valid as _check
+
+    return isinstance(code, str) and _check(code)
+
+
+def ip_types() -> dict[str, dict]:
+    """criteria/common/ip-types.yaml: type id → {category: I | II | None, zh, en}."""
+    return _codes.ip_types()
+
+
+def profile_vocabulary() -> dict[str, tuple[str, ...]]:
+    """The enumerated values a profile field may take (the contract's choices, for forms and templates)."""
+    from rulebook import profile as _p
+
+    return {
+        "size_sector": tuple(_p.SIZE_SECTORS), "level": tuple(_p.LEVELS), "honour_kind": tuple(_p.HONOUR_KINDS),
+        "tier": tuple(_p.TIERS), "award_kind": tuple(_p.AWARD_KINDS), "maker_group": tuple(_p.MAKER_GROUPS),
+        "product_field": tuple(_p.PRODUCT_FIELDS), "key_field": tuple(_p.KEY_FIELDS),
+        "rd_institution_kind": tuple(_p.RD_INSTITUTION_KINDS), "quality": tuple(_p.QUALITY_FIELDS),
+        "compliance": tuple(_p.COMPLIANCE_FIELDS),
+    }
+
+
+
+# --- used by the screening app (主动发现): an uploaded registry extract screened in a background job ---
+
+SCREEN_FORMATS = ("parquet", "csv", "xlsx")
+SCREEN_EXCEL_MAX_ROWS = 1_048_575  # rows below the header in one worksheet
+
+
+class ScreeningFailed(Exception):
+    """Screening could not run or finish; the message is Chinese and names the file or option to fix."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def screen_known_columns(columns: list[str], rule_id: str) -> tuple[list[str], list[str]]:
+    """(columns the rule set reads or carries, columns it ignores), decided as `zjtx screen` decides."""
+    from rulebook.flat import KEY_COLUMNS, local_kinds, spec_of
+
+    kinds = local_kinds(registry(), rule_id)
+    known = [
+        c
+        for c in columns
+        if c in KEY_COLUMNS
+        or (spec_of(c, kinds) is not None and (not c.startswith("local_") or c[6:] in kinds))
+    ]
+    return known, [c for c in columns if c not in known]
+
+
+def screen_fact_columns(rule_id: str, year: int) -> list[str]:
+    """The flat-layout columns of a template for `rule_id`, its last full year being `year` (synthetic order)."""
+    from zjtx.synth import generate_chunk
+
+    columns = generate_chunk(0, 1, 1, year).columns
+    known, _ = screen_known_columns(columns, rule_id)
+    return known
+
+
+def screen_template_row(rule_id: str, year: int, region_code: str) -> tuple[list[str], list]:
+    """A header and one plausible example row of the flat layout (values in the documented units)."""
+    from zjtx.synth import generate_chunk
+
+    frame = generate_chunk(0, 1, 1, year)
+    known, _ = screen_known_columns(frame.columns, rule_id)
+    row = frame.select(known).row(0, named=True)
+    row.update({"id": "E0001", "name": "示例科技有限公司（请替换为企业名称）"})
+    if region_code:
+        row["region"] = region_code
+    return known, [row[c] for c in known]
+
+
+def _screen_read_frame(path, fmt: str):
+    """The input as a LazyFrame read the way `zjtx screen` reads it (CSV as text, Excel whole)."""
+    import polars as pl
+
+    if fmt == "parquet":
+        return pl.scan_parquet(path)
+    if fmt == "csv":
+        return pl.scan_csv(path, infer_schema=False)
+    return pl.read_excel(
+        path, infer_schema_length=None, drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False
+    ).lazy()
+
+
+def _screen_region_expr(dtype):
+    import polars as pl
+
+    col = pl.col("region")
+    if dtype.is_float():  # 330106.0 from a spreadsheet typed as a number
+        col = col.cast(pl.Int64, strict=False)
+    return col.cast(pl.String).str.strip_chars()
+
+
+def screen_columns(path, fmt: str) -> list[str]:
+    """The column names of an uploaded registry; ScreeningFailed when the file cannot be read as `fmt`."""
+    import polars as pl
+
+    try:
+        if fmt == "xlsx":
+            return pl.read_excel(path, read_options={"n_rows": 1}, raise_if_empty=False).columns
+        return list(_screen_read_frame(path, fmt).collect_schema().names())
+    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem
+        raise ScreeningFailed(
+            f"文件无法按 {fmt} 读取（{_screen_first_line(exc)}）；请检查文件是否完整"
+        ) from None
+
+
+def _screen_first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
+
+
+def screen_file(
+    input_path,
+    output_path,
+    *,
+    as_of: dt.date,
+    rules: str | None,
+    errors_path,
+    progress,
+    region_prefix: str = "",
+    gaps: int = 1000,
+    results_path=None,
+) -> dict:
+    """Screen an uploaded registry with `zjtx.screen.screen`, keeping only rows inside `region_prefix`.
+
+    Rows whose `region` lies outside the prefix are left out before screening (so the gap plans go to
+    the official's own enterprises); `row` numbers in the results and the errors CSV stay those of
+    the uploaded file. `results_path` (Parquet) keeps the full result table for loading candidates;
+    `output_path` is the download in the format its suffix names. Returns screen()'s summary plus
+    input_rows and outside_region. Raises ScreeningFailed with a Chinese message.
+    """
+    from pathlib import Path
+
+    import polars as pl
+
+    from zjtx.screen import ScreenError, screen
+
+    src, out, err = Path(input_path), Path(output_path), Path(errors_path)
+    results = Path(results_path) if results_path else out.with_name("results.parquet")
+    fmt = src.suffix.lower().lstrip(".")
+    out_fmt = out.suffix.lower().lstrip(".")
+    work = out.parent
+    work.mkdir(parents=True, exist_ok=True)
+    notes: list[str] = []
+    progress("准备", 0, 1)
+    screened, mapping, outside, input_rows = src, None, 0, None
+    filtered = work / f"in_region.{'csv' if fmt == 'csv' else 'parquet'}"
+    try:
+        try:
+            lf = _screen_read_frame(src, fmt)
+            names = lf.collect_schema().names()
+            if region_prefix:
+                if "region" not in names:
+                    raise ScreeningFailed(
+                        "文件缺少 region 列（注册地 6 位行政区划代码），无法判断企业是否属于本辖区；请按模板补上该列"
+                    )
+                region = _screen_region_expr(lf.collect_schema()["region"])
+                inside = region.str.starts_with(region_prefix).fill_null(False)
+                mask = lf.select(inside.alias("inside")).collect()["inside"]
+                input_rows = mask.len()
+                outside = int((~mask).sum())
+                if outside:
+                    mapping = pl.DataFrame(
+                        {
+                            "row": pl.int_range(1, int(mask.sum()) + 1, eager=True, dtype=pl.Int64),
+                            "_source_row": pl.int_range(1, input_rows + 1, eager=True, dtype=pl.Int64).filter(
+                                mask
+                            ),
+                        }
+                    )
+                    kept = lf.filter(inside)
+                    if fmt == "csv":
+                        kept.sink_csv(filtered)
+                    else:
+                        kept.sink_parquet(filtered)
+                    screened = filtered
+            if out_fmt == "xlsx":
+                rows = (
+                    (input_rows - outside) if input_rows is not None else lf.select(pl.len()).collect().item()
+                )
+                if rows > SCREEN_EXCEL_MAX_ROWS:
+                    raise ScreeningFailed(
+                        f"共 {rows:,} 行，超过 Excel 工作表上限（{SCREEN_EXCEL_MAX_ROWS:,} 行）；请选择与上传文件相同的格式（Parquet 或 CSV）"
+                    )
+        except ScreeningFailed:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged or odd file: say so, keep the upload
+            raise ScreeningFailed(
+                f"文件无法读取（{_screen_first_line(exc)}）；请检查文件是否完整，或下载模板对照列格式"
+            ) from None
+
+        err_tmp = work / "errors.raw.csv"
+        try:
+            summary = screen(
+                screened,
+                results,
+                as_of=as_of,
+                rules=rules or None,
+                errors=err_tmp,
+                gaps=gaps,
+                progress=progress,
+                warn=notes.append,
+            )
+        except ScreenError as exc:
+            raise ScreeningFailed("；".join(exc.lines).replace(str(screened), "上传的文件")) from None
+        except rulebook.UnknownRuleSet as exc:
+            raise ScreeningFailed(str(exc).split(" / ")[0]) from None
+
+        try:
+            if mapping is not None:
+                remapped = (
+                    pl.read_parquet(results)
+                    .join(mapping, on="row", how="left", maintain_order="left")
+                    .with_columns(pl.col("_source_row").alias("row"))
+                    .drop("_source_row")
+                )
+                remapped.write_parquet(results)
+                errs = pl.read_csv(err_tmp, infer_schema=False, schema_overrides={"row": pl.Int64})
+                errs = (
+                    errs.join(mapping, on="row", how="left", maintain_order="left")
+                    .with_columns(pl.col("_source_row").alias("row"))
+                    .drop("_source_row")
+                )
+                with err.open("wb") as fh:
+                    errs.write_csv(fh, include_bom=True)
+                err_tmp.unlink(missing_ok=True)
+            else:
+                err_tmp.replace(err)
+            progress("写出结果", 0, 1)
+            if out.resolve() != results.resolve():
+                part = out.with_name(out.name + ".part")
+                frame = pl.scan_parquet(results)
+                if out_fmt == "csv":
+                    frame.collect().write_csv(part, include_bom=True)
+                elif out_fmt == "xlsx":
+                    frame.collect().write_excel(
+                        part, worksheet="screening", autofilter=True, freeze_panes="B2"
+                    )
+                else:
+                    frame.collect().write_parquet(part)
+                part.replace(out)
+            progress("写出结果", 1, 1)
+        except Exception as exc:  # noqa: BLE001
+            raise ScreeningFailed(
+                f"写出筛查结果失败（{_screen_first_line(exc)}）；请稍后重新发起筛查"
+            ) from None
+    finally:
+        filtered.unlink(missing_ok=True)
+        (work / "errors.raw.csv").unlink(missing_ok=True)
+    summary.update(
+        {
+            "input_rows": input_rows if input_rows is not None else summary["rows"],
+            "outside_region": outside,
+            "notes": notes,
+            "output": str(out),
+            "errors_file": str(err),
+            "input": str(src),
+        }
+    )
+    return summary
+
+
+def screen_candidates(results_path, *, chunk: int = 2000):
+    """Rows of a screening result worth an official's attention, as dicts, in row order.
+
+    A candidate has reached some tier (highest_tier not none) or has a gap plan that the engine
+    confirmed reaches the next tier. `qualified` maps every tier column to True / False / None.
+    """
+    import polars as pl
+
+    lf = pl.scan_parquet(results_path)
+    names = lf.collect_schema().names()
+    tiers = [c[: -len("_qualified")] for c in names if c.endswith("_qualified")]
+    reached = pl.col("highest_tier").is_not_null() & (pl.col("highest_tier") != "none")
+    within = pl.col("gap_reaches").fill_null(False) if "gap_reaches" in names else pl.lit(False)
+    frame = lf.filter(reached | within).sort("row").collect()
+    for part in frame.iter_slices(chunk):
+        for row in part.iter_rows(named=True):
+            yield {
+                "row": row["row"],
+                **{
+                    k: ("" if row.get(k) is None else str(row[k]))
+                    for k in ("id", "name", "credit_code", "region", "industry")
+                },
+                "size": row.get("size") or "",
+                "highest_tier": row.get("highest_tier") or "",
+                "next_tier": row.get("next_tier") or "",
+                "gap": row.get("gap") or "",
+                "gap_reaches": row.get("gap_reaches"),
+                "qualified": {t: row.get(f"{t}_qualified") for t in tiers},
+            }

@@ -19,6 +19,8 @@ class Assessment(models.Model):
     input_snapshot = models.JSONField("输入快照（zjtx.profile/1）")
     result = models.JSONField("评价结果（zh / en 两种语言的 zjtx.assessment/1）")
     highest_tier = models.CharField("最高层级", max_length=32, blank=True, default="none")
+    # The tiers in display order (side tiers, then the ladder upwards): JSONB does not keep key order.
+    tier_order = models.JSONField("层级顺序", default=list, blank=True)
 
     class Meta:
         verbose_name = "评价记录"

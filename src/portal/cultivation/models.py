@@ -39,8 +39,14 @@ class Batch(models.Model):
     closes_on = models.DateField("截止日期")
     notice_days = models.PositiveSmallIntegerField("公示天数", default=5)
     ruleset_id = models.CharField("规则集（空 = 提交日有效的规则）", max_length=64, blank=True, default="")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -67,29 +73,64 @@ class ApplicationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
+# An application in one of these states is still "live": an enterprise has at most one per tier.
+LIVE_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.SUBMITTED,
+    ApplicationState.RETURNED,
+    ApplicationState.RECOMMENDED,
+    ApplicationState.IN_NOTICE,
+    ApplicationState.NOTICE_ENDED,
+)
+
+
 class ApplicationKind(models.TextChoices):
     NEW = "new", "新申请"
     RE_REVIEW = "re_review", "复核"
 
 
 class Application(models.Model):
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
-                                   related_name="applications")
-    batch = models.ForeignKey(Batch, verbose_name="批次", on_delete=models.PROTECT, related_name="applications")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="applications"
+    )
+    batch = models.ForeignKey(
+        Batch, verbose_name="批次", on_delete=models.PROTECT, related_name="applications"
+    )
     tier = models.CharField("申报层级", max_length=32, choices=Tier.choices)
-    kind = models.CharField("类型", max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.NEW)
-    renews = models.ForeignKey("Recognition", verbose_name="复核的认定", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="re_reviews")
-    state = models.CharField("状态", max_length=16, choices=ApplicationState.choices,
-                             default=ApplicationState.DRAFT, db_index=True)
+    kind = models.CharField(
+        "类型", max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.NEW
+    )
+    renews = models.ForeignKey(
+        "Recognition",
+        verbose_name="复核的认定",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="re_reviews",
+    )
+    state = models.CharField(
+        "状态", max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT, db_index=True
+    )
     version = models.PositiveIntegerField("版本", default=1)  # optimistic locking
     # Frozen at submission: the profile as submitted and its assessment (replayable at every level).
     profile_snapshot = models.JSONField("提交时的企业画像", null=True, blank=True)
-    assessment = models.ForeignKey("assessments.Assessment", verbose_name="提交时的评价", null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        verbose_name="提交时的评价",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     declaration_text = models.TextField("真实性声明", blank=True, default="")
-    declaration_signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="声明签署人", null=True,
-                                              blank=True, on_delete=models.SET_NULL, related_name="+")
+    declaration_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="声明签署人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     declaration_signed_at = models.DateTimeField("声明签署时间", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("最近审核时间", null=True, blank=True)
@@ -103,6 +144,15 @@ class Application(models.Model):
         verbose_name = "申报"
         verbose_name_plural = "申报"
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            # The database, not only the action, keeps "one live application per enterprise and tier".
+            models.UniqueConstraint(
+                fields=["enterprise", "tier"],
+                condition=models.Q(state__in=LIVE_STATES),
+                name="cultivation_one_live_application_per_tier",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "notice_ends"], name="cultivation_app_notice_idx")]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.get_tier_display()} · {self.batch.year}"
@@ -111,16 +161,22 @@ class Application(models.Model):
 class Evidence(models.Model):
     """A supporting document; the file lives under DATA_DIR/media and is served only by a checked view."""
 
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.CASCADE,
-                                    related_name="evidence")
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.CASCADE, related_name="evidence"
+    )
     file = models.FileField("文件", upload_to="evidence/%Y/%m/")
     original_name = models.CharField("原文件名", max_length=255)
     content_type = models.CharField("文件类型", max_length=64)
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
     description = models.CharField("说明", max_length=200, blank=True, default="")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -139,17 +195,29 @@ class Objection(models.Model):
         UPHELD = "upheld", "异议成立"
         DISMISSED = "dismissed", "异议不成立"
 
-    application = models.ForeignKey(Application, verbose_name="申报", on_delete=models.CASCADE,
-                                    related_name="objections")
+    application = models.ForeignKey(
+        Application, verbose_name="申报", on_delete=models.CASCADE, related_name="objections"
+    )
     objector = models.CharField("异议人", max_length=200, blank=True, default="")
     text = models.TextField("异议内容")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
     outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True, default="")
     resolution = models.TextField("处理说明", blank=True, default="")
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
 
     class Meta:
@@ -167,21 +235,38 @@ class RecognitionStatus(models.TextChoices):
 class Recognition(models.Model):
     """A title held by an enterprise; valid three years; checkable by anyone via its verification code."""
 
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT,
-                                   related_name="recognitions")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="recognitions"
+    )
     tier = models.CharField("层级", max_length=32, choices=Tier.choices)
-    application = models.OneToOneField(Application, verbose_name="申报", null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="recognition")
+    application = models.OneToOneField(
+        Application,
+        verbose_name="申报",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recognition",
+    )
     certificate_no = models.CharField("证书编号", max_length=40, unique=True)
     verification_code = models.CharField("验证码", max_length=16, unique=True)
     valid_from = models.DateField("有效期起")
     valid_until = models.DateField("有效期止")
-    status = models.CharField("状态", max_length=16, choices=RecognitionStatus.choices,
-                              default=RecognitionStatus.ACTIVE, db_index=True)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=RecognitionStatus.choices,
+        default=RecognitionStatus.ACTIVE,
+        db_index=True,
+    )
     issued_by_level = models.CharField("认定层级", max_length=16, choices=Level.choices)
     issued_by_region = models.CharField("认定地区代码", max_length=6, blank=True, default="")
-    recognised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认定人", null=True,
-                                      on_delete=models.SET_NULL, related_name="+")
+    recognised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="认定人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
     revoked_reason = models.TextField("撤销理由", blank=True, default="")
     version = models.PositiveIntegerField("版本", default=1)
@@ -191,6 +276,7 @@ class Recognition(models.Model):
         verbose_name = "认定"
         verbose_name_plural = "认定"
         ordering = ["-valid_from", "-id"]
+        indexes = [models.Index(fields=["status", "valid_until"], name="cultivation_rec_expiry_idx")]
 
     def __str__(self) -> str:
         return f"{self.enterprise.name} · {self.get_tier_display()} · {self.certificate_no}"
@@ -213,18 +299,30 @@ class ChangeReport(models.Model):
         ACCEPTED = "accepted", "已确认，认定继续有效"
         REVOKED = "revoked", "认定已撤销"
 
-    recognition = models.ForeignKey(Recognition, verbose_name="认定", on_delete=models.PROTECT,
-                                    related_name="change_reports")
+    recognition = models.ForeignKey(
+        Recognition, verbose_name="认定", on_delete=models.PROTECT, related_name="change_reports"
+    )
     kind = models.CharField("变化类型", max_length=20, choices=ChangeKind.choices)
     occurred_on = models.DateField("变化发生日期")
     description = models.TextField("变化情况说明")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="填报人", null=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     filed_at = models.DateTimeField("填报时间", auto_now_add=True)
     late = models.BooleanField("逾期填报（超过 3 个月）", default=False)
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
     decision_note = models.TextField("审核意见", blank=True, default="")
 

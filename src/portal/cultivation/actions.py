@@ -1,0 +1,1244 @@
+"""Every state change of the cultivation ladder: batches, applications, notice, recognitions.
+
+Why one module of small functions: the pages, the API and the daily job must change an application
+in exactly one way each. Every function here is atomic, checks region through portal.accounts.scope
+and role/state through the workflow table (workflow.STEPS), claims the row optimistically on its
+`version`, writes one audit row (from state, to state, reason) and notifies on commit. Errors are
+portal.actions errors (or scope.OutOfScope) whose Chinese message names the object and the next step.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.accounts.roles import PREFIX_DIGITS, Role
+from portal.accounts.scope import (
+    OutOfScope,
+    enterprise_in_scope,
+    region_in_scope,
+    require_enterprise,
+    scope_enterprises,
+)
+from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject, claim
+from portal.assessments import engine
+from portal.audit.record import record
+from portal.enterprises.models import Enterprise
+from portal.inbox.send import notify_enterprise, notify_user
+
+from . import certificates, workflow
+from .evidence import check_upload
+from .models import (
+    LIVE_STATES,
+    Application,
+    ApplicationKind,
+    ApplicationState,
+    Batch,
+    ChangeKind,
+    ChangeReport,
+    Evidence,
+    Objection,
+    Recognition,
+    RecognitionStatus,
+    Tier,
+)
+
+S = ApplicationState
+TOPIC = "cultivation"
+
+DECLARATION_TRUTH = (
+    "真实性声明：本企业郑重声明，本次申报填报的企业信息、财务数据和上传的佐证材料均真实、准确、完整，"
+    "不存在虚假记载、误导性陈述或重大遗漏；如有不实，本企业愿承担相应法律责任，并接受撤销认定、"
+    "一定期限内不再受理申报等处理。"
+)
+DECLARATION_COMPLIANCE = (
+    "合规经营承诺：本企业依法合规经营，未被列入经营异常名录或严重失信主体名单，提供的产品（服务）"
+    "不属于国家禁止、限制或淘汰类，近三年未发生重大安全（含网络安全、数据安全）、质量、环境污染等事故"
+    "以及偷漏税等违法违规行为；有效期内发生更名、合并、重组、跨省迁移、设立境外分支机构等重大变化的，"
+    "将在变化后 3 个月内如实报告。"
+)
+# The one text an enterprise signs at submission; stored with the application as signed.
+DECLARATION_TEXT = DECLARATION_TRUTH + "\n" + DECLARATION_COMPLIANCE
+
+# The 2026 measures call 创新型 and 科技型 together 科技和创新型; the profile document keeps `innovative`.
+PROFILE_TIER = {Tier.TECH_INNOVATIVE.value: "innovative"}
+# A recognition of the left tier is renewed through a batch of the right tier.
+RENEWED_BY = {Tier.INNOVATIVE.value: Tier.TECH_INNOVATIVE.value}
+
+ACTION_ORDER = (
+    "attach_evidence",
+    "remove_evidence",
+    "submit",
+    "withdraw",
+    "approve",
+    "return",
+    "reject",
+    "record_objection",
+    "resolve_objection",
+    "close_notice",
+    "recognise",
+)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or timezone.localdate()
+
+
+def _url(name: str, pk) -> str:
+    """A page link for the inbox; an action never fails because a URL is not routed (then: no link)."""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def application_url(application) -> str:
+    return _url("cultivation:application", application.pk)
+
+
+def recognition_url(recognition) -> str:
+    return _url("cultivation:recognition", recognition.pk)
+
+
+def _tier_name(tier: str) -> str:
+    try:
+        return Tier(tier).label
+    except ValueError:
+        return tier
+
+
+def _region_name(code: str) -> str:
+    if not code:
+        return "全国"
+    hit = engine.region(code)
+    return hit[0] if hit else code
+
+
+def _require_login(actor) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed("请先登录，再办理申报事项。")
+
+
+def _who(actor) -> str:
+    try:
+        return Role(actor.role).label
+    except ValueError:
+        return actor.role
+
+
+def _require_enterprise_user(actor, enterprise, doing: str) -> None:
+    require_enterprise(actor, enterprise)
+    if not (actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise.pk):
+        raise NotAllowed(f"{_who(actor)}不能{doing}：此操作只能由企业“{enterprise.name}”的用户办理。")
+
+
+def _reason(reason: str, field: str, message: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidInput(message, [(field, message.rstrip("。"))])
+    return text
+
+
+def _officials(level: str, region: str) -> list[User]:
+    """Active officials of `level` whose region holds the 6-digit `region`."""
+    return [
+        u
+        for u in User.objects.filter(role=level, is_active=True).order_by("pk")
+        if region_in_scope(u, region)
+    ]
+
+
+def _notify_officials(level: str, region: str, title: str, body: str, url: str) -> None:
+    for user in _officials(level, region):
+        notify_user(user, title, body, url=url, topic=TOPIC)
+
+
+def _notify(application, title: str, body: str = "") -> None:
+    notify_enterprise(application.enterprise, title, body, url=application_url(application), topic=TOPIC)
+
+
+def _load(application) -> Application:
+    """The row as it is now, locked for this transaction (PostgreSQL; SQLite writes one at a time)."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("enterprise", "batch", "renews")
+        .get(pk=application.pk)
+    )
+
+
+def _stale(label: str, expected_version: int) -> StaleObject:
+    return StaleObject(f"{label}已被他人修改（您看到的是第 {expected_version} 版），请刷新页面后重新操作。")
+
+
+def _label(application) -> str:
+    return f"申报“{application}”"
+
+
+def _doing(action: str, label: str, app: Application) -> str:
+    """The phrase for messages: 审核通过并公示申报“X” (a verb on the application) or 为申报“X”上传佐证材料."""
+    return f"为{_label(app)}{label}" if action in workflow.FOR_APPLICATION else f"{label}{_label(app)}"
+
+
+def _authorise(actor, app: Application, action: str, expected_version: int | None = None) -> workflow.Step:
+    """Region (OutOfScope), version (StaleObject), then role and state from the workflow table (NotAllowed)."""
+    _require_login(actor)
+    require_enterprise(actor, app.enterprise)
+    if expected_version is not None and app.version != expected_version:
+        raise _stale(_label(app), expected_version)
+    steps = workflow.steps_for(action, app.tier)
+    step = workflow.step_for(action, app)
+    label = (step or steps[0]).label
+    if not any(workflow.role_fits(actor, s, app) for s in steps):
+        who = "、".join(dict.fromkeys(workflow.level_name(workflow.level_of(s, app)) for s in steps))
+        raise NotAllowed(f"{_who(actor)}不能{_doing(action, label, app)}：此操作由{who}办理。")
+    if step is None:
+        raise NotAllowed(
+            f"{_label(app)}当前状态为“{app.get_state_display()}”，不能{label}。{workflow.state_hint(app)}"
+        )
+    if not workflow.role_fits(actor, step, app):
+        level = workflow.level_name(workflow.level_of(step, app))
+        raise NotAllowed(f"{_who(actor)}不能{_doing(action, label, app)}：当前步骤由{level}办理。")
+    return step
+
+
+def _move(
+    actor,
+    app: Application,
+    step: workflow.Step,
+    expected_version: int,
+    action: str,
+    *,
+    reason: str = "",
+    changes: dict | None = None,
+    **data,
+) -> None:
+    """Claim the row into step.to_state and write the audit row."""
+    from_state = app.state
+    now = timezone.now()
+    claim(app, expected_version, _label(app), state=str(step.to_state), updated_at=now, **(changes or {}))
+    record(
+        actor,
+        f"cultivation.{action}",
+        app,
+        from_state=from_state,
+        to_state=app.state,
+        reason=reason,
+        region_code=app.enterprise.region,
+        **data,
+    )
+
+
+def _batch_covers(batch: Batch, region: str) -> bool:
+    prefix = batch.region_code[: PREFIX_DIGITS[Role(batch.level)]]
+    return region.startswith(prefix)
+
+
+def _tier_offered(tier: str, day: dt.date) -> tuple[bool, str]:
+    """Whether the measures in force on `day` have this tier, and a sentence saying what to do instead."""
+    try:
+        rules = engine.rules_in_force(day)
+    except engine.UnknownRuleSet:
+        return False, f"{day.isoformat()} 没有施行中的梯度培育办法。"
+    if tier in rules.ladder:
+        return True, ""
+    hint = ""
+    if tier == Tier.INNOVATIVE and Tier.TECH_INNOVATIVE in rules.ladder:
+        hint = "2026 年 4 月 1 日起请申报“科技和创新型中小企业”。"
+    elif tier == Tier.TECH_INNOVATIVE and Tier.INNOVATIVE in rules.ladder:
+        hint = "2026 年 4 月 1 日前请申报“创新型中小企业”。"
+    return False, f"{day.isoformat()} 施行的《{rules.zh}》不设“{_tier_name(tier)}”层级。{hint}"
+
+
+def _holds(enterprise: Enterprise, tier: str, day: dt.date) -> bool:
+    """An active title of `tier` on `day`: a Recognition row or an entry of the profile's `recognitions`."""
+    if Recognition.objects.filter(
+        enterprise=enterprise,
+        tier=tier,
+        status=RecognitionStatus.ACTIVE,
+        valid_from__lte=day,
+        valid_until__gte=day,
+    ).exists():
+        return True
+    iso = day.isoformat()
+    ptier = PROFILE_TIER.get(tier, tier)
+    for item in (enterprise.profile or {}).get("recognitions") or []:
+        if (
+            isinstance(item, dict)
+            and item.get("tier") == ptier
+            and str(item.get("since", "9999")) <= iso <= str(item.get("until", ""))
+        ):
+            return True
+    return False
+
+
+def _tier_qualified(assessment, tier: str):
+    tiers = ((assessment.result or {}).get("zh") or {}).get("tiers") or {}
+    return (tiers.get(tier) or {}).get("qualified")
+
+
+# ---------------------------------------------------------------------------------------------- batches
+
+
+def open_batch(
+    actor,
+    *,
+    tier: str,
+    year: int,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    notice_days: int = 5,
+    review_level: str = "city",
+    ruleset_id: str = "",
+) -> Batch:
+    """Open an annual batch for the actor's region: provinces for the ordinary tiers, the nation for 小巨人."""
+    _require_login(actor)
+    if tier not in Tier.values:
+        raise InvalidInput(f"未知的申报层级“{tier}”，请从列表中选择。", [("tier", "请从列表中选择申报层级")])
+    opener = workflow.BATCH_OPENER[tier]
+    if actor.role != opener:
+        raise NotAllowed(
+            f"{_who(actor)}不能开放“{_tier_name(tier)}”申报批次：此类批次由{workflow.level_name(opener)}开放。"
+        )
+    name = (name or "").strip()
+    problems: list[tuple[str, str]] = []
+    if not name:
+        problems.append(("name", "请填写批次名称"))
+    elif len(name) > 200:
+        problems.append(("name", "批次名称不能超过 200 个字"))
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        problems.append(("year", "年度须为 2000 至 2100 之间的年份"))
+    dates_ok = isinstance(opens_on, dt.date) and isinstance(closes_on, dt.date)
+    if not isinstance(opens_on, dt.date):
+        problems.append(("opens_on", "请填写开始日期"))
+    if not isinstance(closes_on, dt.date):
+        problems.append(("closes_on", "请填写截止日期"))
+    if dates_ok and closes_on < opens_on:
+        problems.append(("closes_on", "截止日期不能早于开始日期"))
+    if not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
+        problems.append(("notice_days", "公示天数须为 1 至 30 天"))
+    if tier in workflow.GIANT:
+        review_level = workflow.PROVINCE  # the province reviews and recommends 小巨人
+    elif review_level not in workflow.REVIEW_LEVELS:
+        problems.append(("review_level", "初审层级须为县级、市级或省级"))
+    ruleset_id = (ruleset_id or "").strip()
+    if ruleset_id:
+        try:
+            rules = engine.ruleset(ruleset_id)
+            if tier not in rules.tiers:
+                problems.append(("ruleset_id", f"规则集“{ruleset_id}”不设“{_tier_name(tier)}”层级"))
+        except engine.UnknownRuleSet:
+            problems.append(("ruleset_id", f"未知的规则集“{ruleset_id}”，请从列表中选择"))
+    if dates_ok:
+        offered, why = _tier_offered(tier, opens_on)
+        if not offered:
+            problems.append(("tier", why.rstrip("。")))
+    if problems:
+        raise InvalidInput(
+            f"申报批次“{name or '（未命名）'}”有 {len(problems)} 处需要修改，改好后再开放。", problems
+        )
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            tier=tier,
+            year=year,
+            name=name,
+            level=actor.role,
+            region_code=actor.region_code,
+            review_level=review_level,
+            opens_on=opens_on,
+            closes_on=closes_on,
+            notice_days=notice_days,
+            ruleset_id=ruleset_id,
+            created_by=actor,
+        )
+        record(
+            actor,
+            "cultivation.open_batch",
+            batch,
+            to_state="open",
+            region_code=actor.region_code,
+            tier=tier,
+            year=year,
+            opens_on=opens_on.isoformat(),
+            closes_on=closes_on.isoformat(),
+            review_level=review_level,
+            notice_days=notice_days,
+            ruleset_id=ruleset_id,
+        )
+    return batch
+
+
+# ---------------------------------------------------------------------------------------------- applications
+
+
+def _check_renewal(enterprise: Enterprise, batch: Batch, renews: Recognition) -> None:
+    if renews.enterprise_id != enterprise.pk:
+        raise NotAllowed(f"认定“{renews.certificate_no}”不属于企业“{enterprise.name}”，不能据此申请复核。")
+    if renews.status != RecognitionStatus.ACTIVE:
+        raise NotAllowed(
+            f"认定“{renews.certificate_no}”{renews.get_status_display()}，不能申请复核；"
+            "如仍符合条件，请按新申请办理。"
+        )
+    if batch.tier not in (renews.tier, RENEWED_BY.get(renews.tier)):
+        raise NotAllowed(
+            f"批次“{batch.name}”受理“{_tier_name(batch.tier)}”申报，不能用于复核"
+            f"“{_tier_name(renews.tier)}”认定；请选择对应层级的批次。"
+        )
+
+
+def create_application(actor, enterprise, batch, *, renews=None, today: dt.date | None = None) -> Application:
+    """Start a draft in an open batch: one live application per enterprise and tier."""
+    today = _today(today)
+    _require_login(actor)
+    _require_enterprise_user(actor, enterprise, "发起申报")
+    with transaction.atomic():
+        enterprise = Enterprise.objects.get(pk=enterprise.pk)
+        batch = Batch.objects.get(pk=batch.pk)
+        if not batch.is_open(today):
+            raise NotAllowed(
+                f"批次“{batch.name}”的申报时间为 {batch.opens_on.isoformat()} 至 "
+                f"{batch.closes_on.isoformat()}，今天（{today.isoformat()}）不在申报期内，"
+                "请选择正在开放的批次或等待下一批次。"
+            )
+        if not _batch_covers(batch, enterprise.region):
+            raise NotAllowed(
+                f"批次“{batch.name}”只受理{_region_name(batch.region_code)}的企业，"
+                f"企业“{enterprise.name}”注册在{_region_name(enterprise.region)}，请选择本地的批次。"
+            )
+        offered, why = _tier_offered(batch.tier, today)
+        if not offered:
+            raise NotAllowed(f"批次“{batch.name}”不能再受理申报：{why}")
+        if renews is not None:
+            renews = Recognition.objects.get(pk=renews.pk)
+            _check_renewal(enterprise, batch, renews)
+        live = Application.objects.filter(
+            enterprise=enterprise, tier=batch.tier, state__in=LIVE_STATES
+        ).first()
+        duplicate = (
+            f"企业“{enterprise.name}”已有一份进行中的“{_tier_name(batch.tier)}”申报"
+            "，同一层级同一时间只能有一份；请继续办理该申报，或先撤回后再新建。"
+        )
+        if live is not None:
+            raise NotAllowed(duplicate)
+        if (
+            batch.tier == Tier.LITTLE_GIANT
+            and renews is None
+            and not _holds(enterprise, Tier.SPECIALIZED, today)
+        ):
+            raise NotAllowed(
+                f"企业“{enterprise.name}”没有有效期内的专精特新中小企业认定，不能申报专精特新“小巨人”企业；"
+                "请先取得省级专精特新中小企业认定。"
+            )
+        kind = ApplicationKind.RE_REVIEW if renews is not None else ApplicationKind.NEW
+        try:
+            with transaction.atomic():
+                app = Application.objects.create(
+                    enterprise=enterprise,
+                    batch=batch,
+                    tier=batch.tier,
+                    kind=kind,
+                    renews=renews,
+                    state=S.DRAFT,
+                )
+        except IntegrityError:  # a concurrent request created one first
+            raise NotAllowed(duplicate) from None
+        record(
+            actor,
+            "cultivation.create_application",
+            app,
+            to_state=S.DRAFT,
+            region_code=enterprise.region,
+            batch=batch.pk,
+            kind=str(kind),
+            renews=renews.pk if renews else None,
+        )
+        _notify(
+            app,
+            f"已创建{'复核' if renews else ''}申报草稿：{_tier_name(app.tier)}",
+            f"批次“{batch.name}”，申报截止 {batch.closes_on.isoformat()}。请上传佐证材料并在截止前提交。",
+        )
+    return app
+
+
+def attach_evidence(actor, application, uploaded_file, *, description: str = "") -> Evidence:
+    """Store a checked upload (PDF/JPEG/PNG by content) under a random name; drafts and returned ones only."""
+    description = (description or "").strip()
+    if len(description) > 200:
+        raise InvalidInput(
+            "材料说明不能超过 200 个字，请精简后再上传。", [("description", "材料说明不能超过 200 个字")]
+        )
+    checked = check_upload(uploaded_file)
+    with transaction.atomic():
+        app = _load(application)
+        _authorise(actor, app, "attach_evidence")
+        evidence = Evidence(
+            application=app,
+            original_name=checked.original_name,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            description=description,
+            uploaded_by=actor,
+        )
+        evidence.file.save(checked.stored_name(), uploaded_file, save=False)
+        try:
+            evidence.save()
+            record(
+                actor,
+                "cultivation.attach_evidence",
+                app,
+                from_state=app.state,
+                to_state=app.state,
+                region_code=app.enterprise.region,
+                evidence=evidence.pk,
+                file=checked.original_name,
+                sha256=checked.sha256,
+                size=checked.size,
+                content_type=checked.content_type,
+            )
+        except Exception:
+            evidence.file.storage.delete(evidence.file.name)
+            raise
+    return evidence
+
+
+def remove_evidence(actor, evidence) -> None:
+    """Delete a document from a draft or returned application; the file goes when the deletion commits."""
+    with transaction.atomic():
+        evidence = Evidence.objects.get(pk=evidence.pk)
+        app = _load(evidence.application)
+        _authorise(actor, app, "remove_evidence")
+        storage, name = evidence.file.storage, evidence.file.name
+        record(
+            actor,
+            "cultivation.remove_evidence",
+            app,
+            from_state=app.state,
+            to_state=app.state,
+            region_code=app.enterprise.region,
+            evidence=evidence.pk,
+            file=evidence.original_name,
+            sha256=evidence.sha256,
+        )
+        evidence.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def submit_application(
+    actor, application, *, expected_version: int, declaration_accepted: bool, today: dt.date | None = None
+) -> Application:
+    """DRAFT/RETURNED → SUBMITTED: signs the declaration, freezes the profile and its assessment."""
+    from portal.assessments.actions import run_assessment
+
+    today = _today(today)
+    with transaction.atomic():
+        app = _load(application)
+        step = _authorise(actor, app, "submit", expected_version)
+        if declaration_accepted is not True:
+            raise InvalidInput(
+                f"提交{_label(app)}前，请阅读并勾选真实性声明和合规经营承诺。",
+                [("declaration_accepted", "请阅读并勾选真实性声明和合规经营承诺")],
+            )
+        if app.state == S.DRAFT and not app.batch.is_open(today):
+            raise NotAllowed(
+                f"批次“{app.batch.name}”已于 {app.batch.closes_on.isoformat()} 截止，"
+                f"{_label(app)}不能再提交；请等待下一批次。"
+            )
+        if not app.evidence.exists():
+            raise InvalidInput(
+                f"{_label(app)}还没有佐证材料，请至少上传一份 PDF/JPEG/PNG 文件后再提交。",
+                [("evidence", "请至少上传一份佐证材料")],
+            )
+        enterprise = Enterprise.objects.select_for_update().get(pk=app.enterprise_id)
+        snapshot = copy.deepcopy(enterprise.profile)
+        try:
+            assessment = run_assessment(
+                actor,
+                enterprise,
+                as_of=today,
+                rules=app.batch.ruleset_id or None,
+                is_review=app.kind == ApplicationKind.RE_REVIEW,
+            )
+        except InvalidInput as exc:
+            raise InvalidInput(
+                f"{_label(app)}未能提交：{exc.message}请在“企业画像”中改好后再提交。", exc.problems
+            ) from None
+        qualified = _tier_qualified(assessment, app.tier)
+        now = timezone.now()
+        _move(
+            actor,
+            app,
+            step,
+            expected_version,
+            "submit",
+            changes={
+                "profile_snapshot": snapshot,
+                "assessment": assessment,
+                "declaration_text": DECLARATION_TEXT,
+                "declaration_signed_by": actor,
+                "declaration_signed_at": now,
+                "submitted_at": now,
+            },
+            assessment=assessment.pk,
+            ruleset=assessment.ruleset_id,
+            qualified=qualified,
+            evidence_count=app.evidence.count(),
+        )
+        review = app.batch.review_level if app.tier in workflow.ORDINARY else workflow.PROVINCE
+        verdict = {True: "自评结果：符合", False: "自评结果：暂不符合（仍可提交，由主管部门审核决定）"}.get(
+            qualified, "自评结果：部分指标待核实"
+        )
+        _notify(
+            app,
+            f"申报已提交：{_tier_name(app.tier)}",
+            f"{verdict}。请等待{workflow.level_name(review)}审核。",
+        )
+        _notify_officials(
+            review,
+            enterprise.region,
+            f"新的待审申报：{enterprise.name}",
+            f"{_tier_name(app.tier)}（{app.batch.name}）。{verdict}。",
+            application_url(app),
+        )
+    return app
+
+
+def withdraw_application(actor, application, *, expected_version: int, reason: str = "") -> Application:
+    with transaction.atomic():
+        app = _load(application)
+        step = _authorise(actor, app, "withdraw", expected_version)
+        reason = (reason or "").strip()
+        _move(actor, app, step, expected_version, "withdraw", reason=reason)
+        _notify(app, f"申报已撤回：{_tier_name(app.tier)}", reason)
+    return app
+
+
+def return_application(actor, application, *, expected_version: int, reason: str) -> Application:
+    """Back to the enterprise for correction; the reason tells them what to fix."""
+    with transaction.atomic():
+        app = _load(application)
+        step = _authorise(actor, app, "return", expected_version)
+        reason = _reason(reason, "reason", "请填写退回理由，写明企业需要修改或补充的内容。")
+        _move(
+            actor,
+            app,
+            step,
+            expected_version,
+            "return",
+            reason=reason,
+            changes={"decided_at": timezone.now(), "last_reason": reason},
+        )
+        _notify(app, f"申报被退回修改：{_tier_name(app.tier)}", f"退回理由：{reason}。请修改后重新提交。")
+    return app
+
+
+def reject_application(actor, application, *, expected_version: int, reason: str) -> Application:
+    with transaction.atomic():
+        app = _load(application)
+        step = _authorise(actor, app, "reject", expected_version)
+        reason = _reason(reason, "reason", "请填写不予通过的理由。")
+        _move(
+            actor,
+            app,
+            step,
+            expected_version,
+            "reject",
+            reason=reason,
+            changes={"decided_at": timezone.now(), "last_reason": reason},
+        )
+        _notify(app, f"申报未通过：{_tier_name(app.tier)}", f"理由：{reason}")
+    return app
+
+
+def approve_application(
+    actor, application, *, expected_version: int, reason: str = "", today: dt.date | None = None
+) -> Application:
+    """SUBMITTED → IN_NOTICE (or, for 小巨人 at the province, → RECOMMENDED; then national → IN_NOTICE)."""
+    today = _today(today)
+    with transaction.atomic():
+        app = _load(application)
+        step = _authorise(actor, app, "approve", expected_version)
+        reason = (reason or "").strip()
+        changes = {"decided_at": timezone.now(), "last_reason": reason}
+        if step.to_state == S.IN_NOTICE:
+            changes["notice_starts"] = today
+            changes["notice_ends"] = today + dt.timedelta(days=app.batch.notice_days - 1)
+        _move(actor, app, step, expected_version, "approve", reason=reason, changes=changes)
+        if app.state == S.RECOMMENDED:
+            _notify(app, f"申报已通过省级审核并推荐：{_tier_name(app.tier)}", "请等待国家级主管部门审核。")
+            _notify_officials(
+                workflow.NATIONAL,
+                app.enterprise.region,
+                f"新的推荐申报：{app.enterprise.name}",
+                f"{_tier_name(app.tier)}（{app.batch.name}），省级已推荐。",
+                application_url(app),
+            )
+        else:
+            _notify(
+                app,
+                f"申报已通过审核，进入公示：{_tier_name(app.tier)}",
+                f"公示期 {app.notice_starts.isoformat()} 至 {app.notice_ends.isoformat()}；"
+                "公示期满无异议后予以认定。",
+            )
+    return app
+
+
+def bulk_approve(
+    actor, items: list[tuple[Application, int]], *, reason: str = "", today: dt.date | None = None
+) -> list[tuple[Application, bool, str]]:
+    """Approve many, each in its own transaction (savepoint): one failure never stops the others."""
+    results: list[tuple[Application, bool, str]] = []
+    for application, version in items:
+        try:
+            app = approve_application(
+                actor, application, expected_version=version, reason=reason, today=today
+            )
+        except ActionError as exc:
+            results.append((application, False, exc.message))
+            continue
+        except OutOfScope as exc:
+            results.append((application, False, str(exc)))
+            continue
+        if app.state == S.RECOMMENDED:
+            results.append((app, True, f"{_label(app)}已审核通过并推荐至国家级主管部门。"))
+        else:
+            results.append(
+                (
+                    app,
+                    True,
+                    f"{_label(app)}已审核通过，公示期 {app.notice_starts.isoformat()} 至 "
+                    f"{app.notice_ends.isoformat()}。",
+                )
+            )
+    return results
+
+
+# ---------------------------------------------------------------------------------------------- notice
+
+
+def record_objection(actor, application, *, objector: str, text: str) -> Objection:
+    """Register an objection received during 公示; the notice cannot end while it is unresolved."""
+    with transaction.atomic():
+        app = _load(application)
+        _authorise(actor, app, "record_objection")
+        text = _reason(text, "text", "请填写异议内容。")
+        objector = (objector or "").strip()[:200]
+        objection = Objection.objects.create(application=app, objector=objector, text=text, recorded_by=actor)
+        record(
+            actor,
+            "cultivation.record_objection",
+            app,
+            from_state=app.state,
+            to_state=app.state,
+            reason=text,
+            region_code=app.enterprise.region,
+            objection=objection.pk,
+            objector=objector,
+        )
+        _notify(app, f"公示期间收到异议：{_tier_name(app.tier)}", "主管部门正在核实，核实结果将另行通知。")
+    return objection
+
+
+def _close(actor, app: Application) -> None:
+    step = workflow.step_for("close_notice", app)
+    reason = f"公示期 {app.notice_starts.isoformat()} 至 {app.notice_ends.isoformat()} 已满，无未处理的异议"
+    _move(actor, app, step, app.version, "close_notice", reason=reason)
+    recogniser = workflow.RECOGNISER[app.tier]
+    _notify(app, f"公示期满：{_tier_name(app.tier)}", f"请等待{workflow.level_name(recogniser)}认定。")
+    _notify_officials(
+        recogniser,
+        app.enterprise.region,
+        f"公示期满，待认定：{app.enterprise.name}",
+        f"{_tier_name(app.tier)}（{app.batch.name}）。",
+        application_url(app),
+    )
+
+
+def resolve_objection(
+    actor, objection, *, outcome: str, resolution: str, today: dt.date | None = None
+) -> Objection:
+    """Upheld → the application is rejected with the resolution as reason; dismissed → the notice goes on."""
+    today = _today(today)
+    with transaction.atomic():
+        objection = Objection.objects.get(pk=objection.pk)
+        app = _load(objection.application)
+        _authorise(actor, app, "resolve_objection")
+        if outcome not in Objection.Outcome.values:
+            raise InvalidInput(
+                "请选择异议处理结果：异议成立或异议不成立。", [("outcome", "请选择异议处理结果")]
+            )
+        resolution = _reason(resolution, "resolution", "请填写异议处理说明。")
+        now = timezone.now()
+        done = Objection.objects.filter(pk=objection.pk, outcome="").update(
+            outcome=outcome, resolution=resolution, resolved_by=actor, resolved_at=now
+        )
+        if done != 1:
+            raise StaleObject(
+                f"对{_label(app)}的异议（{timezone.localtime(objection.recorded_at):%Y-%m-%d} 登记）已由他人处理，"
+                "请刷新页面查看处理结果。"
+            )
+        objection.refresh_from_db()
+        if outcome == Objection.Outcome.UPHELD:
+            step = workflow.step_for("uphold_objection", app)
+            _move(
+                actor,
+                app,
+                step,
+                app.version,
+                "uphold_objection",
+                reason=resolution,
+                changes={"decided_at": now, "last_reason": resolution},
+                objection=objection.pk,
+            )
+            _notify(app, f"公示异议成立，申报未通过：{_tier_name(app.tier)}", f"处理说明：{resolution}")
+        else:
+            record(
+                actor,
+                "cultivation.dismiss_objection",
+                app,
+                from_state=app.state,
+                to_state=app.state,
+                reason=resolution,
+                region_code=app.enterprise.region,
+                objection=objection.pk,
+            )
+            _notify(app, f"公示异议经核实不成立：{_tier_name(app.tier)}", f"处理说明：{resolution}")
+            if app.notice_ends < today and not app.objections.filter(outcome="").exists():
+                _close(actor, app)
+    return objection
+
+
+def close_notice(application, *, today: dt.date | None = None, actor=None) -> bool:
+    """IN_NOTICE past its last day with no unresolved objection → NOTICE_ENDED. Idempotent; actor None = system."""
+    today = _today(today)
+    with transaction.atomic():
+        app = _load(application)
+        if actor is not None:
+            _require_login(actor)
+            require_enterprise(actor, app.enterprise)
+        if app.state != S.IN_NOTICE or app.notice_ends is None or app.notice_ends >= today:
+            return False
+        if actor is not None:
+            _authorise(actor, app, "close_notice")
+        if app.objections.filter(outcome="").exists():
+            return False
+        _close(actor, app)
+    return True
+
+
+def due_notices(today: dt.date | None = None) -> QuerySet:
+    """Applications whose notice may close today (the daily job closes them)."""
+    return Application.objects.filter(state=S.IN_NOTICE, notice_ends__lt=_today(today)).order_by("pk")
+
+
+# ---------------------------------------------------------------------------------------------- recognitions
+
+
+def _profile_recognitions(enterprise_id: int, change) -> None:
+    """Rewrite the profile's `recognitions` list (a direct save, bumping the version) so assessments see it."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
+    profile = copy.deepcopy(enterprise.profile) or {}
+    items = [i for i in (profile.get("recognitions") or []) if isinstance(i, dict)]
+    profile["recognitions"] = change(items)
+    enterprise.profile = profile
+    enterprise.version += 1  # the row is locked: a concurrent profile edit with the old version goes stale
+    enterprise.save(update_fields=["profile", "version", "updated_at"])
+
+
+def _entry(rec: Recognition) -> dict:
+    return {
+        "tier": PROFILE_TIER.get(rec.tier, rec.tier),
+        "since": rec.valid_from.isoformat(),
+        "until": rec.valid_until.isoformat(),
+    }
+
+
+def _add_to_profile(rec: Recognition) -> None:
+    entry = _entry(rec)
+
+    def change(items):
+        kept = [i for i in items if not (i.get("tier") == entry["tier"] and i.get("since") == entry["since"])]
+        return [*kept, entry]
+
+    _profile_recognitions(rec.enterprise_id, change)
+
+
+def _remove_from_profile(rec: Recognition) -> None:
+    entry = _entry(rec)
+    _profile_recognitions(rec.enterprise_id, lambda items: [i for i in items if i != entry])
+
+
+def _issue(actor, app: Application, valid_from: dt.date, valid_until: dt.date, today: dt.date) -> Recognition:
+    for _attempt in range(8):
+        try:
+            with transaction.atomic():
+                return Recognition.objects.create(
+                    enterprise=app.enterprise,
+                    tier=app.tier,
+                    application=app,
+                    certificate_no=certificates.next_certificate_no(
+                        app.tier, today.year, app.enterprise.region
+                    ),
+                    verification_code=certificates.new_verification_code(),
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                    status=RecognitionStatus.ACTIVE,
+                    issued_by_level=actor.role,
+                    issued_by_region=actor.region_code,
+                    recognised_by=actor,
+                )
+        except IntegrityError:  # a number or code taken concurrently: draw again
+            continue
+    raise ActionError(f"{_label(app)}的证书编号生成失败，请稍后重试。")
+
+
+def recognise_application(
+    actor, application, *, expected_version: int, today: dt.date | None = None
+) -> Recognition:
+    """NOTICE_ENDED → RECOGNISED: issues the certificate, valid three years (re-review: from the old end)."""
+    today = _today(today)
+    years = settings.ZJTX["RECOGNITION_YEARS"]
+    with transaction.atomic():
+        app = _load(application)
+        step = _authorise(actor, app, "recognise", expected_version)
+        start = today
+        if app.kind == ApplicationKind.RE_REVIEW and app.renews is not None:
+            start = app.renews.valid_until + dt.timedelta(days=1)
+        valid_from, valid_until = certificates.validity(start, years)
+        _move(actor, app, step, expected_version, "recognise", changes={"decided_at": timezone.now()})
+        rec = _issue(actor, app, valid_from, valid_until, today)
+        _add_to_profile(rec)
+        record(
+            actor,
+            "cultivation.issue_recognition",
+            rec,
+            to_state=RecognitionStatus.ACTIVE,
+            region_code=app.enterprise.region,
+            application=app.pk,
+            certificate_no=rec.certificate_no,
+            valid_from=valid_from.isoformat(),
+            valid_until=valid_until.isoformat(),
+            renews=app.renews_id,
+        )
+        _notify(
+            app,
+            f"已认定为{_tier_name(app.tier)}",
+            f"证书编号 {rec.certificate_no}，有效期 {valid_from.isoformat()} 至 {valid_until.isoformat()}。",
+        )
+    return rec
+
+
+def _require_recogniser(actor, rec: Recognition, doing: str) -> None:
+    """The level that issued the title (in whose region the enterprise is) revokes it and judges its changes."""
+    _require_login(actor)
+    require_enterprise(actor, rec.enterprise)
+    if actor.role != rec.issued_by_level:
+        raise NotAllowed(
+            f"{_who(actor)}不能{doing}：此操作由{workflow.level_name(rec.issued_by_level)}办理。"
+        )
+
+
+def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action: str, **data) -> None:
+    label = f"认定“{rec.certificate_no}”"
+    claim(
+        rec,
+        expected_version,
+        label,
+        status=RecognitionStatus.REVOKED,
+        revoked_at=timezone.now(),
+        revoked_reason=reason,
+    )
+    _remove_from_profile(rec)
+    record(
+        actor,
+        f"cultivation.{action}",
+        rec,
+        from_state=RecognitionStatus.ACTIVE,
+        to_state=rec.status,
+        reason=reason,
+        region_code=rec.enterprise.region,
+        **data,
+    )
+    notify_enterprise(
+        rec.enterprise,
+        f"认定已撤销：{_tier_name(rec.tier)}",
+        f"证书编号 {rec.certificate_no}。撤销理由：{reason}",
+        url=recognition_url(rec),
+        topic=TOPIC,
+    )
+
+
+def _load_recognition(recognition) -> Recognition:
+    return (
+        Recognition.objects.select_for_update(of=("self",))
+        .select_related("enterprise")
+        .get(pk=recognition.pk)
+    )
+
+
+def revoke_recognition(actor, recognition, *, expected_version: int, reason: str) -> Recognition:
+    with transaction.atomic():
+        rec = _load_recognition(recognition)
+        _require_recogniser(actor, rec, f"撤销认定“{rec.certificate_no}”")
+        label = f"认定“{rec.certificate_no}”"
+        if rec.version != expected_version:
+            raise _stale(label, expected_version)
+        if rec.status != RecognitionStatus.ACTIVE:
+            raise NotAllowed(f"{label}{rec.get_status_display()}，无需撤销。")
+        reason = _reason(reason, "reason", "请填写撤销理由。")
+        _revoke(actor, rec, expected_version, reason, "revoke_recognition")
+    return rec
+
+
+def start_re_review(actor, recognition, batch, *, today: dt.date | None = None) -> Application:
+    """A re-review (复核) application for a title in its last year or expiring in the batch's year."""
+    today = _today(today)
+    _require_login(actor)
+    rec = Recognition.objects.select_related("enterprise").get(pk=recognition.pk)
+    _require_enterprise_user(actor, rec.enterprise, "申请复核")
+    batch = Batch.objects.get(pk=batch.pk)
+    _check_renewal(rec.enterprise, batch, rec)
+    last_year_from = certificates.add_years(rec.valid_until, -1) + dt.timedelta(days=1)
+    if rec.valid_until.year > batch.year and today < last_year_from:
+        raise NotAllowed(
+            f"认定“{rec.certificate_no}”有效期至 {rec.valid_until.isoformat()}，尚未到复核时间；"
+            f"请在 {last_year_from.isoformat()} 起或到期当年的批次中申请复核。"
+        )
+    return create_application(actor, rec.enterprise, batch, renews=rec, today=today)
+
+
+def report_change(
+    actor, recognition, *, kind: str, occurred_on: dt.date, description: str, today: dt.date | None = None
+) -> ChangeReport:
+    """A major-change report; `late` when filed more than CHANGE_REPORT_MONTHS after the change."""
+    today = _today(today)
+    _require_login(actor)
+    months = settings.ZJTX["CHANGE_REPORT_MONTHS"]
+    with transaction.atomic():
+        rec = _load_recognition(recognition)
+        _require_enterprise_user(actor, rec.enterprise, "填报重大变化")
+        if rec.status != RecognitionStatus.ACTIVE:
+            raise NotAllowed(f"认定“{rec.certificate_no}”{rec.get_status_display()}，无需再填报重大变化。")
+        problems = []
+        if kind not in ChangeKind.values:
+            problems.append(("kind", "请从列表中选择变化类型"))
+        if not isinstance(occurred_on, dt.date):
+            problems.append(("occurred_on", "请填写变化发生日期"))
+        elif occurred_on > today:
+            problems.append(("occurred_on", "变化发生日期不能晚于今天"))
+        description = (description or "").strip()
+        if not description:
+            problems.append(("description", "请填写变化情况说明"))
+        if problems:
+            raise InvalidInput(
+                f"认定“{rec.certificate_no}”的重大变化报告有 {len(problems)} 处需要修改。", problems
+            )
+        deadline = certificates.add_months(occurred_on, months)
+        late = today > deadline
+        report = ChangeReport.objects.create(
+            recognition=rec,
+            kind=kind,
+            occurred_on=occurred_on,
+            description=description,
+            filed_by=actor,
+            late=late,
+        )
+        record(
+            actor,
+            "cultivation.report_change",
+            report,
+            to_state=report.state,
+            region_code=rec.enterprise.region,
+            recognition=rec.pk,
+            kind=kind,
+            occurred_on=occurred_on.isoformat(),
+            late=late,
+            deadline=deadline.isoformat(),
+        )
+        late_note = f"（逾期：应在 {deadline.isoformat()} 前填报）" if late else ""
+        notify_enterprise(
+            rec.enterprise,
+            f"重大变化报告已提交{late_note}",
+            f"认定“{rec.certificate_no}”：{ChangeKind(kind).label}。",
+            url=recognition_url(rec),
+            topic=TOPIC,
+        )
+        _notify_officials(
+            rec.issued_by_level,
+            rec.enterprise.region,
+            f"重大变化报告待审核：{rec.enterprise.name}{late_note}",
+            f"{ChangeKind(kind).label}，发生于 {occurred_on.isoformat()}。",
+            recognition_url(rec),
+        )
+    return report
+
+
+def decide_change(actor, report, *, accept: bool, note: str) -> ChangeReport:
+    """Accepted: the title stays; not accepted: the title is revoked with the note as reason."""
+    with transaction.atomic():
+        report = ChangeReport.objects.get(pk=report.pk)
+        rec = _load_recognition(report.recognition)
+        _require_recogniser(actor, rec, f"审核认定“{rec.certificate_no}”的重大变化报告")
+        label = f"认定“{rec.certificate_no}”的重大变化报告（{report.occurred_on.isoformat()}）"
+        if report.state != ChangeReport.State.SUBMITTED:
+            raise NotAllowed(f"{label}已处理（{report.get_state_display()}），请刷新页面查看。")
+        note = (note or "").strip()
+        if not accept:
+            note = _reason(note, "note", "不予确认将撤销认定，请填写理由。")
+        to_state = ChangeReport.State.ACCEPTED if accept else ChangeReport.State.REVOKED
+        done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
+            state=to_state, decided_by=actor, decided_at=timezone.now(), decision_note=note
+        )
+        if done != 1:
+            raise StaleObject(f"{label}已由他人处理，请刷新页面查看。")
+        report.refresh_from_db()
+        record(
+            actor,
+            "cultivation.decide_change",
+            report,
+            from_state=ChangeReport.State.SUBMITTED,
+            to_state=to_state,
+            reason=note,
+            region_code=rec.enterprise.region,
+            recognition=rec.pk,
+        )
+        if accept:
+            notify_enterprise(
+                rec.enterprise,
+                "重大变化报告已确认，认定继续有效",
+                note,
+                url=recognition_url(rec),
+                topic=TOPIC,
+            )
+        elif rec.status == RecognitionStatus.ACTIVE:
+            _revoke(actor, rec, rec.version, note, "revoke_recognition", change_report=report.pk)
+    return report
+
+
+def expire_recognitions(today: dt.date | None = None) -> int:
+    """ACTIVE titles past valid_until → EXPIRED (audited as the system). Returns how many."""
+    today = _today(today)
+    count = 0
+    for rec in Recognition.objects.filter(
+        status=RecognitionStatus.ACTIVE, valid_until__lt=today
+    ).select_related("enterprise"):
+        with transaction.atomic():
+            done = Recognition.objects.filter(pk=rec.pk, status=RecognitionStatus.ACTIVE).update(
+                status=RecognitionStatus.EXPIRED, version=F("version") + 1
+            )
+            if not done:
+                continue
+            record(
+                None,
+                "cultivation.expire_recognition",
+                rec,
+                from_state=RecognitionStatus.ACTIVE,
+                to_state=RecognitionStatus.EXPIRED,
+                reason=f"有效期已于 {rec.valid_until.isoformat()} 届满",
+                region_code=rec.enterprise.region,
+            )
+            notify_enterprise(
+                rec.enterprise,
+                f"认定已到期：{_tier_name(rec.tier)}",
+                f"证书编号 {rec.certificate_no}，有效期至 {rec.valid_until.isoformat()}。",
+                url=recognition_url(rec),
+                topic=TOPIC,
+            )
+            count += 1
+    return count
+
+
+def verify_certificate(code: str) -> Recognition | None:
+    """Public check of a certificate by its verification code (any case, spaces ignored)."""
+    code = certificates.normalise_code(code)
+    if len(code) != certificates.CODE_LENGTH:
+        return None
+    return Recognition.objects.select_related("enterprise").filter(verification_code=code).first()
+
+
+# ---------------------------------------------------------------------------------------------- reading
+
+
+def queue_for(official) -> QuerySet:
+    """Applications awaiting this official's decision: state and level from workflow.STEPS, region from scope."""
+    if not getattr(official, "is_official", False):
+        return Application.objects.none()
+    open_objection = Exists(Objection.objects.filter(application=OuterRef("pk"), outcome=""))
+    cond = Q(pk__in=[])
+    for step in workflow.STEPS:
+        if step.action not in workflow.DECISIONS:
+            continue
+        if step.actor == workflow.REVIEW:
+            level = Q(batch__review_level=official.role)
+        elif step.actor == official.role:
+            level = Q()
+        else:
+            continue
+        here = Q(tier__in=step.tiers, state__in=step.states) & level
+        if step.action == "resolve_objection":
+            here &= Q(open_objection)
+        cond |= here
+    qs = Application.objects.filter(cond).select_related("enterprise", "batch")
+    return scope_enterprises(official, qs, "enterprise__").order_by("submitted_at", "pk")
+
+
+def allowed_actions(user, application, *, today: dt.date | None = None) -> list[str]:
+    """The workflow actions `user` may take on the application now (names as in workflow.STEPS)."""
+    if not getattr(user, "is_authenticated", False) or not enterprise_in_scope(user, application.enterprise):
+        return []
+    today = _today(today)
+    out = []
+    for action in ACTION_ORDER:
+        step = workflow.step_for(action, application)
+        if step is None or not workflow.role_fits(user, step, application):
+            continue
+        if action == "submit" and application.state == S.DRAFT and not application.batch.is_open(today):
+            continue
+        if action == "resolve_objection" and not application.objections.filter(outcome="").exists():
+            continue
+        if action == "close_notice" and (
+            application.notice_ends is None
+            or application.notice_ends >= today
+            or application.objections.filter(outcome="").exists()
+        ):
+            continue
+        out.append(action)
+    return out
+
+
+def action_label(action: str, application) -> str:
+    """The button text for an action on this application ("审核通过并推荐", "退回修改" …)."""
+    step = workflow.step_for(action, application) or next(
+        iter(workflow.steps_for(action, application.tier)), None
+    )
+    return step.label if step else action
+
+
+def allowed_recognition_actions(user, recognition, *, today: dt.date | None = None) -> list[str]:
+    """What `user` may do with a recognition: report_change, start_re_review (enterprise), revoke,
+    decide_change (the recognising level)."""
+    if not getattr(user, "is_authenticated", False) or not enterprise_in_scope(user, recognition.enterprise):
+        return []
+    if recognition.status != RecognitionStatus.ACTIVE:
+        return []
+    today = _today(today)
+    out = []
+    if user.role == Role.ENTERPRISE and user.enterprise_id == recognition.enterprise_id:
+        out.append("report_change")
+        if today > certificates.add_years(recognition.valid_until, -1):
+            out.append("start_re_review")
+    if user.role == recognition.issued_by_level:
+        out.append("revoke")
+        if recognition.change_reports.filter(state=ChangeReport.State.SUBMITTED).exists():
+            out.append("decide_change")
+    return out
