@@ -12,6 +12,12 @@ urlpatterns = [
     path("assessments/", include("portal.assessments.urls")),
     path("cultivation/", include("portal.cultivation.urls")),
     path("inbox/", include("portal.inbox.urls")),
+    path("screening/", include("portal.screening.urls")),
+    path("policies/", include("portal.policies.urls")),
+    path("services/", include("portal.services.urls")),
+    path("digital/", include("portal.digital.urls")),
+    path("clusters/", include("portal.clusters.urls")),
+    path("pairing/", include("portal.pairing.urls")),
     path("api/", include("portal.api.urls")),
     path("", include("portal.web.urls")),
 ]

@@ -43,6 +43,12 @@ INSTALLED_APPS = [
     "portal.enterprises",
     "portal.assessments",
     "portal.cultivation",
+    "portal.screening",
+    "portal.policies",
+    "portal.services",
+    "portal.digital",
+    "portal.clusters",
+    "portal.pairing",
     "portal.api",
     "portal.web",
 ]
