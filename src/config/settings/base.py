@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # serves Swagger UI for /api/docs from its own static files (no CDN)
     "django_tasks",
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",

@@ -1,0 +1,215 @@
+"""One error shape for every failure of the API, and the mapping from the portal's errors onto HTTP statuses.
+
+Body: {"code", "message" (中文), "message_en", "errors": [{"field", "message", "message_en"}]}.
+NotAllowed → 403, OutOfScope → 404, StaleObject → 409, InvalidInput / ProfileInvalid → 422.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from portal.accounts.scope import OutOfScope
+from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject
+from portal.assessments import engine
+
+
+class ApiError(Exception):
+    """Raised by endpoints for a response in the common error shape."""
+
+    def __init__(
+        self, status: int, code: str, message: str, message_en: str = "", errors: list[dict] | None = None
+    ):
+        super().__init__(message)
+        self.status, self.code, self.message, self.message_en = status, code, message, message_en
+        self.errors = errors or []
+
+
+def body(code: str, message: str, message_en: str = "", errors: list[dict] | None = None) -> dict:
+    return {"code": code, "message": message, "message_en": message_en, "errors": errors or []}
+
+
+def field_error(field: str, message: str, message_en: str = "") -> dict:
+    return {"field": field, "message": message, "message_en": message_en}
+
+
+def not_found(what: str, what_en: str) -> ApiError:
+    return ApiError(
+        404,
+        "not_found",
+        f"{what}不存在或不在您的管辖范围内。请核对编号，或用列表接口查看您可访问的对象。",
+        f"{what_en} does not exist or is outside your scope; check the id or use the list endpoint.",
+    )
+
+
+# Chinese for the pydantic error types a client can actually trigger.
+_PYDANTIC_ZH = {
+    "missing": ("必填字段缺失", "field required"),
+    "dict_type": ("必须为 JSON 对象", "must be a JSON object"),
+    "model_attributes_type": ("必须为 JSON 对象", "must be a JSON object"),
+    "int_parsing": ("必须为整数", "must be an integer"),
+    "int_type": ("必须为整数", "must be an integer"),
+    "int_from_float": ("必须为整数", "must be an integer"),
+    "bool_parsing": ("必须为 true 或 false", "must be true or false"),
+    "bool_type": ("必须为 true 或 false", "must be true or false"),
+    "string_type": ("必须为字符串", "must be a string"),
+    "date_from_datetime_parsing": ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
+    "date_parsing": ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
+    "date_type": ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
+    "greater_than_equal": ("取值过小", "value too small"),
+    "less_than_equal": ("取值过大", "value too large"),
+    "string_too_long": ("内容过长", "too long"),
+    "string_too_short": ("内容过短", "too short"),
+    "literal_error": ("取值不在允许范围内", "value not allowed"),
+    "enum": ("取值不在允许范围内", "value not allowed"),
+    "list_type": ("必须为数组", "must be a list"),
+    "string_pattern_mismatch": ("格式不正确", "wrong format"),
+    "less_than": ("取值过大", "value too large"),
+    "greater_than": ("取值过小", "value too small"),
+    "int_parsing_size": ("数值过大", "number too large"),
+    "json_invalid": ("不是有效的 JSON", "invalid JSON"),
+}
+
+
+def _loc_to_field(loc) -> str:
+    parts = [str(p) for p in loc]
+    # ("body", "payload", "expected_version") → "expected_version"; ("query", "as_of") → "as_of"
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] == "payload":
+            parts.pop(0)
+    return ".".join(parts) or "(body)"
+
+
+def _pydantic_problem(err: dict) -> dict:
+    zh, en = _PYDANTIC_ZH.get(err.get("type", ""), (None, None))
+    ctx = err.get("ctx") or {}
+    if err.get("type") in ("literal_error", "enum") and "expected" in ctx:
+        zh = f"取值不在允许范围内，应为 {ctx['expected']}"
+    if err.get("type") in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        zh = f"{zh}（界限 {bound}）"
+    return field_error(
+        _loc_to_field(err.get("loc", ())), zh or err.get("msg", "输入无效"), en or err.get("msg", "")
+    )
+
+
+def profile_problems(problems) -> list[dict]:
+    return [field_error(p.path, p.message_zh, p.message_en) for p in problems]
+
+
+def install(api) -> None:
+    """Register the handlers on a NinjaAPI: everything leaves as the common error shape."""
+
+    def respond(request, status: int, data: dict, **headers):
+        response = api.create_response(request, data, status=status)
+        for key, value in headers.items():
+            response[key.replace("_", "-")] = value
+        return response
+
+    @api.exception_handler(ApiError)
+    def _api_error(request, exc: ApiError):
+        extra = {"WWW_Authenticate": 'Bearer realm="zjtx"'} if exc.status == 401 else {}
+        return respond(request, exc.status, body(exc.code, exc.message, exc.message_en, exc.errors), **extra)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return respond(
+            request,
+            401,
+            body(
+                "token_missing",
+                "缺少接口令牌：请登录平台，在 /api/tokens/ 创建令牌，并在请求头中发送 Authorization: Bearer <令牌>。",
+                "Missing API token: create one at /api/tokens/ and send it as 'Authorization: Bearer <token>'.",
+            ),
+            WWW_Authenticate='Bearer realm="zjtx"',
+        )
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request, exc: ValidationError):
+        problems = [_pydantic_problem(e) for e in exc.errors]
+        return respond(
+            request,
+            422,
+            body(
+                "invalid",
+                "输入有误：请按 errors 中列出的字段逐项修改后重试。",
+                "Invalid input: fix the fields listed in errors and retry.",
+                problems,
+            ),
+        )
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, ApiError):  # raised by our parser, wrapped by ninja
+            return _api_error(request, exc.__cause__)
+        if exc.status_code == 400:
+            return respond(
+                request,
+                400,
+                body(
+                    "bad_request",
+                    "请求体不是有效的 JSON：请检查格式（UTF-8 编码的 JSON 对象）。",
+                    "The request body is not valid JSON.",
+                ),
+            )
+        return respond(request, exc.status_code, body("http_error", str(exc), str(exc)))
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return respond(
+            request,
+            404,
+            body("not_found", "对象不存在或不在您的管辖范围内。", "Not found, or outside your scope."),
+        )
+
+    @api.exception_handler(OutOfScope)
+    def _out_of_scope(request, exc):
+        # Out of scope looks exactly like absent: the API never confirms that another region's object exists.
+        return respond(
+            request,
+            404,
+            body("not_found", "对象不存在或不在您的管辖范围内。", "Not found, or outside your scope."),
+        )
+
+    @api.exception_handler(NotAllowed)
+    def _not_allowed(request, exc: NotAllowed):
+        return respond(
+            request, 403, body(exc.code, exc.message, "Not allowed for your role or in this state.")
+        )
+
+    @api.exception_handler(StaleObject)
+    def _stale(request, exc: StaleObject):
+        return respond(
+            request,
+            409,
+            body(
+                exc.code,
+                exc.message,
+                "Someone changed this object first: GET it again and retry with the new version.",
+            ),
+        )
+
+    @api.exception_handler(InvalidInput)
+    def _invalid_input(request, exc: InvalidInput):
+        problems = [field_error(f, m) for f, m in exc.problems]
+        return respond(request, 422, body(exc.code, exc.message, "Invalid input; see errors.", problems))
+
+    @api.exception_handler(engine.ProfileInvalid)
+    def _profile_invalid(request, exc):
+        return respond(
+            request,
+            422,
+            body(
+                "profile_invalid",
+                "企业画像有误：请按 errors 中列出的字段逐项修改后重试。",
+                "The profile is invalid: fix every field listed in errors.",
+                profile_problems(exc.problems),
+            ),
+        )
+
+    @api.exception_handler(ActionError)
+    def _action_error(request, exc: ActionError):
+        return respond(
+            request, 400, body(exc.code, exc.message, "The action could not be done; see message.")
+        )
