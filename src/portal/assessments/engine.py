@@ -231,15 +231,6 @@ def screen_known_columns(columns: list[str], rule_id: str) -> tuple[list[str], l
     return known, [c for c in columns if c not in known]
 
 
-def screen_fact_columns(rule_id: str, year: int) -> list[str]:
-    """The flat-layout columns of a template for `rule_id`, its last full year being `year` (synthetic order)."""
-    from zjtx.synth import generate_chunk
-
-    columns = generate_chunk(0, 1, 1, year).columns
-    known, _ = screen_known_columns(columns, rule_id)
-    return known
-
-
 def screen_template_row(rule_id: str, year: int, region_code: str) -> tuple[list[str], list]:
     """A header and one plausible example row of the flat layout (values in the documented units)."""
     from zjtx.synth import generate_chunk

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "regions"
-urlpatterns: list = []
+urlpatterns = [
+    path("children/", views.children, name="children"),
+    path("search/", views.search, name="search"),
+    path("industries/", views.industries, name="industries"),
+]

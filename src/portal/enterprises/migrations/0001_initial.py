@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,46 +15,89 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Enterprise',
+            name="Enterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('region', models.CharField(db_index=True, max_length=6, verbose_name='注册地（县级行政区划代码）')),
-                ('industry', models.CharField(blank=True, db_index=True, default='', max_length=5, verbose_name='国民经济行业代码')),
-                ('profile', models.JSONField(default=dict, verbose_name='企业画像（zjtx.profile/1）')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="企业名称")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "region",
+                    models.CharField(db_index=True, max_length=6, verbose_name="注册地（县级行政区划代码）"),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True, db_index=True, default="", max_length=5, verbose_name="国民经济行业代码"
+                    ),
+                ),
+                ("profile", models.JSONField(default=dict, verbose_name="企业画像（zjtx.profile/1）")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '企业',
-                'verbose_name_plural': '企业',
-                'ordering': ['name'],
+                "verbose_name": "企业",
+                "verbose_name_plural": "企业",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalEnterprise',
+            name="HistoricalEnterprise",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='企业名称')),
-                ('credit_code', models.CharField(db_index=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('region', models.CharField(db_index=True, max_length=6, verbose_name='注册地（县级行政区划代码）')),
-                ('industry', models.CharField(blank=True, db_index=True, default='', max_length=5, verbose_name='国民经济行业代码')),
-                ('profile', models.JSONField(default=dict, verbose_name='企业画像（zjtx.profile/1）')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="企业名称")),
+                (
+                    "credit_code",
+                    models.CharField(db_index=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "region",
+                    models.CharField(db_index=True, max_length=6, verbose_name="注册地（县级行政区划代码）"),
+                ),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True, db_index=True, default="", max_length=5, verbose_name="国民经济行业代码"
+                    ),
+                ),
+                ("profile", models.JSONField(default=dict, verbose_name="企业画像（zjtx.profile/1）")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("created_at", models.DateTimeField(blank=True, editable=False, verbose_name="创建时间")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 企业',
-                'verbose_name_plural': 'historical 企业',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 企业",
+                "verbose_name_plural": "historical 企业",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -1,0 +1,242 @@
+"""State changes of an enterprise: registering it, and saving its profile.
+
+Each function is one atomic step that checks the actor, validates with the engine, claims the
+row (optimistic lock on Enterprise.version), writes one audit row, and raises ActionError
+subclasses whose Chinese messages the views show as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from portal.accounts.models import User
+from portal.accounts.roles import Role
+from portal.accounts.scope import enterprise_in_scope
+from portal.actions import InvalidInput, NotAllowed, claim
+from portal.assessments import engine
+from portal.audit.record import record
+
+from . import identity, labels
+from .models import Enterprise
+
+SCHEMA = "zjtx.profile/1"
+PROFILE_LABEL = "企业画像"
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+IDENTITY_KEYS = ("name", "credit_code", "region", "industry")
+
+
+def duplicate_message(code: str) -> str:
+    return f"统一社会信用代码 {code} 已注册，请联系该企业的账户管理员"
+
+
+def _registration_problems(username, password, full_name, phone, name, code, region, industry):
+    problems: list[tuple[str, str]] = []
+    if not username:
+        problems.append(("username", "请填写用户名"))
+    else:
+        try:
+            UnicodeUsernameValidator()(username)
+        except ValidationError:
+            problems.append(("username", "用户名只能包含字母、数字和 @ . + - _"))
+        else:
+            if User.objects.filter(username__iexact=username).exists():
+                problems.append(("username", f"用户名 {username} 已被使用，请换一个"))
+    try:
+        validate_password(password or "", User(username=username, first_name=full_name))
+    except ValidationError as exc:
+        for error in exc.error_list:
+            if error.code == "password_too_short":  # Django's zh-hans catalogue lacks this plural form
+                problems.append(("password", f"密码太短，至少需要 {error.params['min_length']} 个字符。"))
+            else:
+                problems.extend(("password", str(m)) for m in error.messages)
+    if not full_name:
+        problems.append(("full_name", "请填写联系人姓名"))
+    if not PHONE_RE.match(phone or ""):
+        problems.append(("phone", "请填写 11 位手机号或带区号的固定电话（如 0571-88886666）"))
+    if not name:
+        problems.append(("name", "请填写企业名称"))
+    elif len(name) > 200:
+        problems.append(("name", "企业名称不能超过 200 个字"))
+    for field, problem in (
+        ("credit_code", identity.credit_code_problem(code)),
+        ("region", identity.region_problem(region)),
+        ("industry", identity.industry_problem(industry)),
+    ):
+        if problem:
+            problems.append((field, problem))
+    if (
+        not any(f == "credit_code" for f, _ in problems)
+        and Enterprise.objects.filter(credit_code=code).exists()
+    ):
+        problems.append(("credit_code", duplicate_message(code)))
+    return problems
+
+
+def register_enterprise(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    phone: str,
+    name: str,
+    credit_code: str,
+    region: str,
+    industry: str,
+) -> User:
+    """A visitor opens an account for a new enterprise; returns the new user (the view logs them in)."""
+    username, full_name, phone, name = (v.strip() for v in (username, full_name, phone, name))
+    code = identity.normalise_code(credit_code)
+    industry = identity.normalise_code(industry)
+    region = (region or "").strip()
+    problems = _registration_problems(username, password, full_name, phone, name, code, region, industry)
+    if problems:
+        dup = [m for f, m in problems if f == "credit_code" and m == duplicate_message(code)]
+        raise InvalidInput(dup[0] if dup else "注册信息有误，请按提示修改后重新提交。", problems)
+    profile = {"schema": SCHEMA, "name": name, "credit_code": code, "region": region, "industry": industry}
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(
+                name=name, credit_code=code, region=region, industry=industry, profile=profile
+            )
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                role=Role.ENTERPRISE,
+                enterprise=enterprise,
+                first_name=full_name,
+                phone=phone,
+            )
+            record(
+                user,
+                "enterprise.registered",
+                enterprise,
+                to_state="registered",
+                region_code=region,
+                credit_code=code,
+                username=username,
+            )
+    except IntegrityError:
+        # Someone registered the same code or username between our check and our insert.
+        if Enterprise.objects.filter(credit_code=code).exists():
+            raise InvalidInput(duplicate_message(code), [("credit_code", duplicate_message(code))]) from None
+        raise InvalidInput(
+            "注册信息有误，请按提示修改后重新提交。", [("username", f"用户名 {username} 已被使用，请换一个")]
+        ) from None
+    return user
+
+
+def may_edit_profile(actor, enterprise) -> bool:
+    """Only the enterprise's own users (and platform admins) change a profile; officials read it."""
+    if not enterprise_in_scope(actor, enterprise):
+        return False
+    return actor.role in (Role.ENTERPRISE, Role.ADMIN) or actor.is_superuser
+
+
+def _meaning(value, key: str = ""):
+    """A value with its "unknown" nulls dropped (null main_product.field / key_field means "none": kept)."""
+    if isinstance(value, dict):
+        return {k: _meaning(v, k) for k, v in value.items() if v is not None or k in ("field", "key_field")}
+    if isinstance(value, list):
+        return [_meaning(v) for v in value]
+    return value
+
+
+def changed_sections(old: dict, new: dict) -> list[str]:
+    """Editor sections (Chinese names) whose content differs between two documents, in page order."""
+    old, new = _meaning(old or {}), _meaning(new or {})
+    keys = {k for k in set(old) | set(new) if k != "schema" and old.get(k) != new.get(k)}
+    found = {labels.KEY_SECTION.get(k, "") for k in keys}
+    out = [label for sid, label in labels.SECTIONS.items() if sid in found]
+    return out + (["其他"] if "" in found else [])
+
+
+def _identity_problems(doc: dict) -> list[tuple[str, str]]:
+    problems = []
+    if not str(doc.get("name") or "").strip():
+        problems.append(("name", "请填写企业名称"))
+    for key, check in (("credit_code", identity.credit_code_problem), ("region", identity.region_problem)):
+        problem = check(doc.get(key) or "")
+        if problem:
+            problems.append((key, problem))
+    if doc.get("industry"):
+        problem = identity.industry_problem(doc["industry"])
+        if problem:
+            problems.append(("industry", problem))
+    return problems
+
+
+def profile_problems(doc: dict) -> list[tuple[str, str]]:
+    """Every problem of a document the portal would store: identity checks first, then the engine's."""
+    mine = _identity_problems(doc)
+    seen = {path for path, _ in mine}
+    theirs = [(p, m) for p, m in engine.profile_problems(doc, timezone.localdate()) if p not in seen]
+    return mine + theirs
+
+
+def update_profile(
+    actor, enterprise: Enterprise, profile: dict, *, expected_version: int, source: str = "editor"
+) -> Enterprise:
+    """Replace the enterprise's profile document after validating it whole.
+
+    Raises NotAllowed (not this enterprise's user), InvalidInput (problems as (path, message)),
+    StaleObject (someone saved since `expected_version`). Recognitions are the platform's: the
+    stored ones are kept whatever the document says.
+    """
+    if not may_edit_profile(actor, enterprise):
+        raise NotAllowed("只有本企业的账户可以修改企业画像；主管部门可查看，不能修改。")
+    doc = copy.deepcopy(profile)
+    doc["schema"] = SCHEMA
+    for key in ("credit_code", "industry"):
+        if doc.get(key) is not None:
+            doc[key] = identity.normalise_code(doc[key])
+    for key in ("name", "region"):
+        if isinstance(doc.get(key), str):
+            doc[key] = doc[key].strip()
+    old = Enterprise.objects.filter(pk=enterprise.pk).values_list("profile", flat=True).get() or {}
+    doc.pop("recognitions", None)
+    if old.get("recognitions") is not None:
+        doc["recognitions"] = copy.deepcopy(old["recognitions"])
+    problems = profile_problems(doc)
+    if problems:
+        raise InvalidInput(f"企业画像有 {len(problems)} 处需要修改，请按提示修改后再保存。", problems)
+    code = doc["credit_code"]
+    if Enterprise.objects.filter(credit_code=code).exclude(pk=enterprise.pk).exists():
+        raise InvalidInput(duplicate_message(code), [("credit_code", duplicate_message(code))])
+    sections = changed_sections(old, doc)
+    old_region = enterprise.region
+    try:
+        with transaction.atomic():
+            claim(
+                enterprise,
+                expected_version,
+                PROFILE_LABEL,
+                profile=doc,
+                name=doc["name"],
+                credit_code=code,
+                region=doc["region"],
+                industry=doc.get("industry") or "",
+                updated_at=timezone.now(),
+            )
+            enterprise._history_user = actor if getattr(actor, "pk", None) else None
+            enterprise.save()  # the claimed values again, so simple_history keeps a version of the document
+            record(
+                actor,
+                "enterprise.profile_updated",
+                enterprise,
+                region_code=enterprise.region,
+                sections=sections,
+                source=source,
+                version=enterprise.version,
+                **({"from_region": old_region} if old_region != enterprise.region else {}),
+            )
+    except IntegrityError:  # the same code was taken by another enterprise a moment ago
+        enterprise.refresh_from_db()
+        raise InvalidInput(duplicate_message(code), [("credit_code", duplicate_message(code))]) from None
+    return enterprise

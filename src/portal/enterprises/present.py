@@ -1,0 +1,207 @@
+"""A profile document as people read it: Chinese labels, money in 万元, unknown shown as 未填写.
+
+Used by the officials' read-only page and the Excel import preview, so both show a document
+the same way the editor names its fields.
+"""
+
+from __future__ import annotations
+
+from . import identity, labels, money
+
+UNKNOWN = "未填写"
+NONE = "无"
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return UNKNOWN
+    if isinstance(value, bool):
+        return labels.BOOL[value]
+    return str(value)
+
+
+def _choice(table: dict, value) -> str:
+    return UNKNOWN if value in (None, "") else table.get(value, str(value))
+
+
+def _wan(value) -> str:
+    text = money.yuan_to_wan(value)
+    return text if text else UNKNOWN
+
+
+def _table(items, columns) -> list[list[str]]:
+    return [[fmt(item.get(key)) for key, _label, fmt in columns] for item in items if isinstance(item, dict)]
+
+
+def _list_section(sid: str, profile: dict, columns) -> dict:
+    items = profile.get(sid)
+    section = {"id": sid, "title": labels.SECTIONS[sid], "headers": [label for _k, label, _f in columns]}
+    if items is None:
+        section["empty"] = UNKNOWN
+    elif not items:
+        section["empty"] = NONE
+    else:
+        section["table"] = _table(items, columns)
+    return section
+
+
+def present(profile: dict) -> list[dict]:
+    """Sections of {id, title, rows: [(label, text)]} or {id, title, headers, table | empty}."""
+    p = profile or {}
+    region = p.get("region")
+    basic = [
+        (labels.BASIC["name"], _text(p.get("name"))),
+        (labels.BASIC["credit_code"], _text(p.get("credit_code"))),
+        ("注册地", f"{identity.region_name(region)}（{region}）" if region else UNKNOWN),
+        ("行业", identity.industry_label(p["industry"]) if p.get("industry") else UNKNOWN),
+        ("划型行业", labels.SIZE_SECTOR.get(p.get("size_sector"), "按行业代码自动判定")),
+        (labels.BASIC["established"], _text(p.get("established"))),
+        (labels.BASIC["niche_since"], _text(p.get("niche_since"))),
+    ]
+    out = [{"id": "basic", "title": labels.SECTIONS["basic"], "rows": basic}]
+
+    fin = p.get("financials") or {}
+    headers = ["年度"] + [f"{label}（{unit}）" for label, unit in labels.FINANCIAL.values()]
+    table = []
+    for year in sorted(fin, reverse=True):
+        row = fin[year] or {}
+        table.append(
+            [str(year)]
+            + [_wan(row.get(k)) if k in labels.MONEY_FIELDS else _text(row.get(k)) for k in labels.FINANCIAL]
+        )
+    out.append(
+        {
+            "id": "financials",
+            "title": labels.SECTIONS["financials"],
+            "headers": headers,
+            **({"table": table} if table else {"empty": UNKNOWN}),
+        }
+    )
+
+    tri = _text
+    out.append(
+        _list_section(
+            "equity_financing",
+            p,
+            [
+                ("date", labels.EQUITY["date"], _text),
+                ("amount", labels.EQUITY["amount"], _wan),
+                ("qualified_investor", labels.EQUITY["qualified_investor"], tri),
+            ],
+        )
+    )
+    out.append(
+        _list_section(
+            "ip",
+            p,
+            [
+                ("type", labels.IP["type"], lambda v: _choice(labels.ip_type(), v)),
+                ("category", labels.IP["category"], lambda v: labels.IP_CATEGORY.get(v, "按类型判定")),
+                ("name", labels.IP["name"], _text),
+                ("granted", labels.IP["granted"], _text),
+                *[(f, labels.IP[f], tri) for f in labels.IP_FLAGS],
+            ],
+        )
+    )
+    out.append(
+        _list_section(
+            "rd_institutions",
+            p,
+            [
+                ("level", labels.RD["level"], lambda v: _choice(labels.LEVEL, v)),
+                ("kind", labels.RD["kind"], lambda v: _choice(labels.RD_KIND, v)),
+                ("name", labels.RD["name"], _text),
+                ("since", labels.RD["since"], _text),
+            ],
+        )
+    )
+    out.append(
+        _list_section(
+            "awards",
+            p,
+            [
+                ("kind", labels.AWARD["kind"], lambda v: _choice(labels.AWARD_KIND, v)),
+                ("level", labels.AWARD["level"], lambda v: _choice(labels.LEVEL, v)),
+                ("rank", labels.AWARD["rank"], _text),
+                ("group", labels.AWARD["group"], lambda v: _choice(labels.MAKER_GROUP, v)),
+                ("year", labels.AWARD["year"], _text),
+                ("name", labels.AWARD["name"], _text),
+            ],
+        )
+    )
+    out.append(
+        _list_section(
+            "honours",
+            p,
+            [
+                ("kind", labels.HONOUR["kind"], lambda v: _choice(labels.HONOUR_KIND, v)),
+                ("since", labels.HONOUR["since"], _text),
+                ("valid_until", labels.HONOUR["valid_until"], _text),
+            ],
+        )
+    )
+
+    quality = p.get("quality") or {}
+    out.append(
+        {
+            "id": "quality",
+            "title": labels.SECTIONS["quality"],
+            "rows": [(label, tri(quality.get(k))) for k, label in labels.QUALITY.items()],
+        }
+    )
+    product = p.get("main_product") or {}
+
+    def product_value(key):
+        if key in ("field", "key_field"):
+            table = labels.PRODUCT_FIELD if key == "field" else labels.KEY_FIELD
+            return (
+                table["none"] if key in product and product[key] is None else _choice(table, product.get(key))
+            )
+        if key.endswith("market_share"):
+            text = money.percent_text(product.get(key))
+            return f"{text}%" if text else UNKNOWN
+        return _text(product.get(key))
+
+    out.append(
+        {
+            "id": "main_product",
+            "title": labels.SECTIONS["main_product"],
+            "rows": [(label, product_value(k)) for k, label in labels.PRODUCT.items()],
+        }
+    )
+    out.append(
+        {
+            "id": "digital",
+            "title": labels.SECTIONS["digital"],
+            "rows": [
+                (labels.DIGITAL["digital_level"], _choice(labels.DIGITAL_LEVEL, p.get("digital_level"))),
+                (labels.DIGITAL["digital_score"], _text(p.get("digital_score"))),
+                (
+                    labels.DIGITAL["core_business_on_information_system"],
+                    tri(p.get("core_business_on_information_system")),
+                ),
+            ],
+        }
+    )
+    compliance = p.get("compliance") or {}
+    out.append(
+        {
+            "id": "compliance",
+            "title": labels.SECTIONS["compliance"],
+            "rows": [(label, tri(compliance.get(k))) for k, label in labels.COMPLIANCE.items()],
+        }
+    )
+    return out
+
+
+def document_recognitions(profile: dict) -> list[dict]:
+    """Titles written in the document itself (e.g. from an import before the platform), for display."""
+    return [
+        {
+            "tier": labels.TIER.get(r.get("tier"), r.get("tier")),
+            "since": r.get("since"),
+            "until": r.get("until"),
+        }
+        for r in (profile or {}).get("recognitions") or []
+        if isinstance(r, dict)
+    ]

@@ -1,0 +1,134 @@
+"""Excel import: download the template, upload, see every problem or a preview, then confirm.
+
+Nothing is saved until the upload is clean and the person confirms; the parsed document waits
+in the session (never in the web root) together with the profile version it was based on, so
+a confirm after someone else's edit is refused as stale by update_profile.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.accounts.roles import Role
+from portal.actions import InvalidInput, NotAllowed, StaleObject
+
+from . import actions, excel, present
+
+SESSION_KEY = "enterprises.pending_import"
+
+
+def _own_enterprise(request):
+    user = request.user
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return user.enterprise
+    return None
+
+
+def _refuse(request):
+    return render(
+        request,
+        "enterprises/message.html",
+        {"title": "导入企业画像", "text": "只有企业账户可以导入本企业的画像。"},
+        status=403,
+    )
+
+
+@login_required
+def import_template(request):
+    """The blank template, or (?current=1) the enterprise's current profile in the same layout."""
+    enterprise = _own_enterprise(request)
+    if request.GET.get("current") and enterprise is not None:
+        data = excel.export_profile_xlsx(enterprise.profile)
+        name = f"企业画像-{enterprise.credit_code}-{timezone.localdate():%Y%m%d}.xlsx"
+    else:
+        data = excel.template_xlsx()
+        name = "企业画像导入模板.xlsx"
+    response = HttpResponse(data, content_type=excel.XLSX_MIME)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def import_upload(request):
+    enterprise = _own_enterprise(request)
+    if enterprise is None:
+        return _refuse(request)
+    if request.method != "POST":
+        return render(request, "enterprises/import.html", {"enterprise": enterprise})
+    request.session.pop(SESSION_KEY, None)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return _upload_error(request, enterprise, "请选择要上传的 Excel 文件（.xlsx）。")
+    if upload.size > excel.MAX_UPLOAD_BYTES:
+        return _upload_error(request, enterprise, "文件超过 5 MB，请删除多余内容后再上传。")
+    try:
+        parsed = excel.parse_workbook(upload.read())
+    except excel.NotAWorkbook as exc:
+        return _upload_error(request, enterprise, exc.message)
+    doc = excel.merge(enterprise.profile, parsed.profile)
+    errors = excel.combine(parsed.errors, excel.locate(parsed, actions.profile_problems(doc)))
+    context = {"enterprise": enterprise, "file_name": upload.name}
+    if errors:
+        errors = excel.sort_errors(errors)
+        return render(request, "enterprises/import_preview.html", {**context, "errors": errors}, status=400)
+    request.session[SESSION_KEY] = {
+        "enterprise": enterprise.pk,
+        "version": enterprise.version,
+        "profile": doc,
+        "file_name": upload.name,
+    }
+    return render(
+        request,
+        "enterprises/import_preview.html",
+        {
+            **context,
+            "sections": present.present(doc),
+            "changed": actions.changed_sections(enterprise.profile, doc),
+        },
+    )
+
+
+def _upload_error(request, enterprise, message):
+    return render(
+        request, "enterprises/import.html", {"enterprise": enterprise, "error": message}, status=400
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    enterprise = _own_enterprise(request)
+    if enterprise is None:
+        return _refuse(request)
+    pending = request.session.get(SESSION_KEY)
+    if not pending or pending.get("enterprise") != enterprise.pk:
+        messages.error(request, "没有待确认的导入，请重新上传 Excel 文件。")
+        return redirect("enterprises:import")
+    try:
+        actions.update_profile(
+            request.user, enterprise, pending["profile"], expected_version=pending["version"], source="excel"
+        )
+    except StaleObject as exc:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, exc.message)
+        return redirect("enterprises:import")
+    except (InvalidInput, NotAllowed) as exc:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, exc.message)
+        return redirect("enterprises:import")
+    request.session.pop(SESSION_KEY, None)
+    messages.success(
+        request, f"已从“{pending.get('file_name', 'Excel')}”导入企业画像（第 {enterprise.version} 版）。"
+    )
+    return redirect("enterprises:profile")

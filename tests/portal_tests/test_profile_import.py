@@ -1,0 +1,275 @@
+"""Excel import: the template, cell-by-cell errors, a preview, and nothing saved before the confirm."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from portal.accounts.roles import Role
+from portal.audit.models import AuditEntry
+from portal.enterprises import actions, excel
+from portal.enterprises.models import Enterprise
+
+from .factories import example_profile, make_enterprise, make_user
+from .test_enterprises import expected_after_save, with_check
+
+CODE = with_check("91330106MA2B3C4D3")
+
+
+@pytest.fixture
+def new_enterprise(db):
+    """A just-registered enterprise: identity only, as registration leaves it."""
+    doc = {
+        "schema": "zjtx.profile/1",
+        "name": "杭州新锐传感科技有限公司",
+        "credit_code": CODE,
+        "region": "330106",
+        "industry": "C4021",
+    }
+    return make_enterprise("杭州新锐传感科技有限公司", credit_code=CODE, profile=doc)
+
+
+@pytest.fixture
+def owner(new_enterprise):
+    c = Client()
+    c.force_login(make_user("ent-xr", Role.ENTERPRISE, enterprise=new_enterprise, full_name="财务 林芳"))
+    return c
+
+
+def template(client) -> Workbook:
+    response = client.get(reverse("enterprises:import_template"))
+    assert response["Content-Type"] == excel.XLSX_MIME
+    return load_workbook(io.BytesIO(response.content))
+
+
+def set_basic(wb, label: str, value):
+    ws = wb["基本信息"]
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row=row, column=1).value == label:
+            ws.cell(row=row, column=2, value=value)
+            return row
+    raise AssertionError(label)
+
+
+def as_upload(wb: Workbook, name: str = "企业画像.xlsx") -> SimpleUploadedFile:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type=excel.XLSX_MIME)
+
+
+def filled(client) -> Workbook:
+    wb = template(client)
+    set_basic(wb, "企业名称", "杭州新锐传感科技有限公司")
+    set_basic(wb, "统一社会信用代码", CODE)
+    set_basic(wb, "注册地行政区划代码", 330106)  # typed as a number: still the code
+    set_basic(wb, "国民经济行业代码", "C4021")
+    set_basic(wb, "成立日期", dt.datetime(2016, 5, 12))
+    set_basic(wb, "质量与品牌：拥有自主品牌", "是")
+    set_basic(wb, "主导产品：全国细分市场占有率", 12.5)
+    fin = wb["财务数据"]
+    fin.append([2025, 86, 1234.5678, 1100, 21, 96.42, 2300, 900, 150.05])
+    fin.append([2024, 80, 980, 900, 18, 70, 2100, 880, -20])
+    wb["知识产权"].append(
+        [
+            "发明专利（含国防专利）",
+            None,
+            "一种压阻式压力传感器",
+            "ZL202110000001.X",
+            dt.datetime(2023, 6, 1),
+            None,
+            "是",
+            "是",
+            "否",
+            "是",
+        ]
+    )
+    wb["奖项"]["A2"] = "无"
+    return wb
+
+
+def test_template_has_sheets_unit_notes_and_drop_down_lists(owner):
+    wb = template(owner)
+    assert wb.sheetnames[:7] == [
+        "基本信息",
+        "财务数据",
+        "股权融资",
+        "知识产权",
+        "研发机构",
+        "奖项",
+        "荣誉资质",
+    ]
+    assert wb["可选值"].sheet_state == "hidden"
+    fin = wb["财务数据"]
+    assert [c.value for c in fin[1]][:3] == ["年度", "从业人员（人）", "营业收入（万元）"]
+    assert fin["C1"].comment.text == "单位：万元，最多 6 位小数（精确到分）。不知道请留空，不要填 0。"
+    ip_lists = {str(dv.sqref): dv.formula1 for dv in wb["知识产权"].data_validations.dataValidation}
+    assert ip_lists["A2:A201"].startswith("='可选值'!$")
+    assert ip_lists["G2:G201"] == '"是,否"'
+    lists = {col[0].value: [c.value for c in col[1:] if c.value] for col in wb["可选值"].iter_cols()}
+    assert lists["划型行业"][:2] == ["农、林、牧、渔业", "工业"]
+    assert {"发明专利（含国防专利）", "实用新型专利", "软件著作权"} <= set(lists["类型"])
+    basic = {str(dv.sqref): dv.formula1 for dv in wb["基本信息"].data_validations.dataValidation}
+    own_brand = set_basic(wb, "质量与品牌：拥有自主品牌", None)
+    assert basic[f"B{own_brand}"] == '"是,否"'
+    assert wb["基本信息"][f"C{own_brand}"].value == "填“是”或“否”；不确定请留空。"
+
+
+def test_clean_file_is_previewed_and_saved_only_on_confirm(owner, new_enterprise):
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(filled(owner))})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "文件检查通过。请核对以下内容，确认后才会保存。" in text
+    assert "将更新：基本信息、财务数据、知识产权、奖项、质量与品牌、主导产品" in text
+    assert "<td>1234.5678</td>" in text and "一种压阻式压力传感器" in text
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1 and "financials" not in new_enterprise.profile
+
+    done = owner.post(reverse("enterprises:import_confirm"), follow=True)
+    assert "已从“企业画像.xlsx”导入企业画像（第 2 版）。" in done.content.decode()
+    new_enterprise.refresh_from_db()
+    p = new_enterprise.profile
+    assert p["financials"]["2025"] == {
+        "employees": 86,
+        "revenue": 12345678,
+        "main_revenue": 11000000,
+        "rd_staff": 21,
+        "rd_expense": 964200,
+        "total_assets": 23000000,
+        "total_liabilities": 9000000,
+        "net_profit": 1500500,
+    }
+    assert p["financials"]["2024"]["net_profit"] == -200000
+    assert p["ip"] == [
+        {
+            "type": "invention_patent",
+            "name": "一种压阻式压力传感器",
+            "number": "ZL202110000001.X",
+            "granted": "2023-06-01",
+            "related_to_main_product": True,
+            "self_developed": True,
+            "high_value": False,
+            "applied_with_benefit": True,
+        }
+    ]
+    assert p["awards"] == [] and "honours" not in p
+    assert p["established"] == "2016-05-12" and p["region"] == "330106"
+    assert p["quality"] == {"own_brand": True} and p["main_product"] == {"national_market_share": 0.125}
+    assert AuditEntry.objects.get(action="enterprise.profile_updated").data["source"] == "excel"
+
+
+def test_file_with_errors_lists_every_cell_and_saves_nothing(owner, new_enterprise):
+    wb = filled(owner)
+    code_row = set_basic(wb, "统一社会信用代码", CODE[:17] + ("0" if CODE[17] != "0" else "1"))
+    set_basic(wb, "成立日期", "去年")
+    fin = wb["财务数据"]
+    fin["C3"] = -5  # 2024 营业收入
+    fin["E2"] = "很多"  # 2025 研发人员
+    fin.append([2025, 1, 2, 1])  # the same year twice
+    wb["知识产权"]["A2"] = "专利"
+    wb["奖项"].append(["科技奖励", None, None, None, 2023])
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "文件中有 8 处错误，未导入任何内容。请修改后重新上传。" in text
+    expected = [
+        f"基本信息 第 {code_row} 行 B 列（统一社会信用代码）：统一社会信用代码校验位不正确，请核对营业执照上的 18 位代码",
+        f"基本信息 第 {code_row + 4} 行 B 列（成立日期）：必须为有效日期（如 2012-03-01）",
+        "财务数据 第 2 行 E 列（研发人员）：必须为整数",
+        "财务数据 第 3 行 C 列（营业收入）：必须为非负数",
+        "财务数据 第 4 行 A 列（年度）：年度 2025 重复填写",
+        "知识产权 第 2 行 A 列（类型）：取值须为 ",
+        "奖项 第 2 行 A 列（奖项类别）：已填“无”，但本表又填写了条目：请删除“无”或删除条目",
+        "奖项 第 3 行 B 列（级别）：科技奖励、质量奖须注明级别",
+    ]
+    for line in expected:
+        assert line in text
+    positions = [text.index(line) for line in expected]
+    assert positions == sorted(positions)  # by sheet, then row, then column
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1 and "financials" not in new_enterprise.profile
+    after = owner.post(reverse("enterprises:import_confirm"), follow=True)
+    assert "没有待确认的导入，请重新上传 Excel 文件。" in after.content.decode()
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"name,revenue\n\xe6\x9d\xad\xe5\xb7\x9e,100\n", excel.NOT_XLSX),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, excel.OLD_XLS),
+        ("zip", excel.NOT_XLSX),
+        (
+            "empty-workbook",
+            "工作簿缺少工作表：基本信息、财务数据、知识产权、研发机构、奖项、荣誉资质。请使用本页提供的模板填写。",
+        ),
+    ],
+)
+def test_files_that_are_not_our_workbook_are_refused_by_content(owner, new_enterprise, payload, message):
+    if payload == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("word/document.xml", "<w:document/>")
+        payload = buf.getvalue()
+    elif payload == "empty-workbook":
+        buf = io.BytesIO()
+        Workbook().save(buf)
+        payload = buf.getvalue()
+    upload = SimpleUploadedFile("企业画像.xlsx", payload, content_type=excel.XLSX_MIME)
+    response = owner.post(reverse("enterprises:import"), {"file": upload})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1
+
+
+def test_export_then_import_gives_the_same_document(db):
+    original = example_profile("manufacturer")
+    parsed = excel.parse_workbook(excel.export_profile_xlsx(original))
+    assert parsed.errors == []
+    assert excel.merge(original, parsed.profile) == expected_after_save(original)
+    # and into an enterprise that has nothing yet: everything but the platform's own records arrives
+    bare = excel.merge({"schema": "zjtx.profile/1"}, parsed.profile)
+    keep = {"recognitions", "development_score", "local_indicators"}
+    assert bare == {k: v for k, v in expected_after_save(original).items() if k not in keep}
+
+
+def test_round_trip_through_the_pages(hz_owner, hz_enterprise):
+    c = Client()
+    c.force_login(hz_owner)
+    original = copy.deepcopy(hz_enterprise.profile)
+    exported = c.get(reverse("enterprises:import_template"), {"current": "1"})
+    assert "attachment; filename*=UTF-8''" in exported["Content-Disposition"]
+    upload = SimpleUploadedFile("export.xlsx", exported.content, content_type=excel.XLSX_MIME)
+    preview = c.post(reverse("enterprises:import"), {"file": upload}).content.decode()
+    assert "与当前画像相同，没有需要更新的内容。" in preview
+    c.post(reverse("enterprises:import_confirm"))
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.profile == expected_after_save(original) and hz_enterprise.version == 2
+
+
+def test_confirm_after_someone_else_saved_is_stale(owner, new_enterprise):
+    owner.post(reverse("enterprises:import"), {"file": as_upload(filled(owner))})
+    colleague = make_user("ent-xr-2", Role.ENTERPRISE, enterprise=new_enterprise)
+    doc = {**new_enterprise.profile, "established": "2016-05-01"}
+    actions.update_profile(colleague, new_enterprise, doc, expected_version=1)
+    response = owner.post(reverse("enterprises:import_confirm"), follow=True)
+    assert "企业画像已被他人修改（您看到的是第 1 版），请刷新页面后重新操作。" in response.content.decode()
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 2 and "financials" not in new_enterprise.profile
+
+
+def test_only_enterprise_accounts_import(gov, new_enterprise):
+    c = Client()
+    c.force_login(gov["xh_county"])
+    response = c.get(reverse("enterprises:import"))
+    assert response.status_code == 403 and "只有企业账户可以导入本企业的画像。" in response.content.decode()
+    assert Enterprise.objects.get(pk=new_enterprise.pk).version == 1
