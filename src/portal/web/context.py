@@ -11,7 +11,8 @@ NAV = {
     Role.ENTERPRISE: [("企业画像", "enterprises:profile"), ("自评", "assessments:self"),
                       ("申报", "cultivation:my_applications"), ("认定证书", "cultivation:my_recognitions")],
     "official": [("审核队列", "cultivation:queue"), ("申报批次", "cultivation:batches"),
-                 ("企业", "enterprises:directory"), ("认定", "cultivation:recognitions")],
+                 ("企业", "enterprises:directory"), ("认定", "cultivation:recognitions"),
+                 ("主动发现", "screening:index"), ("培育库", "screening:pool")],
     Role.ADMIN: [("管理后台", "admin:index")],
 }
 

@@ -1,0 +1,433 @@
+"""Every state change of screening runs and of the candidate pool (培育库), and who may see what.
+
+Why here: region scope and the audit trail are enforced in one place. An official sees the runs
+they started and the runs of officials below them (a narrower region inside theirs); the pool is
+shared by region: every official whose area contains a candidate's county sees and tends it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import time
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.scope import region_in_scope
+from portal.actions import InvalidInput, NotAllowed
+from portal.assessments import engine
+from portal.audit.record import record
+from portal.inbox.send import notify_user
+
+from . import files
+from .models import Candidate, FileFormat, RunState, ScreeningRun
+
+
+def region_label(prefix: str) -> str:
+    """浙江省杭州市 for '3301'; 全国 for ''."""
+    if not prefix:
+        return "全国"
+    found = engine.region(prefix.ljust(6, "0"))
+    return found[0] if found else prefix
+
+
+# ---------------------------------------------------------------------------
+# Visibility
+
+
+def _require_official(actor) -> str:
+    prefix = getattr(actor, "region_prefix", None) if getattr(actor, "is_authenticated", False) else None
+    if prefix is None:
+        raise NotAllowed("只有主管部门工作人员可以使用主动发现筛查。")
+    return prefix
+
+
+def visible_runs(user):
+    """Runs `user` may open: their own, and those of officials whose region lies strictly inside theirs."""
+    prefix = getattr(user, "region_prefix", None) if getattr(user, "is_authenticated", False) else None
+    if prefix is None:
+        return ScreeningRun.objects.none()
+    below = Q(region_code__startswith=prefix) & ~Q(region_code=prefix)
+    return ScreeningRun.objects.filter(Q(official=user) | below)
+
+
+def can_see_run(user, run: ScreeningRun) -> bool:
+    return visible_runs(user).filter(pk=run.pk).exists()
+
+
+def pool_for(user):
+    """The candidate pool within `user`'s region, across runs."""
+    prefix = getattr(user, "region_prefix", None) if getattr(user, "is_authenticated", False) else None
+    if prefix is None:
+        return Candidate.objects.none()
+    qs = Candidate.objects.filter(in_pool=True)
+    return qs.filter(region__startswith=prefix) if prefix else qs
+
+
+# ---------------------------------------------------------------------------
+# Starting a run
+
+
+def measures_choices() -> list[tuple[str, str]]:
+    return [(r["id"], f"{r['zh']}（{r['id']}）") for r in engine.measures_rulesets()]
+
+
+def _resolve_rules(as_of: dt.date, rules: str) -> str:
+    known = {rid for rid, _ in measures_choices()}
+    if rules:
+        if rules not in known:
+            raise InvalidInput(f"rules: 规则集“{rules}”不存在；请从列表中选择", [("rules", "规则集不存在")])
+        return rules
+    try:
+        return engine.rules_in_force(as_of).id
+    except engine.UnknownRuleSet:
+        raise InvalidInput(
+            f"as_of: {as_of.isoformat()} 没有现行的梯度培育办法；请改选评估日期或指定规则集",
+            [("as_of", "该日期没有现行办法")],
+        ) from None
+
+
+def _check_columns(path, fmt: str, rule_id: str, prefix: str) -> list[str]:
+    try:
+        columns = engine.screen_columns(path, fmt)
+    except engine.ScreeningFailed as exc:
+        raise InvalidInput(exc.message, [("file", exc.message)]) from None
+    known, _unknown = engine.screen_known_columns(columns, rule_id)
+    facts = [c for c in known if c not in ("id", "name", "credit_code", "region")]
+    if not facts:
+        shown = "、".join(columns[:5]) + ("……" if len(columns) > 5 else "")
+        raise InvalidInput(
+            f"文件：表头中没有规则可用的列（收到：{shown or '空表头'}）；请下载模板，按模板的列名填写",
+            [("file", "表头不符合名录格式")],
+        )
+    if prefix and "region" not in columns:
+        raise InvalidInput(
+            "文件：缺少 region 列（注册地 6 位行政区划代码）；需要它来判断企业是否属于本辖区",
+            [("file", "缺少 region 列")],
+        )
+    return columns
+
+
+def start_screening(
+    actor, upload, *, as_of: dt.date, rules: str = "", output_format: str = ""
+) -> ScreeningRun:
+    """Check and store the upload, create the run and enqueue the background job (audited)."""
+    from .tasks import run_screening
+
+    prefix = _require_official(actor)
+    if not isinstance(as_of, dt.date):
+        raise InvalidInput("as_of: 请填写评估日期（YYYY-MM-DD）", [("as_of", "必填")])
+    rule_id = _resolve_rules(as_of, rules or "")
+    if upload is None:
+        raise InvalidInput("文件：请选择要上传的名录文件（.xlsx、.csv 或 .parquet）", [("file", "必填")])
+    path, fmt, size, name = files.store_upload(upload)
+    try:
+        _check_columns(path, fmt, rule_id, prefix)
+        out_fmt = output_format or fmt
+        if out_fmt not in FileFormat.values:
+            raise InvalidInput(
+                "output_format: 结果格式须为 xlsx、csv 或 parquet", [("output_format", "格式无效")]
+            )
+        with transaction.atomic():
+            run = ScreeningRun.objects.create(
+                official=actor,
+                region_code=prefix,
+                upload_path=files.relative(path),
+                original_name=name,
+                input_format=fmt,
+                output_format=out_fmt,
+                upload_size=size,
+                as_of=as_of,
+                rules=rule_id,
+            )
+            record(
+                actor,
+                "screening.start",
+                run,
+                to_state=RunState.QUEUED,
+                region_code=prefix,
+                file=name,
+                format=fmt,
+                size=size,
+                as_of=as_of.isoformat(),
+                rules=rule_id,
+            )
+            result = run_screening.enqueue(run.pk)
+            # the immediate backend (tests) has already run the job: keep its state, store the id only
+            ScreeningRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    run.refresh_from_db()
+    return run
+
+
+# ---------------------------------------------------------------------------
+# The background job's steps (actor: the platform)
+
+
+def begin_run(run_id: int) -> ScreeningRun | None:
+    """Move a queued run to running; None when it is not queued (already taken or finished)."""
+    with transaction.atomic():
+        claimed = ScreeningRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+            state=RunState.RUNNING, started_at=timezone.now(), phase="准备"
+        )
+        if not claimed:
+            return None
+        run = ScreeningRun.objects.get(pk=run_id)
+        record(
+            None,
+            "screening.running",
+            run,
+            from_state=RunState.QUEUED,
+            to_state=RunState.RUNNING,
+            region_code=run.region_code,
+        )
+    return run
+
+
+class ProgressWriter:
+    """The progress callback for zjtx.screen: writes to the run row at most every `every` seconds per phase."""
+
+    def __init__(self, run_id: int, every: float = 0.5):
+        self.run_id = run_id
+        self.every = every
+        self.last_phase = None
+        self.last_at = 0.0
+
+    def __call__(self, *args, **kwargs) -> None:
+        phase = str(args[0]) if args else str(kwargs.get("phase", ""))
+        done = _as_int(args[1] if len(args) > 1 else kwargs.get("done"))
+        total = _as_int(args[2] if len(args) > 2 else kwargs.get("total"))
+        now = time.monotonic()
+        if phase == self.last_phase and (total and done < total) and now - self.last_at < self.every:
+            return
+        self.last_phase, self.last_at = phase, now
+        changes = {"phase": phase[:40], "phase_done": done, "phase_total": total}
+        if phase == "筛查":
+            changes.update(rows_done=done, rows_total=total)
+        ScreeningRun.objects.filter(pk=self.run_id, state=RunState.RUNNING).update(**changes)
+
+
+def progress_note(run_id: int, phase: str) -> None:
+    ScreeningRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
+        phase=phase[:40], phase_done=0, phase_total=0
+    )
+
+
+def _as_int(value) -> int:
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _candidate(run: ScreeningRun, row: dict, ladder: list[str]) -> Candidate:
+    top = row["highest_tier"] if row["highest_tier"] != "none" else ""
+    return Candidate(
+        run=run,
+        row=row["row"],
+        external_id=row["id"][:100],
+        credit_code=row["credit_code"][:40],
+        name=row["name"][:200],
+        region=row["region"][:12],
+        industry=row["industry"][:8],
+        size=row["size"][:10],
+        highest_tier=top,
+        tier_rank=(ladder.index(top) + 1) if top in ladder else 0,
+        qualified=row["qualified"],
+        next_tier=row["next_tier"],
+        gap=row["gap"],
+        gap_reaches=row["gap_reaches"],
+    )
+
+
+def complete_run(run: ScreeningRun, summary: dict, *, output, results, errors, candidates) -> ScreeningRun:
+    """Store the outcome and the candidates (inside the run's region only); notify the official."""
+    ladder = engine.tier_ladder(run.rules)
+    with transaction.atomic():
+        Candidate.objects.filter(run=run).delete()  # a retried job starts from a clean list
+        batch, kept, outside = [], 0, 0
+        for row in candidates:
+            if run.region_code and not row["region"].startswith(run.region_code):
+                outside += 1  # screen_file already left such rows out; never trust a file twice
+                continue
+            batch.append(_candidate(run, row, ladder))
+            kept += 1
+            if len(batch) >= 1000:
+                Candidate.objects.bulk_create(batch)
+                batch = []
+        if batch:
+            Candidate.objects.bulk_create(batch)
+        summary = {k: v for k, v in summary.items() if k not in ("input", "output", "errors_file")}
+        summary["candidates"] = kept
+        rows = int(summary.get("rows") or 0)
+        updated = ScreeningRun.objects.filter(pk=run.pk, state=RunState.RUNNING).update(
+            state=RunState.DONE,
+            summary=summary,
+            finished_at=timezone.now(),
+            phase="",
+            error_message="",
+            rows_done=rows,
+            rows_total=rows,
+            output_path=files.relative(output),
+            results_path=files.relative(results),
+            errors_path=files.relative(errors),
+        )
+        if not updated:
+            raise NotAllowed(f"{run} 已不在筛查中，结果未保存。")
+        run.refresh_from_db()
+        record(
+            None,
+            "screening.done",
+            run,
+            from_state=RunState.RUNNING,
+            to_state=RunState.DONE,
+            region_code=run.region_code,
+            rows=rows,
+            error_rows=summary.get("error_rows", 0),
+            candidates=kept,
+            outside_region=summary.get("outside_region", 0),
+        )
+        notify_user(
+            run.official,
+            f"主动发现筛查已完成：{run.original_name}",
+            f"共筛查 {rows:,} 行，得到 {kept:,} 家候选企业。",
+            url=reverse("screening:detail", args=[run.pk]),
+            topic="screening",
+        )
+    return run
+
+
+def fail_run(run_id: int, message: str) -> None:
+    """Mark a run failed with a Chinese reason; the upload is kept, partial outputs are removed."""
+    with transaction.atomic():
+        run = ScreeningRun.objects.select_for_update().get(pk=run_id)
+        if run.state in (RunState.DONE, RunState.FAILED):
+            return
+        previous = run.state
+        run.state, run.error_message, run.finished_at, run.phase = (
+            RunState.FAILED,
+            message,
+            timezone.now(),
+            "",
+        )
+        run.save(update_fields=["state", "error_message", "finished_at", "phase"])
+        record(
+            None,
+            "screening.failed",
+            run,
+            from_state=previous,
+            to_state=RunState.FAILED,
+            reason=message,
+            region_code=run.region_code,
+        )
+        notify_user(
+            run.official,
+            f"主动发现筛查未能完成：{run.original_name}",
+            message,
+            url=reverse("screening:detail", args=[run.pk]),
+            topic="screening",
+        )
+    shutil.rmtree(files.run_dir(run_id), ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# The candidate pool (培育库)
+
+
+def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> tuple[int, int]:
+    """Put candidates of a finished run into the pool; returns (added, replaced older entries of the same enterprise).
+
+    An enterprise already in the pool from an earlier run is replaced by this run's row (newer data),
+    keeping its note.
+    """
+    prefix = _require_official(actor)
+    if not can_see_run(actor, run):
+        raise NotAllowed(f"{run} 不在您的管辖范围内。")
+    if run.state != RunState.DONE:
+        raise NotAllowed(f"{run} 尚未完成，完成后才能加入培育库。")
+    ids = {int(i) for i in candidate_ids if str(i).isdigit()}
+    if not ids:
+        raise InvalidInput("请先勾选要加入培育库的企业。", [("candidate", "未选择企业")])
+    added = replaced = 0
+    with transaction.atomic():
+        chosen = list(
+            Candidate.objects.select_for_update()
+            .filter(run=run, pk__in=ids, in_pool=False)
+            .filter(region__startswith=prefix)
+        )
+        now = timezone.now()
+        for cand in chosen:
+            older = (
+                list(
+                    Candidate.objects.select_for_update()
+                    .filter(in_pool=True, credit_code=cand.credit_code)
+                    .exclude(credit_code="")
+                    .exclude(pk=cand.pk)
+                )
+                if cand.credit_code
+                else []
+            )
+            notes = [o.pool_note for o in older if o.pool_note]
+            for o in older:
+                o.in_pool = False
+                o.save(update_fields=["in_pool"])
+                replaced += 1
+            cand.in_pool, cand.pooled_by, cand.pooled_at = True, actor, now
+            cand.pool_note = note.strip() or "\n".join(notes)
+            cand.save(update_fields=["in_pool", "pooled_by", "pooled_at", "pool_note"])
+            added += 1
+        if added:
+            record(
+                actor,
+                "screening.pool_add",
+                run,
+                region_code=prefix,
+                added=added,
+                replaced=replaced,
+                candidates=[c.pk for c in chosen][:500],
+            )
+    return added, replaced
+
+
+def _pool_candidate(actor, candidate: Candidate) -> str:
+    prefix = _require_official(actor)
+    if not candidate.in_pool or not region_in_scope(actor, candidate.region):
+        raise NotAllowed(f"“{candidate}”不在您辖区的培育库中。")
+    return prefix
+
+
+def remove_from_pool(actor, candidate: Candidate, *, reason: str = "") -> None:
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        prefix = _pool_candidate(actor, candidate)
+        candidate.in_pool = False
+        candidate.save(update_fields=["in_pool"])
+        record(
+            actor,
+            "screening.pool_remove",
+            candidate,
+            from_state="in_pool",
+            to_state="removed",
+            reason=reason.strip(),
+            region_code=prefix,
+            run=candidate.run_id,
+        )
+
+
+def set_pool_note(actor, candidate: Candidate, note: str) -> Candidate:
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise InvalidInput("备注：最多 2000 字", [("note", "过长")])
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        prefix = _pool_candidate(actor, candidate)
+        before = candidate.pool_note
+        candidate.pool_note = note
+        candidate.save(update_fields=["pool_note"])
+        record(actor, "screening.pool_note", candidate, region_code=prefix, before=before, after=note)
+    return candidate

@@ -1,0 +1,424 @@
+"""主动发现: an official uploads a registry, the job screens it, the result becomes files and a candidate pool.
+
+Real synthetic registries (zjtx.synth), real files on disk, the real engine; tasks run inline
+(ImmediateBackend, the test settings). The worker path is in test_screening_worker.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from functools import cache
+
+import openpyxl
+import polars as pl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from portal.audit.models import AuditEntry
+from portal.screening import files
+from portal.screening.models import Candidate, RunState, ScreeningRun
+from zjtx.synth import generate_chunk
+
+from .factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+# Synthetic registries: real `zjtx synth` rows, placed in Hangzhou on purpose; every tenth row is
+# registered in 成都市武侯区 (510107), outside the Hangzhou officials' region.
+AS_OF = dt.date(2026, 6, 30)  # the 2026 measures; last full year 2025
+YEAR = 2025
+HZ_COUNTIES = ("330106", "330110", "330102", "330105")
+OUTSIDE = "510107"
+
+
+@cache
+def registry(n: int = 300, seed: int = 1) -> pl.DataFrame:
+    frame = generate_chunk(0, n, seed, YEAR)
+    regions = [OUTSIDE if i % 10 == 9 else HZ_COUNTIES[i % len(HZ_COUNTIES)] for i in range(n)]
+    return frame.with_columns(pl.Series("region", regions))
+
+
+def as_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "parquet":
+        frame.write_parquet(buf)
+    elif fmt == "csv":
+        frame.write_csv(buf)
+    else:
+        frame.write_excel(buf, worksheet="名录")
+    return buf.getvalue()
+
+
+def outside_rows(frame: pl.DataFrame) -> int:
+    return int((frame["region"] == OUTSIDE).sum())
+
+
+@pytest.fixture(autouse=True)
+def screening_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    settings.ZJTX = {**settings.ZJTX, "SCREENING_GAPS": 40}
+    return tmp_path
+
+
+def upload(client, data: bytes, name: str, *, as_of=AS_OF, rules="", output_format=""):
+    return client.post(
+        reverse("screening:new"),
+        {
+            "file": SimpleUploadedFile(name, data),
+            "as_of": as_of.isoformat(),
+            "rules": rules,
+            "output_format": output_format,
+        },
+    )
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+@pytest.fixture
+def hz_run(client, gov):
+    """The Hangzhou city official's screening of a 300-row Excel registry (30 rows in Chengdu)."""
+    client.force_login(gov["hz_city"])
+    response = upload(client, as_bytes(registry(), "xlsx"), "杭州市企业名录.xlsx")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    run = ScreeningRun.objects.get()
+    assert response["Location"] == reverse("screening:detail", args=[run.pk])
+    assert "已上传“杭州市企业名录.xlsx”，筛查已开始。" in page(client, response["Location"])
+    return run
+
+
+def test_city_official_screens_an_excel_registry_through_the_page(client, gov, hz_run):
+    run = hz_run
+    run.refresh_from_db()
+    assert run.state == RunState.DONE, run.error_message
+    assert run.official == gov["hz_city"] and run.region_code == "3301"
+    assert run.input_format == "xlsx" and run.output_format == "xlsx" and run.rules == "cn-miit-2026"
+    stored = files.absolute(run.upload_path)
+    assert stored.parent == files.screening_root().resolve() and stored.suffix == ".xlsx"
+    assert "杭州" not in stored.name  # a random name on disk; the user's name is only shown
+
+    html = page(client, reverse("screening:detail", args=[run.pk]))
+    inside = 300 - outside_rows(registry())
+    assert "筛查已完成" in html
+    assert f"已处理 {inside} / {inside} 行" in html
+    assert "30 行不在本辖区（浙江省杭州市）内，已忽略。" in html
+    assert f"本辖区共 {inside} 行。" in html
+    summary = run.summary
+    assert summary["rows"] == inside and summary["outside_region"] == 30 and summary["input_rows"] == 300
+    for tier, label in [("tech_innovative", "科技和创新型中小企业"), ("specialized", "专精特新中小企业")]:
+        assert label in html
+        assert summary["highest_tier"][tier] > 0
+    assert "没有数据有误的行。" in html
+
+    # candidates: only rows inside Hangzhou, each either at some tier or within reach of the next
+    cands = list(Candidate.objects.filter(run=run))
+    assert len(cands) == summary["candidates"] > 0
+    assert all(c.region.startswith("3301") for c in cands)
+    assert all(c.row % 10 != 0 for c in cands)  # rows 10, 20, … are the Chengdu ones
+    reached = sum(summary["highest_tier"][t] for t in ("tech_innovative", "specialized", "little_giant"))
+    assert sum(1 for c in cands if c.highest_tier) == reached
+    assert all(c.highest_tier or c.gap_reaches for c in cands)
+    assert f"候选企业（{len(cands)} 家）" in html
+
+    # the result file: Excel, the screened rows with the uploaded file's row numbers
+    response = client.get(reverse("screening:download", args=[run.pk, "result"]))
+    assert response.status_code == 200
+    assert "%E7%AD%9B%E6%9F%A5%E7%BB%93%E6%9E%9C" in response["Content-Disposition"]  # 筛查结果
+    result = pl.read_excel(io.BytesIO(b"".join(response.streaming_content)))
+    assert result.height == inside
+    assert sorted(result["row"].to_list()) == [r for r in range(1, 301) if r % 10 != 0]
+    assert set(result["region"].cast(pl.String).str.slice(0, 4).to_list()) == {"3301"}
+
+    actions = list(
+        AuditEntry.objects.filter(target_type="screening.screeningrun", target_id=str(run.pk))
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["screening.start", "screening.running", "screening.done"]
+
+
+def test_candidate_tiers_equal_the_single_profile_engine(client, gov):
+    """Pick rows and evaluate them one by one through rulebook's single path: same highest tier."""
+    from rulebook import default_registry
+    from rulebook.flat import local_kinds, normalize
+    from rulebook.screen_gaps import facts_from_row, single_path
+
+    client.force_login(gov["hz_city"])
+    frame = registry()
+    assert upload(client, as_bytes(frame, "parquet"), "registry.parquet").status_code == 302
+    run = ScreeningRun.objects.get()
+    assert run.state == RunState.DONE, run.error_message
+    reg = default_registry()
+    base = reg.get(run.rules)
+    kinds = local_kinds(reg, base.id)
+
+    def single(row_number: int) -> str:
+        raw = frame.slice(row_number - 1, 1)
+        row = normalize(raw.lazy(), kinds).collect().row(0, named=True)
+        return single_path(facts_from_row(row, run.as_of, kinds), base, reg).highest_tier
+
+    with_tier = list(run.candidates.exclude(highest_tier="").order_by("-tier_rank", "row")[:6])
+    within = list(run.candidates.filter(highest_tier="")[:3])
+    assert any(c.highest_tier == "specialized" for c in with_tier)
+    for cand in with_tier + within:
+        assert single(cand.row) == (cand.highest_tier or "none"), cand.row
+        assert frame["credit_code"][cand.row - 1] == cand.credit_code
+    listed = set(run.candidates.values_list("row", flat=True))
+    others = [r for r in range(1, 301) if r % 10 != 0 and r not in listed][:4]
+    assert others
+    for r in others:
+        assert single(r) == "none", r
+
+
+def test_bad_cells_are_counted_and_the_errors_csv_is_downloadable(client, gov):
+    frame = registry().with_columns(
+        pl.col("revenue_2025").cast(pl.String), pl.col("employees_2025").cast(pl.String)
+    )
+    frame = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 24)
+        .then(pl.lit("abc"))
+        .otherwise(pl.col("revenue_2025"))
+        .alias("revenue_2025"),
+        # row 40 is in Chengdu: its bad cell is not this official's business; row 42 is in Hangzhou
+        pl.when(pl.int_range(pl.len()).is_in([39, 41]))
+        .then(pl.lit("-3"))
+        .otherwise(pl.col("employees_2025"))
+        .alias("employees_2025"),
+    )
+    client.force_login(gov["hz_city"])
+    assert upload(client, as_bytes(frame, "csv"), "名录.csv").status_code == 302
+    run = ScreeningRun.objects.get()
+    assert run.state == RunState.DONE, run.error_message
+    html = page(client, reverse("screening:detail", args=[run.pk]))
+    assert "2 行数据有误（共 2 处），这些行未给出结论。" in html
+    assert "下载错误清单（CSV）" in html
+    assert "下载筛查结果（CSV）" in html
+
+    response = client.get(reverse("screening:download", args=[run.pk, "errors"]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["row"], r["field"]) for r in rows] == [("25", "revenue_2025"), ("42", "employees_2025")]
+    assert rows[0]["id"] == frame["id"][24]
+    assert rows[1]["message"].startswith("employees_2025: ")
+    assert not Candidate.objects.filter(run=run, row__in=[25, 42]).exists()
+
+    result = pl.read_csv(
+        io.BytesIO(
+            b"".join(client.get(reverse("screening:download", args=[run.pk, "result"])).streaming_content)
+        ),
+        infer_schema=False,
+    )
+    bad = result.filter(pl.col("row").is_in(["25", "42"]))
+    assert bad.height == 2 and bad["highest_tier"].null_count() == 2
+
+
+def test_only_the_uploader_and_officials_above_see_the_run_and_its_files(client, gov, hz_run):
+    run = hz_run
+    urls = [
+        reverse("screening:detail", args=[run.pk]),
+        reverse("screening:progress", args=[run.pk]),
+        reverse("screening:download", args=[run.pk, "result"]),
+        reverse("screening:download", args=[run.pk, "errors"]),
+    ]
+    for who in ("cd_city", "sc_province", "xh_county", "yh_county"):
+        client.force_login(gov[who])
+        for url in urls:
+            assert client.get(url).status_code == 404, (who, url)
+        cand = run.candidates.first()
+        assert (
+            client.post(reverse("screening:pool_add", args=[run.pk]), {"candidate": [cand.pk]}).status_code
+            == 404
+        )
+        assert run.original_name not in page(client, reverse("screening:index"))
+    for who in ("zj_province", "national"):
+        client.force_login(gov[who])
+        for url in urls:
+            assert client.get(url).status_code == 200, (who, url)
+        assert run.original_name in page(client, reverse("screening:index"))
+    colleague = make_user("gov-hz-2", "city", "330100")
+    client.force_login(colleague)
+    assert client.get(urls[0]).status_code == 404  # a peer at the same level does not see it
+    owner = make_user("ent-user", "enterprise")
+    client.force_login(owner)
+    assert client.get(urls[0]).status_code == 403
+    assert client.get(reverse("screening:new")).status_code == 403
+
+
+def test_bulk_add_to_pool_then_note_remove_and_export(client, gov, hz_run):
+    run = hz_run
+    client.force_login(gov["hz_city"])
+    picked = list(run.candidates.filter(region="330106").order_by("row")[:2]) + list(
+        run.candidates.filter(region="330110").order_by("row")[:1]
+    )
+    response = client.post(
+        reverse("screening:pool_add", args=[run.pk]), {"candidate": [c.pk for c in picked]}, follow=True
+    )
+    assert "已将 3 家企业加入培育库。" in response.content.decode()
+    assert set(Candidate.objects.filter(in_pool=True).values_list("pk", flat=True)) == {c.pk for c in picked}
+
+    html = page(client, reverse("screening:pool"))
+    assert "共 3 家" in html
+    for c in picked:
+        assert c.name in html
+
+    # the county official sees the pool entries of their own county only; Chengdu sees none
+    client.force_login(gov["xh_county"])
+    html = page(client, reverse("screening:pool"))
+    assert picked[0].name in html and picked[1].name in html and picked[2].name not in html
+    client.force_login(gov["cd_city"])
+    assert "共 0 家" in page(client, reverse("screening:pool"))
+    assert client.post(reverse("screening:pool_remove", args=[picked[0].pk])).status_code == 404
+
+    # the county official notes one of theirs; the city official removes another
+    client.force_login(gov["xh_county"])
+    client.post(reverse("screening:pool_note", args=[picked[0].pk]), {"note": "已电话联系，计划明年申报"})
+    client.force_login(gov["hz_city"])
+    response = client.post(reverse("screening:pool_remove", args=[picked[2].pk]), follow=True)
+    assert f"已将“{picked[2].name}”移出培育库。" in response.content.decode()
+
+    response = client.get(reverse("screening:pool_export"))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("企业名称", "统一社会信用代码", "注册地")
+    assert sorted(r[0] for r in rows[1:]) == sorted([picked[0].name, picked[1].name])
+    noted = next(r for r in rows[1:] if r[0] == picked[0].name)
+    assert "已电话联系，计划明年申报" in noted and "浙江省杭州市西湖区" in noted
+
+    audit = list(
+        AuditEntry.objects.filter(action__startswith="screening.pool")
+        .order_by("id")
+        .values_list("action", "actor__username")
+    )
+    assert audit == [
+        ("screening.pool_add", "gov-hz"),
+        ("screening.pool_note", "gov-xh"),
+        ("screening.pool_remove", "gov-hz"),
+    ]
+
+
+def test_add_all_filtered_and_a_newer_run_replaces_pool_entries(client, gov, hz_run):
+    run = hz_run
+    client.force_login(gov["hz_city"])
+    specialized = run.candidates.filter(highest_tier="specialized")
+    n = specialized.count()
+    assert n > 0
+    html = page(client, reverse("screening:detail", args=[run.pk]) + "?tier=specialized&sort=name")
+    assert f"全部加入（当前筛选的 {n} 家）" in html
+    response = client.post(
+        reverse("screening:pool_add", args=[run.pk]),
+        {"all": "1", "tier": "specialized", "back": "?tier=specialized"},
+    )
+    assert response["Location"].endswith("?tier=specialized")
+    assert Candidate.objects.filter(in_pool=True).count() == n
+    first = specialized.order_by("row").first()
+    client.post(reverse("screening:pool_note", args=[first.pk]), {"note": "重点培育"})
+
+    # the same registry screened again: adding the same enterprises moves the pool to the newer rows
+    assert upload(client, as_bytes(registry(), "xlsx"), "杭州市企业名录（更新）.xlsx").status_code == 302
+    newer = ScreeningRun.objects.exclude(pk=run.pk).get()
+    response = client.post(
+        reverse("screening:pool_add", args=[newer.pk]), {"all": "1", "tier": "specialized"}, follow=True
+    )
+    assert f"其中 {n} 家已在培育库中，已更新为本次筛查结果。" in response.content.decode()
+    pool = Candidate.objects.filter(in_pool=True)
+    assert pool.count() == n and set(pool.values_list("run_id", flat=True)) == {newer.pk}
+    assert pool.get(credit_code=first.credit_code).pool_note == "重点培育"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "名录.csv",
+            "id,name,region,revenue_2025\nE1,杭州某某科技有限公司,330106,100\n".encode("gbk"),
+            "CSV 不是 UTF-8 编码（可能是 GBK）",
+        ),
+        ("名录.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "这是旧版 Excel（.xls）文件"),
+        ("名录.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "不是 Parquet、Excel（.xlsx）或 CSV 文件"),
+        ("名录.parquet", b"PAR1" + b"\x00" * 50, "Parquet 文件不完整"),
+        ("名录.xlsx", b"PK\x03\x04not really a zip", "Excel 文件已损坏"),
+        ("名录.csv", "企业名称,营业收入\n甲,100\n".encode(), "表头中没有规则可用的列"),
+        ("名录.csv", b"id,revenue_2025,industry\nE1,100,C3484\n", "缺少 region 列"),
+        ("名录.csv", b"", "是空文件"),
+    ],
+)
+def test_uploads_are_checked_by_content_before_any_job(client, gov, screening_dir, name, data, message):
+    client.force_login(gov["xh_county"])
+    response = upload(client, data, name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ScreeningRun.objects.exists()
+    assert not any(p.is_file() for p in (screening_dir / "media").rglob("*"))
+
+
+def test_a_county_official_fills_the_template_in_excel_terms_and_screens_it(client, gov):
+    client.force_login(gov["xh_county"])
+    html = page(client, reverse("screening:new"))
+    assert "金额以“元”为单位（不是万元）" in html and reverse("screening:format") in html
+    assert "revenue_2025" in page(client, reverse("screening:format"))
+    response = client.get(reverse("screening:template"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf")  # BOM: Excel shows the Chinese
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 2
+    header, example = rows
+    assert {"id", "name", "credit_code", "region", "industry", "revenue_2025", "rd_expense_2025"} <= set(
+        header
+    )
+    assert example[header.index("region")] == "330106"
+    assert upload(client, body, "我的名录.csv").status_code == 302
+    run = ScreeningRun.objects.get()
+    assert run.state == RunState.DONE, run.error_message
+    assert run.summary["rows"] == 1 and run.summary["error_rows"] == 0 and run.summary["outside_region"] == 0
+
+
+def test_progress_fragment_polls_while_running_and_refreshes_when_done(client, gov):
+    official = gov["hz_city"]
+    run = ScreeningRun.objects.create(
+        official=official,
+        region_code="3301",
+        upload_path="screening/x.parquet",
+        original_name="x.parquet",
+        input_format="parquet",
+        output_format="parquet",
+        as_of=AS_OF,
+        rules="cn-miit-2026",
+        state=RunState.RUNNING,
+        phase="筛查",
+        rows_done=12000,
+        rows_total=50000,
+    )
+    client.force_login(official)
+    html = page(client, reverse("screening:progress", args=[run.pk]))
+    assert "已处理 12,000 / 50,000 行" in html and 'hx-trigger="every 1s"' in html
+    assert "已处理 12,000 / 50,000 行" in page(client, reverse("screening:detail", args=[run.pk]))
+    ScreeningRun.objects.filter(pk=run.pk).update(phase="差距分析", phase_done=120, phase_total=1000)
+    assert "计算差距清单：120 / 1,000 家" in page(client, reverse("screening:progress", args=[run.pk]))
+    ScreeningRun.objects.filter(pk=run.pk).update(state=RunState.FAILED, error_message="文件无法读取（测试）")
+    response = client.get(reverse("screening:progress", args=[run.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"
+    html = response.content.decode()
+    assert "筛查失败：" in html and "文件无法读取（测试）" in html and "hx-trigger" not in html
+
+
+def test_a_file_the_engine_cannot_read_fails_the_run_and_keeps_the_upload(client, gov):
+    client.force_login(gov["xh_county"])
+    data = b"id,region,revenue_2025,employees_2025\nA,330106,100,5\nB,330106,1,2,3,4\n"
+    assert upload(client, data, "坏文件.csv").status_code == 302
+    run = ScreeningRun.objects.get()
+    assert run.state == RunState.FAILED
+    assert "第 1 行起的数据无法读取" in run.error_message
+    assert files.absolute(run.upload_path).is_file()
+    html = page(client, reverse("screening:detail", args=[run.pk]))
+    assert "筛查失败：" in html and "上传的文件已保留" in html
+    assert client.get(reverse("screening:download", args=[run.pk, "result"])).status_code == 404
+    assert AuditEntry.objects.filter(action="screening.failed", target_id=str(run.pk)).exists()
