@@ -118,7 +118,8 @@ def path_label(path: str, lang: str = "zh") -> str:
                 label += f" ({year})" if en else f"（{year}）"
             return label
     if parts[0] == "local_indicators" and len(parts) > 1:
-        return _SECTION_LABELS["local_indicators"][1 if en else 0] + f"：{parts[1]}"
+        name = parts[1] if en else local_fact_names().get(parts[1], parts[1])
+        return _SECTION_LABELS["local_indicators"][1 if en else 0] + f"：{name}"
     return path
 
 
@@ -465,3 +466,242 @@ def screen_candidates(results_path, *, chunk: int = 2000):
                 "gap_reaches": row.get("gap_reaches"),
                 "qualified": {t: row.get(f"{t}_qualified") for t in tiers},
             }
+
+
+# --- used by the digital app: the self-test item tables and the score → digital level mapping ------
+
+DIGITAL_LEVEL_RULES = "cn-digital-level-2022"
+
+
+def digital_self_test_data() -> dict:
+    """The self-test data beside the digital-level rule set: {'meta': self_test, 'items': {variant: table}}.
+
+    Read through the registry (criteria/cn-digital-level-2022/*.yaml are merged into one rule set),
+    so the portal and the CLI see the same files. A deep copy: callers may not change the registry.
+    """
+    import copy
+
+    raw = registry().get(DIGITAL_LEVEL_RULES).raw
+    return {"meta": copy.deepcopy(raw.get("self_test") or {}), "items": copy.deepcopy(raw.get("self_test_items") or {})}
+
+
+def digital_level_for_score(score) -> dict:
+    """The digital level a self-test score maps to, decided by the rule set's own mapping code and data.
+
+    Returns {'level': 0–4 (0 = below level 1), 'label': '三级' / '未达一级（20 分以下）', 'ruleset': id,
+    'document': the notice, 'grade': the clause grade, 'note': the rule set's note on band ends}.
+    No threshold lives here: rulebook.assess.apply_level_mapping reads the bands from the YAML.
+    """
+    from types import SimpleNamespace
+
+    from rulebook.assess import apply_level_mapping
+    from rulebook.numbers import to_fraction
+
+    rs = registry().get(DIGITAL_LEVEL_RULES)
+    spec = rs.raw
+    facts = SimpleNamespace(values={spec["output"]: None, spec["input"]: to_fraction(str(score))})
+    apply_level_mapping(rs, facts)
+    level = int(facts.values[spec["output"]])
+    labels = {int(b["level"]): b.get("zh", "") for b in spec.get("levels", [])}
+    below = spec.get("below") or {}
+    labels[int(below.get("level", 0))] = below.get("zh", "")
+    clause = spec.get("clause") or {}
+    return {
+        "level": level,
+        "label": labels.get(level, str(level)),
+        "ruleset": rs.id,
+        "document": rs.document,
+        "grade": clause.get("grade", ""),
+        "note": rs.notes_zh,
+        "bands": [(int(b["level"]), b.get("zh", ""), str(b["from"])) for b in spec.get("levels", [])],
+    }
+
+
+# --- used by the enterprises app: standards' vocabulary and a province's own facts (local_indicators) --
+
+
+def standard_vocabulary() -> dict[str, tuple[str, ...]]:
+    """The values standards[].level and standards[].role may take (the contract's choices)."""
+    from rulebook import profile as _p
+
+    return {"standard_level": tuple(_p.STANDARD_LEVELS), "standard_role": tuple(_p.STANDARD_ROLES)}
+
+
+def _fraction_number(value):
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def local_fact_fields(region_code: str | None, as_of: dt.date) -> list[dict]:
+    """The province's own facts (local_indicators.<id>) the rules may ask of an enterprise in `region_code`.
+
+    Why every rule set already in effect on `as_of` and not only the one in force: an expired rule set
+    still assesses past dates and reviews (2026 little-giant reviews use cn-miit-2022), and its province
+    overlay is what asks for these facts. Only the overlay's own facts are listed (the national default
+    `featured_score` is not used where an overlay applies). [] when no overlay covers the region.
+
+    Each field: key, path, kind (bool | number | count | money | ratio), zh, en, overlay {id, zh, en},
+    rules [{id, zh, en, effective_from, effective_until}], criteria [{id, zh, max_points}] that read it,
+    clause (the first such criterion's: document, annex, item, grade, note), unverified (grade C).
+    """
+    from rulebook.expr import facts_used
+
+    if not region_code:
+        return []
+    fields: dict[str, dict] = {}
+    for rule_id in registry().ids():
+        base = registry().get(rule_id)
+        if base.kind != "measures" or not base.tiers or base.effective_from > as_of:
+            continue
+        rs = registry().for_region(rule_id, region_code)
+        if not rs.overlay:
+            continue
+        overlay = {
+            "id": rs.overlay,
+            "zh": overlay_label(rule_id, rs.overlay),
+            "en": overlay_label(rule_id, rs.overlay, "en"),
+        }
+        used_by: dict[str, list] = {}
+        for crit in rs.criteria.values():
+            if crit.id in base.criteria:
+                continue
+            nodes = [n for n in (crit.test, crit.value, *(o.test for o in crit.options)) if n is not None]
+            names = set().union(*(facts_used(n, rs.metrics) for n in nodes)) if nodes else set()
+            for name in names:
+                used_by.setdefault(name, []).append(crit)
+        for key, spec in rs.local_facts.items():
+            if key in base.local_facts:
+                continue
+            rules = {
+                "id": base.id,
+                "zh": base.zh,
+                "en": base.en,
+                "effective_from": base.effective_from,
+                "effective_until": base.effective_until,
+            }
+            if key in fields:
+                fields[key]["rules"].append(rules)
+                continue
+            crits = used_by.get(f"local_{key}", [])
+            clause = crits[0].clause.as_json() if crits else {}
+            fields[key] = {
+                "key": key,
+                "path": f"local_indicators.{key}",
+                "kind": str(spec.get("kind")),
+                "zh": str(spec.get("zh") or key),
+                "en": str(spec.get("en") or key),
+                "overlay": overlay,
+                "rules": [rules],
+                "criteria": [
+                    {"id": c.id, "zh": c.zh, "max_points": _fraction_number(c.max_points)} for c in crits
+                ],
+                "clause": clause,
+                "unverified": any(c.clause.unverified for c in crits) or str(spec.get("grade", "")) == "C",
+            }
+    return list(fields.values())
+
+
+def local_fact_names() -> dict[str, str]:
+    """Every local fact id any rule set or province overlay defines → its Chinese name (for display)."""
+    out: dict[str, str] = {}
+    for rule_id in registry().ids():
+        rs = registry().get(rule_id)
+        overlays = [registry().for_region(rule_id, prefix) for prefix, _p, _d in registry().overlays(rule_id)]
+        for one in [rs, *overlays]:
+            for key, spec in one.local_facts.items():
+                out.setdefault(key, str(spec.get("zh") or key))
+    return out
+
+
+# --- used by the policies app (政策匹配): eligibility conditions on one profile or a whole table -------
+# The conditions engine is rulebook.conditions; these wrappers keep every rulebook import in this module.
+
+from rulebook import conditions as _conditions  # noqa: E402
+
+PolicyConditionError = _conditions.ConditionError  # .problems: [(condition number, label, message)]
+
+
+def policy_builder_fields(as_of: dt.date) -> list[dict]:
+    """Facts, metrics and titles the condition builder offers (fact, zh, kind, group, yearly, ops, choices)."""
+    return _conditions.builder_fields(as_of, registry())
+
+
+def policy_check(conditions: list[dict], *, issuer_region: str, as_of: dt.date):
+    """Checked conditions (opaque) for a policy; raises PolicyConditionError naming each bad condition."""
+    return _conditions.check(conditions, as_of=as_of, issuer_region=issuer_region, registry=registry())
+
+
+def policy_condition_labels(checked) -> list[tuple[int, str]]:
+    """(condition number, Chinese label) of checked conditions; number 0 is the issuer's area."""
+    return [(item.index, item.label) for item in checked.items]
+
+
+def policy_expression(checked) -> str:
+    return checked.text
+
+
+def policy_code_name(kind: str, code: str) -> str:
+    """A region or industry code prefix as a name (44 → 广东省, C34 → 通用设备制造业)."""
+    return _conditions.code_name(kind, code)
+
+
+def policy_normalise_code(kind: str, code: str) -> str | None:
+    """440000 → 44, 440100 → 4401; None when not a region (kind 'region') or industry code."""
+    return _conditions.normalise_code(kind, code)
+
+
+def policy_facts(profile: dict, as_of: dt.date):
+    """Flat facts of a stored profile for matching, or None when the engine cannot read the profile."""
+    try:
+        return _conditions.facts_for(profile or {}, as_of, registry())
+    except rulebook.ProfileInvalid:
+        return None
+
+
+def policy_context(facts):
+    """One evaluation context per enterprise, shared by every policy evaluated on it."""
+    return _conditions.context_for(facts, registry())
+
+
+def policy_decide(checked, ctx) -> bool | None:
+    """True (eligible), False (not) or None (undetermined: facts missing)."""
+    state = _conditions.decide(checked, ctx)
+    return None if state is _conditions.UNKNOWN else bool(state)
+
+
+def policy_explain(checked, facts) -> dict:
+    """Every condition on one profile: {status, outcomes: [{index, label, status, values, gap, missing}], missing}."""
+    verdict = _conditions.explain(checked, facts, registry())
+    return {
+        "status": verdict.status,
+        "outcomes": [
+            {
+                "index": o.index,
+                "label": o.label,
+                "status": o.status,
+                "values": o.values,
+                "gap": o.gap,
+                "missing": o.missing,
+            }
+            for o in verdict.outcomes
+        ],
+        "missing": verdict.missing,
+    }
+
+
+def policy_row(facts) -> dict:
+    """One row of the flat table layout for batch matching (see policy_match_rows)."""
+    return _conditions.row_for(facts)
+
+
+def policy_match_rows(rows: list[dict], policies: dict, as_of: dt.date) -> dict[str, list]:
+    """Batch matching through the compiled engine: {policy key: [True/False/None per row, in order]}."""
+    if not rows or not policies:
+        return {key: [None] * len(rows) for key in policies}
+    columns = {f"_policy_{i}": key for i, key in enumerate(policies)}  # never a fact column's name
+    lf = _conditions.prepare_frame(_conditions.frame_from_rows(rows), as_of, registry())
+    frame = (
+        _conditions.match_frame(lf, {col: policies[key] for col, key in columns.items()}, as_of, registry())
+        .select(list(columns))
+        .collect()
+    )
+    return {key: frame[col].to_list() for col, key in columns.items()}

@@ -140,9 +140,14 @@ def may_edit_profile(actor, enterprise) -> bool:
 
 
 def _meaning(value, key: str = ""):
-    """A value with its "unknown" nulls dropped (null main_product.field / key_field means "none": kept)."""
+    """A value with its "unknown" nulls and empty objects dropped (null main_product.field / key_field
+    means "none": kept; an empty list is a known "none": kept)."""
     if isinstance(value, dict):
-        return {k: _meaning(v, k) for k, v in value.items() if v is not None or k in ("field", "key_field")}
+        return {
+            k: _meaning(v, k)
+            for k, v in value.items()
+            if (v is not None or k in ("field", "key_field")) and v != {}
+        }
     if isinstance(value, list):
         return [_meaning(v) for v in value]
     return value

@@ -91,6 +91,7 @@ class Parsed:
     profile: dict = field(default_factory=dict)  # only the keys the workbook covers
     cells: dict[str, Cell] = field(default_factory=dict)  # document path → where it came from
     errors: list[CellError] = field(default_factory=list)
+    covered: tuple[str, ...] = ()  # the document keys this workbook speaks for (blank there = unknown)
 
 
 # --- what the workbook holds -------------------------------------------------------------------------
@@ -225,9 +226,55 @@ LIST_SHEETS: dict[str, tuple[str, list[Column]]] = {
             Column("valid_until", "有效期至", "date", DATE_NOTE),
         ],
     ),
+    "主导制定标准": (
+        "standards",
+        [
+            Column("level", "标准级别", "choice", "从下拉列表选择", labels.STANDARD_LEVEL, 12),
+            Column("role", "本企业角色", "choice", "主导制定或参与制定", labels.STANDARD_ROLE, 12),
+            Column("year", "发布年度", "year", "四位年份", width=10),
+            Column("name", "标准号和名称", "text", "如 GB/T 12345-2024 精密行星减速器", width=36),
+        ],
+    ),
+}
+SCORE_SHEET = "发展评价得分"
+SCORE_COLUMNS = [
+    Column("year", "年度", "year", "四位年份，如 2026；每个年度一行", width=10),
+    Column(
+        "score",
+        "得分",
+        "score",
+        "专精特新发展评价得分，0–100；在优质中小企业梯度培育平台（zjtx.miit.gov.cn）查询后照填",
+        width=12,
+    ),
+]
+LOCAL_SHEET = "地方特色指标"
+LOCAL_KEY = Column("key", "指标编号", "text", "请勿修改本列（本省规则定义的指标编号）", width=24)
+LOCAL_NAME = Column("name", "指标名称", "text", "仅供阅读", width=48)
+LOCAL_VALUE = Column(
+    "value", "填写内容", "local", "是/否题填“是”或“否”；数值题填数字；不确定请留空", width=14
+)
+LOCAL_NOTE = Column("note", "说明", "text", width=60)
+LOCAL_KINDS = {"bool": "bool", "count": "count", "number": "score", "money": "wan", "ratio": "percent"}
+LOCAL_ID_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+# Sheets added after the first templates: a workbook without them leaves those sections as stored.
+OPTIONAL_SHEETS = {
+    "主导制定标准": "standards",
+    SCORE_SHEET: "development_score",
+    LOCAL_SHEET: "local_indicators",
 }
 REQUIRED_SHEETS = ("基本信息", "财务数据", "知识产权", "研发机构", "奖项", "荣誉资质")
-SHEET_ORDER = ("基本信息", "财务数据", "股权融资", "知识产权", "研发机构", "奖项", "荣誉资质")
+SHEET_ORDER = (
+    "基本信息",
+    "财务数据",
+    "股权融资",
+    "知识产权",
+    "研发机构",
+    "奖项",
+    "荣誉资质",
+    "主导制定标准",
+    SCORE_SHEET,
+    LOCAL_SHEET,
+)
 COVERED_KEYS = (
     "name",
     "credit_code",
@@ -248,6 +295,7 @@ COVERED_KEYS = (
     "rd_institutions",
     "awards",
     "honours",
+    *OPTIONAL_SHEETS.values(),
 )
 
 
@@ -350,9 +398,26 @@ def read_value(value, column: Column, number_format: str = "General"):
             raise CellValueError("须填“是”或“否”（不确定请留空）")
         if kind == "choice":
             return _choice(value, _table(column))
+        if kind == "local":
+            return _local_value(value)
     except money.NumberError as exc:
         raise CellValueError(str(exc)) from None
     raise CellValueError(f"无法读取（{kind}）")
+
+
+def _local_value(value):
+    """A 地方特色指标 value whose kind the rules do not say: 是/否, or a number (which may be negative)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("是", "true", "yes"):
+        return True
+    if text in ("否", "false", "no"):
+        return False
+    try:
+        return money.json_number(money.parse_decimal(value))
+    except money.NumberError:
+        raise CellValueError("须填“是”“否”或数字（不确定请留空）") from None
 
 
 # --- opening an upload -------------------------------------------------------------------------------
@@ -492,6 +557,69 @@ class _Reader:
                 out[str(year)] = values
         return dict(sorted(out.items(), reverse=True))
 
+    def scores(self, ws) -> dict:
+        """发展评价得分: one row per year → {"2026": 66}."""
+        if self.too_long(ws):
+            return {}
+        cols = self.headers(ws, SCORE_COLUMNS)
+        if cols is None:
+            return {}
+        year_col, score_col = SCORE_COLUMNS
+        out: dict[str, int | float] = {}
+        for row in range(2, ws.max_row + 1):
+            if self.row_blank(ws, row, cols.values()):
+                continue
+            year, ok = self.cell(ws, row, cols["year"], year_col, f"development_score.（第 {row} 行）")
+            letter = get_column_letter(cols["year"])
+            if ok and year is None:
+                self.error(ws.title, row, letter, year_col.label, "请填写年度")
+            if year is not None and str(year) in out:
+                self.error(ws.title, row, letter, year_col.label, f"年度 {year} 重复填写")
+                year = None
+            key = str(year) if year is not None else f"（第 {row} 行）"
+            value, _ok = self.cell(ws, row, cols["score"], score_col, f"development_score.{key}")
+            if year is not None and value is not None:
+                out[key] = value
+        return dict(sorted(out.items(), reverse=True))
+
+    def local(self, ws, local_fields) -> dict:
+        """地方特色指标: rows of (指标编号, 填写内容); a value is read by its fact's kind when the region's rules know it."""
+        if self.too_long(ws):
+            return {}
+        cols = self.headers(ws, [LOCAL_KEY, LOCAL_VALUE])
+        if cols is None:
+            return {}
+        kinds = {f["key"]: f["kind"] for f in local_fields or ()}
+        by_name = {f["zh"]: f["key"] for f in local_fields or ()}
+        out: dict = {}
+        key_letter = get_column_letter(cols["key"])
+        for row in range(2, ws.max_row + 1):
+            if self.row_blank(ws, row, cols.values()):
+                continue
+            raw = ws.cell(row=row, column=cols["key"]).value
+            key = by_name.get(str(raw).strip(), str(raw).strip()) if not _blank(raw) else ""
+            if not key:
+                self.error(ws.title, row, key_letter, LOCAL_KEY.label, "请填写指标编号")
+                continue
+            if not LOCAL_ID_RE.match(key):
+                self.error(
+                    ws.title,
+                    row,
+                    key_letter,
+                    LOCAL_KEY.label,
+                    f"无法识别的指标编号“{key}”：应为字母、数字和下划线（如 sc_modern_system），请使用模板中的编号",
+                )
+                continue
+            if key in out:
+                self.error(ws.title, row, key_letter, LOCAL_KEY.label, f"指标 {key} 重复填写")
+                continue
+            kind = LOCAL_KINDS.get(kinds.get(key, ""), "local")
+            column = Column("value", LOCAL_VALUE.header, kind)
+            value, _ok = self.cell(ws, row, cols["value"], column, f"local_indicators.{key}")
+            if value is not None:
+                out[key] = value
+        return out
+
     def items(self, ws, key: str, columns: list[Column]) -> list | None:
         """The rows of a list sheet; [] when the first data row says 无; None when the sheet has no rows."""
         if self.too_long(ws):
@@ -533,8 +661,12 @@ class _Reader:
         return [] if none_row else None
 
 
-def parse_workbook(data: bytes) -> Parsed:
-    """Read an upload (raises NotAWorkbook); errors of every cell are collected, none is fatal."""
+def parse_workbook(data: bytes, local_fields=None) -> Parsed:
+    """Read an upload (raises NotAWorkbook); errors of every cell are collected, none is fatal.
+
+    `local_fields` (assessments.engine.local_fact_fields for the enterprise's region) says how to
+    read each 地方特色指标 value (是/否, 万元, %); other ids are read as 是/否 or a plain number.
+    """
     wb = open_upload(data)
     reader = _Reader()
     doc = reader.basic(wb["基本信息"])
@@ -547,19 +679,31 @@ def parse_workbook(data: bytes) -> Parsed:
         items = reader.items(wb[sheet], key, columns)
         if items is not None:
             doc[key] = items
+    if SCORE_SHEET in wb.sheetnames:
+        scores = reader.scores(wb[SCORE_SHEET])
+        if scores:
+            doc["development_score"] = scores
+    if LOCAL_SHEET in wb.sheetnames:
+        local = reader.local(wb[LOCAL_SHEET], local_fields)
+        if local:
+            doc["local_indicators"] = local
     reader.out.profile = doc
+    optional = set(OPTIONAL_SHEETS.values())
+    present = {key for sheet, key in OPTIONAL_SHEETS.items() if sheet in wb.sheetnames}
+    reader.out.covered = tuple(k for k in COVERED_KEYS if k not in optional or k in present)
     return reader.out
 
 
-def merge(stored: dict, parsed: dict) -> dict:
+def merge(stored: dict, parsed: dict, covered=COVERED_KEYS) -> dict:
     """The document to save: the workbook's sections replace the stored ones; the rest is kept.
 
-    Blank in the workbook means unknown, so a key the workbook covers but leaves blank is dropped.
+    Blank in the workbook means unknown, so a key the workbook covers but leaves blank is dropped;
+    `covered` (Parsed.covered) leaves out sections whose sheet an older template does not have.
     Yearly facts the template does not carry (e.g. total_cost) are kept for the years it still has.
     """
     doc = copy.deepcopy(stored or {})
     old_fin = doc.get("financials") if isinstance(doc.get("financials"), dict) else {}
-    for key in COVERED_KEYS:
+    for key in covered:
         doc.pop(key, None)
     doc["schema"] = "zjtx.profile/1"
     new = copy.deepcopy(parsed)
@@ -591,6 +735,10 @@ def sheet_for(path: str) -> str:
     top = re.split(r"[.\[]", path, maxsplit=1)[0]
     if top == "financials":
         return "财务数据"
+    if top == "development_score":
+        return SCORE_SHEET
+    if top == "local_indicators":
+        return LOCAL_SHEET
     for sheet, (key, _cols) in LIST_SHEETS.items():
         if key == top:
             return sheet
@@ -702,8 +850,52 @@ def _write(cell, value, column: Column):
         cell.number_format = "@"
 
 
-def build_workbook(profile: dict | None = None) -> Workbook:
-    """The import template; filled with `profile` when given (the same layout the import reads)."""
+def _local_display(value):
+    """A local_indicators value of an id the region's rules do not describe: 是/否 or the number as stored."""
+    if isinstance(value, bool):
+        return labels.BOOL[value]
+    return _display(value, Column("value", "", "score"))
+
+
+def _local_sheet(wb, lists: _Lists, p: dict, local_fields) -> None:
+    from .forms_profile import clause_text
+
+    ws = wb.create_sheet(LOCAL_SHEET)
+    _header(ws, [LOCAL_KEY, LOCAL_NAME, LOCAL_VALUE, LOCAL_NOTE])
+    stored = p.get("local_indicators") if isinstance(p.get("local_indicators"), dict) else {}
+    row = 1
+    for spec in local_fields or ():
+        row += 1
+        column = Column("value", LOCAL_VALUE.header, LOCAL_KINDS.get(spec["kind"], "score"))
+        unit = {"wan": "单位：万元。", "percent": "百分数，如 15 表示 15%。", "bool": "填“是”或“否”。"}
+        ws.cell(row=row, column=1, value=spec["key"])
+        ws.cell(row=row, column=2, value=spec["zh"] + ("（待核实）" if spec.get("unverified") else ""))
+        value = stored.get(spec["key"])
+        if value is None:
+            shown = None
+        elif isinstance(value, bool) == (spec["kind"] == "bool"):
+            shown = _display(value, column)
+        else:  # a value of the wrong kind is written as it is; the import will name it
+            shown = _local_display(value)
+        _write(ws.cell(row=row, column=3), shown, column)
+        ws.cell(row=row, column=4, value=unit.get(column.kind, "") + clause_text(spec))
+        _validation(ws, lists, column, f"C{row}")
+    described = {spec["key"] for spec in local_fields or ()}
+    for key, value in stored.items():
+        if key in described or value is None:
+            continue
+        row += 1
+        ws.cell(row=row, column=1, value=key)
+        ws.cell(row=row, column=2, value=labels.local_fact_name(key))
+        ws.cell(row=row, column=3, value=_local_display(value))
+        ws.cell(row=row, column=4, value="是/否或数字，按本省规则填写")
+
+
+def build_workbook(profile: dict | None = None, local_fields=None) -> Workbook:
+    """The import template; filled with `profile` when given (the same layout the import reads).
+
+    `local_fields` (assessments.engine.local_fact_fields) lists the region's own indicators in 地方特色指标.
+    """
     p = profile or {}
     wb = Workbook()
     ws = wb.active
@@ -760,6 +952,13 @@ def build_workbook(profile: dict | None = None) -> Workbook:
             f"{columns[0].note}\n没有任何{labels.SECTIONS[key]}时，在第 2 行本列填“{NONE_MARK}”；"
             "留空表示未填写。".strip(),
         )
+    score_ws = wb.create_sheet(SCORE_SHEET)
+    _header(score_ws, SCORE_COLUMNS)
+    scores = p.get("development_score") if isinstance(p.get("development_score"), dict) else {}
+    for row, year in enumerate(sorted(scores, key=str, reverse=True), start=2):
+        _write(score_ws.cell(row=row, column=1), int(year) if str(year).isdigit() else year, SCORE_COLUMNS[0])
+        _write(score_ws.cell(row=row, column=2), _display(scores[year], SCORE_COLUMNS[1]), SCORE_COLUMNS[1])
+    _local_sheet(wb, lists, p, local_fields)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     return wb
 
@@ -770,10 +969,10 @@ def _bytes(wb: Workbook) -> bytes:
     return buf.getvalue()
 
 
-def template_xlsx() -> bytes:
-    return _bytes(build_workbook(None))
+def template_xlsx(local_fields=None) -> bytes:
+    return _bytes(build_workbook(None, local_fields))
 
 
-def export_profile_xlsx(profile: dict) -> bytes:
+def export_profile_xlsx(profile: dict, local_fields=None) -> bytes:
     """A profile written in the import template's layout (import it back to get the same document)."""
-    return _bytes(build_workbook(profile))
+    return _bytes(build_workbook(profile, local_fields))

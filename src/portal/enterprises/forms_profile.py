@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django import forms
 from django.forms import formset_factory
 
+from portal.assessments import engine
+
 from . import labels, money
 from .fields import (
     CountField,
@@ -27,7 +29,7 @@ from .fields import (
     tri_initial,
 )
 
-LIST_SECTIONS = ("equity_financing", "ip", "rd_institutions", "awards", "honours")
+LIST_SECTIONS = ("equity_financing", "ip", "rd_institutions", "awards", "honours", "standards")
 
 
 class BasicForm(forms.Form):
@@ -115,6 +117,68 @@ class HonourForm(forms.Form):
     valid_until = DateField(label=labels.HONOUR["valid_until"])
 
 
+class StandardForm(forms.Form):
+    level = forms.ChoiceField(
+        label=labels.STANDARD["level"],
+        required=False,
+        choices=labels.choices(labels.STANDARD_LEVEL, "请选择"),
+    )
+    role = forms.ChoiceField(
+        label=labels.STANDARD["role"], required=False, choices=labels.choices(labels.STANDARD_ROLE, "请选择")
+    )
+    year = YearField(label=labels.STANDARD["year"])
+    name = forms.CharField(label=labels.STANDARD["name"], required=False, max_length=300)
+
+
+class DevelopmentScoreForm(forms.Form):
+    year = YearField(label="年度")
+    score = ScoreField(label="得分（0–100）")
+
+
+# A local fact's kind (rule data) → the field people type it in; the document keeps the contract's unit.
+LOCAL_FIELDS = {
+    "bool": (TriStateField, ""),
+    "count": (CountField, ""),
+    "number": (ScoreField, ""),
+    "money": (WanField, "（万元）"),
+    "ratio": (PercentField, "（%）"),
+}
+
+
+def local_initial(kind: str, value) -> str:
+    """A stored local_indicators value as its field shows it."""
+    if kind == "bool":
+        return tri_initial(value)
+    if isinstance(value, bool) or value is None:
+        return ""
+    if kind == "money":
+        return money.yuan_to_wan(value)
+    if kind == "ratio":
+        return money.percent_text(value)
+    return money.number_text(value)
+
+
+def clause_text(spec: dict) -> str:
+    """依据：<document><annex><item> [B]；<note> — with 待核实 first where the rule data is unsure."""
+    clause = spec.get("clause") or {}
+    cite = "".join(clause.get(k, "") for k in ("document", "annex", "item"))
+    text = f"依据：{cite}" + (f" [{clause['grade']}]" if clause.get("grade") else "") if cite else ""
+    if clause.get("note"):
+        text += f"；{clause['note']}"
+    return ("待核实。" if spec.get("unverified") else "") + text
+
+
+class LocalIndicatorsForm(forms.Form):
+    """One input per fact the province's overlay asks for (kinds and names come from the rule data)."""
+
+    def __init__(self, *args, local_fields=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for spec in local_fields:
+            cls, unit = LOCAL_FIELDS.get(spec["kind"], (ScoreField, ""))
+            label = spec["zh"] + unit + ("（待核实）" if spec.get("unverified") else "")
+            self.fields[spec["key"]] = cls(label=label, help_text=clause_text(spec))
+
+
 class QualityForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,7 +234,10 @@ FORMSETS = {
     "rd_institutions": (RDForm, "rd"),
     "awards": (AwardForm, "aw"),
     "honours": (HonourForm, "ho"),
+    "standards": (StandardForm, "st"),
+    "development_score": (DevelopmentScoreForm, "ds"),
 }
+UNDELETABLE = ("financials", "development_score")  # a row left blank is dropped instead
 
 
 class ItemFormSet(forms.BaseFormSet):
@@ -216,7 +283,12 @@ def fiscal_years(today) -> list[str]:
     return [str(today.year - n) for n in (1, 2, 3)]
 
 
-def _initial(profile: dict, today) -> dict:
+def score_years(today) -> list[str]:
+    """This year and last year: the 2026 measures read this year's score (reviews: either year)."""
+    return [str(today.year - n) for n in (0, 1)]
+
+
+def _initial(profile: dict, today, local_fields=()) -> dict:
     """Per-section initial values (as people type them) from a stored document."""
     p = profile or {}
     basic = {k: p.get(k) or "" for k in labels.BASIC}
@@ -241,6 +313,8 @@ def _initial(profile: dict, today) -> dict:
         ]
 
     text = lambda v: "" if v is None else v  # noqa: E731
+    scores = {str(k): v for k, v in (p.get("development_score") or {}).items()}
+    local = p.get("local_indicators") if isinstance(p.get("local_indicators"), dict) else {}
     product = p.get("main_product") or {}
     mp = {
         "name": product.get("name") or "",
@@ -277,6 +351,12 @@ def _initial(profile: dict, today) -> dict:
             "awards", {"kind": text, "level": text, "rank": text, "group": text, "year": text, "name": text}
         ),
         "honours": rows("honours", {"kind": text, "since": text, "valid_until": text}),
+        "standards": rows("standards", {"level": text, "role": text, "year": text, "name": text}),
+        "development_score": [
+            {"year": y, "score": money.number_text(scores.get(y))}
+            for y in sorted(set(scores) | set(score_years(today)), reverse=True)
+        ],
+        "local": {spec["key"]: local_initial(spec["kind"], local.get(spec["key"])) for spec in local_fields},
         "quality": {k: tri_initial((p.get("quality") or {}).get(k)) for k in labels.QUALITY},
         "compliance": {k: tri_initial((p.get("compliance") or {}).get(k)) for k in labels.COMPLIANCE},
         "main_product": mp,
@@ -296,7 +376,8 @@ class ProfileEditor:
         self.profile = profile or {}
         self.today = today
         self.bound = data is not None
-        init = {} if self.bound else _initial(self.profile, today)
+        self.local_fields = engine.local_fact_fields(self.profile.get("region"), today)
+        init = {} if self.bound else _initial(self.profile, today, self.local_fields)
         kw = (lambda key: {"data": data}) if self.bound else (lambda key: {"initial": init[key]})
         self.basic = BasicForm(prefix="basic", **kw("basic"))
         self.quality = QualityForm(prefix="quality", **kw("quality"))
@@ -304,19 +385,52 @@ class ProfileEditor:
         self.product = ProductForm(prefix="product", **kw("main_product"))
         self.digital = DigitalForm(prefix="digital", **kw("digital"))
         self.none = NoneForm(prefix="none", **kw("none"))
+        self.local = LocalIndicatorsForm(prefix="local", local_fields=self.local_fields, **kw("local"))
         self.formsets = {}
         for key, (form, prefix) in FORMSETS.items():
-            cls = _formset_class(form, deletable=key != "financials")
+            cls = _formset_class(form, deletable=key not in UNDELETABLE)
             self.formsets[key] = cls(prefix=prefix, **kw(key))
         self.targets: dict[str, Target] = {}
         self.problems: list[Problem] = []
         self.message = ""
 
+    @property
+    def sections(self) -> dict[str, str]:
+        """The editor's sections in page order (地方特色指标 only where a province overlay asks for facts)."""
+        return {k: v for k, v in labels.SECTIONS.items() if k != "local_indicators" or self.local_fields}
+
+    @property
+    def local_rules(self) -> str:
+        """The measures the province's facts are used by, e.g. 《…暂行办法》（2022-08-01 至 2026-03-31 施行）."""
+        seen = {}
+        for spec in self.local_fields:
+            for r in spec["rules"]:
+                start = r["effective_from"].isoformat()
+                when = (
+                    f"{start} 至 {r['effective_until'].isoformat()} "
+                    if r["effective_until"]
+                    else f"{start} 起"
+                )
+                seen[r["id"]] = f"《{r['zh']}》（{when}施行）"
+        return "、".join(seen.values())
+
+    @property
+    def local_overlay(self) -> str:
+        return self.local_fields[0]["overlay"]["zh"] if self.local_fields else ""
+
     # --- reading the forms -------------------------------------------------------------------------
 
     @property
     def forms(self):
-        yield from (self.basic, self.quality, self.compliance, self.product, self.digital, self.none)
+        yield from (
+            self.basic,
+            self.quality,
+            self.compliance,
+            self.product,
+            self.digital,
+            self.none,
+            self.local,
+        )
         for fs in self.formsets.values():
             yield from fs.forms
 
@@ -398,7 +512,63 @@ class ProfileEditor:
                 doc.pop(key, None)
             else:
                 doc[key] = v
+        self._development_score(doc, bad)
+        self._local(doc, bad)
         return doc, bad
+
+    def _development_score(self, doc, bad):
+        out: dict[str, int | float] = {}
+        section = labels.DEVELOPMENT_SCORE
+        for i, form in enumerate(self.formsets["development_score"].forms):
+            if not self._filled(form):
+                continue
+            row = f"development_score.（第 {i + 1} 行）"
+            self._bind(row, form, "year", f"{section} 第 {i + 1} 行 年度")
+            year = None
+            if "year" in form.errors:
+                bad.extend(Problem(row, str(m)) for m in form.errors["year"])
+            else:
+                year = form.cleaned_data.get("year")
+                problem = ""
+                if not year:
+                    problem = "请填写年度"
+                elif int(year) > self.today.year:
+                    problem = "年份不能晚于今年"
+                elif year in out:
+                    problem = f"年度 {year} 重复填写"
+                if problem:
+                    form.add_error("year", problem)
+                    bad.append(Problem(row, problem))
+                    year = None
+            path = f"development_score.{year}" if year else f"{row}.score"
+            score = self._read(
+                form, "score", path, f"{section}（{year} 年）" if year else f"{section} 第 {i + 1} 行", bad
+            )
+            if year and score is not None:
+                out[year] = score
+        if out:
+            doc["development_score"] = dict(sorted(out.items(), reverse=True))
+        else:
+            doc.pop("development_score", None)
+
+    def _local(self, doc, bad):
+        """The overlay's facts from the form; other ids already stored (e.g. featured_score) are kept."""
+        if not self.local_fields:
+            return
+        stored = doc.get("local_indicators")
+        local = dict(stored) if isinstance(stored, dict) else {}
+        section = labels.SECTIONS["local_indicators"]
+        for spec in self.local_fields:
+            key = spec["key"]
+            v = self._read(self.local, key, spec["path"], f"{section} {spec['zh']}", bad)
+            if v is None:
+                local.pop(key, None)
+            else:
+                local[key] = v
+        if local:
+            doc["local_indicators"] = local
+        else:
+            doc.pop("local_indicators", None)
 
     def _financials(self, doc, bad):
         stored = doc.get("financials") if isinstance(doc.get("financials"), dict) else {}
@@ -440,6 +610,7 @@ class ProfileEditor:
             "rd_institutions": (labels.RD, {}),
             "awards": (labels.AWARD, {"year": int}),
             "honours": (labels.HONOUR, {}),
+            "standards": (labels.STANDARD, {"year": int}),
         }
         for key, (table, convert) in specs.items():
             items = []

@@ -19,9 +19,12 @@ SECTIONS = {
     "rd_institutions": "研发机构",
     "awards": "奖项",
     "honours": "荣誉资质",
+    "standards": "主导制定标准",
     "quality": "质量与品牌",
     "main_product": "主导产品",
     "digital": "数字化水平",
+    "development_score": "发展评价得分",
+    "local_indicators": "地方特色指标",
     "compliance": "合规声明",
     "recognitions": "已获认定",
 }
@@ -41,11 +44,14 @@ KEY_SECTION = {
     "rd_institutions": "rd_institutions",
     "awards": "awards",
     "honours": "honours",
+    "standards": "standards",
     "quality": "quality",
     "main_product": "main_product",
     "digital_level": "digital",
     "digital_score": "digital",
     "core_business_on_information_system": "digital",
+    "development_score": "development_score",
+    "local_indicators": "local_indicators",
     "compliance": "compliance",
     "recognitions": "recognitions",
 }
@@ -100,6 +106,8 @@ AWARD = {
     "name": "奖项名称",
 }
 HONOUR = {"kind": "资质类别", "since": "取得日期", "valid_until": "有效期至"}
+STANDARD = {"level": "标准级别", "role": "本企业角色", "year": "发布年度", "name": "标准号和名称"}
+DEVELOPMENT_SCORE = "专精特新发展评价得分"
 
 QUALITY = {
     "management_system_cert": "取得质量管理体系认证",
@@ -163,6 +171,14 @@ TIER = {
     "specialized": "专精特新中小企业",
     "little_giant": "专精特新“小巨人”企业",
 }
+STANDARD_LEVEL = {
+    "international": "国际标准",
+    "national": "国家标准",
+    "industry": "行业标准",
+    "local": "地方标准",
+    "group": "团体标准",
+}
+STANDARD_ROLE = {"lead": "主导制定", "participant": "参与制定"}
 AWARD_KIND = {"science_award": "科技奖励", "maker_china": "创客中国大赛", "quality_award": "质量奖"}
 MAKER_GROUP = {"top50": "全国 50 强", "top500": "全国 500 强"}
 PRODUCT_FIELD = {
@@ -197,6 +213,16 @@ def ip_type() -> dict[str, str]:
     return {key: str(spec.get("zh") or key) for key, spec in engine.ip_types().items()}
 
 
+@cache
+def local_fact_names() -> dict[str, str]:
+    """local_indicators id → Chinese name, from the rule data (every province's overlay and the national default)."""
+    return engine.local_fact_names()
+
+
+def local_fact_name(key: str) -> str:
+    return local_fact_names().get(key, key)
+
+
 def choices(table: dict, blank: str | None = "未填写") -> list[tuple[str, str]]:
     """Form choices from a label table, with a leading blank meaning "unknown"."""
     out = [("", blank)] if blank is not None else []
@@ -205,7 +231,7 @@ def choices(table: dict, blank: str | None = "未填写") -> list[tuple[str, str
 
 def check_vocabulary() -> list[str]:
     """Values the engine accepts that have no Chinese name here (a test keeps this empty)."""
-    vocab = engine.profile_vocabulary()
+    vocab = {**engine.profile_vocabulary(), **engine.standard_vocabulary()}
     tables = {
         "size_sector": SIZE_SECTOR,
         "level": LEVEL,
@@ -218,5 +244,7 @@ def check_vocabulary() -> list[str]:
         "rd_institution_kind": RD_KIND,
         "quality": QUALITY,
         "compliance": COMPLIANCE,
+        "standard_level": STANDARD_LEVEL,
+        "standard_role": STANDARD_ROLE,
     }
     return [f"{name}.{v}" for name, table in tables.items() for v in vocab[name] if v not in table]

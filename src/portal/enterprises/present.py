@@ -6,6 +6,10 @@ the same way the editor names its fields.
 
 from __future__ import annotations
 
+from django.utils import timezone
+
+from portal.assessments import engine
+
 from . import identity, labels, money
 
 UNKNOWN = "未填写"
@@ -141,6 +145,19 @@ def present(profile: dict) -> list[dict]:
         )
     )
 
+    out.append(
+        _list_section(
+            "standards",
+            p,
+            [
+                ("level", labels.STANDARD["level"], lambda v: _choice(labels.STANDARD_LEVEL, v)),
+                ("role", labels.STANDARD["role"], lambda v: _choice(labels.STANDARD_ROLE, v)),
+                ("year", labels.STANDARD["year"], _text),
+                ("name", labels.STANDARD["name"], _text),
+            ],
+        )
+    )
+
     quality = p.get("quality") or {}
     out.append(
         {
@@ -183,6 +200,22 @@ def present(profile: dict) -> list[dict]:
             ],
         }
     )
+    scores = p.get("development_score") if isinstance(p.get("development_score"), dict) else {}
+    out.append(
+        {
+            "id": "development_score",
+            "title": labels.SECTIONS["development_score"],
+            "headers": ["年度", labels.DEVELOPMENT_SCORE],
+            **(
+                {"table": [[str(y), _number(scores[y])] for y in sorted(scores, key=str, reverse=True)]}
+                if scores
+                else {"empty": UNKNOWN}
+            ),
+        }
+    )
+    local = _local_rows(p)
+    if local:
+        out.append({"id": "local_indicators", "title": labels.SECTIONS["local_indicators"], "rows": local})
     compliance = p.get("compliance") or {}
     out.append(
         {
@@ -192,6 +225,32 @@ def present(profile: dict) -> list[dict]:
         }
     )
     return out
+
+
+def _number(value) -> str:
+    text = money.number_text(value)
+    return text if text else _text(value)
+
+
+def _local_value(kind: str, value) -> str:
+    if value is None or isinstance(value, bool):
+        return _text(value)
+    if kind == "money":
+        return _wan(value)
+    if kind == "ratio":
+        text = money.percent_text(value)
+        return f"{text}%" if text else _text(value)
+    return _number(value)
+
+
+def _local_rows(p: dict) -> list[tuple[str, str]]:
+    """The region's own facts (all of them, 未填写 when missing), then any other id the document holds."""
+    stored = p.get("local_indicators") if isinstance(p.get("local_indicators"), dict) else {}
+    fields = engine.local_fact_fields(p.get("region"), timezone.localdate())
+    rows = [(f["zh"], _local_value(f["kind"], stored.get(f["key"]))) for f in fields]
+    known = {f["key"] for f in fields}
+    rows += [(labels.local_fact_name(k), _local_value("", v)) for k, v in stored.items() if k not in known]
+    return rows
 
 
 def document_recognitions(profile: dict) -> list[dict]:

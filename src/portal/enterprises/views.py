@@ -20,7 +20,7 @@ from portal.actions import InvalidInput, NotAllowed, StaleObject
 from portal.assessments import engine
 from portal.regions import lookup
 
-from . import actions, identity, labels, present
+from . import actions, identity, present
 from .forms import RegistrationForm
 from .forms_profile import FORMSETS, ProfileEditor, with_more_rows
 from .models import Enterprise
@@ -120,7 +120,7 @@ def _editor_page(request, enterprise, editor, version, *, anchor="", status=200)
             "editor": editor,
             "version": version,
             "anchor": anchor,
-            "sections": labels.SECTIONS,
+            "sections": editor.sections,
             "recognitions": _recognitions(enterprise),
             "document_recognitions": present.document_recognitions(enterprise.profile),
             "region_name": identity.region_name(enterprise.region),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import Role
 from portal.actions import InvalidInput, NotAllowed, StaleObject
+from portal.assessments import engine
 
 from . import actions, excel, present
 
@@ -27,6 +28,11 @@ def _own_enterprise(request):
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         return user.enterprise
     return None
+
+
+def _local_fields(enterprise) -> list[dict]:
+    """The region's own indicators (地方特色指标) the workbook lists and reads by kind."""
+    return engine.local_fact_fields(enterprise.region, timezone.localdate()) if enterprise else []
 
 
 def _refuse(request):
@@ -43,10 +49,10 @@ def import_template(request):
     """The blank template, or (?current=1) the enterprise's current profile in the same layout."""
     enterprise = _own_enterprise(request)
     if request.GET.get("current") and enterprise is not None:
-        data = excel.export_profile_xlsx(enterprise.profile)
+        data = excel.export_profile_xlsx(enterprise.profile, _local_fields(enterprise))
         name = f"企业画像-{enterprise.credit_code}-{timezone.localdate():%Y%m%d}.xlsx"
     else:
-        data = excel.template_xlsx()
+        data = excel.template_xlsx(_local_fields(enterprise))
         name = "企业画像导入模板.xlsx"
     response = HttpResponse(data, content_type=excel.XLSX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
@@ -73,10 +79,10 @@ def import_upload(request):
     if upload.size > excel.MAX_UPLOAD_BYTES:
         return _upload_error(request, enterprise, "文件超过 5 MB，请删除多余内容后再上传。")
     try:
-        parsed = excel.parse_workbook(upload.read())
+        parsed = excel.parse_workbook(upload.read(), _local_fields(enterprise))
     except excel.NotAWorkbook as exc:
         return _upload_error(request, enterprise, exc.message)
-    doc = excel.merge(enterprise.profile, parsed.profile)
+    doc = excel.merge(enterprise.profile, parsed.profile, parsed.covered)
     errors = excel.combine(parsed.errors, excel.locate(parsed, actions.profile_problems(doc)))
     context = {"enterprise": enterprise, "file_name": upload.name}
     if errors:
