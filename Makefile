@@ -4,7 +4,12 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run demo messages assess-examples test test-postgres test-e2e lint format bench clean
+
+# Where `make run` serves; PG_URL is the PostgreSQL server `make test-postgres` uses (pytest-django
+# creates and drops its own test_<name> database there).
+ADDR   ?= 127.0.0.1:8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "zjtx needs Python 3.11 or newer (found " + sys.version.split()[0] + ")")'
@@ -15,15 +20,46 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The platform with demo data at http://$(ADDR): migrate, translations, demo (loaded once; rebuild
+# with `.venv/bin/python manage.py load_demo --reset`), then web server + background worker until Ctrl-C.
+run: demo
+	$(PY) manage.py serve_demo $(ADDR)
+
+demo: install messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+# English UI: compile src/portal/locale/*/LC_MESSAGES/django.po when gettext's msgfmt is there;
+# without it, already compiled .mo files are used (and the UI stays Chinese where none exist).
+messages: install
+	@if ! ls src/portal/locale/*/LC_MESSAGES/django.po >/dev/null 2>&1; then \
+		true; \
+	elif command -v msgfmt >/dev/null 2>&1; then \
+		cd src/portal && ../../$(PY) ../../manage.py compilemessages --verbosity 0; \
+	elif ls src/portal/locale/*/LC_MESSAGES/django.mo >/dev/null 2>&1; then \
+		echo "msgfmt not found (apt-get install gettext): using the translations already compiled"; \
+	else \
+		echo "msgfmt not found (apt-get install gettext): the English translation is not compiled, the UI stays Chinese"; \
+	fi
+
+# The rules engine alone: assess every example profile with the `zjtx` command line.
+assess-examples: install
 	@for f in examples/*.json; do \
 		echo; echo "════════ $$f"; \
 		$(VENV)/bin/zjtx assess "$$f" || exit $$?; \
 	done
 
-test: install
+# Everything on SQLite: ruff, the rules engine, the portal, the browser tests (skipped without chromium).
+test: install messages
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/pytest
+
+# The portal and browser tests again on PostgreSQL (the engine's tests do not touch a database).
+test-postgres: install messages
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest tests/portal_tests tests/e2e
+
+test-e2e: install
+	$(VENV)/bin/pytest tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check src tests

@@ -5,6 +5,13 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: the process refuses to start without it
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or too simple (need ≥ 50 characters): generate one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'` and set it in the environment"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,236 @@
+"""The demo `make run` shows: every workflow state, every tier, officials confined to their region, no duplicates.
+
+The demo is loaded once for the module (it takes a few seconds) into the test database and
+removed afterwards; each test then reads it inside its own rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+
+from portal.accounts.models import User
+from portal.accounts.roles import OFFICIAL_ROLES, Role
+from portal.accounts.scope import scope_enterprises
+from portal.assessments import engine
+from portal.assessments.models import Assessment
+from portal.audit.models import AuditEntry
+from portal.audit.record import trail
+from portal.cultivation import actions
+from portal.cultivation.models import (
+    Application,
+    ApplicationState,
+    Batch,
+    Evidence,
+    Recognition,
+    RecognitionStatus,
+    Tier,
+)
+from portal.enterprises.identity import credit_code_problem
+from portal.enterprises.models import Enterprise
+from portal.inbox.models import Notification
+from portal.web.demo import DEMO_PASSWORD, demo_accounts, format_accounts, load_demo
+from portal.web.demo.credit import check_character, is_valid
+from portal.web.demo.loader import reset_database
+
+TODAY = dt.date(2026, 11, 27)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("demo-media")
+    storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media), "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages, MEDIA_ROOT=media), django_db_blocker.unblock():
+        lines: list[str] = []
+        summary = load_demo(today=TODAY, log=lines.append)
+        yield {"summary": summary, "log": "\n".join(lines), "media": media}
+        reset_database(force=True)
+
+
+def counts() -> dict[str, int]:
+    models = (
+        User,
+        Enterprise,
+        Batch,
+        Application,
+        Evidence,
+        Recognition,
+        Assessment,
+        AuditEntry,
+        Notification,
+    )
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_every_application_state_is_present(demo):
+    states = collections.Counter(Application.objects.values_list("state", flat=True))
+    assert set(states) == set(ApplicationState.values)
+    in_notice = Application.objects.filter(state=ApplicationState.IN_NOTICE)
+    assert any(a.objections.filter(outcome="").exists() for a in in_notice), "公示中且有未处理异议的申报"
+    assert Application.objects.filter(kind="re_review", state=ApplicationState.SUBMITTED).exists()
+
+
+def test_every_tier_is_someones_highest_tier(demo):
+    everything = set(Assessment.objects.values_list("highest_tier", flat=True))
+    assert set(Tier.values) | {"none"} <= everything
+    # Under the rules in force today, the enterprises' own self-assessments cover the 2026 ladder.
+    latest = {}
+    for a in Assessment.objects.filter(as_of=TODAY, is_review=False).order_by("created_at", "pk"):
+        latest[a.enterprise_id] = a
+    assert len(latest) == Enterprise.objects.count() >= 55
+    now = collections.Counter(a.highest_tier for a in latest.values())
+    assert {"tech_innovative", "specialized", "little_giant", "none"} <= set(now)
+    # Some profiles are half-filled: the engine says 待定 (qualified null), never a silent 0.
+    undecided = [
+        a
+        for a in latest.values()
+        if any(t.get("qualified") is None for t in a.result["zh"]["tiers"].values())
+    ]
+    assert len(undecided) >= 3
+    assert "今日自评的最高层级分布" in demo["log"]
+
+
+def test_each_official_sees_only_their_region(demo):
+    everyone = list(Enterprise.objects.all())
+    officials = User.objects.filter(role__in=OFFICIAL_ROLES)
+    assert {Role(u.role) for u in officials} == set(OFFICIAL_ROLES)
+    for official in officials:
+        prefix = official.region_prefix
+        seen = set(scope_enterprises(official, Enterprise.objects.all()).values_list("pk", flat=True))
+        assert seen == {e.pk for e in everyone if e.region.startswith(prefix)}, official.username
+        assert seen, f"{official.username} 的辖区内应有演示企业"
+        for app in actions.queue_for(official):
+            assert app.enterprise.region.startswith(prefix), (official.username, app)
+    # Somebody has work waiting at every level of the ladder.
+    waiting = {Role(u.role) for u in officials if actions.queue_for(u).exists()}
+    assert waiting == set(OFFICIAL_ROLES)
+    # The test personas' region codes are the demo's (tests/portal_tests/factories.py).
+    by_name = {u.username: u.region_code for u in officials}
+    assert by_name["gov-hz"] == "330100" and by_name["gov-xh"] == "330106" and by_name["gov-cd"] == "510100"
+    hz = User.objects.get(username="gov-hz")
+    assert not scope_enterprises(hz, Enterprise.objects.filter(region__startswith="51")).exists()
+
+
+def test_enterprises_are_realistic_and_valid(demo):
+    regions = engine.regions()
+    provinces = collections.Counter(e.region[:2] for e in Enterprise.objects.all())
+    assert provinces["33"] >= 20 and provinces["51"] >= 15 and len(provinces) >= 5
+    for e in Enterprise.objects.all():
+        assert e.name.endswith("公司") and e.name[:2] in (
+            "杭州",
+            "宁波",
+            "成都",
+            "德阳",
+            "深圳",
+            "苏州",
+            "北京",
+            "上海",
+            "武汉",
+        )
+        assert regions[e.region][1] == "county"
+        assert engine.industry_name(e.industry)
+        assert is_valid(e.credit_code) and engine.credit_code_valid(e.credit_code)
+        assert credit_code_problem(e.credit_code) is None  # the enterprises app's validator agrees
+        assert e.credit_code[2:8] == e.region
+        engine.validate(e.profile, today=TODAY)
+        assert e.users.filter(role=Role.ENTERPRISE).count() == 1
+    assert check_character("91330106MA2B3C4D1") == "1"  # the example profile's code
+
+
+def test_batches_now_open_and_past_closed(demo):
+    now = Batch.objects.filter(year=TODAY.year)
+    assert {b.tier for b in now} == {Tier.TECH_INNOVATIVE, Tier.SPECIALIZED, Tier.LITTLE_GIANT}
+    assert all(b.is_open(TODAY) for b in now)
+    last = Batch.objects.filter(year=TODAY.year - 1)
+    assert last.count() == 4 and not any(b.is_open(TODAY) for b in last)
+    assert {b.ruleset_id for b in last} == {"cn-miit-2022"}
+    assert Tier.INNOVATIVE in {b.tier for b in last}
+    assert Batch.objects.get(tier=Tier.LITTLE_GIANT, year=TODAY.year).level == "national"
+
+
+def test_applications_went_through_the_actions(demo):
+    for app in Application.objects.exclude(state=ApplicationState.DRAFT):
+        actions_done = [e.action for e in trail(app)]
+        assert actions_done[0] == "cultivation.create_application"
+        assert "cultivation.submit" in actions_done
+        assert app.assessment_id and app.declaration_text and app.profile_snapshot
+        assert app.submitted_at.date() >= app.batch.opens_on - dt.timedelta(days=1)
+    recognised = Application.objects.filter(state=ApplicationState.RECOGNISED)
+    for app in recognised:
+        assert [e.action for e in trail(app)][-1] == "cultivation.recognise"
+        assert app.recognition.valid_until > app.recognition.valid_from
+    assert Notification.objects.filter(enterprise__isnull=False).count() >= Application.objects.count()
+    assert Notification.objects.filter(user__role__in=OFFICIAL_ROLES).exists()
+    # Last year's recognitions carry last year's dates, in the audit trail too.
+    old = Recognition.objects.filter(valid_from__year=TODAY.year - 1).first()
+    assert old is not None
+    assert trail(old.application).last().at.date().year == TODAY.year - 1
+
+
+def test_recognitions_expiring_expired_revoked(demo):
+    active = Recognition.objects.filter(status=RecognitionStatus.ACTIVE)
+    soon = [r for r in active if TODAY <= r.valid_until <= TODAY + dt.timedelta(days=30)]
+    assert len(soon) >= 2
+    assert Recognition.objects.filter(status=RecognitionStatus.EXPIRED).exists()
+    assert Recognition.objects.filter(status=RecognitionStatus.REVOKED).exists()
+    rec = active.first()
+    assert actions.verify_certificate(rec.verification_code) == rec
+    assert rec.enterprise.profile["recognitions"]  # the action wrote the title into the profile
+
+
+def test_evidence_files_are_real(demo):
+    files = list(Evidence.objects.all())
+    assert len(files) >= 2 * Application.objects.exclude(state=ApplicationState.DRAFT).count()
+    kinds = collections.Counter(ev.content_type for ev in files)
+    assert kinds["application/pdf"] and kinds["image/png"]
+    for ev in files[:10]:
+        with ev.file.open("rb") as fh:
+            data = fh.read()
+        assert len(data) == ev.size < 100_000
+        assert (
+            data.startswith(b"%PDF-") if ev.content_type == "application/pdf" else data.startswith(b"\x89PNG")
+        )
+
+
+def test_accounts_table(demo):
+    table = format_accounts(demo_accounts())
+    assert DEMO_PASSWORD in table
+    for username in ("gov-national", "gov-zj", "gov-hz", "gov-xh", "gov-sc", "gov-cd", "svc-demo", "admin"):
+        assert f"\n{username} " in table
+    assert "公示中" in table and "已认定" in table
+    assert User.objects.get(username="gov-hz").check_password(DEMO_PASSWORD)
+    assert User.objects.get(username="ent-01").check_password(DEMO_PASSWORD)
+
+
+def test_loading_again_changes_nothing(demo):
+    before = counts()
+    assert load_demo(today=TODAY, log=lambda *_: None) is None
+    call_command("load_demo", "--today", TODAY.isoformat())
+    assert counts() == before
+
+
+def test_reset_rebuilds_the_same_demo(demo):
+    """Last in the module: --reset replaces the files the earlier tests read."""
+    names = list(
+        Enterprise.objects.order_by("credit_code").values_list("name", "credit_code", "region", "industry")
+    )
+    before = counts()
+    call_command("load_demo", "--reset", "--today", TODAY.isoformat())
+    after = list(
+        Enterprise.objects.order_by("credit_code").values_list("name", "credit_code", "region", "industry")
+    )
+    assert after == names
+    assert {k: v for k, v in counts().items() if k != "Notification"} == {
+        k: v for k, v in before.items() if k != "Notification"
+    }
