@@ -18,6 +18,8 @@ urlpatterns = [
     path("digital/", include("portal.digital.urls")),
     path("clusters/", include("portal.clusters.urls")),
     path("pairing/", include("portal.pairing.urls")),
+    path("exchange/", include("portal.exchange.urls")),
+    path("dashboard/", include("portal.dashboard.urls")),
     path("api/", include("portal.api.urls")),
     path("", include("portal.web.urls")),
 ]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "portal.digital",
     "portal.clusters",
     "portal.pairing",
+    "portal.exchange",
+    "portal.dashboard",
     "portal.api",
     "portal.web",
 ]

@@ -1,0 +1,1 @@
+"""Officials' dashboards: their region at a glance, pre-aggregated, exportable."""

@@ -1,0 +1,1 @@
+"""Interconnection of installations: node identity, signed change feeds, pulling, quarantine."""
