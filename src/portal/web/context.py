@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_noop
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 
 # (label, url name) per role; an entry whose URL is not (yet) routed is left out.
+# Labels are msgids (gettext_noop marks them for makemessages); base.html translates them.
 NAV = {
-    Role.ENTERPRISE: [("企业画像", "enterprises:profile"), ("自评", "assessments:self"),
-                      ("申报", "cultivation:my_applications"), ("认定证书", "cultivation:my_recognitions")],
-    "official": [("审核队列", "cultivation:queue"), ("申报批次", "cultivation:batches"),
-                 ("企业", "enterprises:directory"), ("认定", "cultivation:recognitions"),
-                 ("主动发现", "screening:index"), ("培育库", "screening:pool")],
-    Role.ADMIN: [("管理后台", "admin:index")],
+    Role.ENTERPRISE: [
+        (gettext_noop("企业画像"), "enterprises:profile"),
+        (gettext_noop("自评"), "assessments:self"),
+        (gettext_noop("申报"), "cultivation:my_applications"),
+        (gettext_noop("认定证书"), "cultivation:my_recognitions"),
+    ],
+    "official": [
+        (gettext_noop("审核队列"), "cultivation:queue"),
+        (gettext_noop("申报批次"), "cultivation:batches"),
+        (gettext_noop("企业"), "enterprises:directory"),
+        (gettext_noop("认定"), "cultivation:recognitions"),
+        (gettext_noop("主动发现"), "screening:index"),
+        (gettext_noop("培育库"), "screening:pool"),
+    ],
+    Role.ADMIN: [(gettext_noop("管理后台"), "admin:index")],
 }
 
 

@@ -1,0 +1,274 @@
+"""Every change to the cluster registry: register, edit, revoke or reinstate, add and remove members.
+
+Each function is one atomic change: it checks the actor through clusters.access (which asks
+portal.accounts.scope), claims the cluster row on its `version`, writes one audit row and
+notifies on commit. Errors are portal.actions errors whose Chinese message names the cluster
+and the next step; field problems name the form field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from portal.accounts.roles import Role
+from portal.accounts.scope import enterprise_in_scope
+from portal.actions import InvalidInput, NotAllowed, claim
+from portal.assessments import engine
+from portal.audit.record import record
+from portal.inbox.send import notify_enterprise
+
+from . import access
+from .models import Cluster, ClusterLevel, ClusterMembership, ClusterState, MemberRole
+
+TOPIC = "clusters"
+TEXT_FIELDS = {
+    "name": ("集群名称", 200, True),
+    "industry_text": ("主导产业", 200, True),
+    "operator_name": ("运营管理机构", 200, True),
+    "operator_contact": ("运营管理机构联系方式", 200, False),
+    "description": ("集群简介", 4000, False),
+}
+
+
+def cluster_url(cluster) -> str:
+    try:
+        return reverse("clusters:detail", args=[cluster.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _who(actor) -> str:
+    try:
+        return Role(actor.role).label
+    except ValueError:
+        return actor.role
+
+
+def _require_login(actor) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed("请先登录，再办理集群事项。")
+
+
+def _require_manager(actor, cluster: Cluster, doing: str) -> None:
+    _require_login(actor)
+    if not access.can_see(actor, cluster):
+        raise NotAllowed(f"集群“{cluster.name}”不在您的管辖范围内，不能{doing}。")
+    if not access.can_manage(actor, cluster):
+        manager = access.MANAGED_BY[ClusterLevel(cluster.level)].label
+        raise NotAllowed(
+            f"{_who(actor)}不能{doing}：{cluster.get_level_display()}集群“{cluster.name}”由{manager}办理，"
+            "如需变更请联系该部门。"
+        )
+
+
+def _clean(data: dict, actor) -> tuple[dict, list[tuple[str, str]]]:
+    """The cluster fields from a form or the API, with every problem named by its field."""
+    problems: list[tuple[str, str]] = []
+    out: dict = {}
+    for field, (label, limit, required) in TEXT_FIELDS.items():
+        text = str(data.get(field) or "").strip()
+        if required and not text:
+            problems.append((field, f"请填写{label}"))
+        elif len(text) > limit:
+            problems.append((field, f"{label}不能超过 {limit} 个字"))
+        out[field] = text
+    level = data.get("level") or ""
+    if level not in ClusterLevel.values:
+        problems.append(("level", "请选择集群层级（国家级或省级）"))
+    elif level not in access.creatable_levels(actor):
+        problems.append(("level", f"{_who(actor)}不能登记{ClusterLevel(level).label}集群"))
+    out["level"] = level
+    year = data.get("year_recognised")
+    this_year = timezone.localdate().year
+    try:
+        year = int(str(year).strip())
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not 2000 <= year <= this_year:
+        problems.append(("year_recognised", f"认定年度须为 2000 至 {this_year} 之间的年份"))
+    out["year_recognised"] = year
+    region = str(data.get("region_code") or "").strip()
+    found = engine.region(region) if len(region) == 6 and region.isdigit() else None
+    if found is None or found[1] != "county":
+        problems.append(("region_code", "须为 6 位县级行政区划代码（如 330106）"))
+    elif not (access.is_admin(actor) or _in_region(actor, region)):
+        problems.append(("region_code", f"{found[0]}不在您的管辖范围内"))
+    out["region_code"] = region
+    code = str(data.get("industry_code") or "").strip().upper()
+    if not code or engine.industry_name(code) is None:
+        problems.append(("industry_code", "须为国民经济行业分类（GB/T 4754-2017）代码，如 C34 或 C3484"))
+    out["industry_code"] = code
+    return out, problems
+
+
+def _in_region(actor, region: str) -> bool:
+    from portal.accounts.scope import region_in_scope
+
+    return region_in_scope(actor, region)
+
+
+def create_cluster(actor, data: dict) -> Cluster:
+    """Register a cluster at the actor's level inside their region."""
+    _require_login(actor)
+    if not access.creatable_levels(actor):
+        raise NotAllowed(
+            f"{_who(actor)}不能登记产业集群：省级集群由省级主管部门登记，国家级集群由国家级主管部门登记。"
+        )
+    fields, problems = _clean(data, actor)
+    if problems:
+        raise InvalidInput(
+            f"集群“{fields['name'] or '（未命名）'}”有 {len(problems)} 处需要修改，改好后再保存。", problems
+        )
+    try:
+        with transaction.atomic():
+            cluster = Cluster.objects.create(created_by=actor, **fields)
+            record(
+                actor,
+                "clusters.create",
+                cluster,
+                to_state=cluster.state,
+                region_code=cluster.region_code,
+                level=cluster.level,
+                industry_code=cluster.industry_code,
+            )
+    except IntegrityError:
+        msg = "同一县（区）已有同名集群"
+        raise InvalidInput(f"集群“{fields['name']}”已登记，请在列表中打开它修改。", [("name", msg)]) from None
+    return cluster
+
+
+def update_cluster(actor, cluster: Cluster, data: dict, expected_version: int) -> Cluster:
+    """Edit a cluster's facts; the level stays (a new recognition is a new cluster)."""
+    _require_manager(actor, cluster, "修改集群")
+    fields, problems = _clean({**data, "level": cluster.level}, actor)
+    if problems:
+        raise InvalidInput(f"集群“{cluster.name}”有 {len(problems)} 处需要修改，改好后再保存。", problems)
+    changed = {k: v for k, v in fields.items() if getattr(cluster, k) != v}
+    try:
+        with transaction.atomic():
+            before = {k: getattr(cluster, k) for k in changed}
+            claim(cluster, expected_version, f"集群“{cluster.name}”", **changed)
+            record(
+                actor,
+                "clusters.update",
+                cluster,
+                region_code=cluster.region_code,
+                changed={k: [before[k], changed[k]] for k in changed},
+            )
+    except IntegrityError:
+        raise InvalidInput(
+            f"集群“{fields['name']}”已登记，请换一个名称。", [("name", "同一县（区）已有同名集群")]
+        ) from None
+    return cluster
+
+
+def set_state(actor, cluster: Cluster, state: str, reason: str, expected_version: int) -> Cluster:
+    """Revoke a cluster (e.g. failed its review) or reinstate it; the reason is required."""
+    doing = "撤销集群" if state == ClusterState.REVOKED else "恢复集群"
+    _require_manager(actor, cluster, doing)
+    if state not in ClusterState.values:
+        raise InvalidInput("未知的集群状态，请从列表中选择。", [("state", "请从列表中选择状态")])
+    if state == cluster.state:
+        raise NotAllowed(f"集群“{cluster.name}”已是“{ClusterState(state).label}”状态，无需重复操作。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(f"请填写{doing}的理由。", [("reason", f"请填写{doing}的理由")])
+    with transaction.atomic():
+        before = cluster.state
+        claim(cluster, expected_version, f"集群“{cluster.name}”", state=state, state_reason=reason)
+        record(
+            actor,
+            f"clusters.{'revoke' if state == ClusterState.REVOKED else 'reinstate'}",
+            cluster,
+            from_state=before,
+            to_state=state,
+            reason=reason,
+            region_code=cluster.region_code,
+        )
+    return cluster
+
+
+def add_member(
+    actor,
+    cluster: Cluster,
+    enterprise,
+    *,
+    role: str = MemberRole.SUPPORTING,
+    joined: dt.date | None = None,
+    expected_version: int,
+) -> ClusterMembership:
+    """Add an enterprise in the actor's scope to the cluster and tell the enterprise."""
+    _require_manager(actor, cluster, "调整集群成员")
+    if enterprise is None or not enterprise_in_scope(actor, enterprise):
+        raise InvalidInput(
+            "找不到该企业，或该企业不在您的管辖范围内；请核对统一社会信用代码。",
+            [("enterprise", "找不到该企业，或该企业不在您的管辖范围内")],
+        )
+    if cluster.state != ClusterState.ACTIVE:
+        raise NotAllowed(f"集群“{cluster.name}”已撤销，不能增加成员；如需恢复请先恢复集群。")
+    if role not in MemberRole.values:
+        raise InvalidInput("请选择成员角色。", [("role", "请选择成员角色（龙头企业、配套企业或其他成员）")])
+    joined = joined or timezone.localdate()
+    if joined > timezone.localdate():
+        raise InvalidInput("加入日期不能晚于今天。", [("joined", "加入日期不能晚于今天")])
+    if ClusterMembership.objects.filter(cluster=cluster, enterprise=enterprise).exists():
+        raise InvalidInput(
+            f"企业“{enterprise.name}”已是集群“{cluster.name}”的成员。", [("enterprise", "已是本集群成员")]
+        )
+    try:
+        with transaction.atomic():
+            claim(cluster, expected_version, f"集群“{cluster.name}”")
+            member = ClusterMembership.objects.create(
+                cluster=cluster, enterprise=enterprise, role=role, joined=joined, added_by=actor
+            )
+            record(
+                actor,
+                "clusters.add_member",
+                cluster,
+                region_code=cluster.region_code,
+                enterprise=enterprise.pk,
+                enterprise_name=enterprise.name,
+                role=role,
+                joined=joined.isoformat(),
+            )
+            notify_enterprise(
+                enterprise,
+                f"贵企业已列为产业集群“{cluster.name}”的{MemberRole(role).label}",
+                f"{cluster.get_level_display()}中小企业特色产业集群，运营管理机构：{cluster.operator_name}。",
+                topic=TOPIC,
+            )
+    except IntegrityError:
+        raise InvalidInput(
+            f"企业“{enterprise.name}”已是集群“{cluster.name}”的成员。", [("enterprise", "已是本集群成员")]
+        ) from None
+    return member
+
+
+def remove_member(actor, member: ClusterMembership, reason: str, expected_version: int) -> None:
+    """Take an enterprise off the cluster's member list, with a reason, and tell the enterprise."""
+    cluster = member.cluster
+    _require_manager(actor, cluster, "调整集群成员")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写移出成员的理由。", [("reason", "请填写移出成员的理由")])
+    enterprise = member.enterprise
+    with transaction.atomic():
+        claim(cluster, expected_version, f"集群“{cluster.name}”")
+        deleted, _ = ClusterMembership.objects.filter(pk=member.pk).delete()
+        if not deleted:
+            raise NotAllowed(f"企业“{enterprise.name}”已不在集群“{cluster.name}”中，请刷新页面。")
+        record(
+            actor,
+            "clusters.remove_member",
+            cluster,
+            reason=reason,
+            region_code=cluster.region_code,
+            enterprise=enterprise.pk,
+            enterprise_name=enterprise.name,
+            role=member.role,
+        )
+        notify_enterprise(enterprise, f"贵企业已移出产业集群“{cluster.name}”", f"理由：{reason}", topic=TOPIC)
