@@ -482,7 +482,10 @@ def digital_self_test_data() -> dict:
     import copy
 
     raw = registry().get(DIGITAL_LEVEL_RULES).raw
-    return {"meta": copy.deepcopy(raw.get("self_test") or {}), "items": copy.deepcopy(raw.get("self_test_items") or {})}
+    return {
+        "meta": copy.deepcopy(raw.get("self_test") or {}),
+        "items": copy.deepcopy(raw.get("self_test_items") or {}),
+    }
 
 
 def digital_level_for_score(score) -> dict:

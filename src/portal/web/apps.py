@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "portal.web"
     label = "web"
-    verbose_name = "门户"
+    verbose_name = _("门户")

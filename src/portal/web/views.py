@@ -11,6 +11,8 @@ def home(request):
             return redirect("assessments:self")
         if user.role in OFFICIAL_ROLES:
             return redirect("cultivation:queue")
+        if user.role == Role.PROVIDER:
+            return redirect("services:provider_home")
     return render(request, "web/home.html")
 
 

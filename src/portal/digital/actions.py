@@ -1,0 +1,294 @@
+"""State changes of the digital app: submitting a self-test, writing it to the profile, listing solutions.
+
+Each is atomic, checks the actor (portal.accounts.scope; providers through services membership),
+writes one audit row and raises portal.actions errors with Chinese messages naming the field.
+The profile is changed only through portal.enterprises.actions.update_profile (validated whole,
+optimistic on Enterprise.version); a self-test that cannot be written is kept with the reason.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from portal.accounts.scope import require_enterprise
+from portal.actions import ActionError, InvalidInput, NotAllowed, claim
+from portal.assessments import engine
+from portal.audit.record import record
+from portal.enterprises.actions import may_edit_profile, update_profile
+from portal.enterprises.models import Enterprise
+from portal.services.actions import membership_of
+from portal.services.models import PriceBand, pad_tokens
+
+from . import scoring
+from .models import DigitalSelfTest, Dimension, Solution
+
+ALL_INDUSTRIES = "*"
+TEXT_MAX = 4000
+MAX_DEPLOYMENT_DAYS = 365
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _json_number(value: Decimal):
+    """Exact JSON number for the profile: int when whole, else a float that prints back as the same decimal."""
+    if value == value.to_integral_value():
+        return int(value)
+    as_float = float(value)
+    if Decimal(repr(as_float)) != value:  # every table point has at most 3 decimals, so this cannot happen
+        raise InvalidInput(f"自测总分 {value} 无法精确保存。", [("total_score", "位数过多")])
+    return as_float
+
+
+def error_text(exc: ActionError) -> str:
+    """The error with each field problem named by its profile label (as the profile editor names it)."""
+    parts = [exc.message]
+    for path, message in getattr(exc, "problems", None) or []:
+        parts.append(f"{engine.path_label(path)}（{path}）：{message}")
+    return " ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------- self-test
+
+
+def submit_self_test(
+    actor, enterprise: Enterprise, data, *, now: dt.datetime | None = None
+) -> DigitalSelfTest:
+    """Score the answers, store the self-test, then write the score and level to the profile.
+
+    Raises NotAllowed (not this enterprise's user, or no item table for its sector) or InvalidInput
+    (problems per question). When the profile cannot take the result (another field of the profile
+    is invalid, or it changed meanwhile), the self-test is still stored with `apply_error` set.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed("请先登录，再进行数字化水平自测。")
+    require_enterprise(actor, enterprise)
+    if not may_edit_profile(actor, enterprise):
+        raise NotAllowed("只有本企业的账户可以填报数字化水平自测；主管部门可查看结果。")
+    sector = scoring.sector_for(enterprise.industry)
+    if sector is None:
+        raise InvalidInput(
+            "企业画像还没有填写行业代码，无法确定评测口径（制造业 / 生产性服务业 / 其他行业）。请先在企业画像中填写行业。",
+            [("industry", "请在企业画像中填写国民经济行业代码")],
+        )
+    variant = scoring.tables().variants[sector.id]
+    if not variant.available:
+        raise NotAllowed(variant.unavailable_reason or f"本平台尚未收录{sector.zh}评测表。")
+    answers, problems = scoring.parse_answers(variant, data)
+    if problems:
+        raise InvalidInput(f"还有 {len(problems)} 处未答或答案无效，请按提示补充后再提交。", problems)
+    result = scoring.score(variant, answers)
+    level = engine.digital_level_for_score(result["total"])
+    provisional = scoring.level_2024(result["total"], result["scenarios"])
+    with transaction.atomic():
+        test = DigitalSelfTest.objects.create(
+            enterprise=enterprise,
+            created_by=actor,
+            created_at=_now(now),
+            sector=sector.id,
+            industry=enterprise.industry,
+            items_version=variant.version,
+            items_digest=variant.digest,
+            answers=answers,
+            dimensions=result["dimensions"],
+            total_score=result["total"],
+            level=level["level"],
+            level_label=level["label"],
+            level_ruleset=level["ruleset"],
+            level_2024=provisional,
+            scenario_summary=result["scenarios"],
+            weakest=result["weakest"],
+        )
+        record(
+            actor,
+            "digital.self_test_submitted",
+            test,
+            to_state=f"level_{level['level']}",
+            region_code=enterprise.region,
+            enterprise=enterprise.pk,
+            total=result["total_text"],
+            items_version=variant.version,
+            items_digest=variant.digest,
+            level_2024=provisional,
+        )
+    try:
+        apply_self_test(actor, test, now=now)
+    except ActionError:
+        test.refresh_from_db()
+    return test
+
+
+def profile_with_result(profile: dict, test: DigitalSelfTest) -> dict:
+    """The profile document with digital_score and digital_level from the self-test (level removed below 一级)."""
+    doc = copy.deepcopy(profile or {})
+    doc["digital_score"] = _json_number(Decimal(test.total_score).normalize())
+    if test.level >= 1:
+        doc["digital_level"] = test.level
+    else:
+        doc.pop("digital_level", None)  # the profile allows 1–4 only; the engine derives 0 from the score
+    return doc
+
+
+def apply_self_test(actor, test: DigitalSelfTest, *, now: dt.datetime | None = None) -> DigitalSelfTest:
+    """Write the latest self-test's score and level into the enterprise profile (through update_profile)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed("请先登录。")
+    enterprise = Enterprise.objects.get(pk=test.enterprise_id)
+    require_enterprise(actor, enterprise)
+    if not may_edit_profile(actor, enterprise):
+        raise NotAllowed("只有本企业的账户可以把自测结果写入企业画像；主管部门可查看，不能修改。")
+    latest = DigitalSelfTest.objects.filter(enterprise=enterprise).order_by("-created_at", "-id").first()
+    if latest is not None and latest.pk != test.pk:
+        raise NotAllowed("这不是本企业最近一次自测，不能写入企业画像；请写入最近一次的结果，或重新自测。")
+    try:
+        with transaction.atomic():
+            doc = profile_with_result(enterprise.profile, test)
+            enterprise = update_profile(
+                actor, enterprise, doc, expected_version=enterprise.version, source="digital_self_test"
+            )
+            moment = _now(now)
+            DigitalSelfTest.objects.filter(pk=test.pk).update(
+                profile_applied_at=moment, profile_version=enterprise.version, apply_error=""
+            )
+            record(
+                actor,
+                "digital.self_test_applied",
+                test,
+                to_state="applied",
+                region_code=enterprise.region,
+                enterprise=enterprise.pk,
+                profile_version=enterprise.version,
+                digital_score=doc["digital_score"],
+                digital_level=doc.get("digital_level"),
+            )
+    except ActionError as exc:
+        DigitalSelfTest.objects.filter(pk=test.pk).update(apply_error=error_text(exc)[:4000])
+        test.refresh_from_db()
+        raise
+    test.refresh_from_db()
+    return test
+
+
+# ---------------------------------------------------------------------------------------------- solutions
+
+
+def parse_industries(text) -> tuple[list[str], list[str]]:
+    """'C34 C3484' / '全部' → tokens (GB/T 4754 codes, '*' = all industries); (tokens, problems)."""
+    raw = text if isinstance(text, list | tuple) else re.split(r"[\s,，、;；]+", str(text or "").strip())
+    tokens, problems = [], []
+    for item in (str(t).strip().upper() for t in raw):
+        if not item:
+            continue
+        if item in ("全部", "全部行业", ALL_INDUSTRIES):
+            tokens.append(ALL_INDUSTRIES)
+            continue
+        if engine.industry_name(item) is None:
+            problems.append(
+                f"未知的行业代码 {item}（应为 GB/T 4754-2017 门类、大类、中类或小类代码，如 C、C34、C3484）"
+            )
+            continue
+        tokens.append(item)
+    if not tokens and not problems:
+        problems.append("请填写至少一个适用行业代码，或“全部”")
+    return sorted(set(tokens)), problems
+
+
+def save_solution(
+    actor,
+    *,
+    solution: Solution | None = None,
+    expected_version: int | None = None,
+    title: str,
+    description: str,
+    dimension: str,
+    industries,
+    price_band: str,
+    deployment_days,
+    contact: str,
+    active: bool = True,
+    now: dt.datetime | None = None,
+) -> Solution:
+    """A provider lists (solution=None) or changes a 小快轻准 solution of its institution.
+
+    Solutions of an institution that is not approved are stored but not shown to enterprises.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise NotAllowed("请先登录，再发布方案。")
+    member = membership_of(actor)
+    if member is None:
+        raise NotAllowed("只有服务机构的账户可以发布小快轻准方案。请用服务机构账户登录，或先登记服务机构。")
+    institution = member.institution
+    if solution is not None and solution.institution_id != institution.pk:
+        raise NotAllowed(f"方案“{solution.title}”属于其他服务机构，您不能修改。")
+    title, description, contact = (str(v or "").strip() for v in (title, description, contact))
+    tokens, industry_problems = parse_industries(industries)
+    problems: list[tuple[str, str]] = []
+    if not title:
+        problems.append(("title", "请填写方案名称"))
+    elif len(title) > 200:
+        problems.append(("title", "方案名称不能超过 200 个字"))
+    if not description:
+        problems.append(("description", "请填写方案介绍"))
+    elif len(description) > TEXT_MAX:
+        problems.append(("description", f"方案介绍不能超过 {TEXT_MAX} 个字"))
+    if dimension not in Dimension.values:
+        problems.append(("dimension", "请选择方案提升的维度"))
+    problems += [("industries", p) for p in industry_problems]
+    if price_band not in PriceBand.values:
+        problems.append(("price_band", "请选择收费区间"))
+    try:
+        days = int(str(deployment_days).strip())
+    except (TypeError, ValueError):
+        days = -1
+    if not 1 <= days <= MAX_DEPLOYMENT_DAYS:
+        problems.append(("deployment_days", f"部署周期应为 1–{MAX_DEPLOYMENT_DAYS} 之间的整数（天）"))
+    if not contact:
+        problems.append(("contact", "请填写联系方式"))
+    elif len(contact) > 200:
+        problems.append(("contact", "联系方式不能超过 200 个字"))
+    if problems:
+        raise InvalidInput("方案信息有误，请按提示修改后再保存。", problems)
+    fields = {
+        "title": title,
+        "description": description,
+        "dimension": dimension,
+        "industries": pad_tokens(tokens),
+        "price_band": price_band,
+        "deployment_days": days,
+        "contact": contact,
+        "active": bool(active),
+        "updated_at": _now(now),
+    }
+    with transaction.atomic():
+        if solution is None:
+            solution = Solution.objects.create(institution=institution, created_at=_now(now), **fields)
+            record(
+                actor,
+                "digital.solution_created",
+                solution,
+                to_state="active" if active else "inactive",
+                region_code=institution.region_code,
+                institution=institution.pk,
+                dimension=dimension,
+            )
+        else:
+            if expected_version is None:
+                raise InvalidInput("缺少版本号，请刷新页面后重新保存。", [("version", "缺少版本号")])
+            claim(solution, expected_version, f"方案“{solution.title}”", **fields)
+            record(
+                actor,
+                "digital.solution_updated",
+                solution,
+                to_state="active" if active else "inactive",
+                region_code=institution.region_code,
+                institution=institution.pk,
+                dimension=dimension,
+            )
+    return solution

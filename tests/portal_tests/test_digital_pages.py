@@ -1,0 +1,171 @@
+"""The self-test and solution pages: what the enterprise reads before, during and after the test,
+what a non-manufacturer is told, and who may open a stored result."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.accounts.roles import Role
+from portal.digital import actions
+from portal.digital.models import DigitalSelfTest
+
+from .factories import make_enterprise, make_user
+from .test_digital import FOUNDATION, answers
+from .test_services import approve, credit_code, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_questionnaire_says_what_is_unconfirmed(client, hz_owner):
+    client.force_login(hz_owner)
+    text = client.get(reverse("digital:self_test")).content.decode()
+    assert "关于评测版本（请先阅读）" in text
+    assert "2022 年版三张评测表（附件1–3）的正文未能取得" in text
+    assert "本平台写入企业画像的等级按 2022 年版等级划分 [A] 由自测总分折算" in text
+    assert "行业：C3484 机械零部件加工 → 评测口径：<strong>制造业</strong>" in text
+    assert "第 1 题 网络建设（8 分）" in text and "待核实" in text
+    assert "产品设计" in text and "约束性场景" in text
+    assert "（1.875 分）" in text  # points are shown as the data has them
+
+
+def test_submitting_the_form_shows_the_result(client, hz_owner):
+    client.force_login(hz_owner)
+    form = answers(
+        {"information_systems", "network", "equipment_digital", "equipment_networked", "data_collection"}
+    )
+    resp = client.post(reverse("digital:self_test"), form, follow=True)
+    text = resp.content.decode()
+    assert "自测完成：二级，已写入企业画像。" in text
+    assert "数字化水平：<strong>二级</strong>" in text
+    assert "自测总分 40 / 100" in text
+    assert "40 / 50 分" in text and "0 / 30 分" in text and "场景等级合计 0 / 64（不计分）" in text
+    assert text.count("最弱维度</span>") == 3  # operations, management and outcomes tie at 0
+    assert "参考：按 2024 年版第三方判定规则的暂定等级" in text and "未达一级" in text
+    assert "已于" in text and "写入企业画像" in text
+
+
+def test_missing_answers_keep_what_was_chosen(client, hz_owner):
+    client.force_login(hz_owner)
+    form = answers({"information_systems"})
+    del form["green"]
+    resp = client.post(reverse("digital:self_test"), form)
+    text = resp.content.decode()
+    assert resp.status_code == 400
+    assert "还有 1 处未答或答案无效，请按提示补充后再提交。" in text
+    assert "第 12 题 绿色低碳：请选择一项" in text
+    assert 'name="information_systems" value="E" checked' in text
+    assert not DigitalSelfTest.objects.exists()
+
+
+def test_non_manufacturer_is_told_the_table_is_not_available(client):
+    software = make_enterprise(
+        name="杭州软件有限公司",
+        region="330106",
+        credit_code=credit_code("91330106MA0000088"),
+        example="software-firm",
+    )
+    owner = make_user("soft", Role.ENTERPRISE, enterprise=software)
+    client.force_login(owner)
+    text = client.get(reverse("digital:self_test")).content.decode()
+    assert "生产性服务业评测表暂不提供" in text
+    assert "本平台尚未收录生产性服务业评测表" in text
+    assert "平台口径，待核实" in text
+    assert 'name="network"' not in text
+
+
+def test_result_region_scope(client, gov, hz_owner):
+    test = actions.submit_self_test(hz_owner, hz_owner.enterprise, answers(FOUNDATION))
+    url = reverse("digital:result", args=[test.pk])
+    for user, status in (
+        (gov["xh_county"], 200),
+        (gov["hz_city"], 200),
+        (gov["yh_county"], 404),
+        (gov["sc_province"], 404),
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code == status, user.username
+    client.force_login(gov["xh_county"])
+    resp = client.post(reverse("digital:apply", args=[test.pk]), follow=True)
+    assert (
+        "未能写入企业画像：只有本企业的账户可以把自测结果写入企业画像；主管部门可查看，不能修改。"
+        in resp.content.decode()
+    )
+    test.refresh_from_db()
+    assert test.apply_error == "" and test.profile_applied_at is not None  # the enterprise's own write stands
+    client.force_login(gov["zj_province"])
+    resp = client.get(reverse("digital:self_test"))
+    assert resp.status_code == 403
+    assert "数字化水平自测由企业用户填报" in resp.content.decode()
+
+
+def test_result_page_suggests_solutions_with_the_reason(client, gov, hz_owner):
+    user, inst = register("dp-prov", "杭州管理数字化服务商", "city", "330100")
+    approve(gov["hz_city"], inst)
+    actions.save_solution(
+        user,
+        title="管理制度数字化工具包",
+        description="模板与培训",
+        dimension="management",
+        industries="C34",
+        price_band="under_1",
+        deployment_days=7,
+        contact="王 13800001111",
+    )
+    test = actions.submit_self_test(
+        hz_owner,
+        hz_owner.enterprise,
+        answers(
+            FOUNDATION | {"green", "quality_rate", "revenue_per_head", "cost_ratio"},
+            {"planning": "E", "talent": "BCDE"},
+            scenarios={"*": 2},
+        ),
+    )
+    client.force_login(hz_owner)
+    text = client.get(reverse("digital:result", args=[test.pk])).content.decode()
+    assert "管理制度数字化工具包" in text
+    assert "您的数字化管理得分 12/30，为最弱维度；该方案面向 C34 通用设备制造业" in text
+
+
+def test_solution_catalogue_and_provider_form(client, gov, hz_owner):
+    user, inst = register("dp-prov2", "方案商", "city", "330100")
+    client.force_login(user)
+    resp = client.post(
+        reverse("digital:solution_new"),
+        {
+            "title": "设备联网盒子",
+            "dimension": "foundation",
+            "industries": "C34 C35",
+            "description": "即插即用",
+            "price_band": "1_5",
+            "deployment_days": "10",
+            "contact": "王 13800001111",
+            "active": "on",
+        },
+        follow=True,
+    )
+    assert "方案“设备联网盒子”已保存。" in resp.content.decode()
+    client.force_login(hz_owner)
+    text = client.get(reverse("digital:solutions")).content.decode()
+    assert "设备联网盒子" not in text  # the provider is not approved yet
+    approve(gov["hz_city"], inst)
+    text = client.get(reverse("digital:solutions")).content.decode()
+    assert "设备联网盒子" in text and "C34 通用设备制造业、C35 专用设备制造业" in text
+    text = client.get(reverse("digital:solutions"), {"industry": "I6511"}).content.decode()
+    assert "没有符合条件的方案。" in text
+    text = client.get(reverse("digital:solutions"), {"industry": "ZZ"}).content.decode()
+    assert "行业代码 ZZ 无效" in text
+    client.force_login(user)
+    resp = client.post(
+        reverse("digital:solution_new"),
+        {
+            "title": "坏方案",
+            "dimension": "foundation",
+            "industries": "C34",
+            "description": "x",
+            "price_band": "1_5",
+            "deployment_days": "0",
+            "contact": "王",
+        },
+    )
+    assert resp.status_code == 400 and "部署周期应为 1–365 之间的整数（天）" in resp.content.decode()

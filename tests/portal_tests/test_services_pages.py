@@ -1,0 +1,242 @@
+"""The service-network pages as people use them: the Chinese text each persona sees, and 404 for
+what is outside their scope (an unapproved institution, another region's demand)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.roles import Role
+from portal.services import actions
+from portal.services.models import Demand, ServiceInstitution
+
+from .factories import PASSWORD, make_user
+from .test_services import approve, approved_provider, credit_code, offer, register
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, user, name, *args, **query):
+    if user is not None:
+        client.force_login(user)
+    url = reverse(name, args=args)
+    resp = client.get(url, query or None)
+    return resp, resp.content.decode()
+
+
+def test_provider_registers_through_the_form_and_waits(client, gov):
+    resp = client.post(
+        reverse("services:register"),
+        {
+            "username": "prov-form",
+            "password": PASSWORD,
+            "full_name": "陈经理",
+            "name": "杭州西湖科创服务中心",
+            "kind": "public_agency",
+            "level": "county",
+            "region_code": "330106",
+            "credit_code": credit_code("12330106MB0000001"),
+            "contact_name": "陈经理",
+            "contact_phone": "0571-88886666",
+            "contact_email": "",
+            "description": "区级公共服务平台",
+        },
+        follow=True,
+    )
+    text = resp.content.decode()
+    assert resp.status_code == 200
+    assert "登记已提交，等待主管部门审核。审核通过前，企业看不到贵机构及其服务。" in text
+    assert "状态：待审核" in text
+    inst = ServiceInstitution.objects.get()
+    assert (inst.level, inst.region_code, inst.state) == ("county", "330106", "pending")
+
+
+def test_registration_errors_name_the_field_and_keep_input(client, gov):
+    resp = client.post(
+        reverse("services:register"),
+        {
+            "username": "prov-x",
+            "password": PASSWORD,
+            "full_name": "陈经理",
+            "name": "某机构",
+            "kind": "market_provider",
+            "level": "province",
+            "region_code": "330100",
+            "credit_code": "91330100MA00000001",
+            "contact_name": "陈",
+            "contact_phone": "13800001111",
+        },
+    )
+    text = resp.content.decode()
+    assert resp.status_code == 400
+    assert "所在地区代码：浙江省杭州市不是省级行政区；请填写与所在层级一致的代码" in text
+    assert "统一社会信用代码：统一社会信用代码校验位不正确" in text
+    assert 'value="某机构"' in text
+    assert not ServiceInstitution.objects.exists()
+
+
+def test_catalogue_shows_approved_offerings_only(client, gov, hz_owner):
+    user, inst = register("prov-p", "西湖融资服务中心", "city", "330100")
+    offer(user, "financing", "知识产权质押融资对接", "330100")
+    _, text = page(client, None, "services:catalogue", q="")
+    assert "知识产权质押融资对接" not in text
+    resp, _ = page(client, hz_owner, "services:institution", inst.pk)
+    assert resp.status_code == 404
+    resp, _ = page(client, gov["zj_province"], "services:institution", inst.pk)
+    assert resp.status_code == 404
+    resp, text = page(client, gov["hz_city"], "services:institutions")
+    assert "待我审核" in text and "西湖融资服务中心" in text
+    resp, text = page(client, gov["zj_province"], "services:institutions")
+    assert "西湖融资服务中心" not in text
+    client.force_login(gov["hz_city"])
+    resp = client.post(
+        reverse("services:review", args=[inst.pk]),
+        {"decision": "approve", "reason": "", "version": inst.version},
+        follow=True,
+    )
+    assert "已处理：服务机构“西湖融资服务中心”现为“已通过”。" in resp.content.decode()
+    client.logout()
+    _, text = page(client, None, "services:catalogue", q="")
+    assert "知识产权质押融资对接" in text and "浙江省杭州市（市级）" in text
+    _, text = page(client, None, "services:catalogue", category="legal")
+    assert "知识产权质押融资对接" not in text
+    _, text = page(client, None, "services:catalogue", region="510107")
+    assert "没有符合条件的服务" in text
+    _, text = page(client, None, "services:catalogue", region="330000")
+    assert "知识产权质押融资对接" in text
+    _, text = page(client, None, "services:catalogue", q="质押")
+    assert "知识产权质押融资对接" in text
+
+
+def test_reject_from_the_page_needs_a_reason(client, gov):
+    _user, inst = register("prov-r", "杭州测试机构", "city", "330100")
+    client.force_login(gov["hz_city"])
+    resp = client.post(
+        reverse("services:review", args=[inst.pk]),
+        {"decision": "reject", "reason": "", "version": inst.version},
+        follow=True,
+    )
+    assert "不予通过须说明理由。" in resp.content.decode()
+    inst.refresh_from_db()
+    assert inst.state == "pending"
+
+
+def test_enterprise_posts_a_demand_and_follows_it(client, gov, hz_owner):
+    provider, inst = approved_provider(gov, "prov-s", "杭州法务服务公司", "legal", "330100")
+    client.force_login(hz_owner)
+    resp = client.post(
+        reverse("services:demand_new"),
+        {"category": "legal", "title": "合同纠纷咨询", "text": "供应商拖欠货款 80 万元", "urgency": "urgent"},
+        follow=True,
+    )
+    text = resp.content.decode()
+    demand = Demand.objects.get()
+    due = demand.due_on.isoformat()
+    assert (
+        f"诉求已提交，由浙江省杭州市西湖区（县级）主管部门负责，同时派送给 1 家服务机构；应于 {due} 前得到首次响应。"
+        in text
+    )
+    assert "杭州法务服务公司" in text and "还没有回复。" in text
+    # The provider answers from the same page.
+    client.force_login(provider)
+    resp, text = page(client, provider, "services:provider_demands")
+    assert "合同纠纷咨询" in text
+    resp = client.post(
+        reverse("services:demand_respond", args=[demand.pk]), {"text": "明天上午律师电话联系您"}, follow=True
+    )
+    assert "回复已发送，企业会在站内信中收到。" in resp.content.decode()
+    # The enterprise closes it with a rating.
+    client.force_login(hz_owner)
+    demand.refresh_from_db()
+    resp = client.post(
+        reverse("services:demand_close", args=[demand.pk]),
+        {"rating": "4", "comment": "及时", "version": demand.version},
+        follow=True,
+    )
+    text = resp.content.decode()
+    assert "诉求已办结，感谢您的评价。" in text and "4 星 — 及时" in text
+    _, text = page(client, hz_owner, "services:my_demands")
+    assert "合同纠纷咨询" in text and "已办结" in text and "按时响应" in text
+
+
+def test_official_queue_flags_overdue_and_shows_figures(client, gov, hz_owner):
+    long_ago = timezone.now() - dt.timedelta(days=14)
+    late = actions.post_demand(
+        hz_owner, hz_owner.enterprise, category="financing", title="逾期未响应的诉求", text="x", now=long_ago
+    )
+    fresh = actions.post_demand(
+        hz_owner, hz_owner.enterprise, category="financing", title="刚提出的诉求", text="x"
+    )
+    _, text = page(client, gov["xh_county"], "services:queue")
+    assert "逾期未响应的诉求" in text and "刚提出的诉求" in text
+    assert f"已逾期（应于 {late.due_on.isoformat()} 前响应" in text
+    assert "<strong>逾期</strong>" in text
+    assert "浙江省杭州市西湖区响应情况" in text and "平均首次响应用时" in text
+    _, text = page(client, gov["xh_county"], "services:queue", state="overdue")
+    assert "逾期未响应的诉求" in text and "刚提出的诉求" not in text
+    _, text = page(client, gov["hz_city"], "services:queue", mine="on")
+    assert "没有符合条件的诉求" in text  # routed to the county, not to the city
+    _, text = page(client, gov["zj_province"], "services:queue")
+    assert "分地区" in text and "浙江省杭州市" in text
+    resp, text = page(client, gov["sc_province"], "services:queue")
+    assert "逾期未响应的诉求" not in text
+    resp, _ = page(client, gov["sc_province"], "services:demand", fresh.pk)
+    assert resp.status_code == 404
+    resp, _ = page(client, hz_owner, "services:queue")
+    assert resp.status_code == 403
+
+
+def test_other_enterprise_and_unrouted_provider_get_404(client, gov, hz_owner):
+    demand = actions.post_demand(
+        hz_owner, hz_owner.enterprise, category="talent", title="招聘工程师", text="x"
+    )
+    other_provider, inst = register("prov-t", "未派送机构", "city", "330100")
+    approve(gov["hz_city"], inst)
+    resp, _ = page(client, other_provider, "services:demand", demand.pk)
+    assert resp.status_code == 404
+    stranger = make_user("stranger", Role.ENTERPRISE)
+    resp, _ = page(client, stranger, "services:demand", demand.pk)
+    assert resp.status_code == 404
+    resp, _ = page(client, gov["xh_county"], "services:demand", demand.pk)
+    assert resp.status_code == 200
+
+
+def test_provider_home_and_offering_form(client, gov):
+    user, inst = register("prov-u", "余杭检测认证公司", "city", "330100")
+    _, text = page(client, user, "services:provider_home")
+    assert "状态：待审核" in text and "等待主管部门审核" in text
+    resp = client.post(
+        reverse("services:offering_new"),
+        {
+            "category": "testing_certification",
+            "title": "CNAS 检测",
+            "description": "金属材料检测",
+            "price_band": "1_5",
+            "regions": "330100 330200",
+            "contact": "王 13800001111",
+            "active": "on",
+        },
+        follow=True,
+    )
+    assert "服务产品“CNAS 检测”已保存。" in resp.content.decode()
+    resp = client.post(
+        reverse("services:offering_new"),
+        {
+            "category": "testing_certification",
+            "title": "坏地区",
+            "description": "x",
+            "price_band": "1_5",
+            "regions": "杭州",
+            "contact": "王",
+        },
+    )
+    assert resp.status_code == 400
+    assert "“杭州”不是 6 位行政区划代码" in resp.content.decode()
+    actions.review_institution(
+        gov["hz_city"], inst, decision="reject", reason="资质证书过期", expected_version=inst.version
+    )
+    _, text = page(client, user, "services:provider_home")
+    assert "未通过审核，理由：资质证书过期" in text and "重新提交审核" in text
