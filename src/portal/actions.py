@@ -15,6 +15,7 @@ portal.audit.record.record(), and notifies with portal.inbox.send (delivered on 
 from __future__ import annotations
 
 from django.db.models import F
+from django.utils.translation import gettext
 
 
 class ActionError(Exception):
@@ -52,7 +53,10 @@ def claim(obj, expected_version: int, label: str, **changes) -> None:
     model = type(obj)
     updated = model.objects.filter(pk=obj.pk, version=expected_version).update(version=F("version") + 1, **changes)
     if updated != 1:
-        raise StaleObject(f"{label}已被他人修改（您看到的是第 {expected_version} 版），请刷新页面后重新操作。")
+        raise StaleObject(
+            gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")
+            % {"label": label, "version": expected_version}
+        )
     for key, value in changes.items():
         setattr(obj, key, value)
     obj.version = expected_version + 1

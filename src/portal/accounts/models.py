@@ -2,25 +2,26 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
 
 
 class User(AbstractUser):
-    role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.ENTERPRISE)
     # Officials: the 6-digit GB/T 2260 code of their area (510000 province, 510100 city, 510104 county);
     # empty for the national level. Enterprises inherit the enterprise's region.
-    region_code = models.CharField("所属地区代码", max_length=6, blank=True, default="")
+    region_code = models.CharField(_("所属地区代码"), max_length=6, blank=True, default="")
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name="所属企业", null=True, blank=True,
+        "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="users",
     )
-    organisation = models.CharField("单位名称", max_length=200, blank=True, default="")
-    phone = models.CharField("手机号", max_length=20, blank=True, default="")
+    organisation = models.CharField(_("单位名称"), max_length=200, blank=True, default="")
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     @property
     def is_official(self) -> bool:

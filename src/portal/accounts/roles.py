@@ -1,16 +1,17 @@
 """The roles of the platform and the administrative level each official role works at."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业用户"
-    COUNTY = "county", "县级主管部门"
-    CITY = "city", "市级主管部门"
-    PROVINCE = "province", "省级主管部门"
-    NATIONAL = "national", "国家级主管部门"
-    PROVIDER = "provider", "服务机构"
-    ADMIN = "admin", "平台管理员"
+    ENTERPRISE = "enterprise", _("企业用户")
+    COUNTY = "county", _("县级主管部门")
+    CITY = "city", _("市级主管部门")
+    PROVINCE = "province", _("省级主管部门")
+    NATIONAL = "national", _("国家级主管部门")
+    PROVIDER = "provider", _("服务机构")
+    ADMIN = "admin", _("平台管理员")
 
 
 OFFICIAL_ROLES = (Role.COUNTY, Role.CITY, Role.PROVINCE, Role.NATIONAL)

@@ -8,6 +8,7 @@ sees enterprise data. Hiding links is never the protection; these checks are.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from .roles import Role
 
@@ -16,7 +17,10 @@ class OutOfScope(PermissionError):
     """The actor may not see or act on this object (wrong region, wrong enterprise or wrong role)."""
 
     def __init__(self, actor, obj_label: str):
-        super().__init__(f"{actor.username} 无权访问 {obj_label}：不在其管辖范围内")
+        super().__init__(
+            gettext("%(user)s 无权访问 %(object)s：不在其管辖范围内")
+            % {"user": actor.username, "object": obj_label}
+        )
         self.code = "out_of_scope"
 
 
@@ -55,4 +59,4 @@ def scope_enterprises(user, qs: QuerySet, field: str = "") -> QuerySet:
 def require_enterprise(user, enterprise) -> None:
     """Raise OutOfScope unless `user` may see `enterprise`."""
     if not enterprise_in_scope(user, enterprise):
-        raise OutOfScope(user, f"企业“{enterprise.name}”")
+        raise OutOfScope(user, gettext("企业“%(name)s”") % {"name": enterprise.name})

@@ -6,6 +6,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.actions import InvalidInput, NotAllowed
 from portal.audit.record import record
@@ -25,14 +26,21 @@ def issue_token(user, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns (row, secret). The secret is never stored and cannot be shown again."""
     name = (name or "").strip()
     if not name:
-        raise InvalidInput("请填写令牌名称。", [("name", "必填：请填写令牌名称，例如“财务系统对接”")])
+        raise InvalidInput(
+            gettext("请填写令牌名称。"), [("name", gettext("必填：请填写令牌名称，例如“财务系统对接”"))]
+        )
     if len(name) > NAME_MAX:
-        raise InvalidInput("令牌名称过长。", [("name", f"最多 {NAME_MAX} 个字符")])
+        raise InvalidInput(
+            gettext("令牌名称过长。"), [("name", gettext("最多 %(n)s 个字符") % {"n": NAME_MAX})]
+        )
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        raise NotAllowed("请先登录后再创建接口令牌。")
+        raise NotAllowed(gettext("请先登录后再创建接口令牌。"))
     with transaction.atomic():
         if ApiToken.objects.active().filter(user=user).count() >= MAX_ACTIVE_TOKENS:
-            raise NotAllowed(f"您已有 {MAX_ACTIVE_TOKENS} 个有效令牌：请先撤销不再使用的令牌，再创建新令牌。")
+            raise NotAllowed(
+                gettext("您已有 %(n)s 个有效令牌：请先撤销不再使用的令牌，再创建新令牌。")
+                % {"n": MAX_ACTIVE_TOKENS}
+            )
         secret = new_secret()
         token = ApiToken.objects.create(
             user=user, name=name, key_hash=hash_secret(secret), prefix=secret[: len(SECRET_PREFIX) + 6]
@@ -44,13 +52,13 @@ def issue_token(user, name: str) -> tuple[ApiToken, str]:
 def revoke_token(actor, token: ApiToken) -> ApiToken:
     """Revoke a token at once; requests carrying it get 401 from now on."""
     if token.user_id != actor.pk and not actor.is_superuser:
-        raise NotAllowed(f"令牌“{token.name}”不属于您，不能撤销。")
+        raise NotAllowed(gettext("令牌“%(name)s”不属于您，不能撤销。") % {"name": token.name})
     with transaction.atomic():
         updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         if updated != 1:
-            raise NotAllowed(f"令牌“{token.name}”已撤销，无需重复操作。")
+            raise NotAllowed(gettext("令牌“%(name)s”已撤销，无需重复操作。") % {"name": token.name})
         token.refresh_from_db()
         record(
             actor,

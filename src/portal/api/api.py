@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+from django.utils import translation
 from ninja import NinjaAPI, Router
 
 from portal.accounts.roles import Role
@@ -54,6 +57,21 @@ api = PortalAPI(
 )
 errors.install(api)
 
+
+def _chinese(view):
+    """The JSON API answers in one language whatever Accept-Language says: `message` and the *_label
+    fields are Chinese (the contract), `message_en` is English; only the web pages follow the language switch."""
+
+    @functools.wraps(view)
+    def in_chinese(request, *args, **kwargs):
+        with translation.override("zh-hans"):
+            return view(request, *args, **kwargs)
+
+    return in_chinese
+
+
+api.add_decorator(_chinese, mode="view")
+
 me_router = Router(tags=["账户 account"])
 
 
@@ -64,7 +82,7 @@ def me(request):
         "username": user.username,
         "display_name": user.display_name(),
         "role": user.role,
-        "role_label": Role(user.role).label if user.role in Role.values else user.role,
+        "role_label": str(Role(user.role).label) if user.role in Role.values else user.role,
         "region_code": user.region_code,
         "enterprise_id": user.enterprise_id,
     }

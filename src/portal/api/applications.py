@@ -78,10 +78,10 @@ def application_out(user, app: Application, *, detail: bool = False) -> dict:
         "batch_id": app.batch_id,
         "batch_name": app.batch.name,
         "tier": app.tier,
-        "tier_label": Tier(app.tier).label if app.tier in Tier.values else app.tier,
+        "tier_label": str(Tier(app.tier).label) if app.tier in Tier.values else app.tier,
         "kind": app.kind,
         "state": app.state,
-        "state_label": ApplicationState(app.state).label
+        "state_label": str(ApplicationState(app.state).label)
         if app.state in ApplicationState.values
         else app.state,
         "version": app.version,
@@ -221,12 +221,12 @@ def verify(request, code: str):
     return {
         "valid": status == RecognitionStatus.ACTIVE and rec.valid_from <= today,
         "status": status,
-        "status_label": RecognitionStatus(status).label,
+        "status_label": str(RecognitionStatus(status).label),
         "certificate_no": rec.certificate_no,
         "enterprise_name": rec.enterprise.name,
         "credit_code": rec.enterprise.credit_code,
         "tier": rec.tier,
-        "tier_label": Tier(rec.tier).label if rec.tier in Tier.values else rec.tier,
+        "tier_label": str(Tier(rec.tier).label) if rec.tier in Tier.values else rec.tier,
         "valid_from": rec.valid_from,
         "valid_until": rec.valid_until,
         "issued_by_level": rec.issued_by_level,

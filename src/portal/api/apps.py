@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "portal.api"
     label = "api"
-    verbose_name = "接口"
+    verbose_name = _("接口")

@@ -23,7 +23,7 @@ def tokens(request):
             token, secret = issue_token(request.user, name)
         except ActionError as exc:
             problems = getattr(exc, "problems", None) or []
-            context["name_error"] = "；".join(m for _f, m in problems) or exc.message
+            context["name_error"] = gettext("；").join(m for _f, m in problems) or exc.message
             context["name"] = name
         else:
             # Rendered, not redirected: the secret must not travel through a session or a URL.

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 
 from portal.accounts.scope import require_enterprise
 from portal.actions import InvalidInput, NotAllowed
@@ -54,7 +55,7 @@ def run_assessment(
     or InvalidInput whose `problems` are (field path, Chinese message) pairs.
     """
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录，再进行评价。")
+        raise NotAllowed(gettext("请先登录，再进行评价。"))
     require_enterprise(actor, enterprise)  # own enterprise users, officials whose region holds it, admins
     as_of = as_of or today_in_china()
     doc = copy.deepcopy(profile if profile is not None else enterprise.profile) or {}
@@ -63,19 +64,24 @@ def run_assessment(
             engine.ruleset(rules)
         except engine.UnknownRuleSet:
             raise InvalidInput(
-                f"未知的规则集“{rules}”，请从列表中选择。",
-                [("rules", f"未知的规则集“{rules}”，请从列表中选择")],
+                gettext("未知的规则集“%(rules)s”，请从列表中选择。") % {"rules": rules},
+                [("rules", gettext("未知的规则集“%(rules)s”，请从列表中选择") % {"rules": rules})],
             ) from None
     try:
         outcome, result = engine.assess(doc, as_of, rules, is_review=is_review)
     except engine.ProfileInvalid as exc:
-        problems = [(p.path, p.message_zh) for p in exc.problems]
+        english = (get_language() or "").startswith("en")  # the engine words each problem in both languages
+        problems = [(p.path, p.message_en if english else p.message_zh) for p in exc.problems]
         raise InvalidInput(
-            f"企业“{enterprise.name}”的画像有 {len(problems)} 处需要修改，改好后再评价。", problems
+            gettext("企业“%(name)s”的画像有 %(n)s 处需要修改，改好后再评价。")
+            % {"name": enterprise.name, "n": len(problems)},
+            problems,
         ) from None
     except engine.UnknownRuleSet:
-        msg = f"{as_of.isoformat()} 没有施行中的梯度培育办法，请改选评价基准日或指定规则集"
-        raise InvalidInput(msg + "。", [("as_of", msg)]) from None
+        msg = gettext("%(day)s 没有施行中的梯度培育办法，请改选评价基准日或指定规则集") % {
+            "day": as_of.isoformat()
+        }
+        raise InvalidInput(msg + gettext("。"), [("as_of", msg)]) from None
 
     rs = outcome.rules
     ruleset_id = f"{rs.id}+{rs.overlay}" if rs.overlay else rs.id

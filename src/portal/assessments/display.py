@@ -103,9 +103,12 @@ def criterion_row(c: dict, lang: str) -> dict:
     missing = _missing(c.get("missing"), lang)
     value = c.get("value_display")
     if not value:
-        value = "；".join(f"{i['label']}：{i['display']}" for i in c.get("inputs_labelled", [])[:3])
+        value = _("；").join(
+            _("%(label)s：%(value)s") % {"label": i["label"], "value": i["display"]}
+            for i in c.get("inputs_labelled", [])[:3]
+        )
     if status == "undetermined" and missing:
-        value = _("未填写：") + "、".join(m["label"] for m in missing)
+        value = _("未填写：") + _("、").join(m["label"] for m in missing)
     row = {
         "id": c.get("id"),
         "label": c.get("label", ""),
@@ -188,7 +191,7 @@ def upgrades(tier: dict) -> list[dict]:
             out.append(
                 {
                     "label": c.get("label", ""),
-                    "text": "；".join(ch.get("text", "") for ch in fix.get("changes", [])),
+                    "text": _("；").join(ch.get("text", "") for ch in fix.get("changes", [])),
                     "points": _num(fix.get("points_gained", 0)),
                 }
             )

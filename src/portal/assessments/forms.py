@@ -24,7 +24,7 @@ def ruleset_choices() -> list[tuple[str, str]]:
             when = _("%(start)s 至 %(until)s 施行，用于过去的日期和复核") % {"start": start, "until": until}
         else:
             when = _("%(start)s 起施行") % {"start": start}
-        choices.append((rs["id"], f"{name}（{when}）"))
+        choices.append((rs["id"], _("%(name)s（%(when)s）") % {"name": name, "when": when}))
     return choices
 
 

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.accounts.models import User
 from portal.accounts.roles import PREFIX_DIGITS, Role
@@ -110,28 +111,48 @@ def recognition_url(recognition) -> str:
     return _url("cultivation:recognition", recognition.pk)
 
 
+def _zh(text) -> str:
+    """Stored texts (inbox messages) stay Chinese whatever language the acting user's pages are in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
 def _tier_name(tier: str) -> str:
+    """The tier's Chinese name, for stored texts."""
     try:
-        return Tier(tier).label
+        return _zh(Tier(tier).label)
     except ValueError:
         return tier
 
 
+def _tier(tier: str) -> str:
+    """The tier's name in the page's language, for error messages."""
+    try:
+        return str(Tier(tier).label)
+    except ValueError:
+        return tier
+
+
+def _level(level: str) -> str:
+    """A workflow level ("市级主管部门") in the page's language."""
+    return gettext(workflow.level_name(level))
+
+
 def _region_name(code: str) -> str:
     if not code:
-        return "全国"
+        return gettext("全国")
     hit = engine.region(code)
     return hit[0] if hit else code
 
 
 def _require_login(actor) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录，再办理申报事项。")
+        raise NotAllowed(gettext("请先登录，再办理申报事项。"))
 
 
 def _who(actor) -> str:
     try:
-        return Role(actor.role).label
+        return str(Role(actor.role).label)
     except ValueError:
         return actor.role
 
@@ -139,7 +160,10 @@ def _who(actor) -> str:
 def _require_enterprise_user(actor, enterprise, doing: str) -> None:
     require_enterprise(actor, enterprise)
     if not (actor.role == Role.ENTERPRISE and actor.enterprise_id == enterprise.pk):
-        raise NotAllowed(f"{_who(actor)}不能{doing}：此操作只能由企业“{enterprise.name}”的用户办理。")
+        raise NotAllowed(
+            gettext("%(who)s不能%(doing)s：此操作只能由企业“%(enterprise)s”的用户办理。")
+            % {"who": _who(actor), "doing": doing, "enterprise": enterprise.name}
+        )
 
 
 def _reason(reason: str, field: str, message: str) -> str:
@@ -177,16 +201,22 @@ def _load(application) -> Application:
 
 
 def _stale(label: str, expected_version: int) -> StaleObject:
-    return StaleObject(f"{label}已被他人修改（您看到的是第 {expected_version} 版），请刷新页面后重新操作。")
+    return StaleObject(
+        gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")
+        % {"label": label, "version": expected_version}
+    )
 
 
 def _label(application) -> str:
-    return f"申报“{application}”"
+    return gettext("申报“%(application)s”") % {"application": application}
 
 
 def _doing(action: str, label: str, app: Application) -> str:
     """The phrase for messages: 审核通过并公示申报“X” (a verb on the application) or 为申报“X”上传佐证材料."""
-    return f"为{_label(app)}{label}" if action in workflow.FOR_APPLICATION else f"{label}{_label(app)}"
+    values = {"application": _label(app), "action": str(label)}
+    if action in workflow.FOR_APPLICATION:
+        return gettext("为%(application)s%(action)s") % values
+    return gettext("%(action)s%(application)s") % values
 
 
 def _authorise(actor, app: Application, action: str, expected_version: int | None = None) -> workflow.Step:
@@ -199,15 +229,23 @@ def _authorise(actor, app: Application, action: str, expected_version: int | Non
     step = workflow.step_for(action, app)
     label = (step or steps[0]).label
     if not any(workflow.role_fits(actor, s, app) for s in steps):
-        who = "、".join(dict.fromkeys(workflow.level_name(workflow.level_of(s, app)) for s in steps))
-        raise NotAllowed(f"{_who(actor)}不能{_doing(action, label, app)}：此操作由{who}办理。")
+        who = gettext("、").join(dict.fromkeys(_level(workflow.level_of(s, app)) for s in steps))
+        raise NotAllowed(
+            gettext("%(who)s不能%(doing)s：此操作由%(level)s办理。")
+            % {"who": _who(actor), "doing": _doing(action, label, app), "level": who}
+        )
     if step is None:
         raise NotAllowed(
-            f"{_label(app)}当前状态为“{app.get_state_display()}”，不能{label}。{workflow.state_hint(app)}"
+            gettext("%(application)s当前状态为“%(state)s”，不能%(action)s。")
+            % {"application": _label(app), "state": app.get_state_display(), "action": str(label)}
+            + workflow.state_hint(app)
         )
     if not workflow.role_fits(actor, step, app):
-        level = workflow.level_name(workflow.level_of(step, app))
-        raise NotAllowed(f"{_who(actor)}不能{_doing(action, label, app)}：当前步骤由{level}办理。")
+        level = _level(workflow.level_of(step, app))
+        raise NotAllowed(
+            gettext("%(who)s不能%(doing)s：当前步骤由%(level)s办理。")
+            % {"who": _who(actor), "doing": _doing(action, label, app), "level": level}
+        )
     return step
 
 
@@ -248,15 +286,21 @@ def _tier_offered(tier: str, day: dt.date) -> tuple[bool, str]:
     try:
         rules = engine.rules_in_force(day)
     except engine.UnknownRuleSet:
-        return False, f"{day.isoformat()} 没有施行中的梯度培育办法。"
+        return False, gettext("%(day)s 没有施行中的梯度培育办法。") % {"day": day.isoformat()}
     if tier in rules.ladder:
         return True, ""
     hint = ""
     if tier == Tier.INNOVATIVE and Tier.TECH_INNOVATIVE in rules.ladder:
-        hint = "2026 年 4 月 1 日起请申报“科技和创新型中小企业”。"
+        hint = gettext("2026 年 4 月 1 日起请申报“科技和创新型中小企业”。")
     elif tier == Tier.TECH_INNOVATIVE and Tier.INNOVATIVE in rules.ladder:
-        hint = "2026 年 4 月 1 日前请申报“创新型中小企业”。"
-    return False, f"{day.isoformat()} 施行的《{rules.zh}》不设“{_tier_name(tier)}”层级。{hint}"
+        hint = gettext("2026 年 4 月 1 日前请申报“创新型中小企业”。")
+    title = rules.en if (translation.get_language() or "").startswith("en") else f"《{rules.zh}》"
+    why = gettext("%(day)s 施行的%(rules)s不设“%(tier)s”层级。") % {
+        "day": day.isoformat(),
+        "rules": title,
+        "tier": _tier(tier),
+    }
+    return False, why + hint
 
 
 def _holds(enterprise: Enterprise, tier: str, day: dt.date) -> bool:
@@ -304,48 +348,62 @@ def open_batch(
     """Open an annual batch for the actor's region: provinces for the ordinary tiers, the nation for 小巨人."""
     _require_login(actor)
     if tier not in Tier.values:
-        raise InvalidInput(f"未知的申报层级“{tier}”，请从列表中选择。", [("tier", "请从列表中选择申报层级")])
+        raise InvalidInput(
+            gettext("未知的申报层级“%(tier)s”，请从列表中选择。") % {"tier": tier},
+            [("tier", gettext("请从列表中选择申报层级"))],
+        )
     opener = workflow.BATCH_OPENER[tier]
     if actor.role != opener:
         raise NotAllowed(
-            f"{_who(actor)}不能开放“{_tier_name(tier)}”申报批次：此类批次由{workflow.level_name(opener)}开放。"
+            gettext("%(who)s不能开放“%(tier)s”申报批次：此类批次由%(level)s开放。")
+            % {"who": _who(actor), "tier": _tier(tier), "level": _level(opener)}
         )
     name = (name or "").strip()
     problems: list[tuple[str, str]] = []
     if not name:
-        problems.append(("name", "请填写批次名称"))
+        problems.append(("name", gettext("请填写批次名称")))
     elif len(name) > 200:
-        problems.append(("name", "批次名称不能超过 200 个字"))
+        problems.append(("name", gettext("批次名称不能超过 200 个字")))
     if not isinstance(year, int) or not 2000 <= year <= 2100:
-        problems.append(("year", "年度须为 2000 至 2100 之间的年份"))
+        problems.append(("year", gettext("年度须为 2000 至 2100 之间的年份")))
     dates_ok = isinstance(opens_on, dt.date) and isinstance(closes_on, dt.date)
     if not isinstance(opens_on, dt.date):
-        problems.append(("opens_on", "请填写开始日期"))
+        problems.append(("opens_on", gettext("请填写开始日期")))
     if not isinstance(closes_on, dt.date):
-        problems.append(("closes_on", "请填写截止日期"))
+        problems.append(("closes_on", gettext("请填写截止日期")))
     if dates_ok and closes_on < opens_on:
-        problems.append(("closes_on", "截止日期不能早于开始日期"))
+        problems.append(("closes_on", gettext("截止日期不能早于开始日期")))
     if not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
-        problems.append(("notice_days", "公示天数须为 1 至 30 天"))
+        problems.append(("notice_days", gettext("公示天数须为 1 至 30 天")))
     if tier in workflow.GIANT:
         review_level = workflow.PROVINCE  # the province reviews and recommends 小巨人
     elif review_level not in workflow.REVIEW_LEVELS:
-        problems.append(("review_level", "初审层级须为县级、市级或省级"))
+        problems.append(("review_level", gettext("初审层级须为县级、市级或省级")))
     ruleset_id = (ruleset_id or "").strip()
     if ruleset_id:
         try:
             rules = engine.ruleset(ruleset_id)
             if tier not in rules.tiers:
-                problems.append(("ruleset_id", f"规则集“{ruleset_id}”不设“{_tier_name(tier)}”层级"))
+                problems.append(
+                    (
+                        "ruleset_id",
+                        gettext("规则集“%(rules)s”不设“%(tier)s”层级")
+                        % {"rules": ruleset_id, "tier": _tier(tier)},
+                    )
+                )
         except engine.UnknownRuleSet:
-            problems.append(("ruleset_id", f"未知的规则集“{ruleset_id}”，请从列表中选择"))
+            problems.append(
+                ("ruleset_id", gettext("未知的规则集“%(rules)s”，请从列表中选择") % {"rules": ruleset_id})
+            )
     if dates_ok:
         offered, why = _tier_offered(tier, opens_on)
         if not offered:
             problems.append(("tier", why.rstrip("。")))
     if problems:
         raise InvalidInput(
-            f"申报批次“{name or '（未命名）'}”有 {len(problems)} 处需要修改，改好后再开放。", problems
+            gettext("申报批次“%(name)s”有 %(n)s 处需要修改，改好后再开放。")
+            % {"name": name or gettext("（未命名）"), "n": len(problems)},
+            problems,
         )
     with transaction.atomic():
         batch = Batch.objects.create(
@@ -383,16 +441,19 @@ def open_batch(
 
 def _check_renewal(enterprise: Enterprise, batch: Batch, renews: Recognition) -> None:
     if renews.enterprise_id != enterprise.pk:
-        raise NotAllowed(f"认定“{renews.certificate_no}”不属于企业“{enterprise.name}”，不能据此申请复核。")
+        raise NotAllowed(
+            gettext("认定“%(certificate)s”不属于企业“%(enterprise)s”，不能据此申请复核。")
+            % {"certificate": renews.certificate_no, "enterprise": enterprise.name}
+        )
     if renews.status != RecognitionStatus.ACTIVE:
         raise NotAllowed(
-            f"认定“{renews.certificate_no}”{renews.get_status_display()}，不能申请复核；"
-            "如仍符合条件，请按新申请办理。"
+            gettext("认定“%(certificate)s”%(status)s，不能申请复核；如仍符合条件，请按新申请办理。")
+            % {"certificate": renews.certificate_no, "status": renews.get_status_display()}
         )
     if batch.tier not in (renews.tier, RENEWED_BY.get(renews.tier)):
         raise NotAllowed(
-            f"批次“{batch.name}”受理“{_tier_name(batch.tier)}”申报，不能用于复核"
-            f"“{_tier_name(renews.tier)}”认定；请选择对应层级的批次。"
+            gettext("批次“%(batch)s”受理“%(tier)s”申报，不能用于复核“%(renews)s”认定；请选择对应层级的批次。")
+            % {"batch": batch.name, "tier": _tier(batch.tier), "renews": _tier(renews.tier)}
         )
 
 
@@ -400,34 +461,50 @@ def create_application(actor, enterprise, batch, *, renews=None, today: dt.date 
     """Start a draft in an open batch: one live application per enterprise and tier."""
     today = _today(today)
     _require_login(actor)
-    _require_enterprise_user(actor, enterprise, "发起申报")
+    _require_enterprise_user(actor, enterprise, gettext("发起申报"))
     with transaction.atomic():
         enterprise = Enterprise.objects.get(pk=enterprise.pk)
         batch = Batch.objects.get(pk=batch.pk)
         if not batch.is_open(today):
             raise NotAllowed(
-                f"批次“{batch.name}”的申报时间为 {batch.opens_on.isoformat()} 至 "
-                f"{batch.closes_on.isoformat()}，今天（{today.isoformat()}）不在申报期内，"
-                "请选择正在开放的批次或等待下一批次。"
+                gettext(
+                    "批次“%(batch)s”的申报时间为 %(opens)s 至 %(closes)s，今天（%(today)s）不在申报期内，"
+                    "请选择正在开放的批次或等待下一批次。"
+                )
+                % {
+                    "batch": batch.name,
+                    "opens": batch.opens_on.isoformat(),
+                    "closes": batch.closes_on.isoformat(),
+                    "today": today.isoformat(),
+                }
             )
         if not _batch_covers(batch, enterprise.region):
             raise NotAllowed(
-                f"批次“{batch.name}”只受理{_region_name(batch.region_code)}的企业，"
-                f"企业“{enterprise.name}”注册在{_region_name(enterprise.region)}，请选择本地的批次。"
+                gettext(
+                    "批次“%(batch)s”只受理%(area)s的企业，企业“%(enterprise)s”注册在%(region)s，请选择本地的批次。"
+                )
+                % {
+                    "batch": batch.name,
+                    "area": _region_name(batch.region_code),
+                    "enterprise": enterprise.name,
+                    "region": _region_name(enterprise.region),
+                }
             )
         offered, why = _tier_offered(batch.tier, today)
         if not offered:
-            raise NotAllowed(f"批次“{batch.name}”不能再受理申报：{why}")
+            raise NotAllowed(
+                gettext("批次“%(batch)s”不能再受理申报：%(why)s") % {"batch": batch.name, "why": why}
+            )
         if renews is not None:
             renews = Recognition.objects.get(pk=renews.pk)
             _check_renewal(enterprise, batch, renews)
         live = Application.objects.filter(
             enterprise=enterprise, tier=batch.tier, state__in=LIVE_STATES
         ).first()
-        duplicate = (
-            f"企业“{enterprise.name}”已有一份进行中的“{_tier_name(batch.tier)}”申报"
-            "，同一层级同一时间只能有一份；请继续办理该申报，或先撤回后再新建。"
-        )
+        duplicate = gettext(
+            "企业“%(enterprise)s”已有一份进行中的“%(tier)s”申报，同一层级同一时间只能有一份；"
+            "请继续办理该申报，或先撤回后再新建。"
+        ) % {"enterprise": enterprise.name, "tier": _tier(batch.tier)}
         if live is not None:
             raise NotAllowed(duplicate)
         if (
@@ -436,8 +513,11 @@ def create_application(actor, enterprise, batch, *, renews=None, today: dt.date 
             and not _holds(enterprise, Tier.SPECIALIZED, today)
         ):
             raise NotAllowed(
-                f"企业“{enterprise.name}”没有有效期内的专精特新中小企业认定，不能申报专精特新“小巨人”企业；"
-                "请先取得省级专精特新中小企业认定。"
+                gettext(
+                    "企业“%(enterprise)s”没有有效期内的专精特新中小企业认定，不能申报专精特新“小巨人”企业；"
+                    "请先取得省级专精特新中小企业认定。"
+                )
+                % {"enterprise": enterprise.name}
             )
         kind = ApplicationKind.RE_REVIEW if renews is not None else ApplicationKind.NEW
         try:
@@ -475,7 +555,8 @@ def attach_evidence(actor, application, uploaded_file, *, description: str = "")
     description = (description or "").strip()
     if len(description) > 200:
         raise InvalidInput(
-            "材料说明不能超过 200 个字，请精简后再上传。", [("description", "材料说明不能超过 200 个字")]
+            gettext("材料说明不能超过 200 个字，请精简后再上传。"),
+            [("description", gettext("材料说明不能超过 200 个字"))],
         )
     checked = check_upload(uploaded_file)
     with transaction.atomic():
@@ -546,18 +627,24 @@ def submit_application(
         step = _authorise(actor, app, "submit", expected_version)
         if declaration_accepted is not True:
             raise InvalidInput(
-                f"提交{_label(app)}前，请阅读并勾选真实性声明和合规经营承诺。",
-                [("declaration_accepted", "请阅读并勾选真实性声明和合规经营承诺")],
+                gettext("提交%(application)s前，请阅读并勾选真实性声明和合规经营承诺。")
+                % {"application": _label(app)},
+                [("declaration_accepted", gettext("请阅读并勾选真实性声明和合规经营承诺"))],
             )
         if app.state == S.DRAFT and not app.batch.is_open(today):
             raise NotAllowed(
-                f"批次“{app.batch.name}”已于 {app.batch.closes_on.isoformat()} 截止，"
-                f"{_label(app)}不能再提交；请等待下一批次。"
+                gettext("批次“%(batch)s”已于 %(closes)s 截止，%(application)s不能再提交；请等待下一批次。")
+                % {
+                    "batch": app.batch.name,
+                    "closes": app.batch.closes_on.isoformat(),
+                    "application": _label(app),
+                }
             )
         if not app.evidence.exists():
             raise InvalidInput(
-                f"{_label(app)}还没有佐证材料，请至少上传一份 PDF/JPEG/PNG 文件后再提交。",
-                [("evidence", "请至少上传一份佐证材料")],
+                gettext("%(application)s还没有佐证材料，请至少上传一份 PDF/JPEG/PNG 文件后再提交。")
+                % {"application": _label(app)},
+                [("evidence", gettext("请至少上传一份佐证材料"))],
             )
         enterprise = Enterprise.objects.select_for_update().get(pk=app.enterprise_id)
         snapshot = copy.deepcopy(enterprise.profile)
@@ -571,7 +658,9 @@ def submit_application(
             )
         except InvalidInput as exc:
             raise InvalidInput(
-                f"{_label(app)}未能提交：{exc.message}请在“企业画像”中改好后再提交。", exc.problems
+                gettext("%(application)s未能提交：%(problem)s请在“企业画像”中改好后再提交。")
+                % {"application": _label(app), "problem": exc.message},
+                exc.problems,
             ) from None
         qualified = _tier_qualified(assessment, app.tier)
         now = timezone.now()
@@ -628,7 +717,7 @@ def return_application(actor, application, *, expected_version: int, reason: str
     with transaction.atomic():
         app = _load(application)
         step = _authorise(actor, app, "return", expected_version)
-        reason = _reason(reason, "reason", "请填写退回理由，写明企业需要修改或补充的内容。")
+        reason = _reason(reason, "reason", gettext("请填写退回理由，写明企业需要修改或补充的内容。"))
         _move(
             actor,
             app,
@@ -646,7 +735,7 @@ def reject_application(actor, application, *, expected_version: int, reason: str
     with transaction.atomic():
         app = _load(application)
         step = _authorise(actor, app, "reject", expected_version)
-        reason = _reason(reason, "reason", "请填写不予通过的理由。")
+        reason = _reason(reason, "reason", gettext("请填写不予通过的理由。"))
         _move(
             actor,
             app,
@@ -710,14 +799,25 @@ def bulk_approve(
             results.append((application, False, str(exc)))
             continue
         if app.state == S.RECOMMENDED:
-            results.append((app, True, f"{_label(app)}已审核通过并推荐至国家级主管部门。"))
+            results.append(
+                (
+                    app,
+                    True,
+                    gettext("%(application)s已审核通过并推荐至国家级主管部门。")
+                    % {"application": _label(app)},
+                )
+            )
         else:
             results.append(
                 (
                     app,
                     True,
-                    f"{_label(app)}已审核通过，公示期 {app.notice_starts.isoformat()} 至 "
-                    f"{app.notice_ends.isoformat()}。",
+                    gettext("%(application)s已审核通过，公示期 %(start)s 至 %(end)s。")
+                    % {
+                        "application": _label(app),
+                        "start": app.notice_starts.isoformat(),
+                        "end": app.notice_ends.isoformat(),
+                    },
                 )
             )
     return results
@@ -731,7 +831,7 @@ def record_objection(actor, application, *, objector: str, text: str) -> Objecti
     with transaction.atomic():
         app = _load(application)
         _authorise(actor, app, "record_objection")
-        text = _reason(text, "text", "请填写异议内容。")
+        text = _reason(text, "text", gettext("请填写异议内容。"))
         objector = (objector or "").strip()[:200]
         objection = Objection.objects.create(application=app, objector=objector, text=text, recorded_by=actor)
         record(
@@ -775,17 +875,18 @@ def resolve_objection(
         _authorise(actor, app, "resolve_objection")
         if outcome not in Objection.Outcome.values:
             raise InvalidInput(
-                "请选择异议处理结果：异议成立或异议不成立。", [("outcome", "请选择异议处理结果")]
+                gettext("请选择异议处理结果：异议成立或异议不成立。"),
+                [("outcome", gettext("请选择异议处理结果"))],
             )
-        resolution = _reason(resolution, "resolution", "请填写异议处理说明。")
+        resolution = _reason(resolution, "resolution", gettext("请填写异议处理说明。"))
         now = timezone.now()
         done = Objection.objects.filter(pk=objection.pk, outcome="").update(
             outcome=outcome, resolution=resolution, resolved_by=actor, resolved_at=now
         )
         if done != 1:
             raise StaleObject(
-                f"对{_label(app)}的异议（{timezone.localtime(objection.recorded_at):%Y-%m-%d} 登记）已由他人处理，"
-                "请刷新页面查看处理结果。"
+                gettext("对%(application)s的异议（%(day)s 登记）已由他人处理，请刷新页面查看处理结果。")
+                % {"application": _label(app), "day": f"{timezone.localtime(objection.recorded_at):%Y-%m-%d}"}
             )
         objection.refresh_from_db()
         if outcome == Objection.Outcome.UPHELD:
@@ -899,7 +1000,9 @@ def _issue(actor, app: Application, valid_from: dt.date, valid_until: dt.date, t
                 )
         except IntegrityError:  # a number or code taken concurrently: draw again
             continue
-    raise ActionError(f"{_label(app)}的证书编号生成失败，请稍后重试。")
+    raise ActionError(
+        gettext("%(application)s的证书编号生成失败，请稍后重试。") % {"application": _label(app)}
+    )
 
 
 def recognise_application(
@@ -944,12 +1047,13 @@ def _require_recogniser(actor, rec: Recognition, doing: str) -> None:
     require_enterprise(actor, rec.enterprise)
     if actor.role != rec.issued_by_level:
         raise NotAllowed(
-            f"{_who(actor)}不能{doing}：此操作由{workflow.level_name(rec.issued_by_level)}办理。"
+            gettext("%(who)s不能%(doing)s：此操作由%(level)s办理。")
+            % {"who": _who(actor), "doing": doing, "level": _level(rec.issued_by_level)}
         )
 
 
 def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action: str, **data) -> None:
-    label = f"认定“{rec.certificate_no}”"
+    label = gettext("认定“%(certificate)s”") % {"certificate": rec.certificate_no}
     claim(
         rec,
         expected_version,
@@ -989,13 +1093,18 @@ def _load_recognition(recognition) -> Recognition:
 def revoke_recognition(actor, recognition, *, expected_version: int, reason: str) -> Recognition:
     with transaction.atomic():
         rec = _load_recognition(recognition)
-        _require_recogniser(actor, rec, f"撤销认定“{rec.certificate_no}”")
-        label = f"认定“{rec.certificate_no}”"
+        _require_recogniser(
+            actor, rec, gettext("撤销认定“%(certificate)s”") % {"certificate": rec.certificate_no}
+        )
+        label = gettext("认定“%(certificate)s”") % {"certificate": rec.certificate_no}
         if rec.version != expected_version:
             raise _stale(label, expected_version)
         if rec.status != RecognitionStatus.ACTIVE:
-            raise NotAllowed(f"{label}{rec.get_status_display()}，无需撤销。")
-        reason = _reason(reason, "reason", "请填写撤销理由。")
+            raise NotAllowed(
+                gettext("%(label)s%(status)s，无需撤销。")
+                % {"label": label, "status": rec.get_status_display()}
+            )
+        reason = _reason(reason, "reason", gettext("请填写撤销理由。"))
         _revoke(actor, rec, expected_version, reason, "revoke_recognition")
     return rec
 
@@ -1005,14 +1114,20 @@ def start_re_review(actor, recognition, batch, *, today: dt.date | None = None) 
     today = _today(today)
     _require_login(actor)
     rec = Recognition.objects.select_related("enterprise").get(pk=recognition.pk)
-    _require_enterprise_user(actor, rec.enterprise, "申请复核")
+    _require_enterprise_user(actor, rec.enterprise, gettext("申请复核"))
     batch = Batch.objects.get(pk=batch.pk)
     _check_renewal(rec.enterprise, batch, rec)
     last_year_from = certificates.add_years(rec.valid_until, -1) + dt.timedelta(days=1)
     if rec.valid_until.year > batch.year and today < last_year_from:
         raise NotAllowed(
-            f"认定“{rec.certificate_no}”有效期至 {rec.valid_until.isoformat()}，尚未到复核时间；"
-            f"请在 {last_year_from.isoformat()} 起或到期当年的批次中申请复核。"
+            gettext(
+                "认定“%(certificate)s”有效期至 %(until)s，尚未到复核时间；请在 %(start)s 起或到期当年的批次中申请复核。"
+            )
+            % {
+                "certificate": rec.certificate_no,
+                "until": rec.valid_until.isoformat(),
+                "start": last_year_from.isoformat(),
+            }
         )
     return create_application(actor, rec.enterprise, batch, renews=rec, today=today)
 
@@ -1026,22 +1141,27 @@ def report_change(
     months = settings.ZJTX["CHANGE_REPORT_MONTHS"]
     with transaction.atomic():
         rec = _load_recognition(recognition)
-        _require_enterprise_user(actor, rec.enterprise, "填报重大变化")
+        _require_enterprise_user(actor, rec.enterprise, gettext("填报重大变化"))
         if rec.status != RecognitionStatus.ACTIVE:
-            raise NotAllowed(f"认定“{rec.certificate_no}”{rec.get_status_display()}，无需再填报重大变化。")
+            raise NotAllowed(
+                gettext("认定“%(certificate)s”%(status)s，无需再填报重大变化。")
+                % {"certificate": rec.certificate_no, "status": rec.get_status_display()}
+            )
         problems = []
         if kind not in ChangeKind.values:
-            problems.append(("kind", "请从列表中选择变化类型"))
+            problems.append(("kind", gettext("请从列表中选择变化类型")))
         if not isinstance(occurred_on, dt.date):
-            problems.append(("occurred_on", "请填写变化发生日期"))
+            problems.append(("occurred_on", gettext("请填写变化发生日期")))
         elif occurred_on > today:
-            problems.append(("occurred_on", "变化发生日期不能晚于今天"))
+            problems.append(("occurred_on", gettext("变化发生日期不能晚于今天")))
         description = (description or "").strip()
         if not description:
-            problems.append(("description", "请填写变化情况说明"))
+            problems.append(("description", gettext("请填写变化情况说明")))
         if problems:
             raise InvalidInput(
-                f"认定“{rec.certificate_no}”的重大变化报告有 {len(problems)} 处需要修改。", problems
+                gettext("认定“%(certificate)s”的重大变化报告有 %(n)s 处需要修改。")
+                % {"certificate": rec.certificate_no, "n": len(problems)},
+                problems,
             )
         deadline = certificates.add_months(occurred_on, months)
         late = today > deadline
@@ -1069,7 +1189,7 @@ def report_change(
         notify_enterprise(
             rec.enterprise,
             f"重大变化报告已提交{late_note}",
-            f"认定“{rec.certificate_no}”：{ChangeKind(kind).label}。",
+            f"认定“{rec.certificate_no}”：{_zh(ChangeKind(kind).label)}。",
             url=recognition_url(rec),
             topic=TOPIC,
         )
@@ -1077,7 +1197,7 @@ def report_change(
             rec.issued_by_level,
             rec.enterprise.region,
             f"重大变化报告待审核：{rec.enterprise.name}{late_note}",
-            f"{ChangeKind(kind).label}，发生于 {occurred_on.isoformat()}。",
+            f"{_zh(ChangeKind(kind).label)}，发生于 {occurred_on.isoformat()}。",
             recognition_url(rec),
         )
     return report
@@ -1088,19 +1208,29 @@ def decide_change(actor, report, *, accept: bool, note: str) -> ChangeReport:
     with transaction.atomic():
         report = ChangeReport.objects.get(pk=report.pk)
         rec = _load_recognition(report.recognition)
-        _require_recogniser(actor, rec, f"审核认定“{rec.certificate_no}”的重大变化报告")
-        label = f"认定“{rec.certificate_no}”的重大变化报告（{report.occurred_on.isoformat()}）"
+        _require_recogniser(
+            actor,
+            rec,
+            gettext("审核认定“%(certificate)s”的重大变化报告") % {"certificate": rec.certificate_no},
+        )
+        label = gettext("认定“%(certificate)s”的重大变化报告（%(day)s）") % {
+            "certificate": rec.certificate_no,
+            "day": report.occurred_on.isoformat(),
+        }
         if report.state != ChangeReport.State.SUBMITTED:
-            raise NotAllowed(f"{label}已处理（{report.get_state_display()}），请刷新页面查看。")
+            raise NotAllowed(
+                gettext("%(label)s已处理（%(state)s），请刷新页面查看。")
+                % {"label": label, "state": report.get_state_display()}
+            )
         note = (note or "").strip()
         if not accept:
-            note = _reason(note, "note", "不予确认将撤销认定，请填写理由。")
+            note = _reason(note, "note", gettext("不予确认将撤销认定，请填写理由。"))
         to_state = ChangeReport.State.ACCEPTED if accept else ChangeReport.State.REVOKED
         done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
             state=to_state, decided_by=actor, decided_at=timezone.now(), decision_note=note
         )
         if done != 1:
-            raise StaleObject(f"{label}已由他人处理，请刷新页面查看。")
+            raise StaleObject(gettext("%(label)s已由他人处理，请刷新页面查看。") % {"label": label})
         report.refresh_from_db()
         record(
             actor,
@@ -1221,7 +1351,7 @@ def action_label(action: str, application) -> str:
     step = workflow.step_for(action, application) or next(
         iter(workflow.steps_for(action, application.tier)), None
     )
-    return step.label if step else action
+    return str(step.label) if step else action
 
 
 def allowed_recognition_actions(user, recognition, *, today: dt.date | None = None) -> list[str]:

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from portal.actions import InvalidInput
 
@@ -67,20 +68,23 @@ def check_upload(uploaded_file) -> CheckedFile:
     for chunk in uploaded_file.chunks():
         size += len(chunk)
         if size > limit:
-            msg = f"文件“{name}”超过 {_megabytes(limit)} 的上限，请压缩或拆分后再上传"
-            raise InvalidInput(msg + "。", [("file", msg)])
+            msg = gettext("文件“%(name)s”超过 %(limit)s 的上限，请压缩或拆分后再上传") % {
+                "name": name,
+                "limit": _megabytes(limit),
+            }
+            raise InvalidInput(msg + gettext("。"), [("file", msg)])
         digest.update(chunk)
         if len(head) < 16:
             head = (head + chunk)[:1024]
         tail = (tail + chunk)[-TAIL:]
     uploaded_file.seek(0)
     if size == 0:
-        msg = f"文件“{name}”是空文件，请重新选择"
-        raise InvalidInput(msg + "。", [("file", msg)])
+        msg = gettext("文件“%(name)s”是空文件，请重新选择") % {"name": name}
+        raise InvalidInput(msg + gettext("。"), [("file", msg)])
     content_type = sniff(head, tail)
     accepted = settings.ZJTX.get("EVIDENCE_TYPES", EXTENSIONS)
     if content_type is None or content_type not in accepted:
-        msg = f"文件“{name}”不是有效的 PDF/JPEG/PNG 文件，请上传扫描件或导出的 PDF"
+        msg = gettext("文件“%(name)s”不是有效的 PDF/JPEG/PNG 文件，请上传扫描件或导出的 PDF") % {"name": name}
         raise InvalidInput(msg, [("file", msg)])
     return CheckedFile(
         content_type=content_type,

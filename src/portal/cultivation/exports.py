@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -19,16 +19,16 @@ from .views_common import frozen_tier, region_name, state_label, tier_label
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 COLUMNS = [
-    ("企业名称", 34),
-    ("统一社会信用代码", 22),
-    ("所在地区", 24),
-    ("申报层级", 22),
-    ("批次", 30),
-    ("状态", 16),
-    ("提交时间", 18),
-    ("评价得分", 10),
-    ("是否达标", 10),
-    ("最近审核意见", 40),
+    (gettext_noop("企业名称"), 34),
+    (gettext_noop("统一社会信用代码"), 22),
+    (gettext_noop("所在地区"), 24),
+    (gettext_noop("申报层级"), 22),
+    (gettext_noop("批次"), 30),
+    (gettext_noop("状态"), 16),
+    (gettext_noop("提交时间"), 18),
+    (gettext_noop("评价得分"), 10),
+    (gettext_noop("是否达标"), 10),
+    (gettext_noop("最近审核意见"), 40),
 ]
 
 

@@ -10,48 +10,49 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Tier(models.TextChoices):
-    INNOVATIVE = "innovative", "创新型中小企业"
-    TECH_INNOVATIVE = "tech_innovative", "科技和创新型中小企业"
-    SPECIALIZED = "specialized", "专精特新中小企业"
-    LITTLE_GIANT = "little_giant", "专精特新“小巨人”企业"
+    INNOVATIVE = "innovative", _("创新型中小企业")
+    TECH_INNOVATIVE = "tech_innovative", _("科技和创新型中小企业")
+    SPECIALIZED = "specialized", _("专精特新中小企业")
+    LITTLE_GIANT = "little_giant", _("专精特新“小巨人”企业")
 
 
 class Level(models.TextChoices):
-    COUNTY = "county", "县级"
-    CITY = "city", "市级"
-    PROVINCE = "province", "省级"
-    NATIONAL = "national", "国家级"
+    COUNTY = "county", _("县级")
+    CITY = "city", _("市级")
+    PROVINCE = "province", _("省级")
+    NATIONAL = "national", _("国家级")
 
 
 class Batch(models.Model):
     """An annual round for one tier, opened by the responsible level for its region."""
 
-    tier = models.CharField("层级", max_length=32, choices=Tier.choices)
-    year = models.PositiveIntegerField("年度")
-    name = models.CharField("批次名称", max_length=200)
-    level = models.CharField("组织层级", max_length=16, choices=Level.choices)
-    region_code = models.CharField("组织地区代码", max_length=6, blank=True, default="")  # '' = national
-    review_level = models.CharField("初审层级", max_length=16, choices=Level.choices, default=Level.CITY)
-    opens_on = models.DateField("开始日期")
-    closes_on = models.DateField("截止日期")
-    notice_days = models.PositiveSmallIntegerField("公示天数", default=5)
-    ruleset_id = models.CharField("规则集（空 = 提交日有效的规则）", max_length=64, blank=True, default="")
+    tier = models.CharField(_("层级"), max_length=32, choices=Tier.choices)
+    year = models.PositiveIntegerField(_("年度"))
+    name = models.CharField(_("批次名称"), max_length=200)
+    level = models.CharField(_("组织层级"), max_length=16, choices=Level.choices)
+    region_code = models.CharField(_("组织地区代码"), max_length=6, blank=True, default="")  # '' = national
+    review_level = models.CharField(_("初审层级"), max_length=16, choices=Level.choices, default=Level.CITY)
+    opens_on = models.DateField(_("开始日期"))
+    closes_on = models.DateField(_("截止日期"))
+    notice_days = models.PositiveSmallIntegerField(_("公示天数"), default=5)
+    ruleset_id = models.CharField(_("规则集（空 = 提交日有效的规则）"), max_length=64, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "申报批次"
-        verbose_name_plural = "申报批次"
+        verbose_name = _("申报批次")
+        verbose_name_plural = _("申报批次")
         ordering = ["-year", "tier", "name"]
 
     def __str__(self) -> str:
@@ -62,15 +63,15 @@ class Batch(models.Model):
 
 
 class ApplicationState(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待审核"
-    RETURNED = "returned", "退回修改"
-    REJECTED = "rejected", "未通过"
-    RECOMMENDED = "recommended", "已推荐，待国家级审核"
-    IN_NOTICE = "in_notice", "公示中"
-    NOTICE_ENDED = "notice_ended", "公示期满，待认定"
-    RECOGNISED = "recognised", "已认定"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("退回修改")
+    REJECTED = "rejected", _("未通过")
+    RECOMMENDED = "recommended", _("已推荐，待国家级审核")
+    IN_NOTICE = "in_notice", _("公示中")
+    NOTICE_ENDED = "notice_ended", _("公示期满，待认定")
+    RECOGNISED = "recognised", _("已认定")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 # An application in one of these states is still "live": an enterprise has at most one per tier.
@@ -85,64 +86,71 @@ LIVE_STATES = (
 
 
 class ApplicationKind(models.TextChoices):
-    NEW = "new", "新申请"
-    RE_REVIEW = "re_review", "复核"
+    NEW = "new", _("新申请")
+    RE_REVIEW = "re_review", _("复核")
 
 
 class Application(models.Model):
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="applications"
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     batch = models.ForeignKey(
-        Batch, verbose_name="批次", on_delete=models.PROTECT, related_name="applications"
+        Batch, verbose_name=_("批次"), on_delete=models.PROTECT, related_name="applications"
     )
-    tier = models.CharField("申报层级", max_length=32, choices=Tier.choices)
+    tier = models.CharField(_("申报层级"), max_length=32, choices=Tier.choices)
     kind = models.CharField(
-        "类型", max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.NEW
+        _("类型"), max_length=16, choices=ApplicationKind.choices, default=ApplicationKind.NEW
     )
     renews = models.ForeignKey(
         "Recognition",
-        verbose_name="复核的认定",
+        verbose_name=_("复核的认定"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="re_reviews",
     )
     state = models.CharField(
-        "状态", max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT, db_index=True
+        _("状态"),
+        max_length=16,
+        choices=ApplicationState.choices,
+        default=ApplicationState.DRAFT,
+        db_index=True,
     )
-    version = models.PositiveIntegerField("版本", default=1)  # optimistic locking
+    version = models.PositiveIntegerField(_("版本"), default=1)  # optimistic locking
     # Frozen at submission: the profile as submitted and its assessment (replayable at every level).
-    profile_snapshot = models.JSONField("提交时的企业画像", null=True, blank=True)
+    profile_snapshot = models.JSONField(_("提交时的企业画像"), null=True, blank=True)
     assessment = models.ForeignKey(
         "assessments.Assessment",
-        verbose_name="提交时的评价",
+        verbose_name=_("提交时的评价"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    declaration_text = models.TextField("真实性声明", blank=True, default="")
+    declaration_text = models.TextField(_("真实性声明"), blank=True, default="")
     declaration_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="声明签署人",
+        verbose_name=_("声明签署人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    declaration_signed_at = models.DateTimeField("声明签署时间", null=True, blank=True)
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    decided_at = models.DateTimeField("最近审核时间", null=True, blank=True)
-    last_reason = models.TextField("最近审核意见", blank=True, default="")
-    notice_starts = models.DateField("公示开始", null=True, blank=True)
-    notice_ends = models.DateField("公示结束", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    declaration_signed_at = models.DateTimeField(_("声明签署时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("最近审核时间"), null=True, blank=True)
+    last_reason = models.TextField(_("最近审核意见"), blank=True, default="")
+    notice_starts = models.DateField(_("公示开始"), null=True, blank=True)
+    notice_ends = models.DateField(_("公示结束"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "申报"
-        verbose_name_plural = "申报"
+        verbose_name = _("申报")
+        verbose_name_plural = _("申报")
         ordering = ["-updated_at", "-id"]
         constraints = [
             # The database, not only the action, keeps "one live application per enterprise and tier".
@@ -162,26 +170,26 @@ class Evidence(models.Model):
     """A supporting document; the file lives under DATA_DIR/media and is served only by a checked view."""
 
     application = models.ForeignKey(
-        Application, verbose_name="申报", on_delete=models.CASCADE, related_name="evidence"
+        Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField("文件", upload_to="evidence/%Y/%m/")
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=64)
-    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=64)
+    size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64)
-    description = models.CharField("说明", max_length=200, blank=True, default="")
+    description = models.CharField(_("说明"), max_length=200, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=_("上传人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "佐证材料"
-        verbose_name_plural = "佐证材料"
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -192,89 +200,92 @@ class Objection(models.Model):
     """An objection received during public notice (公示), and how it was resolved."""
 
     class Outcome(models.TextChoices):
-        UPHELD = "upheld", "异议成立"
-        DISMISSED = "dismissed", "异议不成立"
+        UPHELD = "upheld", _("异议成立")
+        DISMISSED = "dismissed", _("异议不成立")
 
     application = models.ForeignKey(
-        Application, verbose_name="申报", on_delete=models.CASCADE, related_name="objections"
+        Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="objections"
     )
-    objector = models.CharField("异议人", max_length=200, blank=True, default="")
-    text = models.TextField("异议内容")
+    objector = models.CharField(_("异议人"), max_length=200, blank=True, default="")
+    text = models.TextField(_("异议内容"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
-    outcome = models.CharField("处理结果", max_length=16, choices=Outcome.choices, blank=True, default="")
-    resolution = models.TextField("处理说明", blank=True, default="")
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    outcome = models.CharField(_("处理结果"), max_length=16, choices=Outcome.choices, blank=True, default="")
+    resolution = models.TextField(_("处理说明"), blank=True, default="")
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="处理人",
+        verbose_name=_("处理人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "公示异议"
-        verbose_name_plural = "公示异议"
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
         ordering = ["recorded_at", "id"]
 
 
 class RecognitionStatus(models.TextChoices):
-    ACTIVE = "active", "有效"
-    EXPIRED = "expired", "已过期"
-    REVOKED = "revoked", "已撤销"
+    ACTIVE = "active", _("有效")
+    EXPIRED = "expired", _("已过期")
+    REVOKED = "revoked", _("已撤销")
 
 
 class Recognition(models.Model):
     """A title held by an enterprise; valid three years; checkable by anyone via its verification code."""
 
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="recognitions"
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="recognitions",
     )
-    tier = models.CharField("层级", max_length=32, choices=Tier.choices)
+    tier = models.CharField(_("层级"), max_length=32, choices=Tier.choices)
     application = models.OneToOneField(
         Application,
-        verbose_name="申报",
+        verbose_name=_("申报"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="recognition",
     )
-    certificate_no = models.CharField("证书编号", max_length=40, unique=True)
-    verification_code = models.CharField("验证码", max_length=16, unique=True)
-    valid_from = models.DateField("有效期起")
-    valid_until = models.DateField("有效期止")
+    certificate_no = models.CharField(_("证书编号"), max_length=40, unique=True)
+    verification_code = models.CharField(_("验证码"), max_length=16, unique=True)
+    valid_from = models.DateField(_("有效期起"))
+    valid_until = models.DateField(_("有效期止"))
     status = models.CharField(
-        "状态",
+        _("状态"),
         max_length=16,
         choices=RecognitionStatus.choices,
         default=RecognitionStatus.ACTIVE,
         db_index=True,
     )
-    issued_by_level = models.CharField("认定层级", max_length=16, choices=Level.choices)
-    issued_by_region = models.CharField("认定地区代码", max_length=6, blank=True, default="")
+    issued_by_level = models.CharField(_("认定层级"), max_length=16, choices=Level.choices)
+    issued_by_region = models.CharField(_("认定地区代码"), max_length=6, blank=True, default="")
     recognised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="认定人",
+        verbose_name=_("认定人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
-    revoked_reason = models.TextField("撤销理由", blank=True, default="")
-    version = models.PositiveIntegerField("版本", default=1)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_reason = models.TextField(_("撤销理由"), blank=True, default="")
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "认定"
-        verbose_name_plural = "认定"
+        verbose_name = _("认定")
+        verbose_name_plural = _("认定")
         ordering = ["-valid_from", "-id"]
         indexes = [models.Index(fields=["status", "valid_until"], name="cultivation_rec_expiry_idx")]
 
@@ -283,50 +294,50 @@ class Recognition(models.Model):
 
 
 class ChangeKind(models.TextChoices):
-    RENAME = "rename", "更名"
-    MERGER = "merger", "合并"
-    REORGANISATION = "reorganisation", "重组"
-    RELOCATION = "relocation", "跨省迁移"
-    OVERSEAS_BRANCH = "overseas_branch", "设立境外分支机构"
-    OTHER = "other", "其他重大变化"
+    RENAME = "rename", _("更名")
+    MERGER = "merger", _("合并")
+    REORGANISATION = "reorganisation", _("重组")
+    RELOCATION = "relocation", _("跨省迁移")
+    OVERSEAS_BRANCH = "overseas_branch", _("设立境外分支机构")
+    OTHER = "other", _("其他重大变化")
 
 
 class ChangeReport(models.Model):
     """A major-change report (重大变化情况报告), due within three months of the change."""
 
     class State(models.TextChoices):
-        SUBMITTED = "submitted", "待审核"
-        ACCEPTED = "accepted", "已确认，认定继续有效"
-        REVOKED = "revoked", "认定已撤销"
+        SUBMITTED = "submitted", _("待审核")
+        ACCEPTED = "accepted", _("已确认，认定继续有效")
+        REVOKED = "revoked", _("认定已撤销")
 
     recognition = models.ForeignKey(
-        Recognition, verbose_name="认定", on_delete=models.PROTECT, related_name="change_reports"
+        Recognition, verbose_name=_("认定"), on_delete=models.PROTECT, related_name="change_reports"
     )
-    kind = models.CharField("变化类型", max_length=20, choices=ChangeKind.choices)
-    occurred_on = models.DateField("变化发生日期")
-    description = models.TextField("变化情况说明")
+    kind = models.CharField(_("变化类型"), max_length=20, choices=ChangeKind.choices)
+    occurred_on = models.DateField(_("变化发生日期"))
+    description = models.TextField(_("变化情况说明"))
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="填报人",
+        verbose_name=_("填报人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    filed_at = models.DateTimeField("填报时间", auto_now_add=True)
-    late = models.BooleanField("逾期填报（超过 3 个月）", default=False)
-    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.SUBMITTED)
+    filed_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    late = models.BooleanField(_("逾期填报（超过 3 个月）"), default=False)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    decision_note = models.TextField("审核意见", blank=True, default="")
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True, default="")
 
     class Meta:
-        verbose_name = "重大变化报告"
-        verbose_name_plural = "重大变化报告"
+        verbose_name = _("重大变化报告")
+        verbose_name_plural = _("重大变化报告")
         ordering = ["-filed_at", "-id"]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+
 from portal.accounts.roles import Role
 
 from .models import ApplicationState as S
@@ -37,7 +39,9 @@ class Step:
     states: frozenset
     actor: str  # ENTERPRISE, REVIEW, PROVINCE or NATIONAL
     to_state: str | None  # None: the application's state does not change
-    label: str  # Chinese verb phrase for messages and buttons
+    label: (
+        str  # verb phrase for messages and buttons, in the page's language when str()-ed (context "workflow")
+    )
 
 
 def _s(*states) -> frozenset:
@@ -48,38 +52,97 @@ EDITABLE = _s(S.DRAFT, S.RETURNED)
 
 STEPS: tuple[Step, ...] = (
     # The enterprise prepares, submits and may withdraw before a decision.
-    Step("attach_evidence", ALL_TIERS, EDITABLE, ENTERPRISE, None, "上传佐证材料"),
-    Step("remove_evidence", ALL_TIERS, EDITABLE, ENTERPRISE, None, "删除佐证材料"),
-    Step("submit", ALL_TIERS, EDITABLE, ENTERPRISE, S.SUBMITTED, "提交"),
+    Step("attach_evidence", ALL_TIERS, EDITABLE, ENTERPRISE, None, pgettext_lazy("workflow", "上传佐证材料")),
+    Step("remove_evidence", ALL_TIERS, EDITABLE, ENTERPRISE, None, pgettext_lazy("workflow", "删除佐证材料")),
+    Step("submit", ALL_TIERS, EDITABLE, ENTERPRISE, S.SUBMITTED, pgettext_lazy("workflow", "提交")),
     Step(
         "withdraw",
         ALL_TIERS,
         _s(S.DRAFT, S.SUBMITTED, S.RETURNED, S.RECOMMENDED),
         ENTERPRISE,
         S.WITHDRAWN,
-        "撤回",
+        pgettext_lazy("workflow", "撤回"),
     ),
     # 创新型 / 科技和创新型 / 专精特新.
-    Step("approve", ORDINARY, _s(S.SUBMITTED), REVIEW, S.IN_NOTICE, "审核通过并公示"),
-    Step("return", ORDINARY, _s(S.SUBMITTED), REVIEW, S.RETURNED, "退回修改"),
-    Step("reject", ORDINARY, _s(S.SUBMITTED), REVIEW, S.REJECTED, "不予通过"),
-    Step("record_objection", ORDINARY, _s(S.IN_NOTICE), REVIEW, None, "登记公示异议"),
-    Step("resolve_objection", ORDINARY, _s(S.IN_NOTICE), REVIEW, None, "处理公示异议"),
-    Step("uphold_objection", ORDINARY, _s(S.IN_NOTICE), REVIEW, S.REJECTED, "认定异议成立"),
-    Step("close_notice", ORDINARY, _s(S.IN_NOTICE), REVIEW, S.NOTICE_ENDED, "结束公示"),
-    Step("recognise", ORDINARY, _s(S.NOTICE_ENDED), PROVINCE, S.RECOGNISED, "认定"),
+    Step(
+        "approve", ORDINARY, _s(S.SUBMITTED), REVIEW, S.IN_NOTICE, pgettext_lazy("workflow", "审核通过并公示")
+    ),
+    Step("return", ORDINARY, _s(S.SUBMITTED), REVIEW, S.RETURNED, pgettext_lazy("workflow", "退回修改")),
+    Step("reject", ORDINARY, _s(S.SUBMITTED), REVIEW, S.REJECTED, pgettext_lazy("workflow", "不予通过")),
+    Step(
+        "record_objection", ORDINARY, _s(S.IN_NOTICE), REVIEW, None, pgettext_lazy("workflow", "登记公示异议")
+    ),
+    Step(
+        "resolve_objection",
+        ORDINARY,
+        _s(S.IN_NOTICE),
+        REVIEW,
+        None,
+        pgettext_lazy("workflow", "处理公示异议"),
+    ),
+    Step(
+        "uphold_objection",
+        ORDINARY,
+        _s(S.IN_NOTICE),
+        REVIEW,
+        S.REJECTED,
+        pgettext_lazy("workflow", "认定异议成立"),
+    ),
+    Step(
+        "close_notice",
+        ORDINARY,
+        _s(S.IN_NOTICE),
+        REVIEW,
+        S.NOTICE_ENDED,
+        pgettext_lazy("workflow", "结束公示"),
+    ),
+    Step(
+        "recognise", ORDINARY, _s(S.NOTICE_ENDED), PROVINCE, S.RECOGNISED, pgettext_lazy("workflow", "认定")
+    ),
     # 专精特新“小巨人”: province first (recommend), then the national level.
-    Step("approve", GIANT, _s(S.SUBMITTED), PROVINCE, S.RECOMMENDED, "审核通过并推荐"),
-    Step("return", GIANT, _s(S.SUBMITTED), PROVINCE, S.RETURNED, "退回修改"),
-    Step("reject", GIANT, _s(S.SUBMITTED), PROVINCE, S.REJECTED, "不予推荐"),
-    Step("approve", GIANT, _s(S.RECOMMENDED), NATIONAL, S.IN_NOTICE, "审核通过并公示"),
-    Step("return", GIANT, _s(S.RECOMMENDED), NATIONAL, S.RETURNED, "退回修改"),
-    Step("reject", GIANT, _s(S.RECOMMENDED), NATIONAL, S.REJECTED, "不予通过"),
-    Step("record_objection", GIANT, _s(S.IN_NOTICE), NATIONAL, None, "登记公示异议"),
-    Step("resolve_objection", GIANT, _s(S.IN_NOTICE), NATIONAL, None, "处理公示异议"),
-    Step("uphold_objection", GIANT, _s(S.IN_NOTICE), NATIONAL, S.REJECTED, "认定异议成立"),
-    Step("close_notice", GIANT, _s(S.IN_NOTICE), NATIONAL, S.NOTICE_ENDED, "结束公示"),
-    Step("recognise", GIANT, _s(S.NOTICE_ENDED), NATIONAL, S.RECOGNISED, "认定"),
+    Step(
+        "approve",
+        GIANT,
+        _s(S.SUBMITTED),
+        PROVINCE,
+        S.RECOMMENDED,
+        pgettext_lazy("workflow", "审核通过并推荐"),
+    ),
+    Step("return", GIANT, _s(S.SUBMITTED), PROVINCE, S.RETURNED, pgettext_lazy("workflow", "退回修改")),
+    Step("reject", GIANT, _s(S.SUBMITTED), PROVINCE, S.REJECTED, pgettext_lazy("workflow", "不予推荐")),
+    Step(
+        "approve",
+        GIANT,
+        _s(S.RECOMMENDED),
+        NATIONAL,
+        S.IN_NOTICE,
+        pgettext_lazy("workflow", "审核通过并公示"),
+    ),
+    Step("return", GIANT, _s(S.RECOMMENDED), NATIONAL, S.RETURNED, pgettext_lazy("workflow", "退回修改")),
+    Step("reject", GIANT, _s(S.RECOMMENDED), NATIONAL, S.REJECTED, pgettext_lazy("workflow", "不予通过")),
+    Step(
+        "record_objection", GIANT, _s(S.IN_NOTICE), NATIONAL, None, pgettext_lazy("workflow", "登记公示异议")
+    ),
+    Step(
+        "resolve_objection", GIANT, _s(S.IN_NOTICE), NATIONAL, None, pgettext_lazy("workflow", "处理公示异议")
+    ),
+    Step(
+        "uphold_objection",
+        GIANT,
+        _s(S.IN_NOTICE),
+        NATIONAL,
+        S.REJECTED,
+        pgettext_lazy("workflow", "认定异议成立"),
+    ),
+    Step(
+        "close_notice",
+        GIANT,
+        _s(S.IN_NOTICE),
+        NATIONAL,
+        S.NOTICE_ENDED,
+        pgettext_lazy("workflow", "结束公示"),
+    ),
+    Step("recognise", GIANT, _s(S.NOTICE_ENDED), NATIONAL, S.RECOGNISED, pgettext_lazy("workflow", "认定")),
 )
 
 # resolve_objection with outcome "upheld" takes the uphold_objection row (the application is rejected).
@@ -106,11 +169,11 @@ RECOGNISER = dict(BATCH_OPENER)
 REVIEW_LEVELS = (Level.COUNTY.value, Level.CITY.value, Level.PROVINCE.value)
 
 LEVEL_NAMES = {
-    Role.COUNTY: "县级主管部门",
-    Role.CITY: "市级主管部门",
-    Role.PROVINCE: "省级主管部门",
-    Role.NATIONAL: "国家级主管部门",
-    ENTERPRISE: "申报企业",
+    Role.COUNTY: gettext_noop("县级主管部门"),
+    Role.CITY: gettext_noop("市级主管部门"),
+    Role.PROVINCE: gettext_noop("省级主管部门"),
+    Role.NATIONAL: gettext_noop("国家级主管部门"),
+    ENTERPRISE: gettext_noop("申报企业"),
 }
 
 
@@ -138,6 +201,7 @@ def role_fits(user, step: Step, application) -> bool:
 
 
 def level_name(level: str) -> str:
+    """The level's Chinese name (stored texts use it as is; messages on pages pass it through gettext)."""
     return LEVEL_NAMES.get(level, level)
 
 
@@ -146,19 +210,21 @@ def state_hint(application) -> str:
     state = application.state
     tier = application.tier
     if state == S.DRAFT:
-        return "请企业完善材料后提交。"
+        return gettext("请企业完善材料后提交。")
     if state == S.SUBMITTED:
         level = application.batch.review_level if tier in ORDINARY else PROVINCE
-        return f"申报正在等待{level_name(level)}审核。"
+        return gettext("申报正在等待%(level)s审核。") % {"level": gettext(level_name(level))}
     if state == S.RETURNED:
-        return "请企业按退回意见修改后重新提交。"
+        return gettext("请企业按退回意见修改后重新提交。")
     if state == S.RECOMMENDED:
-        return "申报已推荐，正在等待国家级主管部门审核。"
+        return gettext("申报已推荐，正在等待国家级主管部门审核。")
     if state == S.IN_NOTICE:
         ends = application.notice_ends.isoformat() if application.notice_ends else ""
-        return f"申报正在公示（至 {ends}），请待公示期满后再办理。"
+        return gettext("申报正在公示（至 %(end)s），请待公示期满后再办理。") % {"end": ends}
     if state == S.NOTICE_ENDED:
-        return f"公示期已满，正在等待{level_name(RECOGNISER[tier])}认定。"
+        return gettext("公示期已满，正在等待%(level)s认定。") % {
+            "level": gettext(level_name(RECOGNISER[tier]))
+        }
     if state == S.RECOGNISED:
-        return "申报已完成认定，请在“认定证书”中查看。"
-    return "如需再次申报，请在开放的批次中新建申报。"
+        return gettext("申报已完成认定，请在“认定证书”中查看。")
+    return gettext("如需再次申报，请在开放的批次中新建申报。")

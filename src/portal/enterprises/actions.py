@@ -15,6 +15,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from portal.accounts.models import User
 from portal.accounts.roles import Role
@@ -27,43 +28,48 @@ from . import identity, labels
 from .models import Enterprise
 
 SCHEMA = "zjtx.profile/1"
-PROFILE_LABEL = "企业画像"
+PROFILE_LABEL = gettext_lazy("企业画像")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 IDENTITY_KEYS = ("name", "credit_code", "region", "industry")
 
 
 def duplicate_message(code: str) -> str:
-    return f"统一社会信用代码 {code} 已注册，请联系该企业的账户管理员"
+    return gettext("统一社会信用代码 %(code)s 已注册，请联系该企业的账户管理员") % {"code": code}
+
+
+def taken_message(username: str) -> str:
+    return gettext("用户名 %(username)s 已被使用，请换一个") % {"username": username}
 
 
 def _registration_problems(username, password, full_name, phone, name, code, region, industry):
     problems: list[tuple[str, str]] = []
     if not username:
-        problems.append(("username", "请填写用户名"))
+        problems.append(("username", gettext("请填写用户名")))
     else:
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
-            problems.append(("username", "用户名只能包含字母、数字和 @ . + - _"))
+            problems.append(("username", gettext("用户名只能包含字母、数字和 @ . + - _")))
         else:
             if User.objects.filter(username__iexact=username).exists():
-                problems.append(("username", f"用户名 {username} 已被使用，请换一个"))
+                problems.append(("username", taken_message(username)))
     try:
         validate_password(password or "", User(username=username, first_name=full_name))
     except ValidationError as exc:
         for error in exc.error_list:
             if error.code == "password_too_short":  # Django's zh-hans catalogue lacks this plural form
-                problems.append(("password", f"密码太短，至少需要 {error.params['min_length']} 个字符。"))
+                message = gettext("密码太短，至少需要 %(n)s 个字符。") % {"n": error.params["min_length"]}
+                problems.append(("password", message))
             else:
                 problems.extend(("password", str(m)) for m in error.messages)
     if not full_name:
-        problems.append(("full_name", "请填写联系人姓名"))
+        problems.append(("full_name", gettext("请填写联系人姓名")))
     if not PHONE_RE.match(phone or ""):
-        problems.append(("phone", "请填写 11 位手机号或带区号的固定电话（如 0571-88886666）"))
+        problems.append(("phone", gettext("请填写 11 位手机号或带区号的固定电话（如 0571-88886666）")))
     if not name:
-        problems.append(("name", "请填写企业名称"))
+        problems.append(("name", gettext("请填写企业名称")))
     elif len(name) > 200:
-        problems.append(("name", "企业名称不能超过 200 个字"))
+        problems.append(("name", gettext("企业名称不能超过 200 个字")))
     for field, problem in (
         ("credit_code", identity.credit_code_problem(code)),
         ("region", identity.region_problem(region)),
@@ -98,7 +104,7 @@ def register_enterprise(
     problems = _registration_problems(username, password, full_name, phone, name, code, region, industry)
     if problems:
         dup = [m for f, m in problems if f == "credit_code" and m == duplicate_message(code)]
-        raise InvalidInput(dup[0] if dup else "注册信息有误，请按提示修改后重新提交。", problems)
+        raise InvalidInput(dup[0] if dup else gettext("注册信息有误，请按提示修改后重新提交。"), problems)
     profile = {"schema": SCHEMA, "name": name, "credit_code": code, "region": region, "industry": industry}
     try:
         with transaction.atomic():
@@ -127,7 +133,7 @@ def register_enterprise(
         if Enterprise.objects.filter(credit_code=code).exists():
             raise InvalidInput(duplicate_message(code), [("credit_code", duplicate_message(code))]) from None
         raise InvalidInput(
-            "注册信息有误，请按提示修改后重新提交。", [("username", f"用户名 {username} 已被使用，请换一个")]
+            gettext("注册信息有误，请按提示修改后重新提交。"), [("username", taken_message(username))]
         ) from None
     return user
 
@@ -159,13 +165,13 @@ def changed_sections(old: dict, new: dict) -> list[str]:
     keys = {k for k in set(old) | set(new) if k != "schema" and old.get(k) != new.get(k)}
     found = {labels.KEY_SECTION.get(k, "") for k in keys}
     out = [label for sid, label in labels.SECTIONS.items() if sid in found]
-    return out + (["其他"] if "" in found else [])
+    return out + ([gettext_noop("其他")] if "" in found else [])
 
 
 def _identity_problems(doc: dict) -> list[tuple[str, str]]:
     problems = []
     if not str(doc.get("name") or "").strip():
-        problems.append(("name", "请填写企业名称"))
+        problems.append(("name", gettext("请填写企业名称")))
     for key, check in (("credit_code", identity.credit_code_problem), ("region", identity.region_problem)):
         problem = check(doc.get(key) or "")
         if problem:
@@ -195,7 +201,7 @@ def update_profile(
     stored ones are kept whatever the document says.
     """
     if not may_edit_profile(actor, enterprise):
-        raise NotAllowed("只有本企业的账户可以修改企业画像；主管部门可查看，不能修改。")
+        raise NotAllowed(gettext("只有本企业的账户可以修改企业画像；主管部门可查看，不能修改。"))
     doc = copy.deepcopy(profile)
     doc["schema"] = SCHEMA
     for key in ("credit_code", "industry"):
@@ -210,7 +216,9 @@ def update_profile(
         doc["recognitions"] = copy.deepcopy(old["recognitions"])
     problems = profile_problems(doc)
     if problems:
-        raise InvalidInput(f"企业画像有 {len(problems)} 处需要修改，请按提示修改后再保存。", problems)
+        raise InvalidInput(
+            gettext("企业画像有 %(n)s 处需要修改，请按提示修改后再保存。") % {"n": len(problems)}, problems
+        )
     code = doc["credit_code"]
     if Enterprise.objects.filter(credit_code=code).exclude(pk=enterprise.pk).exists():
         raise InvalidInput(duplicate_message(code), [("credit_code", duplicate_message(code))])

@@ -10,6 +10,8 @@ import re
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import money
 
@@ -49,7 +51,7 @@ class CountField(forms.CharField):
         if number is None:
             return None
         if number != number.to_integral_value():
-            raise forms.ValidationError("必须为整数", code="whole")
+            raise forms.ValidationError(gettext("必须为整数"), code="whole")
         return int(number)
 
 
@@ -96,7 +98,7 @@ class YearField(forms.CharField):
         if not text:
             return None
         if not YEAR_RE.match(text):
-            raise forms.ValidationError("必须为四位年份（如 2025）", code="year")
+            raise forms.ValidationError(gettext("必须为四位年份（如 2025）"), code="year")
         return text
 
 
@@ -105,7 +107,7 @@ class TriStateField(forms.ChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("choices", [("", "未填写"), (YES, "是"), (NO, "否")])
+        kwargs.setdefault("choices", [("", _("未填写")), (YES, _("是")), (NO, _("否"))])
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -124,7 +126,7 @@ class DateField(forms.DateField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         kwargs.setdefault("input_formats", ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"])
-        kwargs.setdefault("error_messages", {"invalid": "必须为 YYYY-MM-DD 格式的有效日期"})
+        kwargs.setdefault("error_messages", {"invalid": _("必须为 YYYY-MM-DD 格式的有效日期")})
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -146,7 +148,7 @@ class RegionField(forms.CharField):
                 "autocomplete": "off",
                 "data-region-picker": "",
                 "data-children-url": reverse_lazy("regions:children"),
-                "placeholder": "如 330106",
+                "placeholder": _("如 330106"),
             }
         )
 
@@ -164,6 +166,6 @@ class IndustryField(forms.CharField):
                 "autocomplete": "off",
                 "data-industry-search": "",
                 "data-search-url": reverse_lazy("regions:industries"),
-                "placeholder": "如 C3484",
+                "placeholder": _("如 C3484"),
             }
         )

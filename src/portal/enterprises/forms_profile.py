@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from portal.assessments import engine
 
@@ -33,106 +35,116 @@ LIST_SECTIONS = ("equity_financing", "ip", "rd_institutions", "awards", "honours
 
 
 class BasicForm(forms.Form):
-    name = forms.CharField(label=labels.BASIC["name"], required=False, max_length=200)
-    credit_code = forms.CharField(label=labels.BASIC["credit_code"], required=False, max_length=40)
-    region = RegionField(label=labels.BASIC["region"])
-    industry = IndustryField(label=labels.BASIC["industry"])
+    name = forms.CharField(label=_(labels.BASIC["name"]), required=False, max_length=200)
+    credit_code = forms.CharField(label=_(labels.BASIC["credit_code"]), required=False, max_length=40)
+    region = RegionField(label=_(labels.BASIC["region"]))
+    industry = IndustryField(label=_(labels.BASIC["industry"]))
     size_sector = forms.ChoiceField(
-        label=labels.BASIC["size_sector"],
+        label=_(labels.BASIC["size_sector"]),
         required=False,
-        choices=labels.choices(labels.SIZE_SECTOR, blank="按行业代码自动判定"),
+        choices=labels.choices(labels.SIZE_SECTOR, blank=gettext_noop("按行业代码自动判定")),
     )
-    established = DateField(label=labels.BASIC["established"])
-    niche_since = DateField(label=labels.BASIC["niche_since"])
+    established = DateField(label=_(labels.BASIC["established"]))
+    niche_since = DateField(label=_(labels.BASIC["niche_since"]))
 
 
 class FinancialYearForm(forms.Form):
-    year = YearField(label="年度")
-    employees = CountField(label="从业人员（人）")
-    revenue = WanField(label="营业收入（万元）")
-    main_revenue = WanField(label="主营业务收入（万元）")
-    rd_staff = CountField(label="研发人员（人）")
-    rd_expense = WanField(label="研发费用（万元）")
-    total_assets = WanField(label="资产总额（万元）")
-    total_liabilities = WanField(label="负债总额（万元）")
-    net_profit = WanField(label="净利润（万元）")
+    year = YearField(label=_("年度"))
+    employees = CountField(label=_("从业人员（人）"))
+    revenue = WanField(label=_("营业收入（万元）"))
+    main_revenue = WanField(label=_("主营业务收入（万元）"))
+    rd_staff = CountField(label=_("研发人员（人）"))
+    rd_expense = WanField(label=_("研发费用（万元）"))
+    total_assets = WanField(label=_("资产总额（万元）"))
+    total_liabilities = WanField(label=_("负债总额（万元）"))
+    net_profit = WanField(label=_("净利润（万元）"))
 
 
 class EquityForm(forms.Form):
-    date = DateField(label=labels.EQUITY["date"])
-    amount = WanField(label=labels.EQUITY["amount"])
-    qualified_investor = TriStateField(label=labels.EQUITY["qualified_investor"])
+    date = DateField(label=_(labels.EQUITY["date"]))
+    amount = WanField(label=_(labels.EQUITY["amount"]))
+    qualified_investor = TriStateField(label=_(labels.EQUITY["qualified_investor"]))
 
 
 class IPForm(forms.Form):
-    type = forms.ChoiceField(label=labels.IP["type"], required=False)
+    type = forms.ChoiceField(label=_(labels.IP["type"]), required=False)
     category = forms.ChoiceField(
-        label=labels.IP["category"],
+        label=_(labels.IP["category"]),
         required=False,
-        choices=labels.choices(labels.IP_CATEGORY, blank="按类型判定"),
+        choices=labels.choices(labels.IP_CATEGORY, blank=gettext_noop("按类型判定")),
     )
-    name = forms.CharField(label=labels.IP["name"], required=False, max_length=300)
-    number = forms.CharField(label=labels.IP["number"], required=False, max_length=100)
-    granted = DateField(label=labels.IP["granted"])
-    expires = DateField(label="有效期至")
-    related_to_main_product = TriStateField(label=labels.IP["related_to_main_product"])
-    self_developed = TriStateField(label=labels.IP["self_developed"])
-    high_value = TriStateField(label=labels.IP["high_value"])
-    applied_with_benefit = TriStateField(label=labels.IP["applied_with_benefit"])
+    name = forms.CharField(label=_(labels.IP["name"]), required=False, max_length=300)
+    number = forms.CharField(label=_(labels.IP["number"]), required=False, max_length=100)
+    granted = DateField(label=_(labels.IP["granted"]))
+    expires = DateField(label=_("有效期至"))
+    related_to_main_product = TriStateField(label=_(labels.IP["related_to_main_product"]))
+    self_developed = TriStateField(label=_(labels.IP["self_developed"]))
+    high_value = TriStateField(label=_(labels.IP["high_value"]))
+    applied_with_benefit = TriStateField(label=_(labels.IP["applied_with_benefit"]))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["type"].choices = labels.choices(labels.ip_type(), blank="请选择")
+        self.fields["type"].choices = labels.choices(labels.ip_type_shown(), blank=gettext_noop("请选择"))
 
 
 class RDForm(forms.Form):
     level = forms.ChoiceField(
-        label=labels.RD["level"], required=False, choices=labels.choices(labels.LEVEL, "请选择")
+        label=_(labels.RD["level"]),
+        required=False,
+        choices=labels.choices(labels.LEVEL, gettext_noop("请选择")),
     )
-    kind = forms.ChoiceField(label=labels.RD["kind"], required=False, choices=labels.choices(labels.RD_KIND))
-    name = forms.CharField(label=labels.RD["name"], required=False, max_length=200)
-    since = DateField(label=labels.RD["since"])
+    kind = forms.ChoiceField(
+        label=_(labels.RD["kind"]), required=False, choices=labels.choices(labels.RD_KIND)
+    )
+    name = forms.CharField(label=_(labels.RD["name"]), required=False, max_length=200)
+    since = DateField(label=_(labels.RD["since"]))
 
 
 class AwardForm(forms.Form):
     kind = forms.ChoiceField(
-        label=labels.AWARD["kind"], required=False, choices=labels.choices(labels.AWARD_KIND, "请选择")
+        label=_(labels.AWARD["kind"]),
+        required=False,
+        choices=labels.choices(labels.AWARD_KIND, gettext_noop("请选择")),
     )
     level = forms.ChoiceField(
-        label=labels.AWARD["level"], required=False, choices=labels.choices(labels.LEVEL)
+        label=_(labels.AWARD["level"]), required=False, choices=labels.choices(labels.LEVEL)
     )
-    rank = CountField(label=labels.AWARD["rank"])
+    rank = CountField(label=_(labels.AWARD["rank"]))
     group = forms.ChoiceField(
-        label=labels.AWARD["group"], required=False, choices=labels.choices(labels.MAKER_GROUP)
+        label=_(labels.AWARD["group"]), required=False, choices=labels.choices(labels.MAKER_GROUP)
     )
-    year = YearField(label=labels.AWARD["year"])
-    name = forms.CharField(label=labels.AWARD["name"], required=False, max_length=200)
+    year = YearField(label=_(labels.AWARD["year"]))
+    name = forms.CharField(label=_(labels.AWARD["name"]), required=False, max_length=200)
 
 
 class HonourForm(forms.Form):
     kind = forms.ChoiceField(
-        label=labels.HONOUR["kind"], required=False, choices=labels.choices(labels.HONOUR_KIND, "请选择")
+        label=_(labels.HONOUR["kind"]),
+        required=False,
+        choices=labels.choices(labels.HONOUR_KIND, gettext_noop("请选择")),
     )
-    since = DateField(label=labels.HONOUR["since"])
-    valid_until = DateField(label=labels.HONOUR["valid_until"])
+    since = DateField(label=_(labels.HONOUR["since"]))
+    valid_until = DateField(label=_(labels.HONOUR["valid_until"]))
 
 
 class StandardForm(forms.Form):
     level = forms.ChoiceField(
-        label=labels.STANDARD["level"],
+        label=_(labels.STANDARD["level"]),
         required=False,
-        choices=labels.choices(labels.STANDARD_LEVEL, "请选择"),
+        choices=labels.choices(labels.STANDARD_LEVEL, gettext_noop("请选择")),
     )
     role = forms.ChoiceField(
-        label=labels.STANDARD["role"], required=False, choices=labels.choices(labels.STANDARD_ROLE, "请选择")
+        label=_(labels.STANDARD["role"]),
+        required=False,
+        choices=labels.choices(labels.STANDARD_ROLE, gettext_noop("请选择")),
     )
-    year = YearField(label=labels.STANDARD["year"])
-    name = forms.CharField(label=labels.STANDARD["name"], required=False, max_length=300)
+    year = YearField(label=_(labels.STANDARD["year"]))
+    name = forms.CharField(label=_(labels.STANDARD["name"]), required=False, max_length=300)
 
 
 class DevelopmentScoreForm(forms.Form):
-    year = YearField(label="年度")
-    score = ScoreField(label="得分（0–100）")
+    year = YearField(label=_("年度"))
+    score = ScoreField(label=_("得分（0–100）"))
 
 
 # A local fact's kind (rule data) → the field people type it in; the document keeps the contract's unit.
@@ -140,8 +152,8 @@ LOCAL_FIELDS = {
     "bool": (TriStateField, ""),
     "count": (CountField, ""),
     "number": (ScoreField, ""),
-    "money": (WanField, "（万元）"),
-    "ratio": (PercentField, "（%）"),
+    "money": (WanField, gettext_noop("（万元）")),
+    "ratio": (PercentField, gettext_noop("（%）")),
 }
 
 
@@ -175,7 +187,8 @@ class LocalIndicatorsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for spec in local_fields:
             cls, unit = LOCAL_FIELDS.get(spec["kind"], (ScoreField, ""))
-            label = spec["zh"] + unit + ("（待核实）" if spec.get("unverified") else "")
+            label = labels.shown(spec) + (gettext(unit) if unit else "")
+            label += gettext("（待核实）") if spec.get("unverified") else ""
             self.fields[spec["key"]] = cls(label=label, help_text=clause_text(spec))
 
 
@@ -183,38 +196,38 @@ class QualityForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in labels.QUALITY.items():
-            self.fields[key] = TriStateField(label=label)
+            self.fields[key] = TriStateField(label=_(label))
 
 
 class ComplianceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key, label in labels.COMPLIANCE.items():
-            self.fields[key] = TriStateField(label=label)
+            self.fields[key] = TriStateField(label=_(label))
 
 
 class ProductForm(forms.Form):
-    name = forms.CharField(label=labels.PRODUCT["name"], required=False, max_length=200)
-    strategic_emerging = TriStateField(label=labels.PRODUCT["strategic_emerging"])
+    name = forms.CharField(label=_(labels.PRODUCT["name"]), required=False, max_length=200)
+    strategic_emerging = TriStateField(label=_(labels.PRODUCT["strategic_emerging"]))
     field = forms.ChoiceField(
-        label=labels.PRODUCT["field"], required=False, choices=labels.choices(labels.PRODUCT_FIELD)
+        label=_(labels.PRODUCT["field"]), required=False, choices=labels.choices(labels.PRODUCT_FIELD)
     )
     key_field = forms.ChoiceField(
-        label=labels.PRODUCT["key_field"], required=False, choices=labels.choices(labels.KEY_FIELD)
+        label=_(labels.PRODUCT["key_field"]), required=False, choices=labels.choices(labels.KEY_FIELD)
     )
-    supports_key_chain = TriStateField(label=labels.PRODUCT["supports_key_chain"])
-    national_market_share = PercentField(label=labels.PRODUCT["national_market_share"])
-    international_market_share = PercentField(label=labels.PRODUCT["international_market_share"])
-    domestic_rank = CountField(label=labels.PRODUCT["domestic_rank"])
+    supports_key_chain = TriStateField(label=_(labels.PRODUCT["supports_key_chain"]))
+    national_market_share = PercentField(label=_(labels.PRODUCT["national_market_share"]))
+    international_market_share = PercentField(label=_(labels.PRODUCT["international_market_share"]))
+    domestic_rank = CountField(label=_(labels.PRODUCT["domestic_rank"]))
 
 
 class DigitalForm(forms.Form):
     digital_level = forms.ChoiceField(
-        label=labels.DIGITAL["digital_level"], required=False, choices=labels.choices(labels.DIGITAL_LEVEL)
+        label=_(labels.DIGITAL["digital_level"]), required=False, choices=labels.choices(labels.DIGITAL_LEVEL)
     )
-    digital_score = ScoreField(label=labels.DIGITAL["digital_score"])
+    digital_score = ScoreField(label=_(labels.DIGITAL["digital_score"]))
     core_business_on_information_system = TriStateField(
-        label=labels.DIGITAL["core_business_on_information_system"]
+        label=_(labels.DIGITAL["core_business_on_information_system"])
     )
 
 
@@ -224,7 +237,9 @@ class NoneForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for key in LIST_SECTIONS:
-            self.fields[key] = forms.BooleanField(label=f"没有{labels.SECTIONS[key]}", required=False)
+            self.fields[key] = forms.BooleanField(
+                label=gettext("没有%(section)s") % {"section": gettext(labels.SECTIONS[key])}, required=False
+            )
 
 
 FORMSETS = {
@@ -244,7 +259,7 @@ class ItemFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
-            form.fields["DELETE"].label = "删除此项"
+            form.fields["DELETE"].label = gettext("删除此项")
 
 
 def _formset_class(form, deletable: bool):
@@ -397,7 +412,9 @@ class ProfileEditor:
     @property
     def sections(self) -> dict[str, str]:
         """The editor's sections in page order (地方特色指标 only where a province overlay asks for facts)."""
-        return {k: v for k, v in labels.SECTIONS.items() if k != "local_indicators" or self.local_fields}
+        return {
+            k: gettext(v) for k, v in labels.SECTIONS.items() if k != "local_indicators" or self.local_fields
+        }
 
     @property
     def local_rules(self) -> str:
@@ -406,17 +423,24 @@ class ProfileEditor:
         for spec in self.local_fields:
             for r in spec["rules"]:
                 start = r["effective_from"].isoformat()
-                when = (
-                    f"{start} 至 {r['effective_until'].isoformat()} "
-                    if r["effective_until"]
-                    else f"{start} 起"
-                )
-                seen[r["id"]] = f"《{r['zh']}》（{when}施行）"
-        return "、".join(seen.values())
+                if r["effective_until"]:
+                    until = r["effective_until"].isoformat()
+                    text = gettext("《%(name)s》（%(start)s 至 %(until)s 施行）") % {
+                        "name": labels.shown(r),
+                        "start": start,
+                        "until": until,
+                    }
+                else:
+                    text = gettext("《%(name)s》（%(start)s 起施行）") % {
+                        "name": labels.shown(r),
+                        "start": start,
+                    }
+                seen[r["id"]] = text
+        return gettext("、").join(seen.values())
 
     @property
     def local_overlay(self) -> str:
-        return self.local_fields[0]["overlay"]["zh"] if self.local_fields else ""
+        return labels.shown(self.local_fields[0]["overlay"]) if self.local_fields else ""
 
     # --- reading the forms -------------------------------------------------------------------------
 
@@ -531,11 +555,11 @@ class ProfileEditor:
                 year = form.cleaned_data.get("year")
                 problem = ""
                 if not year:
-                    problem = "请填写年度"
+                    problem = gettext("请填写年度")
                 elif int(year) > self.today.year:
-                    problem = "年份不能晚于今年"
+                    problem = gettext("年份不能晚于今年")
                 elif year in out:
-                    problem = f"年度 {year} 重复填写"
+                    problem = gettext("年度 %(year)s 重复填写") % {"year": year}
                 if problem:
                     form.add_error("year", problem)
                     bad.append(Problem(row, problem))
@@ -585,9 +609,9 @@ class ProfileEditor:
             if "year" in form.errors:
                 bad.extend(Problem(path, str(m)) for m in form.errors["year"])
             elif not year:
-                bad.append(Problem(path, "请填写年度"))
+                bad.append(Problem(path, gettext("请填写年度")))
             elif year in seen:
-                bad.append(Problem(path, f"年度 {year} 重复填写"))
+                bad.append(Problem(path, gettext("年度 %(year)s 重复填写") % {"year": year}))
             row = {}
             for field, (label, _unit) in labels.FINANCIAL.items():
                 v = self._read(form, field, f"{path}.{field}", f"{where} {label}", bad)
@@ -632,7 +656,13 @@ class ProfileEditor:
                 items.append(item)
             none_checked = self._read(self.none, key, key, f"没有{section}", bad)
             if items and none_checked:
-                bad.append(Problem(key, f"已勾选“没有{section}”，但又填写了条目：请取消勾选或删除条目"))
+                bad.append(
+                    Problem(
+                        key,
+                        gettext("已勾选“没有%(section)s”，但又填写了条目：请取消勾选或删除条目")
+                        % {"section": gettext(section)},
+                    )
+                )
             if items:
                 doc[key] = items
             elif none_checked:

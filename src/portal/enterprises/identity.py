@@ -6,9 +6,15 @@ about the same mistake. The GB 32100 check character itself is the engine's (one
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_noop
+
 from portal.assessments import engine
 
-LEVEL_ZH = {"province": "省级", "city": "地市级", "county": "区县级"}
+LEVEL_ZH = {
+    "province": gettext_noop("省级"),
+    "city": gettext_noop("地市级"),
+    "county": gettext_noop("区县级"),
+}
 CREDIT_CHARS = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
 
 
@@ -22,36 +28,39 @@ def normalise_code(value) -> str:
 def credit_code_problem(code: str) -> str | None:
     """Why this 统一社会信用代码 is not acceptable, or None."""
     if not code:
-        return "请填写统一社会信用代码"
+        return gettext("请填写统一社会信用代码")
     if len(code) != 18:
-        return f"统一社会信用代码应为 18 位（现为 {len(code)} 位）"
+        return gettext("统一社会信用代码应为 18 位（现为 %(n)s 位）") % {"n": len(code)}
     if any(c not in CREDIT_CHARS for c in code):
-        return "统一社会信用代码含有不允许的字符（只用数字和大写字母，不含 I、O、S、V、Z）"
+        return gettext("统一社会信用代码含有不允许的字符（只用数字和大写字母，不含 I、O、S、V、Z）")
     if not engine.credit_code_valid(code):
-        return "统一社会信用代码校验位不正确，请核对营业执照上的 18 位代码"
+        return gettext("统一社会信用代码校验位不正确，请核对营业执照上的 18 位代码")
     return None
 
 
 def region_problem(code: str) -> str | None:
     """Why this is not a county-level GB/T 2260 code an enterprise can be registered in, or None."""
     if not code:
-        return "请选择注册地（到区县一级）"
+        return gettext("请选择注册地（到区县一级）")
     if len(code) != 6 or not code.isdigit():
-        return "应为 6 位数字的行政区划代码（如 330106）"
+        return gettext("应为 6 位数字的行政区划代码（如 330106）")
     found = engine.region(code)
     if found is None:
-        return f"未知的行政区划代码 {code}"
+        return gettext("未知的行政区划代码 %(code)s") % {"code": code}
     name, level = found
     if level != "county":
-        return f"请选择到区县一级（{name}为{LEVEL_ZH.get(level, level)}行政区）"
+        return gettext("请选择到区县一级（%(name)s为%(level)s行政区）") % {
+            "name": name,
+            "level": gettext(LEVEL_ZH.get(level, level)),
+        }
     return None
 
 
 def industry_problem(code: str) -> str | None:
     if not code:
-        return "请填写国民经济行业代码"
+        return gettext("请填写国民经济行业代码")
     if engine.industry_name(code) is None:
-        return f"未知的行业代码 {code}（应为 GB/T 4754-2017 代码，如 C3484）"
+        return gettext("未知的行业代码 %(code)s（应为 GB/T 4754-2017 代码，如 C3484）") % {"code": code}
     return None
 
 

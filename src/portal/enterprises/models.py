@@ -7,6 +7,7 @@ only by enterprises.actions together with the document.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -16,21 +17,21 @@ class EnterpriseQuerySet(models.QuerySet):
 
 
 class Enterprise(models.Model):
-    name = models.CharField("企业名称", max_length=200)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    region = models.CharField("注册地（县级行政区划代码）", max_length=6, db_index=True)
-    industry = models.CharField("国民经济行业代码", max_length=5, blank=True, default="", db_index=True)
-    profile = models.JSONField("企业画像（zjtx.profile/1）", default=dict)
-    version = models.PositiveIntegerField("版本", default=1)  # optimistic locking for profile edits
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    region = models.CharField(_("注册地（县级行政区划代码）"), max_length=6, db_index=True)
+    industry = models.CharField(_("国民经济行业代码"), max_length=5, blank=True, default="", db_index=True)
+    profile = models.JSONField(_("企业画像（zjtx.profile/1）"), default=dict)
+    version = models.PositiveIntegerField(_("版本"), default=1)  # optimistic locking for profile edits
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = EnterpriseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "企业"
-        verbose_name_plural = "企业"
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
         ordering = ["name"]
 
     def __str__(self) -> str:

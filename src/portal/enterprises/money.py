@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 WAN = Decimal(10000)
 MAX_WAN_PLACES = 6  # 0.000001 万元 = 0.01 元: exact to the fen
 
@@ -22,7 +24,7 @@ def parse_decimal(value, *, unit: str = "") -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise NumberError("必须为数字")
+        raise NumberError(gettext("必须为数字"))
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int):
@@ -38,9 +40,14 @@ def parse_decimal(value, *, unit: str = "") -> Decimal | None:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise NumberError(f"必须为数字{f'（单位：{unit}）' if unit else ''}") from None
+            message = (
+                gettext("必须为数字（单位：%(unit)s）") % {"unit": gettext(unit)}
+                if unit
+                else gettext("必须为数字")
+            )
+            raise NumberError(message) from None
     if not number.is_finite():
-        raise NumberError("必须为数字")
+        raise NumberError(gettext("必须为数字"))
     return number
 
 
@@ -53,7 +60,9 @@ def parse_wan(value) -> Decimal | None:
     """An amount in 万元 with at most 6 decimals (to the fen); None when blank."""
     number = parse_decimal(value, unit="万元")
     if number is not None and places(number) > MAX_WAN_PLACES:
-        raise NumberError(f"最多保留 {MAX_WAN_PLACES} 位小数（单位：万元，精确到分）")
+        raise NumberError(
+            gettext("最多保留 %(places)s 位小数（单位：万元，精确到分）") % {"places": MAX_WAN_PLACES}
+        )
     return number
 
 
@@ -63,7 +72,7 @@ def json_number(number: Decimal) -> int | float:
         return int(number)
     as_float = float(number)
     if Decimal(repr(as_float)) != number:
-        raise NumberError("数值位数过多，无法精确保存，请减少有效数字")
+        raise NumberError(gettext("数值位数过多，无法精确保存，请减少有效数字"))
     return as_float
 
 
@@ -111,9 +120,9 @@ def parse_percent(value) -> Decimal | None:
     if number is None:
         return None
     if number < 0 or number > 100:
-        raise NumberError("须在 0 到 100 之间（单位：%）")
+        raise NumberError(gettext("须在 0 到 100 之间（单位：%）"))
     if places(number) > 4:
-        raise NumberError("最多保留 4 位小数")
+        raise NumberError(gettext("最多保留 4 位小数"))
     return number / 100
 
 

@@ -7,30 +7,31 @@ the same way the editor names its fields.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from portal.assessments import engine
 
 from . import identity, labels, money
 
-UNKNOWN = "未填写"
-NONE = "无"
+UNKNOWN = gettext_noop("未填写")
+NONE = gettext_noop("无")
 
 
 def _text(value) -> str:
     if value is None or value == "":
-        return UNKNOWN
+        return gettext(UNKNOWN)
     if isinstance(value, bool):
-        return labels.BOOL[value]
+        return gettext(labels.BOOL[value])
     return str(value)
 
 
 def _choice(table: dict, value) -> str:
-    return UNKNOWN if value in (None, "") else table.get(value, str(value))
+    return gettext(UNKNOWN) if value in (None, "") else gettext(table.get(value, str(value)))
 
 
 def _wan(value) -> str:
     text = money.yuan_to_wan(value)
-    return text if text else UNKNOWN
+    return text if text else gettext(UNKNOWN)
 
 
 def _table(items, columns) -> list[list[str]]:
@@ -39,11 +40,15 @@ def _table(items, columns) -> list[list[str]]:
 
 def _list_section(sid: str, profile: dict, columns) -> dict:
     items = profile.get(sid)
-    section = {"id": sid, "title": labels.SECTIONS[sid], "headers": [label for _k, label, _f in columns]}
+    section = {
+        "id": sid,
+        "title": gettext(labels.SECTIONS[sid]),
+        "headers": [gettext(h) for _k, h, _f in columns],
+    }
     if items is None:
-        section["empty"] = UNKNOWN
+        section["empty"] = gettext(UNKNOWN)
     elif not items:
-        section["empty"] = NONE
+        section["empty"] = gettext(NONE)
     else:
         section["table"] = _table(items, columns)
     return section
@@ -54,18 +59,21 @@ def present(profile: dict) -> list[dict]:
     p = profile or {}
     region = p.get("region")
     basic = [
-        (labels.BASIC["name"], _text(p.get("name"))),
-        (labels.BASIC["credit_code"], _text(p.get("credit_code"))),
-        ("注册地", f"{identity.region_name(region)}（{region}）" if region else UNKNOWN),
-        ("行业", identity.industry_label(p["industry"]) if p.get("industry") else UNKNOWN),
-        ("划型行业", labels.SIZE_SECTOR.get(p.get("size_sector"), "按行业代码自动判定")),
-        (labels.BASIC["established"], _text(p.get("established"))),
-        (labels.BASIC["niche_since"], _text(p.get("niche_since"))),
+        (gettext(labels.BASIC["name"]), _text(p.get("name"))),
+        (gettext(labels.BASIC["credit_code"]), _text(p.get("credit_code"))),
+        (gettext("注册地"), f"{identity.region_name(region)}（{region}）" if region else gettext(UNKNOWN)),
+        (gettext("行业"), identity.industry_label(p["industry"]) if p.get("industry") else gettext(UNKNOWN)),
+        (gettext("划型行业"), gettext(labels.SIZE_SECTOR.get(p.get("size_sector"), "按行业代码自动判定"))),
+        (gettext(labels.BASIC["established"]), _text(p.get("established"))),
+        (gettext(labels.BASIC["niche_since"]), _text(p.get("niche_since"))),
     ]
-    out = [{"id": "basic", "title": labels.SECTIONS["basic"], "rows": basic}]
+    out = [{"id": "basic", "title": gettext(labels.SECTIONS["basic"]), "rows": basic}]
 
     fin = p.get("financials") or {}
-    headers = ["年度"] + [f"{label}（{unit}）" for label, unit in labels.FINANCIAL.values()]
+    headers = [gettext("年度")] + [
+        gettext("%(label)s（%(unit)s）") % {"label": gettext(label), "unit": gettext(unit)}
+        for label, unit in labels.FINANCIAL.values()
+    ]
     table = []
     for year in sorted(fin, reverse=True):
         row = fin[year] or {}
@@ -76,9 +84,9 @@ def present(profile: dict) -> list[dict]:
     out.append(
         {
             "id": "financials",
-            "title": labels.SECTIONS["financials"],
+            "title": gettext(labels.SECTIONS["financials"]),
             "headers": headers,
-            **({"table": table} if table else {"empty": UNKNOWN}),
+            **({"table": table} if table else {"empty": gettext(UNKNOWN)}),
         }
     )
 
@@ -99,8 +107,12 @@ def present(profile: dict) -> list[dict]:
             "ip",
             p,
             [
-                ("type", labels.IP["type"], lambda v: _choice(labels.ip_type(), v)),
-                ("category", labels.IP["category"], lambda v: labels.IP_CATEGORY.get(v, "按类型判定")),
+                ("type", labels.IP["type"], lambda v: _choice(labels.ip_type_shown(), v)),
+                (
+                    "category",
+                    labels.IP["category"],
+                    lambda v: gettext(labels.IP_CATEGORY.get(v, "按类型判定")),
+                ),
                 ("name", labels.IP["name"], _text),
                 ("granted", labels.IP["granted"], _text),
                 *[(f, labels.IP[f], tri) for f in labels.IP_FLAGS],
@@ -162,8 +174,8 @@ def present(profile: dict) -> list[dict]:
     out.append(
         {
             "id": "quality",
-            "title": labels.SECTIONS["quality"],
-            "rows": [(label, tri(quality.get(k))) for k, label in labels.QUALITY.items()],
+            "title": gettext(labels.SECTIONS["quality"]),
+            "rows": [(gettext(label), tri(quality.get(k))) for k, label in labels.QUALITY.items()],
         }
     )
     product = p.get("main_product") or {}
@@ -172,29 +184,34 @@ def present(profile: dict) -> list[dict]:
         if key in ("field", "key_field"):
             table = labels.PRODUCT_FIELD if key == "field" else labels.KEY_FIELD
             return (
-                table["none"] if key in product and product[key] is None else _choice(table, product.get(key))
+                gettext(table["none"])
+                if key in product and product[key] is None
+                else _choice(table, product.get(key))
             )
         if key.endswith("market_share"):
             text = money.percent_text(product.get(key))
-            return f"{text}%" if text else UNKNOWN
+            return f"{text}%" if text else gettext(UNKNOWN)
         return _text(product.get(key))
 
     out.append(
         {
             "id": "main_product",
-            "title": labels.SECTIONS["main_product"],
-            "rows": [(label, product_value(k)) for k, label in labels.PRODUCT.items()],
+            "title": gettext(labels.SECTIONS["main_product"]),
+            "rows": [(gettext(label), product_value(k)) for k, label in labels.PRODUCT.items()],
         }
     )
     out.append(
         {
             "id": "digital",
-            "title": labels.SECTIONS["digital"],
+            "title": gettext(labels.SECTIONS["digital"]),
             "rows": [
-                (labels.DIGITAL["digital_level"], _choice(labels.DIGITAL_LEVEL, p.get("digital_level"))),
-                (labels.DIGITAL["digital_score"], _text(p.get("digital_score"))),
                 (
-                    labels.DIGITAL["core_business_on_information_system"],
+                    gettext(labels.DIGITAL["digital_level"]),
+                    _choice(labels.DIGITAL_LEVEL, p.get("digital_level")),
+                ),
+                (gettext(labels.DIGITAL["digital_score"]), _text(p.get("digital_score"))),
+                (
+                    gettext(labels.DIGITAL["core_business_on_information_system"]),
                     tri(p.get("core_business_on_information_system")),
                 ),
             ],
@@ -204,24 +221,26 @@ def present(profile: dict) -> list[dict]:
     out.append(
         {
             "id": "development_score",
-            "title": labels.SECTIONS["development_score"],
-            "headers": ["年度", labels.DEVELOPMENT_SCORE],
+            "title": gettext(labels.SECTIONS["development_score"]),
+            "headers": [gettext("年度"), gettext(labels.DEVELOPMENT_SCORE)],
             **(
                 {"table": [[str(y), _number(scores[y])] for y in sorted(scores, key=str, reverse=True)]}
                 if scores
-                else {"empty": UNKNOWN}
+                else {"empty": gettext(UNKNOWN)}
             ),
         }
     )
     local = _local_rows(p)
     if local:
-        out.append({"id": "local_indicators", "title": labels.SECTIONS["local_indicators"], "rows": local})
+        out.append(
+            {"id": "local_indicators", "title": gettext(labels.SECTIONS["local_indicators"]), "rows": local}
+        )
     compliance = p.get("compliance") or {}
     out.append(
         {
             "id": "compliance",
-            "title": labels.SECTIONS["compliance"],
-            "rows": [(label, tri(compliance.get(k))) for k, label in labels.COMPLIANCE.items()],
+            "title": gettext(labels.SECTIONS["compliance"]),
+            "rows": [(gettext(label), tri(compliance.get(k))) for k, label in labels.COMPLIANCE.items()],
         }
     )
     return out
@@ -247,7 +266,7 @@ def _local_rows(p: dict) -> list[tuple[str, str]]:
     """The region's own facts (all of them, 未填写 when missing), then any other id the document holds."""
     stored = p.get("local_indicators") if isinstance(p.get("local_indicators"), dict) else {}
     fields = engine.local_fact_fields(p.get("region"), timezone.localdate())
-    rows = [(f["zh"], _local_value(f["kind"], stored.get(f["key"]))) for f in fields]
+    rows = [(labels.shown(f), _local_value(f["kind"], stored.get(f["key"]))) for f in fields]
     known = {f["key"] for f in fields}
     rows += [(labels.local_fact_name(k), _local_value("", v)) for k, v in stored.items() if k not in known]
     return rows
@@ -257,7 +276,7 @@ def document_recognitions(profile: dict) -> list[dict]:
     """Titles written in the document itself (e.g. from an import before the platform), for display."""
     return [
         {
-            "tier": labels.TIER.get(r.get("tier"), r.get("tier")),
+            "tier": gettext(labels.TIER[r["tier"]]) if r.get("tier") in labels.TIER else r.get("tier"),
             "since": r.get("since"),
             "until": r.get("until"),
         }

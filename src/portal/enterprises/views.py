@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
 from portal.accounts.scope import region_in_scope, scope_enterprises
@@ -47,7 +48,9 @@ def register(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
-                request, f"注册成功：{user.enterprise.name}。请完善企业画像，以便开展自评和申报。"
+                request,
+                gettext("注册成功：%(name)s。请完善企业画像，以便开展自评和申报。")
+                % {"name": user.enterprise.name},
             )
             return redirect("enterprises:profile")
     return render(
@@ -70,7 +73,9 @@ def profile(request):
         return redirect("enterprises:directory")
     if user.role != Role.ENTERPRISE or not user.enterprise_id:
         return _message(
-            request, "企业画像", "您的账户没有关联企业，无法编辑企业画像。请用企业账户登录，或先注册企业。"
+            request,
+            gettext("企业画像"),
+            gettext("您的账户没有关联企业，无法编辑企业画像。请用企业账户登录，或先注册企业。"),
         )
     enterprise = user.enterprise
     today = timezone.localdate()
@@ -94,7 +99,9 @@ def profile(request):
     if bad:
         editor.attach(bad)
         editor.attach(actions.profile_problems(doc))
-        editor.message = f"企业画像有 {len(editor.problems)} 处需要修改，请按提示修改后再保存。"
+        editor.message = gettext("企业画像有 %(n)s 处需要修改，请按提示修改后再保存。") % {
+            "n": len(editor.problems)
+        }
     else:
         try:
             actions.update_profile(user, enterprise, doc, expected_version=version)
@@ -104,9 +111,11 @@ def profile(request):
         except StaleObject as exc:
             editor.message = exc.message
         except NotAllowed as exc:
-            return _message(request, "企业画像", exc.message)
+            return _message(request, gettext("企业画像"), exc.message)
         else:
-            messages.success(request, f"企业画像已保存（第 {enterprise.version} 版）。")
+            messages.success(
+                request, gettext("企业画像已保存（第 %(version)s 版）。") % {"version": enterprise.version}
+            )
             return redirect("enterprises:profile")
     return _editor_page(request, enterprise, editor, request.POST.get("version", ""), status=400)
 
@@ -180,7 +189,7 @@ def directory(request):
     if user.role not in OFFICIAL_ROLES and user.role != Role.ADMIN and not user.is_superuser:
         if user.enterprise_id:
             return redirect("enterprises:profile")
-        return _message(request, "企业名录", "企业名录仅供主管部门使用。")
+        return _message(request, gettext("企业名录"), gettext("企业名录仅供主管部门使用。"))
     qs = scope_enterprises(user, Enterprise.objects.all())
     q = (request.GET.get("q") or "").strip()
     area = (request.GET.get("area") or "").strip()
@@ -213,6 +222,6 @@ def directory(request):
             "section": section,
             "areas": _area_choices(user),
             "sections": lookup.sections(),
-            "scope_name": identity.region_name(user.region_code) if user.region_code else "全国",
+            "scope_name": identity.region_name(user.region_code) if user.region_code else gettext("全国"),
         },
     )

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import Role
@@ -39,7 +40,7 @@ def _refuse(request):
     return render(
         request,
         "enterprises/message.html",
-        {"title": "导入企业画像", "text": "只有企业账户可以导入本企业的画像。"},
+        {"title": gettext("导入企业画像"), "text": gettext("只有企业账户可以导入本企业的画像。")},
         status=403,
     )
 
@@ -75,9 +76,9 @@ def import_upload(request):
     request.session.pop(SESSION_KEY, None)
     upload = request.FILES.get("file")
     if upload is None:
-        return _upload_error(request, enterprise, "请选择要上传的 Excel 文件（.xlsx）。")
+        return _upload_error(request, enterprise, gettext("请选择要上传的 Excel 文件（.xlsx）。"))
     if upload.size > excel.MAX_UPLOAD_BYTES:
-        return _upload_error(request, enterprise, "文件超过 5 MB，请删除多余内容后再上传。")
+        return _upload_error(request, enterprise, gettext("文件超过 5 MB，请删除多余内容后再上传。"))
     try:
         parsed = excel.parse_workbook(upload.read(), _local_fields(enterprise))
     except excel.NotAWorkbook as exc:
@@ -100,7 +101,7 @@ def import_upload(request):
         {
             **context,
             "sections": present.present(doc),
-            "changed": actions.changed_sections(enterprise.profile, doc),
+            "changed": [gettext(s) for s in actions.changed_sections(enterprise.profile, doc)],
         },
     )
 
@@ -119,7 +120,7 @@ def import_confirm(request):
         return _refuse(request)
     pending = request.session.get(SESSION_KEY)
     if not pending or pending.get("enterprise") != enterprise.pk:
-        messages.error(request, "没有待确认的导入，请重新上传 Excel 文件。")
+        messages.error(request, gettext("没有待确认的导入，请重新上传 Excel 文件。"))
         return redirect("enterprises:import")
     try:
         actions.update_profile(
@@ -135,6 +136,8 @@ def import_confirm(request):
         return redirect("enterprises:import")
     request.session.pop(SESSION_KEY, None)
     messages.success(
-        request, f"已从“{pending.get('file_name', 'Excel')}”导入企业画像（第 {enterprise.version} 版）。"
+        request,
+        gettext("已从“%(file)s”导入企业画像（第 %(version)s 版）。")
+        % {"file": pending.get("file_name", "Excel"), "version": enterprise.version},
     )
     return redirect("enterprises:profile")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InboxConfig(AppConfig):
     name = "portal.inbox"
     label = "inbox"
-    verbose_name = "站内信"
+    verbose_name = _("站内信")

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionsConfig(AppConfig):
     name = "portal.regions"
     label = "regions"
-    verbose_name = "行政区划与行业"
+    verbose_name = _("行政区划与行业")

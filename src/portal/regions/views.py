@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from . import lookup
@@ -20,7 +21,7 @@ def children(request):
     parent = (request.GET.get("parent") or "").strip()
     if parent and not lookup.known(parent):
         return JsonResponse(
-            {"items": [], "error": f"未知的行政区划代码 {parent}"},
+            {"items": [], "error": gettext("未知的行政区划代码 %(code)s") % {"code": parent}},
             status=404,
             json_dumps_params={"ensure_ascii": False},
         )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.scope import region_in_scope
 from portal.actions import InvalidInput, NotAllowed
@@ -29,7 +30,7 @@ from .models import Candidate, FileFormat, RunState, ScreeningRun
 def region_label(prefix: str) -> str:
     """浙江省杭州市 for '3301'; 全国 for ''."""
     if not prefix:
-        return "全国"
+        return gettext("全国")
     found = engine.region(prefix.ljust(6, "0"))
     return found[0] if found else prefix
 
@@ -41,7 +42,7 @@ def region_label(prefix: str) -> str:
 def _require_official(actor) -> str:
     prefix = getattr(actor, "region_prefix", None) if getattr(actor, "is_authenticated", False) else None
     if prefix is None:
-        raise NotAllowed("只有主管部门工作人员可以使用主动发现筛查。")
+        raise NotAllowed(gettext("只有主管部门工作人员可以使用主动发现筛查。"))
     return prefix
 
 
@@ -79,14 +80,18 @@ def _resolve_rules(as_of: dt.date, rules: str) -> str:
     known = {rid for rid, _ in measures_choices()}
     if rules:
         if rules not in known:
-            raise InvalidInput(f"rules: 规则集“{rules}”不存在；请从列表中选择", [("rules", "规则集不存在")])
+            raise InvalidInput(
+                gettext("rules: 规则集“%(rules)s”不存在；请从列表中选择") % {"rules": rules},
+                [("rules", gettext("规则集不存在"))],
+            )
         return rules
     try:
         return engine.rules_in_force(as_of).id
     except engine.UnknownRuleSet:
         raise InvalidInput(
-            f"as_of: {as_of.isoformat()} 没有现行的梯度培育办法；请改选评估日期或指定规则集",
-            [("as_of", "该日期没有现行办法")],
+            gettext("as_of: %(day)s 没有现行的梯度培育办法；请改选评估日期或指定规则集")
+            % {"day": as_of.isoformat()},
+            [("as_of", gettext("该日期没有现行办法"))],
         ) from None
 
 
@@ -100,13 +105,14 @@ def _check_columns(path, fmt: str, rule_id: str, prefix: str) -> list[str]:
     if not facts:
         shown = "、".join(columns[:5]) + ("……" if len(columns) > 5 else "")
         raise InvalidInput(
-            f"文件：表头中没有规则可用的列（收到：{shown or '空表头'}）；请下载模板，按模板的列名填写",
-            [("file", "表头不符合名录格式")],
+            gettext("文件：表头中没有规则可用的列（收到：%(columns)s）；请下载模板，按模板的列名填写")
+            % {"columns": shown or gettext("空表头")},
+            [("file", gettext("表头不符合名录格式"))],
         )
     if prefix and "region" not in columns:
         raise InvalidInput(
-            "文件：缺少 region 列（注册地 6 位行政区划代码）；需要它来判断企业是否属于本辖区",
-            [("file", "缺少 region 列")],
+            gettext("文件：缺少 region 列（注册地 6 位行政区划代码）；需要它来判断企业是否属于本辖区"),
+            [("file", gettext("缺少 region 列"))],
         )
     return columns
 
@@ -119,17 +125,20 @@ def start_screening(
 
     prefix = _require_official(actor)
     if not isinstance(as_of, dt.date):
-        raise InvalidInput("as_of: 请填写评估日期（YYYY-MM-DD）", [("as_of", "必填")])
+        raise InvalidInput(gettext("as_of: 请填写评估日期（YYYY-MM-DD）"), [("as_of", gettext("必填"))])
     rule_id = _resolve_rules(as_of, rules or "")
     if upload is None:
-        raise InvalidInput("文件：请选择要上传的名录文件（.xlsx、.csv 或 .parquet）", [("file", "必填")])
+        raise InvalidInput(
+            gettext("文件：请选择要上传的名录文件（.xlsx、.csv 或 .parquet）"), [("file", gettext("必填"))]
+        )
     path, fmt, size, name = files.store_upload(upload)
     try:
         _check_columns(path, fmt, rule_id, prefix)
         out_fmt = output_format or fmt
         if out_fmt not in FileFormat.values:
             raise InvalidInput(
-                "output_format: 结果格式须为 xlsx、csv 或 parquet", [("output_format", "格式无效")]
+                gettext("output_format: 结果格式须为 xlsx、csv 或 parquet"),
+                [("output_format", gettext("格式无效"))],
             )
         with transaction.atomic():
             run = ScreeningRun.objects.create(
@@ -347,12 +356,12 @@ def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> t
     """
     prefix = _require_official(actor)
     if not can_see_run(actor, run):
-        raise NotAllowed(f"{run} 不在您的管辖范围内。")
+        raise NotAllowed(gettext("%(run)s 不在您的管辖范围内。") % {"run": run})
     if run.state != RunState.DONE:
-        raise NotAllowed(f"{run} 尚未完成，完成后才能加入培育库。")
+        raise NotAllowed(gettext("%(run)s 尚未完成，完成后才能加入培育库。") % {"run": run})
     ids = {int(i) for i in candidate_ids if str(i).isdigit()}
     if not ids:
-        raise InvalidInput("请先勾选要加入培育库的企业。", [("candidate", "未选择企业")])
+        raise InvalidInput(gettext("请先勾选要加入培育库的企业。"), [("candidate", gettext("未选择企业"))])
     added = replaced = 0
     with transaction.atomic():
         chosen = list(
@@ -397,7 +406,7 @@ def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> t
 def _pool_candidate(actor, candidate: Candidate) -> str:
     prefix = _require_official(actor)
     if not candidate.in_pool or not region_in_scope(actor, candidate.region):
-        raise NotAllowed(f"“{candidate}”不在您辖区的培育库中。")
+        raise NotAllowed(gettext("“%(candidate)s”不在您辖区的培育库中。") % {"candidate": candidate})
     return prefix
 
 
@@ -422,7 +431,7 @@ def remove_from_pool(actor, candidate: Candidate, *, reason: str = "") -> None:
 def set_pool_note(actor, candidate: Candidate, note: str) -> Candidate:
     note = (note or "").strip()
     if len(note) > 2000:
-        raise InvalidInput("备注：最多 2000 字", [("note", "过长")])
+        raise InvalidInput(gettext("备注：最多 2000 字"), [("note", gettext("过长"))])
     with transaction.atomic():
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
         prefix = _pool_candidate(actor, candidate)

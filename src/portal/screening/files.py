@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from portal.actions import InvalidInput
 
@@ -73,28 +74,30 @@ def sniff(head: bytes, tail: bytes, size: int) -> str:
     if head[:4] == b"PAR1":
         if not tail.endswith(b"PAR1") or size < 12:
             raise InvalidInput(
-                "文件：Parquet 文件不完整（文件尾没有 PAR1 标记），可能上传中断；请重新导出后上传",
-                [("file", "Parquet 文件不完整")],
+                gettext("文件：Parquet 文件不完整（文件尾没有 PAR1 标记），可能上传中断；请重新导出后上传"),
+                [("file", gettext("Parquet 文件不完整"))],
             )
         return "parquet"
     if head[:4] == b"PK\x03\x04":
         return "xlsx"  # confirmed to be a workbook by check_xlsx once stored
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InvalidInput(
-            "文件：这是旧版 Excel（.xls）文件；请在 Excel 中“另存为” .xlsx 或“CSV UTF-8”后上传",
-            [("file", "不支持 .xls")],
+            gettext("文件：这是旧版 Excel（.xls）文件；请在 Excel 中“另存为” .xlsx 或“CSV UTF-8”后上传"),
+            [("file", gettext("不支持 .xls"))],
         )
     if b"\x00" in head:
         raise InvalidInput(
-            "文件：不是 Parquet、Excel（.xlsx）或 CSV 文件；请上传名录导出文件或下载模板填写",
-            [("file", "无法识别的文件类型")],
+            gettext("文件：不是 Parquet、Excel（.xlsx）或 CSV 文件；请上传名录导出文件或下载模板填写"),
+            [("file", gettext("无法识别的文件类型"))],
         )
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == size)
     except UnicodeDecodeError:
         raise InvalidInput(
-            "文件：CSV 不是 UTF-8 编码（可能是 GBK）；请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后上传",
-            [("file", "CSV 须为 UTF-8 编码")],
+            gettext(
+                "文件：CSV 不是 UTF-8 编码（可能是 GBK）；请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”后上传"
+            ),
+            [("file", gettext("CSV 须为 UTF-8 编码"))],
         ) from None
     return "csv"
 
@@ -105,13 +108,15 @@ def check_xlsx(path: Path) -> None:
             names = set(zf.namelist())
     except zipfile.BadZipFile:
         raise InvalidInput(
-            "文件：Excel 文件已损坏（不是完整的 .xlsx 压缩包）；请重新保存后上传",
-            [("file", "Excel 文件已损坏")],
+            gettext("文件：Excel 文件已损坏（不是完整的 .xlsx 压缩包）；请重新保存后上传"),
+            [("file", gettext("Excel 文件已损坏"))],
         ) from None
     if "xl/workbook.xml" not in names:
         raise InvalidInput(
-            "文件：这是 zip 压缩包，但不是 Excel 工作簿（.xlsx）；请上传 .xlsx、.csv 或 .parquet 文件",
-            [("file", "不是 Excel 工作簿")],
+            gettext(
+                "文件：这是 zip 压缩包，但不是 Excel 工作簿（.xlsx）；请上传 .xlsx、.csv 或 .parquet 文件"
+            ),
+            [("file", gettext("不是 Excel 工作簿"))],
         )
 
 
@@ -120,13 +125,18 @@ def store_upload(uploaded) -> tuple[Path, str, int, str]:
     name = clean_name(getattr(uploaded, "name", ""))
     head, tail, size = _read_ends(uploaded)
     if size == 0:
-        raise InvalidInput(f"文件：“{name}”是空文件；请重新导出后上传", [("file", "文件为空")])
+        raise InvalidInput(
+            gettext("文件：“%(name)s”是空文件；请重新导出后上传") % {"name": name},
+            [("file", gettext("文件为空"))],
+        )
     limit = max_bytes()
     if size > limit:
         raise InvalidInput(
-            f"文件：“{name}”有 {size / 2**20:.0f} MB，超过上限 {limit / 2**20:.0f} MB；"
-            "请按地区拆分，或导出为 Parquet（体积更小）后上传",
-            [("file", "文件过大")],
+            gettext(
+                "文件：“%(name)s”有 %(size)s MB，超过上限 %(limit)s MB；请按地区拆分，或导出为 Parquet（体积更小）后上传"
+            )
+            % {"name": name, "size": f"{size / 2**20:.0f}", "limit": f"{limit / 2**20:.0f}"},
+            [("file", gettext("文件过大"))],
         )
     fmt = sniff(head, tail, size)
     root = screening_root()

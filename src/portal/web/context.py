@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 
@@ -47,11 +47,25 @@ NAV = {
 }
 
 
+# Menu words whose English differs from the same word elsewhere: 企业 is "Enterprise" as a field but
+# "Enterprises" as a menu entry. Listed here so makemessages collects them with their context.
+MENU_WORDS = (
+    pgettext_lazy("navigation", "企业"),
+    pgettext_lazy("navigation", "申报"),
+    pgettext_lazy("navigation", "认定"),
+)
+
+
+def _menu_word(label: str) -> str:
+    """The label's "navigation" translation when it has one; else the msgid (base.html translates it)."""
+    return pgettext("navigation", label)
+
+
 def _links(items):
     out = []
     for label, name in items:
         try:
-            out.append((label, reverse(name)))
+            out.append((_menu_word(label), reverse(name)))
         except NoReverseMatch:
             continue
     return out
