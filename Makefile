@@ -84,6 +84,7 @@ $(OF_STAMP):
 
 bench: install $(OF_STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_policies.py
 	$(MAKE) bench-dashboard
 
 # 1,000,000 enterprises in PostgreSQL (database zjtx_bench_dash, built once and reused): dashboard under 1 s.

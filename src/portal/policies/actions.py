@@ -1,0 +1,549 @@
+"""Every state change of the policy library: authoring, publishing, 免申即享 grants, subscriptions.
+
+Each function is one atomic step: it checks the actor (role and region through
+portal.accounts.scope and the rules below), validates, claims the row on `version`, writes one
+audit row, and notifies on commit. Who may do what:
+
+- manage a policy (create, edit, publish, withdraw, attach): an official of the policy's level
+  whose area is the policy's area (a county official its county's policies…), or an admin;
+- see a policy's eligible list: an official whose area overlaps the policy's area — the list
+  holds only enterprises inside both;
+- confirm a 免申即享 list / decide a payout: an official whose area lies inside the policy's area,
+  for enterprises in their own area.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.accounts.roles import OFFICIAL_ROLES, Role
+from portal.accounts.scope import OutOfScope, enterprise_in_scope
+from portal.actions import InvalidInput, NotAllowed, claim
+from portal.assessments import engine
+from portal.audit.record import record
+from portal.enterprises.models import Enterprise
+from portal.inbox.send import notify_enterprise
+
+from . import matching, search
+from .models import (
+    LEVEL_DIGITS,
+    Attachment,
+    BenefitBasis,
+    BenefitType,
+    Grade,
+    Grant,
+    GrantStatus,
+    Level,
+    Policy,
+    Status,
+    Subscription,
+    Topic,
+)
+
+log = logging.getLogger(__name__)
+
+ROLE_LEVEL = {
+    Role.NATIONAL: Level.NATIONAL,
+    Role.PROVINCE: Level.PROVINCE,
+    Role.CITY: Level.CITY,
+    Role.COUNTY: Level.COUNTY,
+}
+POLICY_LABEL = "该政策"
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = {  # magic bytes → (content type, extension)
+    b"%PDF-": ("application/pdf", ".pdf"),
+    b"PK\x03\x04": ("application/zip", ".zip"),  # docx, xlsx, ofd
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ("application/msword", ".doc"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+}
+FIELDS = (
+    "title",
+    "department",
+    "document_number",
+    "publish_date",
+    "apply_from",
+    "apply_until",
+    "expires_on",
+    "benefit_type",
+    "benefit_basis",
+    "benefit_amount",
+    "benefit_text",
+    "summary",
+    "full_text",
+    "sources",
+    "topics",
+    "conditions",
+    "no_application",
+    "grade",
+    "is_example",
+)
+
+
+def _is_admin(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "role", None) == Role.ADMIN)
+
+
+def _is_official(user) -> bool:
+    return getattr(user, "is_authenticated", False) and getattr(user, "role", None) in OFFICIAL_ROLES
+
+
+def official_level(user) -> tuple[str, str] | None:
+    """(policy level, region code) an official publishes at; None for anyone else."""
+    if not _is_official(user):
+        return None
+    return ROLE_LEVEL[Role(user.role)], user.region_code if user.role != Role.NATIONAL else ""
+
+
+def may_manage(user, policy: Policy) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if _is_admin(user):
+        return True
+    mine = official_level(user)
+    return mine is not None and mine[0] == policy.level and (user.region_prefix or "") == policy.region_prefix
+
+
+def may_view(user, policy: Policy) -> bool:
+    return policy.status != Status.DRAFT or may_manage(user, policy)
+
+
+def list_prefix(user, policy: Policy) -> str:
+    """The area whose enterprises the user may see on the policy's list; OutOfScope if none."""
+    if _is_admin(user):
+        return policy.region_prefix
+    if not _is_official(user):
+        raise OutOfScope(user, f"政策“{policy.title}”的企业名单")
+    mine = user.region_prefix or ""
+    if mine.startswith(policy.region_prefix):
+        return mine
+    if policy.region_prefix.startswith(mine):
+        return policy.region_prefix
+    raise OutOfScope(user, f"政策“{policy.title}”的企业名单")
+
+
+def may_confirm(user, policy: Policy) -> bool:
+    return _is_official(user) and (user.region_prefix or "").startswith(policy.region_prefix)
+
+
+def policy_url(policy: Policy) -> str:
+    return reverse("policies:detail", args=[policy.pk])
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _money(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", ""))
+    except ArithmeticError:
+        return None
+    return amount if amount.is_finite() else None
+
+
+def policy_problems(
+    data: dict, *, as_of: dt.date, issuer_prefix: str
+) -> tuple[list[tuple[str, str]], object | None]:
+    """Every problem of a policy's fields as (field, Chinese message), and the checked conditions."""
+    problems: list[tuple[str, str]] = []
+    for name, label in (("title", "政策名称"), ("department", "发文机关")):
+        if not str(data.get(name) or "").strip():
+            problems.append((name, f"{label}：必填"))
+    if data.get("benefit_type") not in BenefitType.values:
+        problems.append(("benefit_type", f"支持方式：须为 {'、'.join(BenefitType.values)} 之一"))
+    basis = data.get("benefit_basis") or BenefitBasis.NONE
+    if basis not in BenefitBasis.values:
+        problems.append(("benefit_basis", f"金额方式：须为 {'、'.join(BenefitBasis.values)} 之一"))
+    amount = data.get("benefit_amount")
+    if amount is not None and (
+        not isinstance(amount, Decimal) or amount < 0 or amount != amount.quantize(Decimal("0.01"))
+    ):
+        problems.append(("benefit_amount", "金额：须为非负数，最多两位小数（元）"))
+    if basis in (BenefitBasis.FIXED, BenefitBasis.CAP) and amount is None:
+        problems.append(("benefit_amount", "金额：固定金额或最高金额的政策须填写金额"))
+    for name, label in (
+        ("publish_date", "发布日期"),
+        ("apply_from", "申报开始"),
+        ("apply_until", "申报截止"),
+        ("expires_on", "有效期至"),
+    ):
+        if data.get(name) is not None and not isinstance(data[name], dt.date):
+            problems.append((name, f"{label}：须为 YYYY-MM-DD 格式的日期"))
+    dates_ok = not any(p[0] in ("apply_from", "apply_until") for p in problems)
+    if (
+        dates_ok
+        and data.get("apply_from")
+        and data.get("apply_until")
+        and data["apply_from"] > data["apply_until"]
+    ):
+        problems.append(("apply_until", "申报截止：不能早于申报开始"))
+    if data.get("grade", Grade.B) not in Grade.values:
+        problems.append(("grade", "可信度：须为 A、B 或 C"))
+    bad_topics = [t for t in data.get("topics") or [] if t not in Topic.values]
+    if bad_topics:
+        problems.append(
+            (
+                "topics",
+                f"主题：未知的主题 {'、'.join(map(str, bad_topics))}（可用：{'、'.join(Topic.values)}）",
+            )
+        )
+    sources = data.get("sources") or []
+    if not isinstance(sources, list) or any(not isinstance(s, str) for s in sources):
+        problems.append(("sources", "来源网址：须为网址列表"))
+    conditions = data.get("conditions") or []
+    checked = None
+    if not isinstance(conditions, list):
+        problems.append(("conditions", "申报条件：须为条件列表"))
+    else:
+        try:
+            checked = engine.policy_check(conditions, issuer_region=issuer_prefix, as_of=as_of)
+        except engine.PolicyConditionError as exc:
+            problems += [("conditions", _condition_text(p)) for p in exc.problems]
+    return problems, checked
+
+
+def _condition_text(p: tuple[int, str, str]) -> str:
+    number, label, message = p
+    return f"条件 {number}（{label}）：{message}" if label else f"条件 {number}：{message}"
+
+
+def _clean(data: dict) -> dict:
+    out = {k: data.get(k) for k in FIELDS if k in data}
+    for key in ("title", "department", "document_number", "benefit_text", "summary", "full_text"):
+        if key in out:
+            out[key] = str(out[key] or "").strip()
+    out.setdefault("benefit_basis", BenefitBasis.NONE)
+    out["topics"] = list(out.get("topics") or [])
+    out["sources"] = list(out.get("sources") or [])
+    out["conditions"] = list(out.get("conditions") or [])
+    return out
+
+
+# ---------------------------------------------------------------- authoring
+
+
+def save_policy(
+    actor,
+    data: dict,
+    *,
+    policy: Policy | None = None,
+    expected_version: int | None = None,
+    level: str | None = None,
+    region_code: str | None = None,
+) -> Policy:
+    """Create (policy None) or edit a policy. Officials publish at their own level and area; an admin
+    may pass `level` and `region_code`. Raises NotAllowed, InvalidInput (problems per field), StaleObject."""
+    mine = official_level(actor)
+    if policy is None:
+        if _is_admin(actor) and level:
+            lvl, code = level, region_code or ""
+        elif mine is not None:
+            lvl, code = mine
+        else:
+            raise NotAllowed("只有主管部门（或平台管理员）可以发布政策。")
+    else:
+        if not may_manage(actor, policy):
+            raise NotAllowed(
+                f"政策“{policy.title}”由{policy.get_level_display()}主管部门（{_area_name(policy.region_prefix)}）维护，您无权修改。"
+            )
+        lvl, code = policy.level, policy.region_code
+    if lvl not in Level.values:
+        raise InvalidInput("发布层级无效", [("level", f"发布层级：须为 {'、'.join(Level.values)} 之一")])
+    prefix = (code or "")[: LEVEL_DIGITS[Level(lvl)]]
+    if len(prefix) != LEVEL_DIGITS[Level(lvl)]:
+        raise InvalidInput(
+            "发布机关地区代码与层级不符",
+            [("region_code", f"发布机关地区代码：{lvl} 级政策须给出 6 位地区代码")],
+        )
+    clean = _clean(data)
+    problems, checked = policy_problems(clean, as_of=matching.today(), issuer_prefix=prefix)
+    if problems:
+        raise InvalidInput(f"政策有 {len(problems)} 处需要修改，请按提示修改后再保存。", problems)
+    clean["expression"] = engine.policy_expression(checked)
+    with transaction.atomic():
+        if policy is None:
+            policy = Policy.objects.create(
+                level=lvl, region_code=code or "", region_prefix=prefix, created_by=actor, **clean
+            )
+            record(
+                actor,
+                "policies.created",
+                policy,
+                to_state=policy.status,
+                region_code=policy.region_code,
+                conditions=len(clean["conditions"]),
+            )
+        else:
+            claim(
+                policy,
+                expected_version if expected_version is not None else policy.version,
+                POLICY_LABEL,
+                **clean,
+                updated_at=timezone.now(),
+            )
+            record(
+                actor,
+                "policies.updated",
+                policy,
+                region_code=policy.region_code,
+                version=policy.version,
+                fields=sorted(clean),
+            )
+            if policy.status == Status.PUBLISHED:
+                _push_on_commit(policy.pk)
+        search.reindex(policy)
+    return policy
+
+
+def _area_name(prefix: str) -> str:
+    if not prefix:
+        return "全国"
+    return engine.policy_code_name("region", prefix)
+
+
+def _push_on_commit(policy_id: int) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: enqueue(tasks.push_policy, policy_id))
+
+
+def enqueue(task, *args) -> None:
+    try:
+        task.enqueue(*args)
+    except Exception:  # noqa: BLE001 - a push that cannot be queued must never undo the user's action
+        log.exception("policies: could not enqueue %s%r", task.name, args)
+
+
+def publish_policy(actor, policy: Policy, *, expected_version: int) -> Policy:
+    """DRAFT → PUBLISHED; enterprises that fit are notified in the background (once per policy)."""
+    if not may_manage(actor, policy):
+        raise NotAllowed("您无权发布该政策。")
+    if policy.status != Status.DRAFT:
+        raise NotAllowed(f"该政策当前为“{policy.get_status_display()}”，只有草稿可以发布。")
+    data = {k: getattr(policy, k) for k in FIELDS}
+    problems, _checked = policy_problems(data, as_of=matching.today(), issuer_prefix=policy.region_prefix)
+    if problems:
+        raise InvalidInput("政策有需要修改的地方，修改后才能发布。", problems)
+    with transaction.atomic():
+        claim(policy, expected_version, POLICY_LABEL, status=Status.PUBLISHED, published_at=timezone.now())
+        record(
+            actor,
+            "policies.published",
+            policy,
+            from_state=Status.DRAFT,
+            to_state=Status.PUBLISHED,
+            region_code=policy.region_code,
+        )
+        _push_on_commit(policy.pk)
+    return policy
+
+
+def withdraw_policy(actor, policy: Policy, *, expected_version: int, reason: str) -> Policy:
+    if not may_manage(actor, policy):
+        raise NotAllowed("您无权撤回该政策。")
+    if policy.status != Status.PUBLISHED:
+        raise NotAllowed(f"该政策当前为“{policy.get_status_display()}”，只有已发布的政策可以撤回。")
+    if not (reason or "").strip():
+        raise InvalidInput("请填写撤回理由。", [("reason", "撤回理由：必填")])
+    with transaction.atomic():
+        claim(policy, expected_version, POLICY_LABEL, status=Status.WITHDRAWN)
+        record(
+            actor,
+            "policies.withdrawn",
+            policy,
+            from_state=Status.PUBLISHED,
+            to_state=Status.WITHDRAWN,
+            reason=reason.strip(),
+            region_code=policy.region_code,
+        )
+    return policy
+
+
+def expire_policies(day: dt.date | None = None) -> int:
+    """PUBLISHED policies whose validity ended before `day` become EXPIRED (idempotent, audited)."""
+    day = day or matching.today()
+    count = 0
+    for policy in Policy.objects.filter(status=Status.PUBLISHED, expires_on__lt=day):
+        with transaction.atomic():
+            updated = Policy.objects.filter(pk=policy.pk, status=Status.PUBLISHED).update(
+                status=Status.EXPIRED
+            )
+            if updated:
+                record(
+                    None,
+                    "policies.expired",
+                    policy,
+                    from_state=Status.PUBLISHED,
+                    to_state=Status.EXPIRED,
+                    region_code=policy.region_code,
+                    expires_on=policy.expires_on.isoformat(),
+                )
+                count += 1
+    return count
+
+
+def _sniff(head: bytes) -> tuple[str, str] | None:
+    for magic, kind in ATTACHMENT_TYPES.items():
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def add_attachment(actor, policy: Policy, upload) -> Attachment:
+    """Attach a file, checked by its content (PDF, Word/Excel/OFD, images), at most 20 MB."""
+    if not may_manage(actor, policy):
+        raise NotAllowed("您无权为该政策上传附件。")
+    size = getattr(upload, "size", 0) or 0
+    if size > ATTACHMENT_MAX_BYTES:
+        raise InvalidInput(
+            "附件过大", [("file", f"附件：不能超过 {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB")]
+        )
+    upload.seek(0)
+    kind = _sniff(upload.read(16))
+    upload.seek(0)
+    if kind is None or size == 0:
+        raise InvalidInput(
+            "附件类型不支持",
+            [("file", "附件：只接受 PDF、Word、Excel、OFD、PNG、JPEG 文件（按文件内容判断）")],
+        )
+    name = (getattr(upload, "name", "") or "附件")[-200:]
+    with transaction.atomic():
+        att = Attachment.objects.create(
+            policy=policy, file=upload, original_name=name, content_type=kind[0], size=size, uploaded_by=actor
+        )
+        record(
+            actor, "policies.attachment_added", policy, region_code=policy.region_code, file=name, size=size
+        )
+    return att
+
+
+# ---------------------------------------------------------------- 免申即享
+
+
+def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Grant]:
+    """Confirm the 免申即享 list the official saw: enterprises still eligible, in the official's area,
+    not yet granted, get a pending grant and a notification. One audit row lists them."""
+    if not policy.no_application:
+        raise NotAllowed("该政策不是“免申即享”政策，需由企业申报。")
+    if policy.status != Status.PUBLISHED or not policy.in_force(matching.today()):
+        raise NotAllowed("只有已发布且在有效期内的政策可以确认兑现名单。")
+    if policy.unverified:
+        raise NotAllowed("该政策内容待核实（C 级来源），请先核对官方原文并更新可信度后再确认名单。")
+    if not may_confirm(actor, policy):
+        raise NotAllowed(f"只有{_area_name(policy.region_prefix)}范围内的主管部门可以确认该政策的兑现名单。")
+    prefix = actor.region_prefix or ""
+    wanted = set(int(i) for i in enterprise_ids)
+    candidates = Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix).exclude(
+        policy_grants__policy=policy
+    )
+    outside = wanted - set(
+        Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix).values_list("pk", flat=True)
+    )
+    if outside:
+        raise NotAllowed(f"名单中有 {len(outside)} 家企业不在您的辖区内，不能由您确认。")
+    result = matching.eligible_list(matching.checked(policy), candidates)
+    amount = policy.benefit_amount if policy.benefit_basis in (BenefitBasis.FIXED, BenefitBasis.CAP) else None
+    with transaction.atomic():
+        grants = [
+            Grant.objects.create(
+                policy=policy, enterprise=e, region=e.region, amount=amount, confirmed_by=actor
+            )
+            for e in result.eligible
+        ]
+        record(
+            actor,
+            "policies.grants_confirmed",
+            policy,
+            region_code=actor.region_code,
+            to_state=GrantStatus.PENDING,
+            enterprises=[g.enterprise_id for g in grants],
+            count=len(grants),
+            skipped=sorted(wanted - {g.enterprise_id for g in grants}),
+        )
+        for g in grants:
+            notify_enterprise(
+                g.enterprise,
+                f"免申即享：{policy.title}",
+                f"贵企业已列入“{policy.title}”免申即享兑现名单，无需申报，兑付进度可在“我的政策”中查看。",
+                url=reverse("policies:mine"),
+                topic="policy_grant",
+            )
+    return grants
+
+
+def decide_grant(actor, grant: Grant, *, status: str, reason: str = "", expected_version: int) -> Grant:
+    """PENDING → PAID or REFUSED (a refusal needs its reason); audited, the enterprise is told."""
+    if status not in (GrantStatus.PAID, GrantStatus.REFUSED):
+        raise InvalidInput("兑付状态无效", [("status", "兑付状态：须为 paid 或 refused")])
+    if not (may_confirm(actor, grant.policy) and enterprise_in_scope(actor, grant.enterprise)):
+        raise NotAllowed("您无权处理该企业的兑付。")
+    if grant.status != GrantStatus.PENDING:
+        raise NotAllowed(f"该兑付已是“{grant.get_status_display()}”，不能再次处理。")
+    reason = (reason or "").strip()
+    if status == GrantStatus.REFUSED and not reason:
+        raise InvalidInput("请填写不予兑付的理由。", [("reason", "理由：不予兑付时必填")])
+    with transaction.atomic():
+        claim(
+            grant,
+            expected_version,
+            "该兑付记录",
+            status=status,
+            reason=reason,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        record(
+            actor,
+            "policies.grant_decided",
+            grant,
+            from_state=GrantStatus.PENDING,
+            to_state=status,
+            reason=reason,
+            region_code=grant.region,
+            policy=grant.policy_id,
+        )
+        body = "资金已拨付。" if status == GrantStatus.PAID else f"不予兑付，理由：{reason}"
+        notify_enterprise(
+            grant.enterprise,
+            f"免申即享兑付：{grant.policy.title}",
+            body,
+            url=reverse("policies:mine"),
+            topic="policy_grant",
+        )
+    return grant
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+def set_subscription(
+    actor, enterprise: Enterprise, *, topics: list[str], levels: list[str], email: bool
+) -> Subscription:
+    if getattr(actor, "enterprise_id", None) != enterprise.pk or actor.role != Role.ENTERPRISE:
+        raise NotAllowed("只有本企业的账户可以设置政策订阅。")
+    problems = [("topics", f"主题：未知的主题 {t}") for t in topics if t not in Topic.values]
+    problems += [("levels", f"层级：未知的层级 {v}") for v in levels if v not in Level.values]
+    if problems:
+        raise InvalidInput("订阅设置有误", problems)
+    with transaction.atomic():
+        sub, _ = Subscription.objects.update_or_create(
+            enterprise=enterprise, defaults={"topics": topics, "levels": levels, "email": email}
+        )
+        record(
+            actor,
+            "policies.subscription_set",
+            enterprise,
+            region_code=enterprise.region,
+            topics=topics,
+            levels=levels,
+            email=email,
+        )
+    return sub

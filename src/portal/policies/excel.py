@@ -1,0 +1,49 @@
+"""The eligible list of a policy as an Excel workbook (openpyxl): one sheet of enterprises that fit,
+one of those that may fit once they fill in their profile."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from . import matching
+from .views_common import area_name
+
+HEADER = ["序号", "企业名称", "统一社会信用代码", "注册地代码", "注册地", "行业代码"]
+
+
+def _sheet(ws, title: str, enterprises, note: str) -> None:
+    ws.title = title
+    ws.append([note])
+    ws["A1"].font = Font(bold=True)
+    ws.append(HEADER)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for i, e in enumerate(enterprises, start=1):
+        ws.append([i, e.name, e.credit_code, e.region, area_name(e.region), e.industry])
+    for col, width in zip(range(1, len(HEADER) + 1), (6, 36, 22, 10, 28, 10), strict=True):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A3"
+
+
+def eligible_workbook(policy, result: matching.EligibleList, area: str) -> bytes:
+    wb = Workbook()
+    title = f"{policy.title}（{policy.document_number}）" if policy.document_number else policy.title
+    _sheet(
+        wb.active,
+        "符合条件",
+        result.eligible,
+        f"{title} · {area} · 符合条件的企业 {len(result.eligible)} 家 · 判断日期 {matching.today().isoformat()}",
+    )
+    _sheet(
+        wb.create_sheet(),
+        "待补充信息",
+        result.undetermined,
+        f"{title} · {area} · 画像信息不全、暂无法判断的企业 {len(result.undetermined)} 家",
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

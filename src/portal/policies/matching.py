@@ -1,0 +1,256 @@
+"""Matching policies and enterprises: one enterprise against many policies, many enterprises against a policy.
+
+Why two paths: one profile against policies is decided on the profile's flat facts (the dashboard,
+“why not”, an official's list of one policy, the live preview — with explanations where needed);
+many policies against many enterprises (the pushes after publishing or importing a catalogue) go
+through the compiled batch path, one Boolean column per policy. Both are rulebook.conditions
+through portal.assessments.engine, and agree (tests/test_conditions.py).
+
+Checked conditions are cached per (policy, version, date); flat facts per (enterprise,
+version, as-of date), so a dashboard does not re-read 1,000 policies' conditions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from portal.assessments import engine
+from portal.enterprises.models import Enterprise
+
+from .models import Policy, Status
+
+_CHECKED: OrderedDict = OrderedDict()
+_FACTS: OrderedDict = OrderedDict()
+_LISTS: OrderedDict = OrderedDict()
+CHECKED_CACHE = 5000
+# what matching and the policy cards read: not the texts, sources or search tokens
+LIST_FIELDS = (
+    "title",
+    "level",
+    "region_code",
+    "region_prefix",
+    "department",
+    "document_number",
+    "publish_date",
+    "apply_from",
+    "apply_until",
+    "expires_on",
+    "benefit_type",
+    "benefit_basis",
+    "benefit_amount",
+    "benefit_text",
+    "conditions",
+    "no_application",
+    "grade",
+    "is_example",
+    "status",
+    "version",
+    "updated_at",
+)
+FACTS_CACHE = 50000
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def area_prefix(level: str, region_code: str) -> str:
+    from .models import LEVEL_DIGITS, Level
+
+    return (region_code or "")[: LEVEL_DIGITS[Level(level)]]
+
+
+def _remember(cache: OrderedDict, key, value, limit: int):
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > limit:
+        cache.popitem(last=False)
+    return value
+
+
+def checked(policy: Policy, as_of: dt.date | None = None):
+    """The policy's conditions checked by the engine (cached); PolicyConditionError when they no longer parse."""
+    as_of = as_of or today()
+    # the rules in force (their metrics) depend only on the date; a row is identified by id, version and
+    # last change (ids of rolled-back rows can come again, with another updated_at)
+    key = (policy.pk, policy.version, policy.updated_at, policy.region_prefix, as_of)
+    hit = _CHECKED.get(key) if policy.pk else None
+    if hit is not None:
+        return hit
+    value = engine.policy_check(policy.conditions or [], issuer_region=policy.region_prefix, as_of=as_of)
+    return _remember(_CHECKED, key, value, CHECKED_CACHE) if policy.pk else value
+
+
+def _facts_key(enterprise: Enterprise, as_of: dt.date):
+    return (enterprise.pk, enterprise.version, enterprise.updated_at, as_of)
+
+
+def facts(enterprise: Enterprise, as_of: dt.date | None = None):
+    """Flat facts of the enterprise's stored profile (cached per version); None when it cannot be read."""
+    as_of = as_of or today()
+    key = _facts_key(enterprise, as_of)
+    if key in _FACTS:
+        return _FACTS[key][0]
+    value = engine.policy_facts(enterprise.profile, as_of)
+    return _remember(_FACTS, key, (value, {}), FACTS_CACHE)[0]
+
+
+def facts_many(enterprises, as_of: dt.date | None = None) -> list[tuple[Enterprise, object]]:
+    """(enterprise, facts or None) for many enterprises; profiles are read from the database only for
+    those not in the cache, so pass a queryset with `.defer("profile")`."""
+    as_of = as_of or today()
+    ents = list(enterprises)
+    misses = [e.pk for e in ents if _facts_key(e, as_of) not in _FACTS]
+    profiles: dict[int, dict] = {}
+    for start in range(0, len(misses), 500):
+        part = misses[start : start + 500]
+        profiles.update(Enterprise.objects.filter(pk__in=part).values_list("pk", "profile"))
+    out = []
+    for e in ents:
+        key = _facts_key(e, as_of)
+        if key not in _FACTS:
+            _remember(_FACTS, key, (engine.policy_facts(profiles.get(e.pk) or {}, as_of), {}), FACTS_CACHE)
+        out.append((e, _FACTS[key][0]))
+    return out
+
+
+def _row(enterprise: Enterprise, f, as_of: dt.date) -> dict:
+    """The table row of an enterprise's facts, kept beside them in the cache."""
+    extras = _FACTS[_facts_key(enterprise, as_of)][1]
+    if "row" not in extras:
+        extras["row"] = engine.policy_row(f)
+    return extras["row"]
+
+
+def applicable_to(region: str):
+    """Published policies whose area contains a county code (national, its province, city, county)."""
+    region = region or ""
+    prefixes = {"", region[:2], region[:4], region}
+    return Policy.objects.filter(status=Status.PUBLISHED, region_prefix__in=prefixes).defer(
+        "full_text", "search_text"
+    )
+
+
+def published_for(region: str) -> list[Policy]:
+    """applicable_to(region) as a list, reused while no policy of it changed (one aggregate query checks)."""
+    qs = applicable_to(region)
+    stamp = qs.aggregate(n=Count("id"), last=Max("updated_at"), versions=Sum("version"), top=Max("id"))
+    key = (region[:2], region[:4], region, *stamp.values())
+    hit = _LISTS.get(key)
+    if hit is None:
+        hit = _remember(_LISTS, key, list(qs), 256)
+    return hit
+
+
+# ---------------------------------------------------------------- one enterprise, many policies
+
+
+@dataclass
+class Match:
+    policy: Policy
+    state: bool | None  # eligible / not / undetermined
+    missing: list = field(default_factory=list)  # (path, label) to fill in, for undetermined
+
+    @property
+    def rank(self):
+        amount = self.policy.benefit_amount
+        deadline = self.policy.deadline()
+        return (-(amount or Decimal(-1)), deadline or dt.date.max, self.policy.pk)
+
+
+def matches_for(enterprise: Enterprise, as_of: dt.date | None = None, policies=None) -> list[Match] | None:
+    """Every published policy in force for the enterprise's region, decided; None if the profile cannot be read.
+
+    Ranked by benefit (largest amount first) then deadline (soonest first).
+    """
+    as_of = as_of or today()
+    f = facts(enterprise, as_of)
+    if f is None:
+        return None
+    ctx = engine.policy_context(f)
+    qs = policies if policies is not None else published_for(enterprise.region)
+    out = []
+    for policy in qs:
+        if not policy.in_force(as_of):
+            continue
+        try:
+            state = engine.policy_decide(checked(policy, as_of), ctx)
+        except engine.PolicyConditionError:
+            continue
+        out.append(Match(policy, state))
+    for m in out:
+        if m.state is None:
+            m.missing = engine.policy_explain(checked(m.policy, as_of), f)["missing"]
+    return sorted(out, key=lambda m: m.rank)
+
+
+def explain(policy: Policy, enterprise: Enterprise, as_of: dt.date | None = None) -> dict | None:
+    """Why the enterprise is (not) eligible: each condition with its values and gap; None if unreadable."""
+    as_of = as_of or today()
+    f = facts(enterprise, as_of)
+    if f is None:
+        return None
+    return engine.policy_explain(checked(policy, as_of), f)
+
+
+# ---------------------------------------------------------------- many enterprises, one policy
+
+
+def enterprises_in(prefixes: list[str]):
+    """Enterprises registered inside every given area prefix (the intersection of nested areas)."""
+    longest = max(prefixes, key=len) if prefixes else ""
+    if any(not longest.startswith(p) for p in prefixes):
+        return Enterprise.objects.none()
+    return Enterprise.objects.filter(region__startswith=longest) if longest else Enterprise.objects.all()
+
+
+def _light(enterprises):
+    return enterprises.defer("profile") if hasattr(enterprises, "defer") else enterprises
+
+
+def evaluate_many(
+    checked_by_key: dict, enterprises, as_of: dt.date | None = None
+) -> tuple[list[Enterprise], dict]:
+    """Batch matching through the compiled engine: (enterprises evaluated, {key: [True/False/None each]}).
+
+    For many policies at once (pushes after a catalogue import or publication). Enterprises whose
+    profile cannot be read are left out (they appear in no list).
+    """
+    as_of = as_of or today()
+    kept, rows = [], []
+    for ent, f in facts_many(_light(enterprises), as_of):
+        if f is None:
+            continue
+        kept.append(ent)
+        rows.append(_row(ent, f, as_of))
+    return kept, engine.policy_match_rows(rows, checked_by_key, as_of)
+
+
+@dataclass
+class EligibleList:
+    eligible: list[Enterprise]
+    undetermined: list[Enterprise]
+    evaluated: int
+
+
+def eligible_list(checked_conditions, enterprises, as_of: dt.date | None = None) -> EligibleList:
+    """One policy over many enterprises, decided on each one's cached facts (the interactive pages:
+    the official's list and export, the live preview, confirming 免申即享)."""
+    as_of = as_of or today()
+    eligible, undetermined, evaluated = [], [], 0
+    for ent, f in facts_many(_light(enterprises), as_of):
+        if f is None:
+            continue
+        evaluated += 1
+        state = engine.policy_decide(checked_conditions, engine.policy_context(f))
+        if state is True:
+            eligible.append(ent)
+        elif state is None:
+            undetermined.append(ent)
+    return EligibleList(eligible, undetermined, evaluated)

@@ -1,0 +1,47 @@
+"""Hooks into other apps without editing them: an enterprise saved → recompute its policy pushes.
+
+Connected in PoliciesConfig.ready(). A save that touches only other columns (update_fields
+without profile, region, industry) is ignored, and so is a save when no published policy that
+could apply to the enterprise is left unannounced; titles reach us too, because the cultivation
+app writes recognised titles into the profile and saves it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+log = logging.getLogger(__name__)
+WATCHED = {"profile", "region", "industry"}
+
+
+def enterprise_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not (WATCHED & set(update_fields)):
+        return
+    pk = instance.pk
+    transaction.on_commit(lambda: _enqueue(pk))
+
+
+def _enqueue(pk: int) -> None:
+    """Queue the push job, unless no published policy could apply to the enterprise at all."""
+    from portal.enterprises.models import Enterprise
+
+    from .models import Grade, Policy, Status
+    from .tasks import push_enterprise
+
+    try:
+        region = Enterprise.objects.filter(pk=pk).values_list("region", flat=True).first()
+        if region is None:
+            return
+        prefixes = {"", region[:2], region[:4], region}
+        candidates = Policy.objects.filter(status=Status.PUBLISHED, region_prefix__in=prefixes).exclude(
+            grade=Grade.C
+        )
+        if not candidates.exclude(pushes__enterprise_id=pk).exists():
+            return
+        push_enterprise.enqueue(pk)
+    except Exception:  # noqa: BLE001 - never break the save that triggered us
+        log.exception("policies: could not enqueue push_enterprise(%s)", pk)

@@ -1,0 +1,356 @@
+"""Official pages: the policies they manage, the condition builder with a live preview, publishing,
+the eligible list (with Excel export), 免申即享 confirmation and payouts, catalogue import.
+
+Every list of enterprises starts from the area actions.list_prefix allows (the official's area
+inside the policy's); an official of another region gets 403, whatever link they follow.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from portal.accounts.scope import OutOfScope, scope_enterprises
+from portal.actions import ActionError, InvalidInput
+from portal.assessments import engine
+
+from . import actions, excel, importer, matching
+from .forms import (
+    OP_CHOICES,
+    YEAR_CHOICES,
+    ImportForm,
+    PolicyForm,
+    ReasonForm,
+    Row,
+    grouped_fields,
+    read_builder,
+    rows_for,
+)
+from .models import Grant, GrantStatus, Level, Policy, Status
+from .views_common import area_name, benefit_line, get_policy, require_official, show_error
+
+PREVIEW_SAMPLE = 10
+
+
+@login_required
+def manage(request):
+    """Policies of the official's area (drafts they manage, and every published one that applies there)."""
+    require_official(request.user)
+    user = request.user
+    prefix = user.region_prefix or ""
+    containing = {prefix[:n] for n in (0, 2, 4, 6) if n <= len(prefix)}
+    qs = Policy.objects.filter(Q(region_prefix__in=containing) | Q(region_prefix__startswith=prefix))
+    rows = []
+    for p in qs.order_by("status", "-updated_at")[:500]:
+        if p.status == Status.DRAFT and not actions.may_manage(user, p):
+            continue
+        rows.append(
+            {
+                "policy": p,
+                "may_manage": actions.may_manage(user, p),
+                "benefit": benefit_line(p),
+                "area": area_name(p.region_prefix),
+            }
+        )
+    mine = actions.official_level(user)
+    return render(
+        request,
+        "policies/manage.html",
+        {"rows": rows, "area": area_name(prefix), "can_create": mine is not None or user.is_superuser},
+    )
+
+
+def _edit_context(request, form, rows, policy=None, problems=None):
+    if not rows or rows[-1].fact or rows[-1].expr:
+        rows = [*rows, Row()]
+    mine = actions.official_level(request.user)
+    level, region = (policy.level, policy.region_prefix) if policy else (mine or (Level.NATIONAL, ""))
+    return {
+        "form": form,
+        "rows": rows,
+        "policy": policy,
+        "groups": grouped_fields(),
+        "ops": OP_CHOICES,
+        "years": YEAR_CHOICES,
+        "problems": problems or [],
+        "issuer_area": area_name(region[: len(region)]),
+        "level_name": Level(level).label,
+    }
+
+
+@login_required
+def edit(request, pk: int | None = None):
+    require_official(request.user)
+    policy = get_policy(request.user, pk) if pk else None
+    if policy is not None and not actions.may_manage(request.user, policy):
+        raise PermissionDenied(gettext("该政策由其他主管部门维护，您无权修改。"))
+    if policy is None and actions.official_level(request.user) is None:
+        raise PermissionDenied(gettext("只有主管部门可以发布政策。"))
+    if request.method != "POST":
+        form = PolicyForm(initial=PolicyForm.initial_for(policy) if policy else {})
+        rows = rows_for(policy.conditions) if policy else []
+        return render(request, "policies/edit.html", _edit_context(request, form, rows, policy))
+    form = PolicyForm(request.POST)
+    builder = read_builder(request.POST)
+    if "add_row" in request.POST or not form.is_valid() or builder.problems:
+        return render(
+            request,
+            "policies/edit.html",
+            _edit_context(request, form, builder.rows, policy, builder.problems),
+        )
+    try:
+        saved = actions.save_policy(
+            request.user,
+            form.policy_data(builder.conditions),
+            policy=policy,
+            expected_version=int(request.POST.get("version") or 0) if policy else None,
+        )
+    except InvalidInput as exc:
+        return render(
+            request,
+            "policies/edit.html",
+            _edit_context(
+                request, form, builder.rows, policy, [m for _f, m in exc.problems] or [exc.message]
+            ),
+        )
+    except ActionError as exc:
+        show_error(request, exc)
+        return render(request, "policies/edit.html", _edit_context(request, form, builder.rows, policy))
+    messages.success(
+        request, gettext("政策已保存。") if policy else gettext("政策草稿已创建，核对无误后可发布。")
+    )
+    return redirect("policies:detail", pk=saved.pk)
+
+
+def _preview_enterprises(user, prefix: str):
+    return scope_enterprises(user, matching.enterprises_in([prefix, user.region_prefix or ""]))
+
+
+@login_required
+@require_POST
+def preview(request):
+    """htmx: how many enterprises of the official's area fit the conditions being edited, and a sample."""
+    require_official(request.user)
+    pk = request.POST.get("policy")
+    policy = get_policy(request.user, int(pk)) if pk and pk.isdigit() else None
+    mine = actions.official_level(request.user)
+    prefix = policy.region_prefix if policy else (matching.area_prefix(*mine) if mine else "")
+    builder = read_builder(request.POST)
+    ctx = {"problems": builder.problems}
+    if not builder.problems:
+        try:
+            checked = engine.policy_check(builder.conditions, issuer_region=prefix, as_of=matching.today())
+        except engine.PolicyConditionError as exc:
+            ctx["problems"] = (
+                [str(exc)] if not exc.problems else [actions._condition_text(p) for p in exc.problems]
+            )
+        else:
+            result = matching.eligible_list(checked, _preview_enterprises(request.user, prefix))
+            ctx.update(
+                {
+                    "result": result,
+                    "sample": result.eligible[:PREVIEW_SAMPLE],
+                    "labels": engine.policy_condition_labels(checked),
+                    "area": area_name(max([prefix, request.user.region_prefix or ""], key=len)),
+                }
+            )
+    return render(request, "policies/_preview.html", ctx)
+
+
+@login_required
+@require_POST
+def publish(request, pk: int):
+    policy = get_policy(request.user, pk)
+    try:
+        actions.publish_policy(request.user, policy, expected_version=int(request.POST.get("version") or 0))
+    except ActionError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, gettext("政策已发布；符合条件的企业将收到推送。"))
+    return redirect("policies:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    policy = get_policy(request.user, pk)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidInput(gettext("请求无效，请刷新页面后重试。"))
+        actions.withdraw_policy(
+            request.user,
+            policy,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ActionError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, gettext("政策已撤回。"))
+    return redirect("policies:detail", pk=pk)
+
+
+def _eligible(request, policy):
+    try:
+        prefix = actions.list_prefix(request.user, policy)
+    except OutOfScope as exc:
+        raise PermissionDenied(str(exc)) from None
+    enterprises = scope_enterprises(request.user, matching.enterprises_in([policy.region_prefix, prefix]))
+    try:
+        checked = matching.checked(policy)
+    except engine.PolicyConditionError as exc:
+        raise Http404(str(exc)) from None
+    return prefix, matching.eligible_list(checked, enterprises.order_by("region", "name"))
+
+
+@login_required
+def eligible(request, pk: int):
+    require_official(request.user)
+    policy = get_policy(request.user, pk)
+    prefix, result = _eligible(request, policy)
+    granted = set(Grant.objects.filter(policy=policy).values_list("enterprise_id", flat=True))
+    rows = [
+        {"enterprise": e, "region": area_name(e.region), "granted": e.pk in granted} for e in result.eligible
+    ]
+    confirmable = [r["enterprise"].pk for r in rows if not r["granted"]]
+    return render(
+        request,
+        "policies/eligible.html",
+        {
+            "policy": policy,
+            "rows": rows,
+            "result": result,
+            "area": area_name(prefix),
+            "benefit": benefit_line(policy),
+            "may_confirm": policy.no_application
+            and actions.may_confirm(request.user, policy)
+            and not policy.unverified,
+            "confirmable": confirmable,
+            "undetermined": [{"enterprise": e, "region": area_name(e.region)} for e in result.undetermined],
+        },
+    )
+
+
+@login_required
+def export(request, pk: int):
+    require_official(request.user)
+    policy = get_policy(request.user, pk)
+    prefix, result = _eligible(request, policy)
+    data = excel.eligible_workbook(policy, result, area_name(prefix))
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"政策{policy.pk}-符合条件企业.xlsx")
+    return response
+
+
+@login_required
+@require_POST
+def confirm_grants(request, pk: int):
+    require_official(request.user)
+    policy = get_policy(request.user, pk)
+    ids = [int(i) for i in request.POST.getlist("enterprises") if i.isdigit()]
+    try:
+        if not ids:
+            raise InvalidInput(gettext("名单为空：没有可确认的企业。"))
+        grants = actions.confirm_grants(request.user, policy, ids)
+    except ActionError as exc:
+        show_error(request, exc)
+        return redirect("policies:eligible", pk=pk)
+    skipped = len(ids) - len(grants)
+    messages.success(
+        request,
+        gettext("已确认 %(n)d 家企业的免申即享兑现名单，企业已收到通知。") % {"n": len(grants)}
+        + (
+            gettext("另有 %(m)d 家企业已不再符合条件或已在名单中，未列入。") % {"m": skipped}
+            if skipped
+            else ""
+        ),
+    )
+    return redirect("policies:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def decide_grant(request, pk: int):
+    require_official(request.user)
+    grant = get_object_or_404(Grant.objects.select_related("policy", "enterprise"), pk=pk)
+    form = ReasonForm(request.POST)
+    status = request.POST.get("status", "")
+    try:
+        if not form.is_valid():
+            raise InvalidInput(gettext("请求无效，请刷新页面后重试。"))
+        actions.decide_grant(
+            request.user,
+            grant,
+            status=status,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ActionError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, gettext("已标记为“%(s)s”。") % {"s": GrantStatus(status).label})
+    return redirect("policies:detail", pk=grant.policy_id)
+
+
+@login_required
+def import_catalogue(request):
+    require_official(request.user)
+    problems: list[str] = []
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read(2 * 1024 * 1024 + 1)
+        try:
+            if len(raw) > 2 * 1024 * 1024:
+                raise importer.CatalogueError([gettext("文件超过 2 MB，请拆分后分别导入。")])
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise importer.CatalogueError([f"{upload.name}: 文件须为 UTF-8 编码的 YAML 文本"]) from None
+            result = importer.import_texts(request.user, [(upload.name, text)])
+        except importer.CatalogueError as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request,
+                gettext("导入完成：新建 %(c)d 项，更新 %(u)d 项。")
+                % {"c": len(result.created), "u": len(result.updated)},
+            )
+            return redirect("policies:list")
+    return render(request, "policies/import.html", {"form": form, "problems": problems})
+
+
+@login_required
+@require_POST
+def attach(request, pk: int):
+    policy = get_policy(request.user, pk)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise InvalidInput(gettext("请选择要上传的文件。"), [("file", "附件：请选择文件")])
+        actions.add_attachment(request.user, policy, upload)
+    except ActionError as exc:
+        show_error(request, exc)
+    else:
+        messages.success(request, gettext("附件已上传。"))
+    return redirect("policies:detail", pk=pk)
+
+
+def attachment(request, pk: int):
+    from .models import Attachment
+
+    att = get_object_or_404(Attachment.objects.select_related("policy"), pk=pk)
+    get_policy(request.user, att.policy_id)  # drafts' files only for those who manage them
+    return FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
+    )

@@ -1,0 +1,112 @@
+"""The policy pages on a 360 px phone (Debian chromium via Playwright): nothing wider than the screen,
+and the condition builder's live preview (htmx) answers as the official types."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.urls import reverse
+
+from portal.policies import actions, importer
+from portal.policies.models import Policy
+
+from .factories import PASSWORD
+from .test_policies import published
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
+]
+
+
+def _overflow(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def _login(page, base, username):
+    page.goto(base + reverse("accounts:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, username
+
+
+@pytest.mark.django_db(transaction=True)
+def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, gov, hz_enterprise, hz_owner):
+    playwright = pytest.importorskip("playwright.sync_api")
+    importer.load_demo_catalogue()
+    grant_policy = published(gov["xh_county"], no_application=True)
+    actions.confirm_grants(gov["xh_county"], grant_policy, [hz_enterprise.pk])
+    cluster = Policy.objects.get(key="example-hz-smart-equipment-cluster")
+    unverified = Policy.objects.get(key="gd-little-giant-award")
+    pages = {
+        None: [
+            reverse("policies:search"),
+            reverse("policies:search") + "?q=小巨人&open_now=on",
+            reverse("policies:detail", args=[unverified.pk]),
+        ],
+        hz_owner.username: [
+            reverse("policies:mine"),
+            reverse("policies:why", args=[cluster.pk]),
+            reverse("policies:detail", args=[grant_policy.pk]),
+            reverse("policies:subscription"),
+        ],
+        gov["xh_county"].username: [
+            reverse("policies:list"),
+            reverse("policies:edit", args=[grant_policy.pk]),
+            reverse("policies:eligible", args=[grant_policy.pk]),
+            reverse("policies:detail", args=[grant_policy.pk]),
+            reverse("policies:import"),
+        ],
+    }
+    wide = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for username, urls in pages.items():
+            context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+            page = context.new_page()
+            if username:
+                _login(page, live_server.url, username)
+            for url in urls:
+                page.goto(live_server.url + url)
+                assert "/accounts/login/" not in page.url, url
+                if os.environ.get("ZJTX_SHOTS"):
+                    name = f"{username or 'public'}{url}".replace("/", "_").replace("?", "_")
+                    page.screenshot(
+                        path=os.path.join(os.environ["ZJTX_SHOTS"], name + ".png"), full_page=True
+                    )
+                extra = _overflow(page)
+                if extra > 0:
+                    wide.append((username, url, extra))
+            if username == gov["xh_county"].username:
+                page.goto(live_server.url + reverse("policies:new"))
+                preview = page.locator("#pol-preview .pol-preview")
+                preview.wait_for()
+                assert "目前符合条件的企业：" in preview.inner_text()
+                page.select_option("#cf1", "revenue")
+                page.select_option("#co1", ">=")
+                page.wait_for_load_state("networkidle")
+                page.fill("#cv1", "很多")
+                with page.expect_response(lambda r: "/policies/preview/" in r.url):
+                    page.locator("#cv1").dispatch_event("change")
+                page.wait_for_load_state("networkidle")
+                assert (
+                    "条件 1：取值须为数字（万元），而不是 “很多”" in page.locator("#pol-preview").inner_text()
+                )
+                page.fill("#cv1", "2000")
+                with page.expect_response(lambda r: "/policies/preview/" in r.url):
+                    page.locator("#cv1").dispatch_event("change")
+                page.wait_for_load_state("networkidle")
+                text = page.locator("#pol-preview").inner_text()
+                assert "浙江省杭州市西湖区目前符合条件的企业：1 家" in text
+                assert "上年度营业收入 ≥ 2,000 万元" in page.locator("#pol-preview details").text_content()
+                if _overflow(page) > 0:
+                    wide.append((username, "policies:new", _overflow(page)))
+            context.close()
+        browser.close()
+    assert wide == []
