@@ -189,5 +189,97 @@ OFFICIALS: tuple[Official, ...] = (
     Official("gov-jy", Role.COUNTY, "510603", "何勇", "德阳市旌阳区经济和信息化局"),
 )
 
-PROVIDER = Official("svc-demo", Role.PROVIDER, "330100", "许诺", "杭州市中小企业公共服务中心")
 ADMIN = Official("admin", Role.ADMIN, "", "平台管理员", "zjtx 演示平台")
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A service institution and its first account, registered through services.actions.register_provider."""
+
+    username: str
+    full_name: str
+    name: str
+    kind: str  # services.models.InstitutionKind
+    level: str  # services.models.Level
+    region: str
+    phone: str
+    email: str
+    description: str
+    reviewer: str  # username in OFFICIALS who approves it; "" = left waiting for review
+    registered_days_ago: int
+
+
+PROVIDERS: tuple[Provider, ...] = (
+    Provider(
+        "svc-demo",
+        "许诺",
+        "杭州市中小企业公共服务中心",
+        "public_agency",
+        "city",
+        "330100",
+        "0571-85061234",
+        "service@hzsme.example.com",
+        "杭州市经信局主管的公益性中小企业公共服务平台，提供融资对接、数字化转型诊断、专精特新申报辅导、"
+        "知识产权和人才服务，服务范围覆盖杭州市各区县。",
+        "gov-hz",
+        420,
+    ),
+    Provider(
+        "svc-sc",
+        "罗佳",
+        "四川省中小企业发展服务中心",
+        "public_agency",
+        "province",
+        "510000",
+        "028-86701234",
+        "contact@scsme.example.com",
+        "四川省经济和信息化厅直属的省级中小企业公共服务示范平台，组织检验检测、法律、管理咨询、"
+        "市场开拓和融资服务资源，面向全省中小企业。",
+        "gov-sc",
+        300,
+    ),
+    Provider(
+        "svc-new",
+        "沈一鸣",
+        "杭州云帆数智科技有限公司",
+        "market_provider",
+        "city",
+        "330100",
+        "13857101234",
+        "bd@yunfan.example.com",
+        "工业互联网平台服务商，为离散制造企业提供设备上云、MES 轻量化部署和数据治理服务。",
+        "",
+        2,
+    ),
+)
+PROVIDER = PROVIDERS[0]  # the provider account the accounts table leads with
+
+
+@dataclass(frozen=True)
+class Leader:
+    """The chain leader (链主): a large manufacturer that publishes needs to the SMEs around it."""
+
+    username: str
+    contact: str
+    county: str
+    trade_name: str
+    line: Line
+    flagged_by: str  # official who puts it on the 链主 list
+    flag_reason: str
+
+
+LEADER = Leader(
+    "lead-demo",
+    "采购中心 章伟",
+    "330110",
+    "远驰",
+    Line(
+        "C3670",
+        "汽车零部件",
+        "集团股份有限公司",
+        ("新能源汽车电驱总成", "底盘结构件"),
+        ("一种电驱减速器壳体一体化压铸方法", "一种新能源汽车电驱总成冷却结构"),
+    ),
+    "gov-zj",
+    "浙江省产业链链主企业名单（新能源汽车零部件产业链）",
+)

@@ -45,15 +45,19 @@ class StoryClock:
         return dt.datetime.combine(day, dt.time(9, 0), tzinfo=SHANGHAI) + dt.timedelta(minutes=minute % 540)
 
     @contextmanager
-    def on(self, day: dt.date):
-        """Run the block's actions, then move what they wrote to `day` (today's rows keep the wall clock)."""
+    def on(self, day: dt.date, also: tuple[str, ...] = ()):
+        """Run the block's actions, then move what they wrote to `day` (today's rows keep the wall clock).
+
+        `also` names further models the block stamps with the wall clock (auto_now_add fields of the
+        newer apps); they are listed per call so the many workflow steps don't pay for them.
+        """
         started = timezone.now()
         yield
         if day >= self.today:
             return
         when = self.moment(day)
         with transaction.atomic():  # one commit for the whole move
-            for label in MODELS:
+            for label in (*MODELS, *also):
                 model = apps.get_model(label)
                 for field in model._meta.get_fields():
                     if isinstance(field, models.DateTimeField) and field.name != "read_at":

@@ -55,3 +55,14 @@ def make_credit_code(rng: random.Random, region: str) -> str:
             break
     first17 = "91" + region + body + org_check
     return first17 + check_character(first17)
+
+
+def make_institution_code(rng: random.Random, region: str, *, public: bool) -> str:
+    """A service institution's code: '12' (机构编制, 事业单位) for a public agency, else a company's ('91')."""
+    if not public:
+        return make_credit_code(rng, region)
+    if len(region) != 6 or not region.isdigit():
+        raise ValueError(f"行政区划代码须为 6 位数字：{region!r}")
+    body = "4" + "".join(rng.choice("0123456789") for _ in range(7))  # pre-2015 organisation codes: digits
+    first17 = "12" + region + body + organisation_check(body)
+    return first17 + check_character(first17)

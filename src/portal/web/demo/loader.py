@@ -1,4 +1,9 @@
-"""Load the demo once: staff, enterprises, self-assessments, batches and the stories; print who to log in as.
+"""Load the demo once: staff, enterprises, batches and stories, then the service network, digital
+self-tests, self-assessments, clusters, chain-leader pairing and the policy catalogue.
+
+Order matters: demands are routed to the offerings that exist when they are posted, self-tests
+change profiles before the day's self-assessments, and the leader publishes once it is flagged.
+The accounts table (who to log in as) is in accounts.py.
 
 Idempotent: a database that already holds the demo (its admin account is the marker, written
 last) is left alone. `reset=True` empties the database first — allowed only on a demo database
@@ -10,7 +15,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import random
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.management import call_command
@@ -19,13 +23,15 @@ from django.utils import timezone
 from faker import Faker
 
 from portal.accounts.models import User
-from portal.accounts.roles import Role
-from portal.assessments import engine
 from portal.assessments.actions import run_assessment
 from portal.cultivation.models import Application, Evidence, Recognition, Tier
 
 from . import catalogue, people
+from .chains import build_pairing
 from .clock import StoryClock
+from .clusters import build_clusters
+from .network import Network
+from .selftests import take_self_tests
 from .stories import Teller, story_list
 
 DEMO_PASSWORD = "zjtx-demo-2026"
@@ -49,7 +55,7 @@ class Summary:
 
 
 def staff_usernames() -> list[str]:
-    return [p.username for p in (*catalogue.OFFICIALS, catalogue.PROVIDER, catalogue.ADMIN)]
+    return [p.username for p in (*catalogue.OFFICIALS, *catalogue.PROVIDERS, catalogue.ADMIN)]
 
 
 def is_loaded() -> bool:
@@ -96,7 +102,7 @@ def load_demo(
     log(f"生成演示数据（今天 = {today.isoformat()}，随机种子 {SEED}）……")
     staff = people.make_staff(hashed, include_admin=False)
     enterprises = people.make_enterprises(rng, fake, today, hashed)
-    log(f"  {len(enterprises)} 家企业，{len(staff)} 个主管部门 / 服务机构账户")
+    log(f"  {len(enterprises)} 家企业，{len(staff)} 个主管部门账户")
 
     teller = Teller(today, staff, enterprises, log)
     teller.open_batches()
@@ -105,15 +111,52 @@ def load_demo(
     teller.epilogue()
     log(f"  {len(teller.batches)} 个申报批次，{len(teller.told)} 份申报（另有复核申报）")
 
+    # The newer apps, from a second seeded generator so the enterprises and stories above stay as they were.
+    extra = random.Random(SEED + 1)
     clock = StoryClock(today)
-    for i, ent in enumerate(enterprises):
+    net = Network(today, staff, enterprises, clock, extra)
+    providers = net.register(DEMO_PASSWORD)
+    solutions = net.list_solutions()
+    demands = net.post_demands()
+    log(f"  {len(providers)} 家服务机构，{solutions} 个小快轻准方案，{len(demands)} 条企业诉求")
+    leader = people.make_leader(extra, fake, today, hashed)
+    tests = take_self_tests(enterprises, today, clock, extra)
+    log(f"  {len(tests)} 份数字化水平自测")
+
+    for i, ent in enumerate([*enterprises, leader]):
+        ent.enterprise.refresh_from_db()  # the workflow wrote titles and self-test results into profiles
         with clock.on(today - dt.timedelta(days=1 + (i * 7) % 30)):
             run_assessment(ent.user, ent.enterprise, as_of=today)
+
+    groups = build_clusters(today, staff, enterprises, leader, clock)
+    chain = build_pairing(today, staff, enterprises, leader, clock)
+    log(
+        f"  {len(groups)} 个产业集群，链主“{leader.enterprise.name}”发布 {len(chain['needs'])} 项需求，"
+        f"{len(chain['responses'])} 家企业响应，{chain['capabilities']} 家企业填写了能力描述"
+    )
+    import_policies(log)
 
     people.make_admin(hashed)  # the marker: written last, so an interrupted load is recognised
     summary = summarise(today)
     log(format_summary(summary))
     return summary
+
+
+def import_policies(log) -> int:
+    """The policies app's demo catalogue (policies/demo/*.yaml), when that app ships one."""
+    try:
+        from portal.policies.importer import CatalogueError, load_demo_catalogue
+    except ImportError:
+        log("  政策库尚无演示目录，跳过政策导入")
+        return 0
+    try:
+        result = load_demo_catalogue()
+    except CatalogueError as exc:
+        log(f"  政策演示目录有误，未导入（{len(exc.problems)} 处）：{'；'.join(exc.problems[:3])}")
+        return 0
+    count = len(result.created) + len(result.updated)
+    log(f"  政策库：导入 {count} 条演示政策")
+    return count
 
 
 def summarise(today: dt.date) -> Summary:
@@ -149,112 +192,6 @@ def format_summary(s: Summary) -> str:
     return (
         f"演示数据已生成：{s.enterprises} 家企业，{s.users} 个账户，{s.batches} 个批次，{s.evidence} 份佐证材料\n"
         f"  申报：{states}\n  认定：{recs}\n  今日自评的最高层级分布（现行办法）：{now}"
-    )
-
-
-# ---------------------------------------------------------------------------------------------- accounts
-
-
-@dataclass
-class Account:
-    username: str
-    role: str
-    region: str
-    who: str
-    note: str = ""
-
-
-def _region_name(code: str) -> str:
-    if not code:
-        return "全国"
-    hit = engine.region(code)
-    return hit[0] if hit else code
-
-
-def demo_accounts() -> list[Account]:
-    """Staff accounts, then one enterprise account per (tier, state) of its latest application, then two without."""
-    out = []
-    by_name = {u.username: u for u in User.objects.filter(username__in=staff_usernames())}
-    for username in staff_usernames():
-        u = by_name.get(username)
-        if u is not None:
-            out.append(
-                Account(
-                    u.username,
-                    Role(u.role).label,
-                    _region_name(u.region_code) if u.role != Role.ADMIN else "—",
-                    u.organisation,
-                )
-            )
-    seen: set[tuple[str, str]] = set()
-    users = (
-        User.objects.filter(role=Role.ENTERPRISE, username__startswith="ent-", enterprise__isnull=False)
-        .select_related("enterprise")
-        .order_by("username")
-    )
-    without = []
-    for u in users:
-        app = u.enterprise.applications.order_by("-updated_at", "-pk").first()
-        if app is None:
-            if len(without) < 2:
-                without.append(
-                    Account(
-                        u.username,
-                        Role.ENTERPRISE.label,
-                        _region_name(u.enterprise.region),
-                        u.enterprise.name,
-                        "尚无申报，可试用企业画像和自评",
-                    )
-                )
-            continue
-        key = (app.tier, app.state)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(
-            Account(
-                u.username,
-                Role.ENTERPRISE.label,
-                _region_name(u.enterprise.region),
-                u.enterprise.name,
-                f"{app.get_tier_display()} · {app.get_state_display()}",
-            )
-        )
-    return out + without
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def format_accounts(accounts: list[Account], password: str = DEMO_PASSWORD) -> str:
-    """A plain-text table (CJK-aware widths) of the demo accounts."""
-    head = ("用户名", "密码", "角色", "地区", "单位 / 企业", "说明")
-    rows = [(a.username, password, a.role, a.region, a.who, a.note) for a in accounts]
-    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(len(head))]
-    line = "  ".join("─" * w for w in widths)
-    body = ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    last = (
-        User.objects.filter(role=Role.ENTERPRISE, username__startswith="ent-")
-        .order_by("-username")
-        .values_list("username", flat=True)
-        .first()
-    )
-    rest = f"；企业账户 ent-01 … {last} 都可登录" if last else ""
-    title = f"演示账户（密码都是 {password}{rest}）"
-    return "\n".join(
-        [
-            title,
-            line,
-            "  ".join(_pad(c, w) for c, w in zip(head, widths, strict=True)).rstrip(),
-            line,
-            *body,
-            line,
-        ]
     )
 
 

@@ -1,4 +1,4 @@
-"""Demo officials, the service provider, the admin, and ~60 enterprises with one user each.
+"""Demo officials, the admin, ~60 enterprises with one user each, and the chain leader.
 
 Enterprises are written with the ORM (plus the same "enterprise.registered" audit row that
 enterprises.actions.register_enterprise writes), not through register_enterprise itself: that
@@ -95,8 +95,8 @@ def _staff_user(person: catalogue.Official, password_hash: str) -> User:
 
 
 def make_staff(password_hash: str, *, include_admin: bool = True) -> dict[str, User]:
-    """Officials and the service provider (and the admin), keyed by username."""
-    people = (*catalogue.OFFICIALS, catalogue.PROVIDER, *((catalogue.ADMIN,) if include_admin else ()))
+    """Officials (and the admin), keyed by username; providers register themselves (network.py)."""
+    people = (*catalogue.OFFICIALS, *((catalogue.ADMIN,) if include_admin else ()))
     return {p.username: _staff_user(p, password_hash) for p in people}
 
 
@@ -167,6 +167,46 @@ def make_enterprises(
                 f"演示数据：PLAN[{key!r}] 与 catalogue.COUNTIES 的企业数不一致（余 {len(deck)} 家）"
             )
     return out
+
+
+def make_leader(rng: random.Random, fake: Faker, today: dt.date, password_hash: str) -> DemoEnterprise:
+    """The chain leader (catalogue.LEADER): a large manufacturer with one purchasing user."""
+    spec = catalogue.LEADER
+    county = spec.county
+    name = f"{catalogue.CITY_SHORT[county[:4]]}{spec.trade_name}{spec.line.word}{spec.line.suffix}"
+    taken = set(Enterprise.objects.values_list("credit_code", flat=True))
+    code = make_credit_code(rng, county)
+    while code in taken:
+        code = make_credit_code(rng, county)
+    doc = profiles.leader(rng, today, name, code, county, spec.line)
+    try:
+        engine.validate(doc, today=today)
+    except engine.ProfileInvalid as exc:
+        raise RuntimeError(f"演示数据：链主企业“{name}”的画像未通过校验：{exc}") from None
+    enterprise = Enterprise.objects.create(
+        name=name, credit_code=code, region=county, industry=spec.line.code, profile=doc
+    )
+    user = User(
+        username=spec.username,
+        role=Role.ENTERPRISE,
+        enterprise=enterprise,
+        first_name=spec.contact,
+        phone=fake.phone_number(),
+        organisation=name,
+        password=password_hash,
+    )
+    user.save()
+    record(
+        user,
+        "enterprise.registered",
+        enterprise,
+        to_state="registered",
+        region_code=county,
+        credit_code=code,
+        username=user.username,
+        source="demo",
+    )
+    return DemoEnterprise(enterprise, user, "leader")
 
 
 def password_hash(password: str) -> str:

@@ -403,6 +403,44 @@ def missing(rng, today, name, code, region, line) -> dict:
     return doc
 
 
+def leader(rng, today, name, code, region, line) -> dict:
+    """The chain leader: a large manufacturer (over 1,000 staff, billions in revenue), so no SME tier applies."""
+    y0 = today.year - 1
+    doc = _base(name, code, region, line, _day(rng, rng.randint(1995, 2002)))
+    doc["financials"] = _financials(
+        rng,
+        y0,
+        employees=rng.randint(2800, 3600),
+        revenue=rng.uniform(4.5e9, 6.5e9),
+        growth=(0.06, 0.12),
+        rd_ratio=(0.035, 0.05),
+        rd_staff_ratio=(0.08, 0.12),
+        margin=(0.05, 0.08),
+        debt=(0.45, 0.6),
+        assets_ratio=(0.9, 1.2),
+    )
+    doc["equity_financing"] = []
+    doc["ip"] = _patents(rng, line, today, inventions=12, high_value=4, second_class=20)
+    doc["rd_institutions"] = [
+        {"level": "national", "kind": "enterprise_technology_center", "name": f"{name[:2]}国家级企业技术中心"}
+    ]
+    doc["awards"] = []
+    doc["honours"] = [{"kind": "high_tech_enterprise", "valid_until": f"{today.year + 1}-12-31"}]
+    doc["quality"] = {"management_system_cert": True, "own_brand": True, "standards_participation": True}
+    doc["main_product"] = {
+        "name": line.products[0],
+        "strategic_emerging": True,
+        "field": None,
+        "key_field": None,
+        "supports_key_chain": True,
+    }
+    doc["digital_level"] = 4
+    doc["core_business_on_information_system"] = True
+    doc["compliance"] = dict(NO_PROBLEMS)
+    doc["recognitions"] = []
+    return doc
+
+
 BUILDERS = {
     "little_giant": little_giant,
     "specialized": specialized,

@@ -10,7 +10,10 @@ from portal.web.demo import DemoError, demo_accounts, format_accounts, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (enterprises, officials, batches, applications in every state). Idempotent."
+    help = (
+        "Load the demo data (enterprises, officials, batches, applications in every state, service "
+        "institutions and demands, digital self-tests, clusters, chain-leader pairing, policies). Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -25,7 +28,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--today", help="build the demo as if today were YYYY-MM-DD (default: today)")
         parser.add_argument(
-            "--accounts", action="store_true", help="print the demo accounts table afterwards"
+            "--accounts",
+            action="store_true",
+            help="print the demo accounts table (and which account shows what) afterwards",
         )
 
     def handle(self, *args, reset=False, force=False, today=None, accounts=False, **options):
