@@ -18,6 +18,9 @@ EXPECTED = {
     "/api/applications/{application_id}": {"get"},
     "/api/applications/{application_id}/submit": {"post"},
     "/api/applications/{application_id}/decision": {"post"},
+    "/api/applications/{application_id}/withdraw": {"post"},
+    "/api/applications/{application_id}/evidence": {"get", "post"},
+    "/api/evidence/{evidence_id}": {"get", "delete"},
     "/api/certificates/{code}": {"get"},
 }
 ERROR_STATUSES = {"400", "401", "403", "404", "409", "422"}
@@ -55,6 +58,22 @@ def test_openapi_lists_every_path_and_documents_errors(db):
     error = doc["components"]["schemas"]["Error"]
     assert {"code", "message", "message_en", "errors"} <= set(error["properties"])
     assert doc["components"]["securitySchemes"]["TokenAuth"] == {"type": "http", "scheme": "bearer"}
+
+
+def test_upload_is_documented_as_multipart_and_download_as_binary(db):
+    doc = openapi()
+    evidence = doc["paths"]["/api/applications/{application_id}/evidence"]
+    body = evidence["post"]["requestBody"]["content"]
+    assert set(body) == {"multipart/form-data"}
+    form = body["multipart/form-data"]["schema"]
+    assert form["properties"]["file"]["type"] == "string" and form["properties"]["file"]["format"] == "binary"
+    assert form["properties"]["description"]["type"] == "string" and form["required"] == ["file"]
+    assert set(evidence["post"]["responses"]) >= {"201"} | ERROR_STATUSES
+    download = doc["paths"]["/api/evidence/{evidence_id}"]["get"]["responses"]["200"]
+    assert set(download["content"]) == {"application/pdf", "image/jpeg", "image/png"}
+    assert all(c["schema"] == {"type": "string", "format": "binary"} for c in download["content"].values())
+    deleted = doc["paths"]["/api/evidence/{evidence_id}"]["delete"]["responses"]["204"]
+    assert "content" not in deleted
 
 
 def test_docs_page_loads(db):

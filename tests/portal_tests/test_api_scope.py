@@ -1,7 +1,8 @@
 """Every endpoint × every role: in scope 200, wrong role 403, out of scope 404; lists never leak other regions.
 
 World: 杭州精工 (西湖区 330106) and 成都精密 (武侯区 510107), each with a submitted 专精特新 application (and the
-assessment frozen at submission) in its own province's batch, officials at every level, and a 服务机构 user.
+assessment frozen at submission, and one PDF of evidence) in its own province's batch, officials at every level,
+and a 服务机构 user. As on the web, officials never see an enterprise's unsubmitted draft (nor its evidence).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.cultivation import actions as cultivation
-from portal.cultivation.models import Application
+from portal.cultivation.models import Application, Evidence
 
 from .factories import make_enterprise, make_user, officials
 from .test_api_tokens import Api
@@ -46,6 +47,13 @@ def owner_only_status(persona: str, ok: int = 200) -> int:
     if persona == "hz_owner":
         return ok
     return 404 if persona in OUT_OF_SCOPE_OF_HZ else 403
+
+
+def draft_status(persona: str, ok: int = 200) -> int:
+    """A draft: only its enterprise sees it; to officials it does not exist (404), as on the web."""
+    if persona == "provider":
+        return 403
+    return ok if persona == "hz_owner" else 404
 
 
 def pdf(name: str = "营业执照.pdf") -> SimpleUploadedFile:
@@ -119,12 +127,16 @@ def test_read_endpoints_for_every_role(world):
         f"/api/enterprises/{hz.pk}/assessments",
         f"/api/assessments/{hz_app.assessment_id}",
         f"/api/applications/{hz_app.pk}",
+        f"/api/applications/{hz_app.pk}/evidence",
+        f"/api/evidence/{hz_app.evidence.get().pk}",
     ]
     for persona in PERSONAS:
         api = world["apis"][persona]
         for path in paths:
             r = api.get(path)
-            assert r.status_code == read_status(persona), (persona, path, r.content)
+            assert r.status_code == read_status(persona), (persona, path)
+            if r.streaming:  # the evidence file itself (reading it to the end closes it)
+                assert b"".join(r.streaming_content) == PDF
             if r.status_code == 404:
                 assert r.json()["code"] == "not_found"
                 assert hz.name not in r.content.decode()
@@ -210,7 +222,7 @@ def test_write_endpoints_for_every_role(world, persona):
         f"/api/applications/{draft.pk}/submit",
         {"expected_version": draft.version, "declaration_accepted": True},
     )
-    assert r.status_code == owner_only_status(persona), r.content
+    assert r.status_code == draft_status(persona), r.content
 
     app = world["hz_app"]
     app.refresh_from_db()
@@ -225,6 +237,94 @@ def test_write_endpoints_for_every_role(world, persona):
         assert "市级主管部门" in r.json()["message"]
     app.refresh_from_db()
     assert app.state == ("in_notice" if persona == "hz_city" else "submitted")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_evidence_endpoints_for_every_role(world, persona, django_capture_on_commit_callbacks):
+    """The owner uploads, lists, downloads, deletes and withdraws; officials in scope list and download but
+    change nothing; out of scope everything is 404 and nothing changes, in the database or on disk."""
+    users, api = world["users"], world["apis"][persona]
+    app = world["hz_app"]
+    app.refresh_from_db()
+    cultivation.return_application(
+        users["hz_city"], app, expected_version=app.version, reason="请补充 2025 年审计报告"
+    )
+    app.refresh_from_db()
+    first = app.evidence.get()
+    before = sorted(Evidence.objects.values_list("pk", "sha256"))
+    files_before = {ev.file.name for ev in Evidence.objects.all()}
+
+    listed = api.get(f"/api/applications/{app.pk}/evidence")
+    assert listed.status_code == read_status(persona), listed.content
+    if listed.status_code == 200:
+        assert [e["id"] for e in listed.json()["items"]] == [first.pk]
+        assert listed.json()["items"][0]["sha256"] == first.sha256
+
+    got = api.get(f"/api/evidence/{first.pk}")
+    assert got.status_code == read_status(persona), persona
+    if got.status_code == 200:
+        assert b"".join(got.streaming_content) == PDF
+        assert got["Content-Type"] == "application/pdf" and got["X-Content-Type-Options"] == "nosniff"
+        assert got["Content-Disposition"].startswith("attachment;")
+    else:
+        assert (
+            first.original_name not in got.content.decode() and world["hz"].name not in got.content.decode()
+        )
+
+    up = api.upload(f"/api/applications/{app.pk}/evidence", pdf("审计报告.pdf"), "2025 年审计报告")
+    assert up.status_code == owner_only_status(persona, 201), up.content
+    if up.status_code == 403 and persona != "provider":
+        assert up.json()["code"] == "not_allowed"
+        assert "不能为申报" in up.json()["message"] and "上传佐证材料" in up.json()["message"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = api.delete(f"/api/evidence/{first.pk}")
+    assert deleted.status_code == owner_only_status(persona, 204), deleted.content
+
+    withdrawn = api.post(
+        f"/api/applications/{app.pk}/withdraw", {"expected_version": app.version, "reason": "暂不申报"}
+    )
+    assert withdrawn.status_code == owner_only_status(persona), withdrawn.content
+
+    # The other enterprise's document is never readable from Hangzhou's side, nor deletable.
+    cd_ev = world["cd_app"].evidence.get()
+    cd_status = {"cd_owner": 200, "national": 200, "sc_province": 200, "cd_city": 200, "provider": 403}
+    assert api.get(f"/api/evidence/{cd_ev.pk}").status_code == cd_status.get(persona, 404)
+    assert api.get(f"/api/applications/{world['cd_app'].pk}/evidence").status_code == cd_status.get(
+        persona, 404
+    )
+    assert api.delete(f"/api/evidence/{cd_ev.pk}").status_code in (403, 404)
+
+    app.refresh_from_db()
+    if persona == "hz_owner":
+        new = Evidence.objects.get(application=app)
+        assert new.original_name == "审计报告.pdf" and new.description == "2025 年审计报告"
+        assert not first.file.storage.exists(first.file.name)
+        assert app.state == "withdrawn"
+    else:
+        assert sorted(Evidence.objects.values_list("pk", "sha256")) == before
+        assert all(first.file.storage.exists(name) for name in files_before)
+        assert app.state == "returned"
+
+
+def test_officials_never_see_drafts_nor_their_evidence(world):
+    owner = world["apis"]["hz_owner"]
+    batch = world["batches"]["zj_tech_innovative"]
+    draft = owner.post("/api/applications", {"enterprise_id": world["hz"].pk, "batch_id": batch.pk}).json()
+    ev = owner.upload(f"/api/applications/{draft['id']}/evidence", pdf("研发费用明细.pdf")).json()
+    for persona in PERSONAS:
+        api = world["apis"][persona]
+        for path in (
+            f"/api/applications/{draft['id']}",
+            f"/api/applications/{draft['id']}/evidence",
+            f"/api/evidence/{ev['id']}",
+        ):
+            assert api.get(path).status_code == draft_status(persona), (persona, path)
+        if persona not in ("hz_owner", "provider"):
+            listed = api.get("/api/applications").json()["items"]
+            assert draft["id"] not in {a["id"] for a in listed}, persona
+            assert api.delete(f"/api/evidence/{ev['id']}").status_code == 404
+    assert Evidence.objects.filter(pk=ev["id"]).exists()
 
 
 def test_certificate_check_is_public(world):

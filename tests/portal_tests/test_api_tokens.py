@@ -45,6 +45,18 @@ class Api:
     def put(self, path, data):
         return self.client.put(path, json.dumps(data), content_type="application/json", **self._headers())
 
+    def delete(self, path):
+        return self.client.delete(path, **self._headers())
+
+    def upload(self, path, file=None, description: str | None = None):
+        """multipart/form-data, as `curl -F file=@… -F description=…` sends it."""
+        data = {}
+        if file is not None:
+            data["file"] = file
+        if description is not None:
+            data["description"] = description
+        return self.client.post(path, data, **self._headers())
+
 
 def test_page_creates_token_shows_secret_once_and_stores_only_its_hash(hz_owner):
     c = Client()

@@ -1,4 +1,4 @@
-"""A whole application through the API (create → submit → approve → recognise → public certificate check),
+"""A whole application through the API (create → upload → submit → approve → recognise → certificate check),
 stale versions (409), and field-level 422s on the write endpoints."""
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def test_application_from_draft_to_certificate(world):
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "declaration_accepted"
 
-    cultivation.attach_evidence(world["users"]["hz_owner"], app, pdf())  # uploads are a page, not the API
+    uploaded = owner.upload(f"/api/applications/{app.pk}/evidence", pdf(), "营业执照")
+    assert uploaded.status_code == 201 and uploaded.json()["content_type"] == "application/pdf"
     app.refresh_from_db()
     submitted = owner.post(
         f"/api/applications/{app.pk}/submit", {"expected_version": app.version, "declaration_accepted": True}

@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Router
 
 from portal.accounts.roles import Role
 
-from . import applications, assessment, errors, profiles
+from . import applications, assessment, errors, evidence, profiles
 from .auth import token_auth
 from .parser import StrictParser
 from .schemas import Error, Me
@@ -21,11 +21,12 @@ DESCRIPTION = """\
 错误格式：`{"code": "...", "message": "中文说明", "message_en": "...", "errors": [{"field": "...", "message": "..."}]}`。
 401 令牌缺失、无效或已撤销；403 角色或当前状态不允许；404 不存在或不在管辖范围内；409 版本冲突（请重新读取后重试）；
 422 输入有误（errors 逐字段列出）。
+上传佐证材料用 multipart/form-data（字段 file 和 description），其余请求体都是 JSON。
 """
 
 # What each status means here, shown in the OpenAPI document instead of the bare HTTP phrase.
 STATUS_TEXT = {
-    "400": "请求体不是有效的 JSON，或操作无法完成 (bad request)",
+    "400": "请求体不是有效的 JSON 或 multipart/form-data，或操作无法完成 (bad request)",
     "401": "令牌缺失、无效或已撤销：在 /api/tokens/ 创建令牌 (missing, unknown or revoked token)",
     "403": "您的角色或对象当前状态不允许此操作 (not allowed for your role or in this state)",
     "404": "对象不存在或不在您的管辖范围内 (not found, or outside your scope)",
@@ -92,4 +93,5 @@ api.add_router("", me_router)
 api.add_router("", assessment.router)
 api.add_router("", profiles.router)
 api.add_router("", applications.router)
+api.add_router("", evidence.router)
 api.add_router("", applications.public)

@@ -15,6 +15,7 @@ from portal.cultivation.models import (
     RecognitionStatus,
     Tier,
 )
+from portal.cultivation.views_common import applications_for
 
 from .common import page, require_data_role, scoped_enterprise
 from .errors import ApiError, field_error, not_found
@@ -32,6 +33,7 @@ from .schemas import (
     StateName,
     SubmitIn,
     TierName,
+    WithdrawIn,
 )
 
 router = Router(tags=["申报 applications"])
@@ -40,14 +42,15 @@ public = Router(tags=["证书验证 certificates"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
-def _applications(user):
+def scoped_applications(user):
+    """What the web shows this user (views_common.applications_for): own enterprise, or the official's
+    region without the enterprises' unsubmitted drafts."""
     require_data_role(user)
-    qs = Application.objects.select_related("enterprise", "batch", "recognition")
-    return scope_enterprises(user, qs, "enterprise__")
+    return applications_for(user).select_related("recognition")
 
 
-def _application(user, pk: int) -> Application:
-    app = _applications(user).filter(pk=pk).first()
+def scoped_application(user, pk: int) -> Application:
+    app = scoped_applications(user).filter(pk=pk).first()
     if app is None:
         raise not_found(f"申报（编号 {pk}）", f"Application {pk}")
     return app
@@ -109,7 +112,7 @@ def list_applications(
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    qs = _applications(request.auth)
+    qs = scoped_applications(request.auth)
     if state:
         qs = qs.filter(state=state)
     if tier:
@@ -128,7 +131,7 @@ def list_applications(
 
 @router.get("/applications/{application_id}", response={200: ApplicationDetail, **ERRORS}, summary="一份申报")
 def get_application(request, application_id: PathId):
-    return application_out(request.auth, _application(request.auth, application_id), detail=True)
+    return application_out(request.auth, scoped_application(request.auth, application_id), detail=True)
 
 
 @router.post("/applications", response={201: ApplicationDetail, **ERRORS}, summary="创建申报（草稿）")
@@ -159,7 +162,7 @@ def create(request, payload: ApplicationCreateIn):
                 [field_error("renews_id", "认定不存在", "no such recognition")],
             )
     app = cultivation.create_application(request.auth, ent, batch, renews=renews)
-    return Status(201, application_out(request.auth, _application(request.auth, app.pk), detail=True))
+    return Status(201, application_out(request.auth, scoped_application(request.auth, app.pk), detail=True))
 
 
 @router.post(
@@ -168,14 +171,14 @@ def create(request, payload: ApplicationCreateIn):
     summary="提交申报（须同意真实性声明）",
 )
 def submit(request, application_id: PathId, payload: SubmitIn):
-    app = _application(request.auth, application_id)
+    app = scoped_application(request.auth, application_id)
     cultivation.submit_application(
         request.auth,
         app,
         expected_version=payload.expected_version,
         declaration_accepted=payload.declaration_accepted,
     )
-    return application_out(request.auth, _application(request.auth, app.pk), detail=True)
+    return application_out(request.auth, scoped_application(request.auth, app.pk), detail=True)
 
 
 @router.post(
@@ -185,7 +188,7 @@ def submit(request, application_id: PathId, payload: SubmitIn):
 )
 def decide(request, application_id: PathId, payload: DecisionIn):
     user = request.auth
-    app = _application(user, application_id)
+    app = scoped_application(user, application_id)
     version, reason = payload.expected_version, payload.reason.strip()
     if payload.action == "approve":
         cultivation.approve_application(user, app, expected_version=version, reason=reason)
@@ -195,7 +198,20 @@ def decide(request, application_id: PathId, payload: DecisionIn):
         cultivation.reject_application(user, app, expected_version=version, reason=reason)
     else:
         cultivation.recognise_application(user, app, expected_version=version)
-    return application_out(user, _application(user, app.pk), detail=True)
+    return application_out(user, scoped_application(user, app.pk), detail=True)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response={200: ApplicationDetail, **ERRORS},
+    summary="撤回申报（仅本企业用户；草稿、已提交、退回修改或已推荐时）",
+)
+def withdraw(request, application_id: PathId, payload: WithdrawIn):
+    app = scoped_application(request.auth, application_id)
+    cultivation.withdraw_application(
+        request.auth, app, expected_version=payload.expected_version, reason=payload.reason
+    )
+    return application_out(request.auth, scoped_application(request.auth, app.pk), detail=True)
 
 
 @public.get(

@@ -6,7 +6,9 @@ NotAllowed → 403, OutOfScope → 404, StaleObject → 409, InvalidInput / Prof
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from portal.accounts.scope import OutOfScope
@@ -74,7 +76,7 @@ _PYDANTIC_ZH = {
 def _loc_to_field(loc) -> str:
     parts = [str(p) for p in loc]
     # ("body", "payload", "expected_version") → "expected_version"; ("query", "as_of") → "as_of"
-    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form", "file"):
         source = parts.pop(0)
         if source == "body" and parts and parts[0] == "payload":
             parts.pop(0)
@@ -154,6 +156,22 @@ def install(api) -> None:
                 ),
             )
         return respond(request, exc.status_code, body("http_error", str(exc), str(exc)))
+
+    def _bad_form(request, exc):
+        # A broken multipart body (or one Django refuses to parse) is the client's mistake: 400, not a crash.
+        return respond(
+            request,
+            400,
+            body(
+                "bad_request",
+                "请求体不是有效的 multipart/form-data，或字段、文件过多、过大：上传文件请用 curl -F "
+                '"file=@文件名" 等方式发送，每次一个文件。',
+                "The multipart/form-data body could not be parsed (malformed, too many or too large parts).",
+            ),
+        )
+
+    for exc_class in (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        api.add_exception_handler(exc_class, _bad_form)
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):

@@ -49,7 +49,9 @@ class StrictParser(Parser):
         return data
 
     def parse_querydict(self, data, list_fields, request):
+        # Also called with request.FILES: uploaded files are not text (`in` would read them line by line);
+        # Django already drops non-printable characters from their names.
         for key, values in data.lists():
-            if "\x00" in key or any("\x00" in v for v in values):
+            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
                 raise nul_error(key.replace("\x00", ""))
         return super().parse_querydict(data, list_fields, request)

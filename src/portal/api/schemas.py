@@ -184,6 +184,28 @@ class DecisionIn(Schema):
     expected_version: Version
 
 
+class WithdrawIn(Schema):
+    expected_version: Version
+    reason: str = Field("", max_length=2000, description="撤回原因（可不填），会通知到企业的站内信")
+
+
+class EvidenceOut(Schema):
+    id: int
+    application_id: int
+    original_name: str = Field(description="上传时的文件名（仅用于显示；平台以随机文件名保存）")
+    content_type: str = Field(description="按文件内容识别的类型：application/pdf、image/jpeg 或 image/png")
+    size: int = Field(description="字节数")
+    sha256: str = Field(description="文件内容的 SHA-256（十六进制），可用于核对")
+    description: str
+    uploaded_at: dt.datetime
+    download_url: str = Field(description="下载文件：GET 此地址（须带令牌）")
+
+
+class EvidenceList(Schema):
+    count: int
+    items: list[EvidenceOut]
+
+
 class ApplicationDetail(ApplicationOut):
     declaration_text: str = Field(description="提交时须同意的真实性声明")
 
