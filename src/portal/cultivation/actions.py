@@ -558,10 +558,10 @@ def attach_evidence(actor, application, uploaded_file, *, description: str = "")
             gettext("材料说明不能超过 200 个字，请精简后再上传。"),
             [("description", gettext("材料说明不能超过 200 个字"))],
         )
-    checked = check_upload(uploaded_file)
     with transaction.atomic():
         app = _load(application)
-        _authorise(actor, app, "attach_evidence")
+        _authorise(actor, app, "attach_evidence")  # who may upload is decided before the file is judged
+        checked = check_upload(uploaded_file)
         evidence = Evidence(
             application=app,
             original_name=checked.original_name,

@@ -36,6 +36,7 @@ NAV = {
         (gettext_noop("产业集群"), "clusters:index"),
         (gettext_noop("融通对接"), "pairing:overview"),
         (gettext_noop("互联互通"), "exchange:index"),
+        (gettext_noop("向上级推荐"), "exchange:forward_list"),
     ],
     Role.PROVIDER: [
         (gettext_noop("本机构"), "services:provider_home"),
