@@ -16,7 +16,8 @@ environ.Env.read_env(REPO_ROOT / ".env") if (REPO_ROOT / ".env").is_file() else 
 
 # Runtime data (SQLite file, uploaded evidence, exports) lives outside the web root.
 DATA_DIR = Path(env.str("ZJTX_DATA_DIR", default=str(REPO_ROOT / "var")))
-(DATA_DIR / "media").mkdir(parents=True, exist_ok=True)
+for _folder in ("media", "static"):  # whitenoise and uploads expect both to exist
+    (DATA_DIR / _folder).mkdir(parents=True, exist_ok=True)
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
