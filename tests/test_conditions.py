@@ -282,11 +282,70 @@ def test_titles_expired_held_and_first_year():
     assert none_held.status == "eligible"
 
 
-def test_cluster_membership_comes_from_the_profiles_optional_field():
-    checked = C.check([{"fact": "cluster", "op": "in", "value": ["hz-robotics"]}], as_of=AS_OF)
-    assert C.explain(checked, C.facts_for(profile(cluster="hz-robotics"), AS_OF)).status == "eligible"
-    assert C.explain(checked, C.facts_for(profile(cluster="nb-molds"), AS_OF)).status == "not_eligible"
-    assert C.explain(checked, C.facts_for(profile(), AS_OF)).missing == [("cluster", "所属产业集群")]
+YUHANG = "杭州市余杭区新能源汽车关键零部件产业集群"
+MOLDS = "宁波市北仑区模具、压铸产业集群"  # a name with “、” is one name, never split
+
+
+def test_cluster_membership_is_a_set_given_by_the_caller():
+    checked = C.check([{"fact": "cluster", "op": "in", "value": [YUHANG, MOLDS]}], as_of=AS_OF)
+    assert checked.items[0].text == f'cluster in ("{YUHANG}", "{MOLDS}",)'
+    assert checked.items[0].label == f"为产业集群“{YUHANG}”或“{MOLDS}”的成员企业"
+    assert C.clusters_named(checked) == [(1, checked.items[0].label, [YUHANG, MOLDS])]
+
+    def status(clusters, conditions=checked):
+        return C.explain(conditions, C.facts_for(profile(), AS_OF, clusters=clusters))
+
+    member = status(["其他集群", MOLDS])  # a member of several: one named is enough
+    assert member.status == "eligible"
+    assert member.outcomes[0].values == [("所属产业集群", f"“其他集群”、“{MOLDS}”")]  # sorted
+    none = status([])  # a member of none is known: not eligible, not undetermined
+    assert none.status == "not_eligible" and none.missing == []
+    assert none.outcomes[0].values == [("所属产业集群", "未加入任何产业集群")]
+    assert none.outcomes[0].gap == (
+        f"尚未列为产业集群“{YUHANG}”或“{MOLDS}”的成员企业（成员由集群的认定部门登记）"
+    )
+    assert status(["宁波市北仑区模具"]).status == "not_eligible"  # exact names only
+    unknown = status(None)  # only a caller without a registry leaves it unknown
+    assert unknown.status == "undetermined" and unknown.missing == [("cluster", "所属产业集群")]
+    # the profile has no cluster field any more: an old document's value is ignored
+    old = C.facts_for(profile(cluster=YUHANG), AS_OF)
+    assert C.explain(checked, old).status == "undetermined"
+
+    outside = C.check([{"fact": "cluster", "op": "not in", "value": [YUHANG]}], as_of=AS_OF)
+    assert status([], outside).status == "eligible"
+    assert status([MOLDS], outside).status == "eligible"
+    refused_member = status([YUHANG, MOLDS], outside)
+    assert refused_member.status == "not_eligible"
+    assert refused_member.outcomes[0].gap == f"已是产业集群“{YUHANG}”的成员企业，不适用本政策"
+
+
+def test_cluster_conditions_contradict_only_when_every_named_cluster_is_excluded():
+    both = [
+        {"fact": "cluster", "op": "in", "value": [YUHANG]},
+        {"fact": "cluster", "op": "in", "value": [MOLDS]},
+    ]
+    C.check(both, as_of=AS_OF)  # a member of two clusters fits both: no contradiction
+    C.check(
+        [
+            {"fact": "cluster", "op": "in", "value": [YUHANG, MOLDS]},
+            {"fact": "cluster", "op": "not in", "value": [YUHANG]},
+        ],
+        as_of=AS_OF,
+    )
+    assert refused(
+        [
+            {"fact": "cluster", "op": "in", "value": [YUHANG, MOLDS]},
+            {"fact": "cluster", "op": "not in", "value": [YUHANG]},
+            {"fact": "cluster", "op": "not in", "value": [MOLDS]},
+        ]
+    ) == (
+        f"条件 3（不是产业集群“{MOLDS}”的成员企业）：与条件 1、2（为产业集群“{YUHANG}”或“{MOLDS}”的成员企业）"
+        "互相矛盾：“所属产业集群”没有能同时满足的取值"
+    )
+    assert "至少要选择一个产业集群" in refused([{"fact": "cluster", "op": "in", "value": []}])
+    assert "产业集群条件只能用“属于/不属于”" in refused([{"fact": "cluster", "op": ">=", "value": ["A"]}])
+    assert "文字只能比较相等或不等" in refused([{"expr": 'cluster < "A"'}])
+    assert "产业集群只能与集群名称比较" in refused([{"expr": "cluster == region"}])
 
 
 def test_exact_boundaries():
@@ -316,7 +375,12 @@ POLICIES = {
     ],
     "small": [{"fact": "size_class", "op": "in", "value": ["small", "micro"]}],
     "digital": [{"fact": "digital_level", "op": ">=", "value": 3}, {"expr": "rd_ratio >= 3%"}],
-    "cluster": [{"fact": "cluster", "op": "in", "value": ["hz-robotics"]}],
+    "cluster": [{"fact": "cluster", "op": "in", "value": [YUHANG]}],
+    "clusters": [{"fact": "cluster", "op": "in", "value": [MOLDS, "杭州市智能传感集群"]}],
+    "not_cluster": [
+        {"fact": "cluster", "op": "not in", "value": [YUHANG]},
+        {"expr": f'cluster == "{MOLDS}" or revenue[y0] >= 1'},
+    ],
     "new_giant": [{"fact": "recognition_little_giant_since_year", "op": ">=", "value": 2025}],
     "not_software": [
         {"fact": "industry", "op": "not prefix", "value": ["I65"]},
@@ -327,7 +391,12 @@ POLICIES = {
 ISSUERS = {"revenue": "330000", "small": "330100", "cluster": "3301"}
 
 
-def _profiles() -> list[dict]:
+MEMBERSHIPS = (None, [], [YUHANG], [MOLDS, YUHANG], [MOLDS], ["另一个集群"])
+
+
+def _profiles() -> list[tuple[dict, list[str] | None]]:
+    """(profile, cluster memberships) pairs: every example, in and out of Zhejiang, with every kind
+    of membership (unknown, none, one named, several, others only)."""
     docs = []
     for name in (
         "manufacturer",
@@ -338,29 +407,40 @@ def _profiles() -> list[dict]:
         "missing-facts",
     ):
         doc = example(name)
-        docs.append(doc)
         variant = copy.deepcopy(doc)
         variant["region"] = "440106"
-        variant["cluster"] = "hz-robotics"
-        docs.append(variant)
+        for i, clusters in enumerate(MEMBERSHIPS):
+            docs.append((doc, clusters))
+            docs.append((variant, MEMBERSHIPS[(i + 1) % len(MEMBERSHIPS)]))
     return docs
 
 
 def test_table_matching_agrees_with_one_profile_at_a_time():
     checked = {k: C.check(v, as_of=AS_OF, issuer_region=ISSUERS.get(k, "")) for k, v in POLICIES.items()}
-    facts = [C.facts_for(doc, AS_OF) for doc in _profiles()]
+    facts = [C.facts_for(doc, AS_OF, clusters=clusters) for doc, clusters in _profiles()]
     lf = C.prepare_frame(C.frame_from_rows([C.row_for(f) for f in facts]), AS_OF)
     table = C.match_frame(lf, checked, AS_OF).select(list(checked)).collect()
-    seen = set()
+    seen: dict[str, set] = {key: set() for key in checked}
     for row, f in zip(table.iter_rows(named=True), facts, strict=True):
         ctx = C.context_for(f)
         for key, ch in checked.items():
             single = C.decide(ch, ctx)
             expected = None if single is C.UNKNOWN else single
-            assert row[key] == expected, (key, f.values.get("region"), row[key], single)
+            assert row[key] == expected, (key, f.values.get("region"), f.values.get("cluster"), row[key])
             assert (
                 C.explain(ch, f).status
                 == {True: "eligible", False: "not_eligible", None: "undetermined"}[expected]
             )
-            seen.add(expected)
-    assert seen == {True, False, None}  # the data exercise all three outcomes
+            seen[key].add(expected)
+    assert set().union(*seen.values()) == {True, False, None}  # the data exercise all three outcomes
+    for key in ("cluster", "clusters", "not_cluster"):  # and so do the membership conditions
+        assert seen[key] == {True, False, None}, key
+
+
+def test_a_cluster_text_column_in_an_extract_names_one_cluster():
+    checked = {"cluster": C.check(POLICIES["cluster"], as_of=AS_OF)}
+    rows = [C.row_for(C.facts_for(profile(), AS_OF)) for _ in range(3)]
+    for row, cell in zip(rows, [YUHANG, MOLDS, None], strict=True):
+        row["cluster"] = cell
+    lf = C.prepare_frame(C.frame_from_rows(rows), AS_OF)
+    assert C.match_frame(lf, checked, AS_OF).collect()["cluster"].to_list() == [True, False, None]

@@ -14,9 +14,10 @@ one expression, refusing malformed or contradictory ones with a message that nam
 policies/README.md.
 
 Facts beyond the catalogue (`EXTRA`): code prefixes of the region (province, city) and of the
-industry (门类, 大类, 中类) so that "属于" conditions are prefix matches; `cluster` (the optional
-profile field naming the industrial cluster the enterprise belongs to); and the year a title was
-first held (`recognition_<tier>_since_year`) for "新认定" policies.
+industry (门类, 大类, 中类) so that "属于" conditions are prefix matches; `cluster`, the set of
+中小企业特色产业集群 the enterprise is a member of (not a profile field: the caller passes it from
+its cluster registry, see `facts_for(clusters=…)` and `Members`); and the year a title was first
+held (`recognition_<tier>_since_year`) for "新认定" policies.
 """
 
 from __future__ import annotations
@@ -54,6 +55,39 @@ class Extra:
     length: int = 0  # prefix length
 
 
+class Members(frozenset):
+    """A set-valued fact: the exact names of the clusters an enterprise belongs to.
+
+    Why a frozenset that equals a name it contains: the expression language compares one value
+    with constants (`x in ("A", "B")` tests `x == "A" or x == "B"`, `x == "A"`, `x != "A"`), so a
+    membership set that equals each of its members makes `cluster in ("A", "B")` true exactly when
+    the set meets {A, B} and `not in` when it does not, with no change to the evaluator. An empty
+    set is a known answer (a member of none: `in` is False); an unknown membership is UNKNOWN, as
+    for any fact. The compiled path gets the same answers from a list column (`_compiler_class`).
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            return frozenset.__contains__(self, other)
+        return frozenset.__eq__(self, other)
+
+    def __ne__(self, other):
+        same = self.__eq__(other)
+        return same if same is NotImplemented else not same
+
+    __hash__ = frozenset.__hash__
+
+    def __repr__(self) -> str:
+        return f"Members({sorted(self)!r})"
+
+
+def members_text(value: Members) -> str:
+    """The clusters as a person reads them: “A”、“B”, or that there are none."""
+    return "、".join(f"“{name}”" for name in sorted(value)) if value else "未加入任何产业集群"
+
+
 TIER_ZH = {
     "innovative": "创新型中小企业",
     "tech_sme": "科技型中小企业",
@@ -69,7 +103,7 @@ EXTRA: dict[str, Extra] = {
         Extra("industry_section", "text", "所属行业门类", "industry", "industry", 1),
         Extra("industry_division", "text", "所属行业大类", "industry", "industry", 3),
         Extra("industry_group", "text", "所属行业中类", "industry", "industry", 4),
-        Extra("cluster", "text", "所属产业集群", "cluster"),
+        Extra("cluster", "members", "所属产业集群", "cluster"),
         *[
             Extra(f"recognition_{t}_since_year", "count", f"首次取得{zh}称号的年份", "recognitions")
             for t, zh in TIER_ZH.items()
@@ -154,7 +188,7 @@ class Item:
     text: str
     node: E.Node
     label: str
-    kind: str = "expr"  # numeric | prefix | set | title | bool | expr
+    kind: str = "expr"  # numeric | prefix | set | cluster | title | bool | expr
 
 
 @dataclass(frozen=True)
@@ -244,9 +278,10 @@ def builder_fields(as_of: dt.date, registry: Registry | None = None) -> list[dic
             "choices": [(k, zh) for k, (_keys, zh) in TITLES.items()],
         },
         {
+            # values are exact cluster names; the caller offers its registry's clusters as choices
             "fact": "cluster",
             "zh": EXTRA["cluster"].zh,
-            "kind": "text",
+            "kind": "cluster",
             "group": "产业集群",
             "yearly": False,
             "ops": ["in", "not in"],
@@ -372,6 +407,23 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "").replace('"', "") + '"'
 
 
+def _quote_exact(text: str) -> str:
+    """A string literal that reads back as exactly `text` (cluster names are compared exactly)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def cluster_names(raw: Any) -> list[str]:
+    """The cluster names of a condition's value: a list of exact names, or one name as a string
+    (never split: a name may itself contain “、” or a comma)."""
+    items = raw if isinstance(raw, list | tuple | set | frozenset) else ([] if raw is None else [raw])
+    out: list[str] = []
+    for item in items:
+        name = str(item).strip()
+        if name and name not in out:
+            out.append(name)
+    return out
+
+
 def _money_value(raw: Any) -> Fraction | None:
     """Yuan, or a string in 万元 ("2000万", "2000 万元")."""
     if isinstance(raw, str):
@@ -387,10 +439,14 @@ def _money_value(raw: Any) -> Fraction | None:
 
 def _show(kind: str, value: Any, enum: dict | None = None) -> str:
     """A value as a user reads it."""
+    if (value is UNKNOWN or value is None) and kind == "members":
+        return "未知（未接入产业集群名录）"
     if value is UNKNOWN or value is None:
         return "未填报"
     if value is E.UNDEFINED:
         return "无法计算（分母为零）"
+    if isinstance(value, Members):
+        return members_text(value)
     if enum is not None and isinstance(value, Fraction):
         names = {v: k for k, v in enum.items()}
         member = names.get(int(value), str(value))
@@ -463,6 +519,20 @@ def triple_expression(cond: Mapping, rs: RuleSet) -> tuple[str, str, str]:
         negative = op in ("not prefix", "not in")
         label = f"{'注册地' if fact == 'region' else '所属行业'}{'不' if negative else ''}属于{'、'.join(code_name(fact, p) for p in sorted(set(prefixes)))}"
         return (f"not {text}" if negative else text), label, "prefix"
+
+    if fact == "cluster":
+        if op not in ("in", "not in", "==", "!="):
+            raise ValueError("产业集群条件只能用“属于/不属于”（in / not in）")
+        names = cluster_names(raw)
+        if not names:
+            raise ValueError("至少要选择一个产业集群（按集群名录中的名称）")
+        bad = next((n for n in names if any(ord(ch) < 32 for ch in n)), None)
+        if bad is not None:
+            raise ValueError(f"集群名称含有换行等控制字符：{bad!r}")
+        negative = op in ("not in", "!=")
+        text = f"cluster {'not in' if negative else 'in'} ({', '.join(_quote_exact(n) for n in names)},)"
+        shown = "或".join(f"“{n}”" for n in names)
+        return text, f"{'不是' if negative else '为'}产业集群{shown}的成员企业", "cluster"
 
     if fact == "title":
         if op not in ("held", "not held"):
@@ -614,7 +684,7 @@ def _type_of(node: E.Node, rs: RuleSet) -> str:
         kind, enum = _kind_of(node.name, rs)
         if enum is not None:
             return "num"
-        return {"bool": "bool", "text": "text", "date": "date"}.get(kind, "num")
+        return {"bool": "bool", "text": "text", "members": "text", "date": "date"}.get(kind, "num")
     if isinstance(node, E.Ref):
         return t(rs.metrics[node.name])
     if isinstance(node, E.BinOp | E.Neg):
@@ -746,6 +816,33 @@ def check(
         node = E.BoolOp("and", tuple(i.node for i in all_items))
         text = " and ".join(f"({i.text})" for i in all_items)
     return Checked(tuple(all_items), text, node, rs.id, issuer or "")
+
+
+def clusters_named(checked: Checked) -> list[tuple[int, str, list[str]]]:
+    """(condition number, label, cluster names) of every condition that names clusters, so that a
+    caller can check the names against its registry (the engine cannot: it has no registry)."""
+    out = []
+    for item in checked.items:
+        names: list[str] = []
+        stack = [item.node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, E.Compare):
+                sides = (node.left, node.right)
+                if any(isinstance(s, E.Fact) and s.name == "cluster" for s in sides):
+                    for s in sides:
+                        if isinstance(s, E.Const):
+                            values = s.value if isinstance(s.value, tuple) else (s.value,)
+                            names += [v for v in values if isinstance(v, str) and v not in names]
+            elif isinstance(node, E.BoolOp):
+                stack += list(node.values)
+            elif isinstance(node, E.Not):
+                stack.append(node.operand)
+            elif isinstance(node, E.Call):
+                stack += list(node.args)
+        if names:
+            out.append((item.index, item.label, names))
+    return out
 
 
 def _source_text(cond: Mapping) -> str:
@@ -930,10 +1027,17 @@ def _contradictions(items: list[Item], issuer: str, rs: RuleSet) -> list[tuple[i
                     )
     # numeric ranges and value sets per fact
     ranges: dict[str, _Range] = {}
+    sets: dict[str, list[tuple[int, str, frozenset]]] = {}
     for item in items:
         atoms = _atoms(item.node)
         for key, op, value in atoms or []:
-            ranges.setdefault(key, _Range()).add(op, value, item.index)
+            if EXTRA.get(key) is not None and EXTRA[key].kind == "members":
+                sets.setdefault(key, []).append(
+                    (item.index, op, frozenset(value if isinstance(value, tuple) else (value,)))
+                )
+            else:
+                ranges.setdefault(key, _Range()).add(op, value, item.index)
+    problems += _membership_contradictions(sets, labels, rs)
     for key, r in ranges.items():
         if r.empty() and len(set(r.by)) > 1:
             first, *rest = sorted(set(r.by))
@@ -951,12 +1055,45 @@ def _contradictions(items: list[Item], issuer: str, rs: RuleSet) -> list[tuple[i
     return problems
 
 
+def _membership_contradictions(
+    sets: dict[str, list[tuple[int, str, frozenset]]], labels: dict[int, str], rs: RuleSet
+) -> list[tuple[int, str, str]]:
+    """A set-valued fact (cluster) may meet several value lists at once, so two "in" conditions never
+    contradict each other; an "in" list contradicts the "not in" conditions that exclude all of it."""
+    problems = []
+    for key, atoms in sets.items():
+        excluded = [(n, values) for n, op, values in atoms if op in ("not in", "!=")]
+        for number, op, values in atoms:
+            if op not in ("in", "=="):
+                continue
+            against = sorted({n for n, ex in excluded if values & ex})
+            if not against or not values <= frozenset().union(*(ex for _n, ex in excluded)):
+                continue
+            involved = sorted({number, *against})
+            last, others = involved[-1], involved[:-1]
+            problems.append(
+                (
+                    last,
+                    labels[last],
+                    f"与条件 {'、'.join(str(n) for n in others)}（{labels[others[0]]}）互相矛盾："
+                    f"“{fact_label(key, rs)}”没有能同时满足的取值",
+                )
+            )
+    return problems
+
+
 # ---------------------------------------------------------------------------
 # Facts of one profile
 
 
-def extra_facts(values: dict[str, Any], raw_profile: Mapping | None) -> None:
-    """Add the EXTRA facts to flat facts: code prefixes, cluster, first year of each title."""
+def extra_facts(
+    values: dict[str, Any], raw_profile: Mapping | None, clusters: Iterable[str] | None = None
+) -> None:
+    """Add the EXTRA facts to flat facts: code prefixes, cluster membership, first year of each title.
+
+    `clusters` (exact names; empty = a member of none) comes from the caller's cluster registry;
+    None leaves membership unknown. A profile has no cluster field: it is not the enterprise's to
+    declare, the registry records it."""
     for source, names in PREFIX_FACTS.items():
         code = values.get(source)
         for name, length in names:
@@ -964,9 +1101,8 @@ def extra_facts(values: dict[str, Any], raw_profile: Mapping | None) -> None:
                 continue
             values[name] = code[:length] if isinstance(code, str) and len(code) >= length else None
     raw = raw_profile or {}
-    cluster = raw.get("cluster")
-    if isinstance(cluster, str) and cluster.strip():
-        values["cluster"] = cluster.strip()
+    if clusters is not None:
+        values["cluster"] = Members(cluster_names(list(clusters)))
     recs = raw.get("recognitions")
     if isinstance(recs, list):
         for tier in TIER_ZH:
@@ -979,9 +1115,16 @@ def extra_facts(values: dict[str, Any], raw_profile: Mapping | None) -> None:
             values[f"recognition_{tier}_since_year"] = Fraction(min(years)) if years else Fraction(0)
 
 
-def facts_for(profile: Mapping, as_of: dt.date, registry: Registry | None = None) -> FactSet:
+def facts_for(
+    profile: Mapping,
+    as_of: dt.date,
+    registry: Registry | None = None,
+    *,
+    clusters: Iterable[str] | None = None,
+) -> FactSet:
     """Flat facts of a profile as policies read them: the catalogue's, the derived size class and
-    digital level, and the EXTRA facts. Raises ProfileInvalid when the profile cannot be read."""
+    digital level, and the EXTRA facts; `clusters` are the names of the clusters the enterprise is a
+    member of (None = unknown). Raises ProfileInvalid when the profile cannot be read."""
     from .assess import derive_facts
     from .profile import Profile, validate
 
@@ -994,7 +1137,7 @@ def facts_for(profile: Mapping, as_of: dt.date, registry: Registry | None = None
     facts = flatten(valid, as_of)
     rs = rules_for(as_of, reg)
     derive_facts([reg.get(u) for u in rs.uses], facts)
-    extra_facts(facts.values, profile.data if isinstance(profile, Profile) else profile)
+    extra_facts(facts.values, profile.data if isinstance(profile, Profile) else profile, clusters)
     return facts
 
 
@@ -1102,7 +1245,7 @@ def explain(checked: Checked, facts: FactSet, registry: Registry | None = None) 
                 shown.append(
                     (
                         _key_label(key, rs),
-                        f"{value}（{code_name(name, value)}）" if name != "cluster" else value,
+                        f"{value}（{code_name(name, value)}）",
                     )
                 )
             else:
@@ -1139,6 +1282,11 @@ def _gap_text(item: Item, ctx: Context, facts: FactSet, rs: RuleSet, solve) -> s
         if src.get("op") in ("not prefix", "not in"):
             return f"{what}为 {code}（{code_name(src.get('fact'), code)}），属于不适用范围：{allowed}"
         return f"{what}为 {code}（{code_name(src.get('fact'), code)}），不在适用范围内：{allowed}"
+    if item.kind == "cluster":
+        named = "或".join(f"“{n}”" for n in cluster_names(item.source.get("value")))
+        if item.source.get("op") in ("not in", "!="):
+            return f"已是产业集群{named}的成员企业，不适用本政策"
+        return f"尚未列为产业集群{named}的成员企业（成员由集群的认定部门登记）"
     if item.kind == "title":
         return (
             "需取得（并在有效期内）："
@@ -1165,7 +1313,9 @@ def _compiler_class():
     """batch.Compiler extended with the EXTRA facts; built on first use so importing this module does not load Polars."""
     import polars as pl
 
-    from .batch import Compiler, Num
+    from .batch import Compiler, NotCompilable, Num
+
+    members_type = pl.List(pl.String)
 
     class PolicyCompiler(Compiler):
         def fact(self, name: str, year: int | None):
@@ -1174,7 +1324,42 @@ def _compiler_class():
                 return super().fact(name, year)
             if extra.kind == "text":
                 return pl.col(name) if name in self.columns else pl.lit(None, dtype=pl.String)
+            if extra.kind == "members":
+                return pl.col(name) if name in self.columns else pl.lit(None, dtype=members_type)
             return Num(pl.col(name) if name in self.columns else pl.lit(None, dtype=pl.Int64), None, 0, 32)
+
+        def compile(self, node: E.Node, loop_year: int | None = None):
+            if isinstance(node, E.Compare):
+                members = self._membership(node)
+                if members is not None:
+                    return members
+            return super().compile(node, loop_year)
+
+        def _membership(self, node: E.Compare):
+            """`cluster in (…)` / `not in` / `==` / `!=` on a list column: true when the list meets
+            the names (as Members does on one profile); null when the list is (unknown)."""
+            sides = [node.left, node.right]
+            fact = next(
+                (
+                    s
+                    for s in sides
+                    if isinstance(s, E.Fact) and getattr(EXTRA.get(s.name), "kind", "") == "members"
+                ),
+                None,
+            )
+            if fact is None:
+                return None
+            other = node.right if fact is node.left else node.left
+            if not isinstance(other, E.Const):
+                raise NotCompilable("产业集群只能与集群名称比较")
+            names = other.value if isinstance(other.value, tuple) else (other.value,)
+            if node.op in ("in", "not in") and fact is not node.left:
+                raise NotCompilable("产业集群须写在 in 的左边")
+            if node.op not in ("in", "not in", "==", "!=") or not all(isinstance(n, str) for n in names):
+                raise NotCompilable("产业集群只能用 in / not in 与集群名称比较")
+            col = self.fact(fact.name, None)
+            hit = col.list.eval(pl.element().is_in(list(names))).list.any()
+            return hit.not_() if node.op in ("not in", "!=") else hit
 
     return PolicyCompiler
 
@@ -1198,21 +1383,35 @@ def row_for(facts: FactSet) -> dict[str, Any]:
     for name in EXTRA:
         if name in facts.values and EXTRA[name].source == "":
             value = facts.values[name]
-            row[name] = int(value) if isinstance(value, Fraction) else value
+            if isinstance(value, Members):
+                row[name] = sorted(value)
+            else:
+                row[name] = int(value) if isinstance(value, Fraction) else value
     return row
 
 
 def frame_from_rows(rows: list[dict[str, Any]]):
-    """A LazyFrame of rows from `row_for` (or a registry extract with the same columns)."""
+    """A LazyFrame of rows from `row_for` (or a registry extract with the same columns).
+
+    `cluster` is a list of exact cluster names per row (an empty list: a member of none; null:
+    unknown); a text cell in an extract is read as the one cluster it names."""
     import polars as pl
 
     from .flat import frame_from_rows as _frame
 
     frame = _frame(rows)
-    extra_cols = [n for n in EXTRA if n in frame.columns]
-    casts = [
-        pl.col(n).cast(pl.String if EXTRA[n].kind == "text" else pl.Int64, strict=False) for n in extra_cols
-    ]
+    casts = []
+    for n in EXTRA:
+        if n not in frame.columns:
+            continue
+        kind = EXTRA[n].kind
+        if kind == "members":
+            col = pl.col(n)
+            if frame.schema[n] == pl.String:
+                col = pl.when(col.is_null()).then(None).otherwise(pl.concat_list([col.str.strip_chars()]))
+            casts.append(col.cast(pl.List(pl.String), strict=False).alias(n))
+        else:
+            casts.append(pl.col(n).cast(pl.String if kind == "text" else pl.Int64, strict=False))
     return (frame.with_columns(casts) if casts else frame).lazy()
 
 
@@ -1274,11 +1473,14 @@ __all__ = [
     "Checked",
     "ConditionError",
     "Item",
+    "Members",
     "Outcome",
     "ProfileInvalid",
     "Verdict",
     "builder_fields",
     "check",
+    "cluster_names",
+    "clusters_named",
     "code_name",
     "compile_polars",
     "context_for",

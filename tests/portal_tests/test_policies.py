@@ -190,10 +190,10 @@ def test_enterprise_sees_eligible_maybe_and_why_not_ranked_by_benefit(client, go
         title="杭州市营收十亿企业奖励",
         conditions=[{"fact": "revenue", "year": "y0", "op": ">=", "value": "100000万"}],
     )
-    cluster = published(
+    maybe_policy = published(
         gov["hz_city"],
-        title="杭州市集群企业奖励",
-        conditions=[{"fact": "cluster", "op": "in", "value": ["hz-smart-equipment"]}],
+        title="杭州市国际市场开拓奖励",
+        conditions=[{"fact": "international_market_share", "op": ">=", "value": "10%"}],
     )
     published(gov["sc_province"], title="四川省奖励")  # another province: not even listed
     page = login(client, hz_owner).get(reverse("policies:mine")).content.decode()
@@ -203,15 +203,18 @@ def test_enterprise_sees_eligible_maybe_and_why_not_ranked_by_benefit(client, go
         and "可能符合的政策（1 项）" in page
         and "暂不符合的政策（1 项）" in page
     )
-    assert "需补充填报：所属产业集群" in page and "四川省奖励" not in page
+    assert "需补充填报：主导产品国际细分市场占有率" in page and "四川省奖励" not in page
     why = client.get(reverse("policies:why", args=[rich.pk])).content.decode()
     assert (
         "✗ 不满足" in why
         and "营业收入（2025 年）需增加 83,200 万元（由 16,800 万元 增至 100,000 万元）" in why
     )
     assert "✓ 满足" in why and "注册地在发布机关辖区内（浙江省杭州市）" in why
-    maybe = client.get(reverse("policies:why", args=[cluster.pk])).content.decode()
-    assert "? 无法判断" in maybe and "请补充填报：所属产业集群（cluster）" in maybe
+    maybe = client.get(reverse("policies:why", args=[maybe_policy.pk])).content.decode()
+    assert (
+        "? 无法判断" in maybe
+        and "请补充填报：主导产品国际细分市场占有率（main_product.international_market_share）" in maybe
+    )
     detail = client.get(reverse("policies:detail", args=[small.pk])).content.decode()
     assert "符合全部条件" in detail
     assert [m.policy.pk for m in matching.matches_for(hz_enterprise) if m.state] == [big.pk, small.pk]

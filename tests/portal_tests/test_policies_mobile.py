@@ -14,6 +14,7 @@ from portal.policies.models import Policy
 
 from .factories import PASSWORD
 from .test_policies import published
+from .test_policies_clusters import YUHANG, join, register
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -40,6 +41,8 @@ def _login(page, base, username):
 def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, gov, hz_enterprise, hz_owner):
     playwright = pytest.importorskip("playwright.sync_api")
     importer.load_demo_catalogue()
+    yuhang = register(gov["national"], YUHANG, "national", "330110")
+    join(gov["national"], yuhang, hz_enterprise)
     grant_policy = published(gov["xh_county"], no_application=True)
     actions.confirm_grants(gov["xh_county"], grant_policy, [hz_enterprise.pk])
     cluster = Policy.objects.get(key="example-hz-smart-equipment-cluster")
@@ -63,6 +66,7 @@ def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, go
             reverse("policies:detail", args=[grant_policy.pk]),
             reverse("policies:import"),
         ],
+        gov["hz_city"].username: [reverse("policies:edit", args=[cluster.pk])],
     }
     wide = []
     with playwright.sync_playwright() as p:
@@ -107,6 +111,21 @@ def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, go
                 assert "上年度营业收入 ≥ 2,000 万元" in page.locator("#pol-preview details").text_content()
                 if _overflow(page) > 0:
                     wide.append((username, "policies:new", _overflow(page)))
+            if username == gov["hz_city"].username:
+                # choosing the cluster fact turns the value box into the city's clusters to tick
+                page.goto(live_server.url + reverse("policies:new"))
+                page.locator("#pol-preview .pol-preview").wait_for()
+                with page.expect_response(lambda r: "/policies/condition-row/" in r.url):
+                    page.select_option("#cf1", "cluster")
+                box = page.locator(f'input[name="cond_cluster_0"][value="{YUHANG}"]')
+                box.wait_for()
+                assert page.locator("#cv1").count() == 0
+                with page.expect_response(lambda r: "/policies/preview/" in r.url):
+                    box.check()
+                page.wait_for_load_state("networkidle")
+                assert "浙江省杭州市目前符合条件的企业：1 家" in page.locator("#pol-preview").inner_text()
+                if _overflow(page) > 0:
+                    wide.append((username, "policies:new cluster", _overflow(page)))
             context.close()
         browser.close()
     assert wide == []

@@ -195,13 +195,18 @@ def profile_vocabulary() -> dict[str, tuple[str, ...]]:
     from rulebook import profile as _p
 
     return {
-        "size_sector": tuple(_p.SIZE_SECTORS), "level": tuple(_p.LEVELS), "honour_kind": tuple(_p.HONOUR_KINDS),
-        "tier": tuple(_p.TIERS), "award_kind": tuple(_p.AWARD_KINDS), "maker_group": tuple(_p.MAKER_GROUPS),
-        "product_field": tuple(_p.PRODUCT_FIELDS), "key_field": tuple(_p.KEY_FIELDS),
-        "rd_institution_kind": tuple(_p.RD_INSTITUTION_KINDS), "quality": tuple(_p.QUALITY_FIELDS),
+        "size_sector": tuple(_p.SIZE_SECTORS),
+        "level": tuple(_p.LEVELS),
+        "honour_kind": tuple(_p.HONOUR_KINDS),
+        "tier": tuple(_p.TIERS),
+        "award_kind": tuple(_p.AWARD_KINDS),
+        "maker_group": tuple(_p.MAKER_GROUPS),
+        "product_field": tuple(_p.PRODUCT_FIELDS),
+        "key_field": tuple(_p.KEY_FIELDS),
+        "rd_institution_kind": tuple(_p.RD_INSTITUTION_KINDS),
+        "quality": tuple(_p.QUALITY_FIELDS),
         "compliance": tuple(_p.COMPLIANCE_FIELDS),
     }
-
 
 
 # --- used by the screening app (主动发现): an uploaded registry extract screened in a background job ---
@@ -652,12 +657,20 @@ def policy_normalise_code(kind: str, code: str) -> str | None:
     return _conditions.normalise_code(kind, code)
 
 
-def policy_facts(profile: dict, as_of: dt.date):
-    """Flat facts of a stored profile for matching, or None when the engine cannot read the profile."""
+def policy_facts(profile: dict, as_of: dt.date, *, clusters=None):
+    """Flat facts of a stored profile for matching, or None when the engine cannot read the profile.
+
+    `clusters`: exact names of the clusters the enterprise is a member of (from the cluster
+    registry; empty = none); None leaves membership unknown."""
     try:
-        return _conditions.facts_for(profile or {}, as_of, registry())
+        return _conditions.facts_for(profile or {}, as_of, registry(), clusters=clusters)
     except rulebook.ProfileInvalid:
         return None
+
+
+def policy_clusters_named(checked) -> list[tuple[int, str, list[str]]]:
+    """(condition number, label, cluster names) of the conditions that name clusters."""
+    return _conditions.clusters_named(checked)
 
 
 def policy_context(facts):

@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.accounts.scope import OutOfScope, enterprise_in_scope
@@ -54,7 +55,7 @@ ROLE_LEVEL = {
     Role.CITY: Level.CITY,
     Role.COUNTY: Level.COUNTY,
 }
-POLICY_LABEL = "该政策"
+POLICY_LABEL = gettext_lazy("该政策")
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 ATTACHMENT_TYPES = {  # magic bytes → (content type, extension)
     b"%PDF-": ("application/pdf", ".pdf"),
@@ -119,13 +120,17 @@ def list_prefix(user, policy: Policy) -> str:
     if _is_admin(user):
         return policy.region_prefix
     if not _is_official(user):
-        raise OutOfScope(user, f"政策“{policy.title}”的企业名单")
+        raise OutOfScope(user, _list_label(policy))
     mine = user.region_prefix or ""
     if mine.startswith(policy.region_prefix):
         return mine
     if policy.region_prefix.startswith(mine):
         return policy.region_prefix
-    raise OutOfScope(user, f"政策“{policy.title}”的企业名单")
+    raise OutOfScope(user, _list_label(policy))
+
+
+def _list_label(policy: Policy) -> str:
+    return gettext("政策“%(title)s”的企业名单") % {"title": policy.title}
 
 
 def may_confirm(user, policy: Policy) -> bool:
@@ -150,33 +155,47 @@ def _money(value) -> Decimal | None:
 
 
 def policy_problems(
-    data: dict, *, as_of: dt.date, issuer_prefix: str
+    data: dict, *, as_of: dt.date, issuer_prefix: str, actor=None
 ) -> tuple[list[tuple[str, str]], object | None]:
-    """Every problem of a policy's fields as (field, Chinese message), and the checked conditions."""
+    """Every problem of a policy's fields as (field, Chinese message), and the checked conditions.
+
+    With an `actor` (an official saving or publishing), clusters named by the conditions must be
+    in the cluster registry and visible to them; a catalogue import (no actor) may name clusters
+    not registered yet (they match nobody until they are: docs/policies.md)."""
     problems: list[tuple[str, str]] = []
-    for name, label in (("title", "政策名称"), ("department", "发文机关")):
+    for name, label in (("title", gettext("政策名称")), ("department", gettext("发文机关"))):
         if not str(data.get(name) or "").strip():
-            problems.append((name, f"{label}：必填"))
+            problems.append((name, gettext("%(label)s：必填") % {"label": label}))
     if data.get("benefit_type") not in BenefitType.values:
-        problems.append(("benefit_type", f"支持方式：须为 {'、'.join(BenefitType.values)} 之一"))
+        problems.append(
+            (
+                "benefit_type",
+                gettext("支持方式：须为 %(values)s 之一") % {"values": "、".join(BenefitType.values)},
+            )
+        )
     basis = data.get("benefit_basis") or BenefitBasis.NONE
     if basis not in BenefitBasis.values:
-        problems.append(("benefit_basis", f"金额方式：须为 {'、'.join(BenefitBasis.values)} 之一"))
+        problems.append(
+            (
+                "benefit_basis",
+                gettext("金额方式：须为 %(values)s 之一") % {"values": "、".join(BenefitBasis.values)},
+            )
+        )
     amount = data.get("benefit_amount")
     if amount is not None and (
         not isinstance(amount, Decimal) or amount < 0 or amount != amount.quantize(Decimal("0.01"))
     ):
-        problems.append(("benefit_amount", "金额：须为非负数，最多两位小数（元）"))
+        problems.append(("benefit_amount", gettext("金额：须为非负数，最多两位小数（元）")))
     if basis in (BenefitBasis.FIXED, BenefitBasis.CAP) and amount is None:
-        problems.append(("benefit_amount", "金额：固定金额或最高金额的政策须填写金额"))
+        problems.append(("benefit_amount", gettext("金额：固定金额或最高金额的政策须填写金额")))
     for name, label in (
-        ("publish_date", "发布日期"),
-        ("apply_from", "申报开始"),
-        ("apply_until", "申报截止"),
-        ("expires_on", "有效期至"),
+        ("publish_date", gettext("发布日期")),
+        ("apply_from", gettext("申报开始")),
+        ("apply_until", gettext("申报截止")),
+        ("expires_on", gettext("有效期至")),
     ):
         if data.get(name) is not None and not isinstance(data[name], dt.date):
-            problems.append((name, f"{label}：须为 YYYY-MM-DD 格式的日期"))
+            problems.append((name, gettext("%(label)s：须为 YYYY-MM-DD 格式的日期") % {"label": label}))
     dates_ok = not any(p[0] in ("apply_from", "apply_until") for p in problems)
     if (
         dates_ok
@@ -184,35 +203,66 @@ def policy_problems(
         and data.get("apply_until")
         and data["apply_from"] > data["apply_until"]
     ):
-        problems.append(("apply_until", "申报截止：不能早于申报开始"))
+        problems.append(("apply_until", gettext("申报截止：不能早于申报开始")))
     if data.get("grade", Grade.B) not in Grade.values:
-        problems.append(("grade", "可信度：须为 A、B 或 C"))
+        problems.append(("grade", gettext("可信度：须为 A、B 或 C")))
     bad_topics = [t for t in data.get("topics") or [] if t not in Topic.values]
     if bad_topics:
         problems.append(
             (
                 "topics",
-                f"主题：未知的主题 {'、'.join(map(str, bad_topics))}（可用：{'、'.join(Topic.values)}）",
+                gettext("主题：未知的主题 %(bad)s（可用：%(values)s）")
+                % {"bad": "、".join(map(str, bad_topics)), "values": "、".join(Topic.values)},
             )
         )
     sources = data.get("sources") or []
     if not isinstance(sources, list) or any(not isinstance(s, str) for s in sources):
-        problems.append(("sources", "来源网址：须为网址列表"))
+        problems.append(("sources", gettext("来源网址：须为网址列表")))
     conditions = data.get("conditions") or []
     checked = None
     if not isinstance(conditions, list):
-        problems.append(("conditions", "申报条件：须为条件列表"))
+        problems.append(("conditions", gettext("申报条件：须为条件列表")))
     else:
         try:
             checked = engine.policy_check(conditions, issuer_region=issuer_prefix, as_of=as_of)
         except engine.PolicyConditionError as exc:
             problems += [("conditions", _condition_text(p)) for p in exc.problems]
+        else:
+            if actor is not None:
+                problems += _cluster_problems(checked, actor)
     return problems, checked
+
+
+def _cluster_problems(checked, actor) -> list[tuple[str, str]]:
+    """Clusters are named exactly as in the registry, and only those the official can see."""
+    from portal.clusters.access import clusters_for
+    from portal.clusters.models import Cluster
+
+    named = engine.policy_clusters_named(checked)
+    wanted = {name for _n, _label, names in named for name in names}
+    if not wanted:
+        return []
+    visible = set(clusters_for(actor).filter(name__in=wanted).values_list("name", flat=True))
+    registered = set(Cluster.objects.filter(name__in=wanted).values_list("name", flat=True))
+    problems = []
+    for number, label, names in named:
+        for name in names:
+            if name in visible:
+                continue
+            message = (
+                gettext("产业集群“%(name)s”不在您的管辖范围内，请从本地区的集群名录中选择")
+                if name in registered
+                else gettext("产业集群“%(name)s”未在集群名录中登记（名称须与名录完全一致），请从名录中选择")
+            ) % {"name": name}
+            problems.append(("conditions", _condition_text((number, label, message))))
+    return problems
 
 
 def _condition_text(p: tuple[int, str, str]) -> str:
     number, label, message = p
-    return f"条件 {number}（{label}）：{message}" if label else f"条件 {number}：{message}"
+    if label:
+        return gettext("条件 %(n)s（%(label)s）：%(error)s") % {"n": number, "label": label, "error": message}
+    return gettext("条件 %(n)s：%(error)s") % {"n": number, "error": message}
 
 
 def _clean(data: dict) -> dict:
@@ -248,25 +298,40 @@ def save_policy(
         elif mine is not None:
             lvl, code = mine
         else:
-            raise NotAllowed("只有主管部门（或平台管理员）可以发布政策。")
+            raise NotAllowed(gettext("只有主管部门（或平台管理员）可以发布政策。"))
     else:
         if not may_manage(actor, policy):
             raise NotAllowed(
-                f"政策“{policy.title}”由{policy.get_level_display()}主管部门（{_area_name(policy.region_prefix)}）维护，您无权修改。"
+                gettext("政策“%(title)s”由%(level)s主管部门（%(area)s）维护，您无权修改。")
+                % {
+                    "title": policy.title,
+                    "level": policy.get_level_display(),
+                    "area": _area_name(policy.region_prefix),
+                }
             )
         lvl, code = policy.level, policy.region_code
     if lvl not in Level.values:
-        raise InvalidInput("发布层级无效", [("level", f"发布层级：须为 {'、'.join(Level.values)} 之一")])
+        raise InvalidInput(
+            gettext("发布层级无效"),
+            [("level", gettext("发布层级：须为 %(values)s 之一") % {"values": "、".join(Level.values)})],
+        )
     prefix = (code or "")[: LEVEL_DIGITS[Level(lvl)]]
     if len(prefix) != LEVEL_DIGITS[Level(lvl)]:
         raise InvalidInput(
-            "发布机关地区代码与层级不符",
-            [("region_code", f"发布机关地区代码：{lvl} 级政策须给出 6 位地区代码")],
+            gettext("发布机关地区代码与层级不符"),
+            [
+                (
+                    "region_code",
+                    gettext("发布机关地区代码：%(level)s 级政策须给出 6 位地区代码") % {"level": lvl},
+                )
+            ],
         )
     clean = _clean(data)
-    problems, checked = policy_problems(clean, as_of=matching.today(), issuer_prefix=prefix)
+    problems, checked = policy_problems(clean, as_of=matching.today(), issuer_prefix=prefix, actor=actor)
     if problems:
-        raise InvalidInput(f"政策有 {len(problems)} 处需要修改，请按提示修改后再保存。", problems)
+        raise InvalidInput(
+            gettext("政策有 %(n)s 处需要修改，请按提示修改后再保存。") % {"n": len(problems)}, problems
+        )
     clean["expression"] = engine.policy_expression(checked)
     with transaction.atomic():
         if policy is None:
@@ -305,7 +370,7 @@ def save_policy(
 
 def _area_name(prefix: str) -> str:
     if not prefix:
-        return "全国"
+        return gettext("全国")
     return engine.policy_code_name("region", prefix)
 
 
@@ -325,13 +390,17 @@ def enqueue(task, *args) -> None:
 def publish_policy(actor, policy: Policy, *, expected_version: int) -> Policy:
     """DRAFT → PUBLISHED; enterprises that fit are notified in the background (once per policy)."""
     if not may_manage(actor, policy):
-        raise NotAllowed("您无权发布该政策。")
+        raise NotAllowed(gettext("您无权发布该政策。"))
     if policy.status != Status.DRAFT:
-        raise NotAllowed(f"该政策当前为“{policy.get_status_display()}”，只有草稿可以发布。")
+        raise NotAllowed(
+            gettext("该政策当前为“%(state)s”，只有草稿可以发布。") % {"state": policy.get_status_display()}
+        )
     data = {k: getattr(policy, k) for k in FIELDS}
-    problems, _checked = policy_problems(data, as_of=matching.today(), issuer_prefix=policy.region_prefix)
+    problems, _checked = policy_problems(
+        data, as_of=matching.today(), issuer_prefix=policy.region_prefix, actor=actor
+    )
     if problems:
-        raise InvalidInput("政策有需要修改的地方，修改后才能发布。", problems)
+        raise InvalidInput(gettext("政策有需要修改的地方，修改后才能发布。"), problems)
     with transaction.atomic():
         claim(policy, expected_version, POLICY_LABEL, status=Status.PUBLISHED, published_at=timezone.now())
         record(
@@ -348,11 +417,14 @@ def publish_policy(actor, policy: Policy, *, expected_version: int) -> Policy:
 
 def withdraw_policy(actor, policy: Policy, *, expected_version: int, reason: str) -> Policy:
     if not may_manage(actor, policy):
-        raise NotAllowed("您无权撤回该政策。")
+        raise NotAllowed(gettext("您无权撤回该政策。"))
     if policy.status != Status.PUBLISHED:
-        raise NotAllowed(f"该政策当前为“{policy.get_status_display()}”，只有已发布的政策可以撤回。")
+        raise NotAllowed(
+            gettext("该政策当前为“%(state)s”，只有已发布的政策可以撤回。")
+            % {"state": policy.get_status_display()}
+        )
     if not (reason or "").strip():
-        raise InvalidInput("请填写撤回理由。", [("reason", "撤回理由：必填")])
+        raise InvalidInput(gettext("请填写撤回理由。"), [("reason", gettext("撤回理由：必填"))])
     with transaction.atomic():
         claim(policy, expected_version, POLICY_LABEL, status=Status.WITHDRAWN)
         record(
@@ -400,19 +472,20 @@ def _sniff(head: bytes) -> tuple[str, str] | None:
 def add_attachment(actor, policy: Policy, upload) -> Attachment:
     """Attach a file, checked by its content (PDF, Word/Excel/OFD, images), at most 20 MB."""
     if not may_manage(actor, policy):
-        raise NotAllowed("您无权为该政策上传附件。")
+        raise NotAllowed(gettext("您无权为该政策上传附件。"))
     size = getattr(upload, "size", 0) or 0
     if size > ATTACHMENT_MAX_BYTES:
         raise InvalidInput(
-            "附件过大", [("file", f"附件：不能超过 {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB")]
+            gettext("附件过大"),
+            [("file", gettext("附件：不能超过 %(mb)s MB") % {"mb": ATTACHMENT_MAX_BYTES // 1024 // 1024})],
         )
     upload.seek(0)
     kind = _sniff(upload.read(16))
     upload.seek(0)
     if kind is None or size == 0:
         raise InvalidInput(
-            "附件类型不支持",
-            [("file", "附件：只接受 PDF、Word、Excel、OFD、PNG、JPEG 文件（按文件内容判断）")],
+            gettext("附件类型不支持"),
+            [("file", gettext("附件：只接受 PDF、Word、Excel、OFD、PNG、JPEG 文件（按文件内容判断）"))],
         )
     name = (getattr(upload, "name", "") or "附件")[-200:]
     with transaction.atomic():
@@ -432,13 +505,16 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Gra
     """Confirm the 免申即享 list the official saw: enterprises still eligible, in the official's area,
     not yet granted, get a pending grant and a notification. One audit row lists them."""
     if not policy.no_application:
-        raise NotAllowed("该政策不是“免申即享”政策，需由企业申报。")
+        raise NotAllowed(gettext("该政策不是“免申即享”政策，需由企业申报。"))
     if policy.status != Status.PUBLISHED or not policy.in_force(matching.today()):
-        raise NotAllowed("只有已发布且在有效期内的政策可以确认兑现名单。")
+        raise NotAllowed(gettext("只有已发布且在有效期内的政策可以确认兑现名单。"))
     if policy.unverified:
-        raise NotAllowed("该政策内容待核实（C 级来源），请先核对官方原文并更新可信度后再确认名单。")
+        raise NotAllowed(gettext("该政策内容待核实（C 级来源），请先核对官方原文并更新可信度后再确认名单。"))
     if not may_confirm(actor, policy):
-        raise NotAllowed(f"只有{_area_name(policy.region_prefix)}范围内的主管部门可以确认该政策的兑现名单。")
+        raise NotAllowed(
+            gettext("只有%(area)s范围内的主管部门可以确认该政策的兑现名单。")
+            % {"area": _area_name(policy.region_prefix)}
+        )
     prefix = actor.region_prefix or ""
     wanted = set(int(i) for i in enterprise_ids)
     candidates = Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix).exclude(
@@ -448,7 +524,7 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Gra
         Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix).values_list("pk", flat=True)
     )
     if outside:
-        raise NotAllowed(f"名单中有 {len(outside)} 家企业不在您的辖区内，不能由您确认。")
+        raise NotAllowed(gettext("名单中有 %(n)s 家企业不在您的辖区内，不能由您确认。") % {"n": len(outside)})
     result = matching.eligible_list(matching.checked(policy), candidates)
     amount = policy.benefit_amount if policy.benefit_basis in (BenefitBasis.FIXED, BenefitBasis.CAP) else None
     with transaction.atomic():
@@ -482,19 +558,21 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Gra
 def decide_grant(actor, grant: Grant, *, status: str, reason: str = "", expected_version: int) -> Grant:
     """PENDING → PAID or REFUSED (a refusal needs its reason); audited, the enterprise is told."""
     if status not in (GrantStatus.PAID, GrantStatus.REFUSED):
-        raise InvalidInput("兑付状态无效", [("status", "兑付状态：须为 paid 或 refused")])
+        raise InvalidInput(gettext("兑付状态无效"), [("status", gettext("兑付状态：须为 paid 或 refused"))])
     if not (may_confirm(actor, grant.policy) and enterprise_in_scope(actor, grant.enterprise)):
-        raise NotAllowed("您无权处理该企业的兑付。")
+        raise NotAllowed(gettext("您无权处理该企业的兑付。"))
     if grant.status != GrantStatus.PENDING:
-        raise NotAllowed(f"该兑付已是“{grant.get_status_display()}”，不能再次处理。")
+        raise NotAllowed(
+            gettext("该兑付已是“%(state)s”，不能再次处理。") % {"state": grant.get_status_display()}
+        )
     reason = (reason or "").strip()
     if status == GrantStatus.REFUSED and not reason:
-        raise InvalidInput("请填写不予兑付的理由。", [("reason", "理由：不予兑付时必填")])
+        raise InvalidInput(gettext("请填写不予兑付的理由。"), [("reason", gettext("理由：不予兑付时必填"))])
     with transaction.atomic():
         claim(
             grant,
             expected_version,
-            "该兑付记录",
+            gettext("该兑付记录"),
             status=status,
             reason=reason,
             decided_by=actor,
@@ -528,11 +606,19 @@ def set_subscription(
     actor, enterprise: Enterprise, *, topics: list[str], levels: list[str], email: bool
 ) -> Subscription:
     if getattr(actor, "enterprise_id", None) != enterprise.pk or actor.role != Role.ENTERPRISE:
-        raise NotAllowed("只有本企业的账户可以设置政策订阅。")
-    problems = [("topics", f"主题：未知的主题 {t}") for t in topics if t not in Topic.values]
-    problems += [("levels", f"层级：未知的层级 {v}") for v in levels if v not in Level.values]
+        raise NotAllowed(gettext("只有本企业的账户可以设置政策订阅。"))
+    problems = [
+        ("topics", gettext("主题：未知的主题 %(value)s") % {"value": t})
+        for t in topics
+        if t not in Topic.values
+    ]
+    problems += [
+        ("levels", gettext("层级：未知的层级 %(value)s") % {"value": v})
+        for v in levels
+        if v not in Level.values
+    ]
     if problems:
-        raise InvalidInput("订阅设置有误", problems)
+        raise InvalidInput(gettext("订阅设置有误"), problems)
     with transaction.atomic():
         sub, _ = Subscription.objects.update_or_create(
             enterprise=enterprise, defaults={"topics": topics, "levels": levels, "email": email}

@@ -1,13 +1,14 @@
 """Policies: the library, eligibility written in the rules engine's language, matching, 免申即享, pushes."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class PoliciesConfig(AppConfig):
     name = "portal.policies"
     label = "policies"
-    verbose_name = "政策"
+    verbose_name = _("政策")
 
     def ready(self):
         from . import signals
@@ -18,3 +19,10 @@ class PoliciesConfig(AppConfig):
             sender="enterprises.Enterprise",
             dispatch_uid="policies.enterprise_saved",
         )
+        # cluster memberships are a policy fact (`cluster`): a member added or removed may now fit
+        for signal, uid in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                signals.membership_changed,
+                sender="clusters.ClusterMembership",
+                dispatch_uid=f"policies.membership_{uid}",
+            )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -12,14 +13,21 @@ from openpyxl.utils import get_column_letter
 from . import matching
 from .views_common import area_name
 
-HEADER = ["序号", "企业名称", "统一社会信用代码", "注册地代码", "注册地", "行业代码"]
+HEADER = [
+    gettext_noop("序号"),
+    gettext_noop("企业名称"),
+    gettext_noop("统一社会信用代码"),
+    gettext_noop("注册地代码"),
+    gettext_noop("注册地"),
+    gettext_noop("行业代码"),
+]
 
 
 def _sheet(ws, title: str, enterprises, note: str) -> None:
     ws.title = title
     ws.append([note])
     ws["A1"].font = Font(bold=True)
-    ws.append(HEADER)
+    ws.append([gettext(h) for h in HEADER])
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for i, e in enumerate(enterprises, start=1):
@@ -34,15 +42,17 @@ def eligible_workbook(policy, result: matching.EligibleList, area: str) -> bytes
     title = f"{policy.title}（{policy.document_number}）" if policy.document_number else policy.title
     _sheet(
         wb.active,
-        "符合条件",
+        gettext("符合条件"),
         result.eligible,
-        f"{title} · {area} · 符合条件的企业 {len(result.eligible)} 家 · 判断日期 {matching.today().isoformat()}",
+        gettext("%(title)s · %(area)s · 符合条件的企业 %(n)s 家 · 判断日期 %(day)s")
+        % {"title": title, "area": area, "n": len(result.eligible), "day": matching.today().isoformat()},
     )
     _sheet(
         wb.create_sheet(),
-        "待补充信息",
+        gettext("待补充信息"),
         result.undetermined,
-        f"{title} · {area} · 画像信息不全、暂无法判断的企业 {len(result.undetermined)} 家",
+        gettext("%(title)s · %(area)s · 画像信息不全、暂无法判断的企业 %(n)s 家")
+        % {"title": title, "area": area, "n": len(result.undetermined)},
     )
     out = io.BytesIO()
     wb.save(out)

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from portal.assessments import engine
 
@@ -21,51 +23,51 @@ from .models import BenefitBasis, BenefitType, Grade, Level, Topic
 
 
 class PolicyForm(forms.Form):
-    title = forms.CharField(label="政策名称", max_length=300)
-    department = forms.CharField(label="发文机关", max_length=200)
-    document_number = forms.CharField(label="文号", max_length=100, required=False)
+    title = forms.CharField(label=_("政策名称"), max_length=300)
+    department = forms.CharField(label=_("发文机关"), max_length=200)
+    document_number = forms.CharField(label=_("文号"), max_length=100, required=False)
     publish_date = forms.DateField(
-        label="发布日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("发布日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     apply_from = forms.DateField(
-        label="申报开始", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("申报开始"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     apply_until = forms.DateField(
-        label="申报截止", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("申报截止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     expires_on = forms.DateField(
-        label="有效期至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    benefit_type = forms.ChoiceField(label="支持方式", choices=BenefitType.choices)
+    benefit_type = forms.ChoiceField(label=_("支持方式"), choices=BenefitType.choices)
     benefit_basis = forms.ChoiceField(
-        label="金额方式", choices=BenefitBasis.choices, initial=BenefitBasis.CAP
+        label=_("金额方式"), choices=BenefitBasis.choices, initial=BenefitBasis.CAP
     )
     benefit_amount_wan = forms.DecimalField(
-        label="金额（万元）", required=False, min_value=0, max_digits=14, decimal_places=6
+        label=_("金额（万元）"), required=False, min_value=0, max_digits=14, decimal_places=6
     )
     benefit_text = forms.CharField(
-        label="支持内容（如：一次性奖励不超过 100 万元）", max_length=500, required=False
+        label=_("支持内容（如：一次性奖励不超过 100 万元）"), max_length=500, required=False
     )
-    summary = forms.CharField(label="摘要", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(label=_("摘要"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     full_text = forms.CharField(
-        label="政策原文或摘录", required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("政策原文或摘录"), required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
     sources = forms.CharField(
-        label="来源网址（每行一个）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("来源网址（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     topics = forms.MultipleChoiceField(
-        label="主题", choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("主题"), choices=Topic.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     no_application = forms.BooleanField(
-        label="免申即享（无需企业申报，由主管部门确认名单后兑现）", required=False
+        label=_("免申即享（无需企业申报，由主管部门确认名单后兑现）"), required=False
     )
-    grade = forms.ChoiceField(label="来源可信度", choices=Grade.choices, initial=Grade.A)
-    is_example = forms.BooleanField(label="示例（虚构，页面上标注“示例”）", required=False)
+    grade = forms.ChoiceField(label=_("来源可信度"), choices=Grade.choices, initial=Grade.A)
+    is_example = forms.BooleanField(label=_("示例（虚构，页面上标注“示例”）"), required=False)
 
     def clean_benefit_amount_wan(self):
         value = self.cleaned_data.get("benefit_amount_wan")
         if value is not None and (value * 10000) != (value * 10000).quantize(Decimal("0.01")):
-            raise forms.ValidationError("金额（万元）：最多精确到分（6 位小数）")
+            raise forms.ValidationError(gettext("金额（万元）：最多精确到分（6 位小数）"))
         return value
 
     def policy_data(self, conditions: list[dict]) -> dict:
@@ -123,21 +125,26 @@ class PolicyForm(forms.Form):
 
 ROW_FIELDS = ("fact", "year", "op", "value", "expr", "label")
 OP_CHOICES = [
-    (">=", "≥ 不低于"),
-    (">", "> 高于"),
-    ("<=", "≤ 不超过"),
-    ("<", "< 低于"),
-    ("==", "= 等于"),
-    ("!=", "≠ 不等于"),
-    ("prefix", "属于（代码）"),
-    ("not prefix", "不属于（代码）"),
-    ("in", "属于（取值）"),
-    ("not in", "不属于（取值）"),
-    ("held", "持有"),
-    ("not held", "未持有"),
-    ("is", "为（是/否）"),
+    (">=", _("≥ 不低于")),
+    (">", _("> 高于")),
+    ("<=", _("≤ 不超过")),
+    ("<", _("< 低于")),
+    ("==", _("= 等于")),
+    ("!=", _("≠ 不等于")),
+    ("prefix", _("属于（代码）")),
+    ("not prefix", _("不属于（代码）")),
+    ("in", _("属于（取值）")),
+    ("not in", _("不属于（取值）")),
+    ("held", _("持有")),
+    ("not held", _("未持有")),
+    ("is", _("为（是/否）")),
 ]
-YEAR_CHOICES = [("y0", "上年度"), ("y1", "上年度之前 1 年"), ("y2", "上年度之前 2 年"), ("cy", "本年度")]
+YEAR_CHOICES = [
+    ("y0", _("上年度")),
+    ("y1", _("上年度之前 1 年")),
+    ("y2", _("上年度之前 2 年")),
+    ("cy", _("本年度")),
+]
 
 
 @dataclass
@@ -149,6 +156,11 @@ class Row:
     expr: str = ""
     label: str = ""
     error: str = ""
+    clusters: list[str] = field(default_factory=list)  # a cluster row: the names ticked
+    options: list[tuple[str, str, bool]] = field(default_factory=list)  # (name, shown, ticked)
+
+
+CLUSTER_OPS = {"in": "in", "not in": "not in"}
 
 
 @dataclass
@@ -188,8 +200,10 @@ def row_to_condition(row: Row, spec: dict | None) -> dict:
         cond = {"expr": row.expr.strip()}
     else:
         if spec is None:
-            raise ValueError(f"未知的指标 “{row.fact}”")
+            raise ValueError(gettext("未知的指标 “%(fact)s”") % {"fact": row.fact})
         kind = spec["kind"]
+        if kind == "cluster":
+            return _cluster_condition(row)
         cond = {"fact": row.fact, "op": row.op}
         if spec["yearly"]:
             cond["year"] = row.year or "y0"
@@ -206,8 +220,10 @@ def row_to_condition(row: Row, spec: dict | None) -> dict:
             try:
                 number = Decimal(raw)
             except InvalidOperation:
-                unit = {"money": "（万元）", "ratio": "（%）"}.get(kind, "")
-                raise ValueError(f"取值须为数字{unit}，而不是 “{text}”") from None
+                unit = {"money": gettext("（万元）"), "ratio": gettext("（%）")}.get(kind, "")
+                raise ValueError(
+                    gettext("取值须为数字%(unit)s，而不是 “%(text)s”") % {"unit": unit, "text": text}
+                ) from None
             if kind == "money":
                 cond["value"] = _number_text(number * 10000)
             elif kind == "ratio":
@@ -219,12 +235,64 @@ def row_to_condition(row: Row, spec: dict | None) -> dict:
     return cond
 
 
+def _cluster_condition(row: Row) -> dict:
+    """A cluster row: the clusters ticked (exact registry names), never typed text."""
+    if row.op not in CLUSTER_OPS:
+        raise ValueError(gettext("产业集群条件只能选“属于（取值）”或“不属于（取值）”"))
+    names = list(dict.fromkeys(n.strip() for n in row.clusters if n.strip()))
+    if not names:
+        raise ValueError(gettext("请至少勾选一个产业集群"))
+    cond = {"fact": "cluster", "op": CLUSTER_OPS[row.op], "value": names}
+    if row.label.strip():
+        cond["label"] = row.label.strip()
+    return cond
+
+
+def cluster_options(user) -> list[tuple[str, str]]:
+    """The clusters an official may name in a condition: the active ones they can see (by name,
+    the key conditions use), shown with their level; a name two counties share is offered once."""
+    from portal.clusters.access import clusters_for
+    from portal.clusters.models import ClusterState
+
+    out: dict[str, str] = {}
+    for cluster in clusters_for(user).filter(state=ClusterState.ACTIVE).order_by("name", "pk"):
+        level = cluster.get_level_display()
+        shown = gettext("%(name)s（%(level)s）")
+        out.setdefault(cluster.name, shown % {"name": cluster.name, "level": level})
+    return list(out.items())
+
+
+def offer_clusters(rows: list[Row], options: list[tuple[str, str]]) -> list[Row]:
+    """Give every cluster row its checkboxes: the offered clusters, and names already in the
+    condition that are not offered (renamed, revoked or outside the area), marked as such."""
+    offered = dict(options)
+    for row in rows:
+        if row.fact != "cluster" or row.expr.strip():
+            continue
+        ticked = set(row.clusters)
+        row.options = [(name, shown, name in ticked) for name, shown in offered.items()]
+        row.options += [
+            (name, gettext("%(name)s（集群名录中没有可选的同名集群）") % {"name": name}, True)
+            for name in row.clusters
+            if name not in offered
+        ]
+    return rows
+
+
 def condition_to_row(cond: dict, spec: dict | None) -> Row:
     """A stored condition as the builder shows it (万元, %, Chinese names)."""
     if cond.get("expr"):
         return Row(expr=str(cond["expr"]), label=str(cond.get("label") or ""))
     value = cond.get("value")
     kind = spec["kind"] if spec else ""
+    if kind == "cluster":
+        names = value if isinstance(value, list) else ([] if value is None else [value])
+        return Row(
+            fact="cluster",
+            op="not in" if cond.get("op") in ("not in", "!=") else "in",
+            clusters=[str(n) for n in names],
+            label=str(cond.get("label") or ""),
+        )
     names = dict(spec.get("choices") or []) if spec else {}
     if isinstance(value, list):
         text = "、".join(names.get(str(v), str(v)) for v in value)
@@ -274,6 +342,7 @@ def read_builder(post) -> Builder:
     number = 0
     for i in range(count):
         row = Row(**{name: (lists[name][i] if i < len(lists[name]) else "") for name in ROW_FIELDS})
+        row.clusters = post.getlist(f"cond_cluster_{i}")  # a cluster row's checkboxes, named by position
         if not row.fact.strip() and not row.expr.strip():
             continue  # an empty (or cleared) row is no condition
         builder.rows.append(row)
@@ -281,7 +350,7 @@ def read_builder(post) -> Builder:
         try:
             builder.conditions.append(row_to_condition(row, specs.get(row.fact)))
         except ValueError as exc:
-            row.error = f"条件 {number}：{exc}"
+            row.error = gettext("条件 %(n)s：%(error)s") % {"n": number, "error": exc}
             builder.problems.append(row.error)
     return builder
 
@@ -297,13 +366,15 @@ def rows_for(conditions: list[dict]) -> list[Row]:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="关键词", required=False, max_length=100)
-    level = forms.ChoiceField(label="层级", required=False, choices=[("", "全部层级"), *Level.choices])
-    region = forms.CharField(label="地区代码（适用于该地区的政策）", required=False, max_length=6)
-    benefit_type = forms.ChoiceField(
-        label="支持方式", required=False, choices=[("", "全部"), *BenefitType.choices]
+    q = forms.CharField(label=_("关键词"), required=False, max_length=100)
+    level = forms.ChoiceField(
+        label=pgettext_lazy("level", "层级"), required=False, choices=[("", _("全部层级")), *Level.choices]
     )
-    open_now = forms.BooleanField(label="只看正在申报的", required=False)
+    region = forms.CharField(label=_("地区代码（适用于该地区的政策）"), required=False, max_length=6)
+    benefit_type = forms.ChoiceField(
+        label=_("支持方式"), required=False, choices=[("", _("全部")), *BenefitType.choices]
+    )
+    open_now = forms.BooleanField(label=_("只看正在申报的"), required=False)
 
     def clean_region(self):
         code = (self.cleaned_data.get("region") or "").strip()
@@ -311,30 +382,32 @@ class SearchForm(forms.Form):
             return ""
         prefix = engine.policy_normalise_code("region", code)
         if prefix is None:
-            raise forms.ValidationError("地区代码：须为 2、4 或 6 位数字行政区划代码（如 33、3301、330106）")
+            raise forms.ValidationError(
+                gettext("地区代码：须为 2、4 或 6 位数字行政区划代码（如 33、3301、330106）")
+            )
         return prefix
 
 
 class SubscriptionForm(forms.Form):
     topics = forms.MultipleChoiceField(
-        label="关注的主题（不选 = 全部）",
+        label=_("关注的主题（不选 = 全部）"),
         choices=Topic.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     levels = forms.MultipleChoiceField(
-        label="关注的层级（不选 = 全部）",
+        label=_("关注的层级（不选 = 全部）"),
         choices=Level.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    email = forms.BooleanField(label="同时发送电子邮件", required=False)
+    email = forms.BooleanField(label=_("同时发送电子邮件"), required=False)
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="政策目录 YAML 文件（格式见 policies/README.md）")
+    file = forms.FileField(label=_("政策目录 YAML 文件（格式见 policies/README.md）"))
 
 
 class ReasonForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label="理由", required=False, max_length=2000)
+    reason = forms.CharField(label=_("理由"), required=False, max_length=2000)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext
 
 from portal.audit.record import record
 
@@ -78,7 +79,10 @@ def _date(value, where: str, problems: list[str]):
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        problems.append(f"{where}: 须为 YYYY-MM-DD 格式的日期，而不是 {value!r}")
+        problems.append(
+            gettext("%(where)s: 须为 YYYY-MM-DD 格式的日期，而不是 %(value)s")
+            % {"where": where, "value": repr(value)}
+        )
         return None
 
 
@@ -94,10 +98,13 @@ def _amount(value, where: str, problems: list[str]) -> Decimal | None:
     try:
         amount = Decimal(text) * scale
     except InvalidOperation:
-        problems.append(f"{where}: 金额须为数字（元，或写作“100万”），而不是 {value!r}")
+        problems.append(
+            gettext("%(where)s: 金额须为数字（元，或写作“100万”），而不是 %(value)s")
+            % {"where": where, "value": repr(value)}
+        )
         return None
     if not amount.is_finite() or amount < 0:
-        problems.append(f"{where}: 金额须为非负数")
+        problems.append(gettext("%(where)s: 金额须为非负数") % {"where": where})
         return None
     return amount.quantize(Decimal("0.01"))
 
@@ -110,54 +117,75 @@ def parse(text: str, name: str) -> list[dict]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark else name
-        raise CatalogueError([f"{where}: 不是有效的 YAML（{getattr(exc, 'problem', exc)}）"]) from None
+        raise CatalogueError(
+            [
+                gettext("%(where)s: 不是有效的 YAML（%(error)s）")
+                % {"where": where, "error": getattr(exc, "problem", exc)}
+            ]
+        ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("policies"), list):
-        raise CatalogueError([f"{name}: 顶层须为 “policies:” 列表（见 policies/README.md）"])
+        raise CatalogueError(
+            [gettext("%(file)s: 顶层须为 “policies:” 列表（见 policies/README.md）") % {"file": name}]
+        )
     for key in doc:
         if key not in TOP_KEYS:
-            problems.append(f"{name}: 未知的顶层字段 “{key}”")
+            problems.append(gettext("%(file)s: 未知的顶层字段 “%(key)s”") % {"file": name, "key": key})
     defaults = doc.get("defaults") or {}
     if not isinstance(defaults, dict):
-        problems.append(f"{name}: defaults 须为对象")
+        problems.append(gettext("%(file)s: defaults 须为对象") % {"file": name})
         defaults = {}
     out, seen = [], set()
     for i, raw in enumerate(doc["policies"]):
         if not isinstance(raw, dict):
-            problems.append(f"{name}: policies[{i}]: 须为对象")
+            problems.append(gettext("%(file)s: policies[%(i)s]: 须为对象") % {"file": name, "i": i})
             continue
         item = {**defaults, **raw}
         key = str(item.get("key") or "").strip()
         where = f"{name}: policies[{i}]" + (f"（{key}）" if key else "")
         for extra in sorted(set(item) - POLICY_KEYS):
-            problems.append(f"{where}.{extra}: 未知字段")
+            problems.append(gettext("%(where)s: 未知字段") % {"where": f"{where}.{extra}"})
         if not key:
-            problems.append(f"{where}.key: 必填（用于重复导入时更新同一政策）")
+            problems.append(gettext("%(where)s.key: 必填（用于重复导入时更新同一政策）") % {"where": where})
         elif key in seen:
-            problems.append(f"{where}.key: 与本文件中另一政策重复")
+            problems.append(gettext("%(where)s.key: 与本文件中另一政策重复") % {"where": where})
         seen.add(key)
         level = str(item.get("level") or "")
         if level not in Level.values:
-            problems.append(f"{where}.level: 须为 {'、'.join(Level.values)} 之一")
+            problems.append(
+                gettext("%(where)s.level: 须为 %(values)s 之一")
+                % {"where": where, "values": "、".join(Level.values)}
+            )
             continue
         region = str(item.get("region") or "").strip()
         digits = LEVEL_DIGITS[Level(level)]
         if digits and (not region.isdigit() or len(region) != 6):
-            problems.append(f"{where}.region: {level} 级政策须给出发布机关所在地的 6 位行政区划代码")
+            problems.append(
+                gettext("%(where)s.region: %(level)s 级政策须给出发布机关所在地的 6 位行政区划代码")
+                % {"where": where, "level": level}
+            )
             continue
         if region and engine_region_name(region) is None:
-            problems.append(f"{where}.region: “{region}”不是已知的行政区划代码")
+            problems.append(
+                gettext("%(where)s.region: “%(region)s”不是已知的行政区划代码")
+                % {"where": where, "region": region}
+            )
             continue
         benefit = item.get("benefit") or {}
         if not isinstance(benefit, dict):
-            problems.append(f"{where}.benefit: 须为对象（type、basis、amount、text）")
+            problems.append(
+                gettext("%(where)s.benefit: 须为对象（type、basis、amount、text）") % {"where": where}
+            )
             benefit = {}
         apply = item.get("apply") or {}
         if not isinstance(apply, dict):
-            problems.append(f"{where}.apply: 须为对象（from、until）")
+            problems.append(gettext("%(where)s.apply: 须为对象（from、until）") % {"where": where})
             apply = {}
         status = str(item.get("status") or Status.PUBLISHED)
         if status not in Status.values:
-            problems.append(f"{where}.status: 须为 {'、'.join(Status.values)} 之一")
+            problems.append(
+                gettext("%(where)s.status: 须为 %(values)s 之一")
+                % {"where": where, "values": "、".join(Status.values)}
+            )
         sources = item.get("sources") or []
         if isinstance(sources, str):
             sources = [sources]
@@ -198,7 +226,7 @@ def parse(text: str, name: str) -> list[dict]:
             "is_example": "example",
         }
         problems += [
-            f"{where}.{names.get(f, f)}: {m.split('：', 1)[-1] if f != 'conditions' else m}"
+            f"{where}.{names.get(f, f)}: {_without_label(m) if f != 'conditions' else m}"
             for f, m in field_problems
         ]
         if status == Status.PUBLISHED and data["expires_on"] and data["expires_on"] < matching.today():
@@ -219,6 +247,14 @@ def parse(text: str, name: str) -> list[dict]:
     return out
 
 
+def _without_label(message: str) -> str:
+    """'发布日期：须为 …' → '须为 …' (the YAML path names the field already)."""
+    for colon in ("：", ": "):
+        if colon in message:
+            return message.split(colon, 1)[-1]
+    return message
+
+
 def engine_region_name(code: str):
     from portal.assessments import engine
 
@@ -235,13 +271,24 @@ def import_texts(actor, files: list[tuple[str, str]]) -> ImportResult:
             problems += exc.problems
     keys = [i["key"] for i in items]
     dupes = {k for k in keys if keys.count(k) > 1}
-    problems += [f"{i['where']}.key: 与另一文件中的政策重复" for i in items if i["key"] in dupes]
+    problems += [
+        gettext("%(where)s.key: 与另一文件中的政策重复") % {"where": i["where"]}
+        for i in items
+        if i["key"] in dupes
+    ]
     if actor is not None:
         for i in items:
             probe = Policy(level=i["level"], region_code=i["region_code"], region_prefix=i["region_prefix"])
             if not actions.may_manage(actor, probe):
                 problems.append(
-                    f"{i['where']}: 您只能导入本级、本地区的政策（该政策为 {i['level']} 级，地区 {i['region_code'] or '全国'}）"
+                    gettext(
+                        "%(where)s: 您只能导入本级、本地区的政策（该政策为 %(level)s 级，地区 %(region)s）"
+                    )
+                    % {
+                        "where": i["where"],
+                        "level": i["level"],
+                        "region": i["region_code"] or gettext("全国"),
+                    }
                 )
     if problems:
         raise CatalogueError(problems)

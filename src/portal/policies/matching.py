@@ -6,8 +6,11 @@ many policies against many enterprises (the pushes after publishing or importing
 through the compiled batch path, one Boolean column per policy. Both are rulebook.conditions
 through portal.assessments.engine, and agree (tests/test_conditions.py).
 
-Checked conditions are cached per (policy, version, date); flat facts per (enterprise,
-version, as-of date), so a dashboard does not re-read 1,000 policies' conditions.
+Cluster membership is a fact too: the names of the active clusters the enterprise is a member of,
+read from the cluster registry (ClusterMembership, one query for many enterprises) — never from
+the profile. Checked conditions are cached per (policy, version, date); flat facts per
+(enterprise, version, as-of date, memberships), so a dashboard does not re-read 1,000 policies'
+conditions and a membership added or removed is seen at once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from portal.assessments import engine
+from portal.clusters.models import ClusterMembership, ClusterState
 from portal.enterprises.models import Enterprise
 
 from .models import Policy, Status
@@ -87,42 +91,60 @@ def checked(policy: Policy, as_of: dt.date | None = None):
     return _remember(_CHECKED, key, value, CHECKED_CACHE) if policy.pk else value
 
 
-def _facts_key(enterprise: Enterprise, as_of: dt.date):
-    return (enterprise.pk, enterprise.version, enterprise.updated_at, as_of)
+def memberships(enterprise_ids) -> dict[int, tuple[str, ...]]:
+    """Names of the active clusters each enterprise is a member of, sorted; one query per 500
+    enterprises. An enterprise in no cluster is absent (a member of none: a known answer)."""
+    ids = list(enterprise_ids)
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        rows = ClusterMembership.objects.filter(
+            enterprise_id__in=ids[start : start + 500], cluster__state=ClusterState.ACTIVE
+        ).values_list("enterprise_id", "cluster__name")
+        for enterprise_id, name in rows:
+            out.setdefault(enterprise_id, []).append(name)
+    return {pk: tuple(sorted(set(names))) for pk, names in out.items()}
+
+
+def _facts_key(enterprise: Enterprise, as_of: dt.date, clusters: tuple[str, ...]):
+    return (enterprise.pk, enterprise.version, enterprise.updated_at, as_of, clusters)
 
 
 def facts(enterprise: Enterprise, as_of: dt.date | None = None):
-    """Flat facts of the enterprise's stored profile (cached per version); None when it cannot be read."""
-    as_of = as_of or today()
-    key = _facts_key(enterprise, as_of)
-    if key in _FACTS:
-        return _FACTS[key][0]
-    value = engine.policy_facts(enterprise.profile, as_of)
-    return _remember(_FACTS, key, (value, {}), FACTS_CACHE)[0]
+    """Flat facts of the enterprise's stored profile and its cluster memberships (cached per version
+    and memberships); None when the profile cannot be read."""
+    return facts_many([enterprise], as_of)[0][1]
 
 
-def facts_many(enterprises, as_of: dt.date | None = None) -> list[tuple[Enterprise, object]]:
-    """(enterprise, facts or None) for many enterprises; profiles are read from the database only for
-    those not in the cache, so pass a queryset with `.defer("profile")`."""
-    as_of = as_of or today()
+def _entries(enterprises, as_of: dt.date) -> list[tuple[Enterprise, tuple]]:
+    """(enterprise, (facts or None, extras)) for many enterprises, computed where not cached;
+    profiles not loaded are read from the database only for those, so a queryset may `.defer("profile")`."""
     ents = list(enterprises)
-    misses = [e.pk for e in ents if _facts_key(e, as_of) not in _FACTS]
-    profiles: dict[int, dict] = {}
+    clusters = memberships(e.pk for e in ents)
+    keyed = [(e, _facts_key(e, as_of, clusters.get(e.pk, ()))) for e in ents]
+    loaded = {e.pk: e.profile for e, _key in keyed if "profile" not in e.get_deferred_fields()}
+    misses = [e.pk for e, key in keyed if key not in _FACTS and e.pk not in loaded]
+    profiles: dict[int, dict] = dict(loaded)
     for start in range(0, len(misses), 500):
         part = misses[start : start + 500]
         profiles.update(Enterprise.objects.filter(pk__in=part).values_list("pk", "profile"))
     out = []
-    for e in ents:
-        key = _facts_key(e, as_of)
-        if key not in _FACTS:
-            _remember(_FACTS, key, (engine.policy_facts(profiles.get(e.pk) or {}, as_of), {}), FACTS_CACHE)
-        out.append((e, _FACTS[key][0]))
+    for e, key in keyed:
+        entry = _FACTS.get(key)
+        if entry is None:
+            value = engine.policy_facts(profiles.get(e.pk) or {}, as_of, clusters=key[-1])
+            entry = _remember(_FACTS, key, (value, {}), FACTS_CACHE)
+        out.append((e, entry))
     return out
 
 
-def _row(enterprise: Enterprise, f, as_of: dt.date) -> dict:
+def facts_many(enterprises, as_of: dt.date | None = None) -> list[tuple[Enterprise, object]]:
+    """(enterprise, facts or None) for many enterprises, memberships included (see `_entries`)."""
+    return [(e, entry[0]) for e, entry in _entries(enterprises, as_of or today())]
+
+
+def _row(entry: tuple) -> dict:
     """The table row of an enterprise's facts, kept beside them in the cache."""
-    extras = _FACTS[_facts_key(enterprise, as_of)][1]
+    f, extras = entry
     if "row" not in extras:
         extras["row"] = engine.policy_row(f)
     return extras["row"]
@@ -224,11 +246,11 @@ def evaluate_many(
     """
     as_of = as_of or today()
     kept, rows = [], []
-    for ent, f in facts_many(_light(enterprises), as_of):
-        if f is None:
+    for ent, entry in _entries(_light(enterprises), as_of):
+        if entry[0] is None:
             continue
         kept.append(ent)
-        rows.append(_row(ent, f, as_of))
+        rows.append(_row(entry))
     return kept, engine.policy_match_rows(rows, checked_by_key, as_of)
 
 

@@ -11,13 +11,15 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
-    NATIONAL = "national", "国家级"
-    PROVINCE = "province", "省级"
-    CITY = "city", "市级"
-    COUNTY = "county", "区县级"
+    NATIONAL = "national", _("国家级")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("区县级")
 
 
 # How many leading digits of the issuer's region code make its area (the subtree it governs).
@@ -25,99 +27,101 @@ LEVEL_DIGITS = {Level.NATIONAL: 0, Level.PROVINCE: 2, Level.CITY: 4, Level.COUNT
 
 
 class BenefitType(models.TextChoices):
-    SUBSIDY = "subsidy", "资金补贴"
-    REWARD = "reward", "奖励"
-    LOAN_INTEREST = "loan_interest", "贷款贴息"
-    TAX = "tax", "税收优惠"
-    VOUCHER = "voucher", "服务券"
-    TITLE = "title", "称号认定"
-    OTHER = "other", "其他"
+    SUBSIDY = "subsidy", _("资金补贴")
+    REWARD = "reward", _("奖励")
+    LOAN_INTEREST = "loan_interest", _("贷款贴息")
+    TAX = "tax", _("税收优惠")
+    VOUCHER = "voucher", _("服务券")
+    TITLE = "title", _("称号认定")
+    OTHER = "other", _("其他")
 
 
 class BenefitBasis(models.TextChoices):
-    FIXED = "fixed", "固定金额"
-    CAP = "cap", "最高金额"
-    FORMULA = "formula", "按比例或公式"
-    NONE = "none", "不涉及金额"
+    FIXED = "fixed", _("固定金额")
+    CAP = "cap", _("最高金额")
+    FORMULA = "formula", _("按比例或公式")
+    NONE = "none", _("不涉及金额")
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    PUBLISHED = "published", "已发布"
-    EXPIRED = "expired", "已失效"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    EXPIRED = "expired", _("已失效")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Grade(models.TextChoices):
-    A = "A", "A：政府网站或多个独立来源一致"
-    B = "B", "B：仅见第三方转载"
-    C = "C", "C：待核实"
+    A = "A", _("A：政府网站或多个独立来源一致")
+    B = "B", _("B：仅见第三方转载")
+    C = "C", _("C：待核实")
 
 
 class Topic(models.TextChoices):
-    SPECIALIZED = "specialized", "专精特新培育"
-    RD = "rd", "研发创新"
-    TAX = "tax", "税费减免"
-    DIGITAL = "digital", "数字化转型"
-    FINANCE = "finance", "融资与贴息"
-    TALENT = "talent", "人才"
-    CLUSTER = "cluster", "产业集群"
-    GROWTH = "growth", "规模成长"
+    SPECIALIZED = "specialized", _("专精特新培育")
+    RD = "rd", _("研发创新")
+    TAX = "tax", _("税费减免")
+    DIGITAL = "digital", _("数字化转型")
+    FINANCE = "finance", _("融资与贴息")
+    TALENT = "talent", _("人才")
+    CLUSTER = "cluster", _("产业集群")
+    GROWTH = "growth", _("规模成长")
 
 
 class Policy(models.Model):
-    title = models.CharField("政策名称", max_length=300)
+    title = models.CharField(_("政策名称"), max_length=300)
     key = models.SlugField(
-        "导入标识", max_length=80, unique=True, null=True, blank=True
+        _("导入标识"), max_length=80, unique=True, null=True, blank=True
     )  # stable id of YAML imports
-    level = models.CharField("发布层级", max_length=16, choices=Level.choices)
+    level = models.CharField(_("发布层级"), max_length=16, choices=Level.choices)
     region_code = models.CharField(
-        "发布机关所在地区代码", max_length=6, blank=True, default=""
+        _("发布机关所在地区代码"), max_length=6, blank=True, default=""
     )  # '' = national
     region_prefix = models.CharField(
-        "适用地区（代码前缀）", max_length=6, blank=True, default="", db_index=True
+        _("适用地区（代码前缀）"), max_length=6, blank=True, default="", db_index=True
     )
-    department = models.CharField("发文机关", max_length=200)
-    document_number = models.CharField("文号", max_length=100, blank=True, default="")
-    publish_date = models.DateField("发布日期", null=True, blank=True)
-    apply_from = models.DateField("申报开始", null=True, blank=True)
-    apply_until = models.DateField("申报截止", null=True, blank=True)
-    expires_on = models.DateField("有效期至", null=True, blank=True)
-    benefit_type = models.CharField("支持方式", max_length=16, choices=BenefitType.choices)
+    department = models.CharField(_("发文机关"), max_length=200)
+    document_number = models.CharField(_("文号"), max_length=100, blank=True, default="")
+    publish_date = models.DateField(_("发布日期"), null=True, blank=True)
+    apply_from = models.DateField(_("申报开始"), null=True, blank=True)
+    apply_until = models.DateField(_("申报截止"), null=True, blank=True)
+    expires_on = models.DateField(_("有效期至"), null=True, blank=True)
+    benefit_type = models.CharField(_("支持方式"), max_length=16, choices=BenefitType.choices)
     benefit_basis = models.CharField(
-        "金额方式", max_length=16, choices=BenefitBasis.choices, default=BenefitBasis.NONE
+        _("金额方式"), max_length=16, choices=BenefitBasis.choices, default=BenefitBasis.NONE
     )
-    benefit_amount = models.DecimalField("金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
-    benefit_text = models.CharField("支持内容", max_length=500, blank=True, default="")
-    summary = models.TextField("摘要", blank=True, default="")
-    full_text = models.TextField("政策原文或摘录", blank=True, default="")
-    sources = models.JSONField("来源网址", default=list, blank=True)
-    topics = models.JSONField("主题", default=list, blank=True)
-    conditions = models.JSONField("申报条件", default=list, blank=True)
-    expression = models.TextField("条件表达式（由条件生成）", blank=True, default="")
-    no_application = models.BooleanField("免申即享", default=False)
-    grade = models.CharField("可信度", max_length=1, choices=Grade.choices, default=Grade.B)
-    is_example = models.BooleanField("示例（虚构）", default=False)
+    benefit_amount = models.DecimalField(
+        _("金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    benefit_text = models.CharField(_("支持内容"), max_length=500, blank=True, default="")
+    summary = models.TextField(_("摘要"), blank=True, default="")
+    full_text = models.TextField(_("政策原文或摘录"), blank=True, default="")
+    sources = models.JSONField(_("来源网址"), default=list, blank=True)
+    topics = models.JSONField(_("主题"), default=list, blank=True)
+    conditions = models.JSONField(_("申报条件"), default=list, blank=True)
+    expression = models.TextField(_("条件表达式（由条件生成）"), blank=True, default="")
+    no_application = models.BooleanField(_("免申即享"), default=False)
+    grade = models.CharField(_("可信度"), max_length=1, choices=Grade.choices, default=Grade.B)
+    is_example = models.BooleanField(_("示例（虚构）"), default=False)
     status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    search_text = models.TextField("检索分词", blank=True, default="")
-    version = models.PositiveIntegerField("版本", default=1)
+    search_text = models.TextField(_("检索分词"), blank=True, default="")
+    version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "政策"
-        verbose_name_plural = "政策"
+        verbose_name = _("政策")
+        verbose_name_plural = _("政策")
         ordering = ["-publish_date", "-id"]
 
     def __str__(self) -> str:
@@ -146,24 +150,24 @@ class Policy(models.Model):
 
 class Attachment(models.Model):
     policy = models.ForeignKey(
-        Policy, verbose_name="政策", on_delete=models.CASCADE, related_name="attachments"
+        Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField("文件", upload_to="policies/%Y/")
-    original_name = models.CharField("文件名", max_length=200)
-    content_type = models.CharField("类型", max_length=100)
-    size = models.PositiveIntegerField("大小（字节）")
+    file = models.FileField(_("文件"), upload_to="policies/%Y/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="上传人",
+        verbose_name=_("上传人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "政策附件"
-        verbose_name_plural = "政策附件"
+        verbose_name = _("政策附件")
+        verbose_name_plural = _("政策附件")
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
@@ -171,46 +175,51 @@ class Attachment(models.Model):
 
 
 class GrantStatus(models.TextChoices):
-    PENDING = "pending", "待兑付"
-    PAID = "paid", "已兑付"
-    REFUSED = "refused", "不予兑付"
+    PENDING = "pending", _("待兑付")
+    PAID = "paid", _("已兑付")
+    REFUSED = "refused", _("不予兑付")
 
 
 class Grant(models.Model):
     """免申即享: an enterprise on a confirmed eligible list, and the payout's status."""
 
-    policy = models.ForeignKey(Policy, verbose_name="政策", on_delete=models.PROTECT, related_name="grants")
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("政策"), on_delete=models.PROTECT, related_name="grants"
+    )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name="企业", on_delete=models.PROTECT, related_name="policy_grants"
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="policy_grants",
     )
-    region = models.CharField("企业注册地", max_length=6, db_index=True)
-    amount = models.DecimalField("金额（元）", max_digits=16, decimal_places=2, null=True, blank=True)
+    region = models.CharField(_("企业注册地"), max_length=6, db_index=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=16, decimal_places=2, null=True, blank=True)
     status = models.CharField(
-        "兑付状态", max_length=16, choices=GrantStatus.choices, default=GrantStatus.PENDING
+        _("兑付状态"), max_length=16, choices=GrantStatus.choices, default=GrantStatus.PENDING
     )
-    reason = models.TextField("说明", blank=True, default="")
+    reason = models.TextField(_("说明"), blank=True, default="")
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="确认人",
+        verbose_name=_("确认人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="兑付处理人",
+        verbose_name=_("兑付处理人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    decided_at = models.DateTimeField("兑付处理时间", null=True, blank=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    decided_at = models.DateTimeField(_("兑付处理时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
-        verbose_name = "免申即享兑现"
-        verbose_name_plural = "免申即享兑现"
+        verbose_name = _("免申即享兑现")
+        verbose_name_plural = _("免申即享兑现")
         ordering = ["-confirmed_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "enterprise"], name="policies_one_grant_per_enterprise")
@@ -223,16 +232,21 @@ class Grant(models.Model):
 class PushRecord(models.Model):
     """A policy was announced to an enterprise: at most once per (policy, enterprise)."""
 
-    policy = models.ForeignKey(Policy, verbose_name="政策", on_delete=models.CASCADE, related_name="pushes")
-    enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name="企业", on_delete=models.CASCADE, related_name="policy_pushes"
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="pushes"
     )
-    trigger = models.CharField("触发原因", max_length=32)  # published | profile_changed
-    sent_at = models.DateTimeField("推送时间", auto_now_add=True)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="policy_pushes",
+    )
+    trigger = models.CharField(_("触发原因"), max_length=32)  # published | profile_changed
+    sent_at = models.DateTimeField(_("推送时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "政策推送记录"
-        verbose_name_plural = "政策推送记录"
+        verbose_name = _("政策推送记录")
+        verbose_name_plural = _("政策推送记录")
         constraints = [models.UniqueConstraint(fields=["policy", "enterprise"], name="policies_push_once")]
 
     def __str__(self) -> str:
@@ -244,18 +258,18 @@ class Subscription(models.Model):
 
     enterprise = models.OneToOneField(
         "enterprises.Enterprise",
-        verbose_name="企业",
+        verbose_name=_("企业"),
         on_delete=models.CASCADE,
         related_name="policy_subscription",
     )
-    topics = models.JSONField("主题", default=list, blank=True)
-    levels = models.JSONField("层级", default=list, blank=True)
-    email = models.BooleanField("同时发送电子邮件", default=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    topics = models.JSONField(_("主题"), default=list, blank=True)
+    levels = models.JSONField(pgettext_lazy("level", "层级"), default=list, blank=True)
+    email = models.BooleanField(_("同时发送电子邮件"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = "政策订阅"
-        verbose_name_plural = "政策订阅"
+        verbose_name = _("政策订阅")
+        verbose_name_plural = _("政策订阅")
 
     def __str__(self) -> str:
         return str(self.enterprise)

@@ -1,9 +1,12 @@
-"""Hooks into other apps without editing them: an enterprise saved → recompute its policy pushes.
+"""Hooks into other apps without editing them: an enterprise saved, or made a member of a cluster
+or taken off one → recompute its policy pushes.
 
 Connected in PoliciesConfig.ready(). A save that touches only other columns (update_fields
 without profile, region, industry) is ignored, and so is a save when no published policy that
 could apply to the enterprise is left unannounced; titles reach us too, because the cultivation
-app writes recognised titles into the profile and saves it.
+app writes recognised titles into the profile and saves it. A ClusterMembership created or deleted
+(portal.clusters.actions add_member / remove_member, or a cascade) changes the `cluster` fact the
+policies read, so it queues the same job; pushes stay at most once per policy (PushRecord).
 """
 
 from __future__ import annotations
@@ -22,6 +25,14 @@ def enterprise_saved(sender, instance, created=False, update_fields=None, raw=Fa
     if update_fields is not None and not (WATCHED & set(update_fields)):
         return
     pk = instance.pk
+    transaction.on_commit(lambda: _enqueue(pk))
+
+
+def membership_changed(sender, instance, raw=False, **kwargs):
+    """post_save / post_delete of portal.clusters' ClusterMembership: the member's facts changed."""
+    if raw or instance.enterprise_id is None:
+        return
+    pk = instance.enterprise_id
     transaction.on_commit(lambda: _enqueue(pk))
 
 

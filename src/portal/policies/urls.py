@@ -18,6 +18,7 @@ urlpatterns = [
     path("manage/new/", views_official.edit, name="new"),
     path("manage/import/", views_official.import_catalogue, name="import"),
     path("preview/", views_official.preview, name="preview"),
+    path("condition-row/", views_official.condition_row, name="condition_row"),
     path("<int:pk>/edit/", views_official.edit, name="edit"),
     path("<int:pk>/publish/", views_official.publish, name="publish"),
     path("<int:pk>/withdraw/", views_official.withdraw, name="withdraw"),

@@ -60,14 +60,14 @@ def wan(amount) -> str:
     if amount is None:
         return ""
     value = (Decimal(amount) / Decimal(10000)).quantize(Decimal("0.000001")).normalize()
-    return f"{value:,f} 万元"
+    return gettext("%(amount)s 万元") % {"amount": f"{value:,f}"}
 
 
 def benefit_line(policy: Policy) -> str:
     amount = wan(policy.benefit_amount)
-    head = policy.get_benefit_type_display()
+    head = str(policy.get_benefit_type_display())
     if policy.benefit_basis == "cap" and amount:
-        head += f" · 最高 {amount}"
+        head += gettext(" · 最高 %(amount)s") % {"amount": amount}
     elif policy.benefit_basis == "fixed" and amount:
         head += f" · {amount}"
     return head

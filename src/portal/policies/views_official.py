@@ -24,12 +24,15 @@ from portal.assessments import engine
 from . import actions, excel, importer, matching
 from .forms import (
     OP_CHOICES,
+    ROW_FIELDS,
     YEAR_CHOICES,
     ImportForm,
     PolicyForm,
     ReasonForm,
     Row,
+    cluster_options,
     grouped_fields,
+    offer_clusters,
     read_builder,
     rows_for,
 )
@@ -74,7 +77,7 @@ def _edit_context(request, form, rows, policy=None, problems=None):
     level, region = (policy.level, policy.region_prefix) if policy else (mine or (Level.NATIONAL, ""))
     return {
         "form": form,
-        "rows": rows,
+        "rows": offer_clusters(rows, cluster_options(request.user)),
         "policy": policy,
         "groups": grouped_fields(),
         "ops": OP_CHOICES,
@@ -127,6 +130,37 @@ def edit(request, pk: int | None = None):
         request, gettext("政策已保存。") if policy else gettext("政策草稿已创建，核对无误后可发布。")
     )
     return redirect("policies:detail", pk=saved.pk)
+
+
+@login_required
+@require_POST
+def condition_row(request):
+    """htmx: one builder row again after its fact changed (a cluster row shows the official's
+    clusters as checkboxes instead of a text box)."""
+    require_official(request.user)
+    index = request.POST.get("row") or "0"
+    i = int(index) if index.isdigit() and len(index) < 4 else 0
+    # htmx posts the whole form: this row's inputs are the i-th of each parallel list
+    lists = {name: request.POST.getlist(f"cond_{name}") for name in ROW_FIELDS}
+    row = Row(
+        **{name: (values[i] if i < len(values) else "") for name, values in lists.items()},
+        clusters=request.POST.getlist(f"cond_cluster_{i}"),
+    )
+    if row.fact == "cluster" and row.op not in ("in", "not in"):
+        row.op = "in"
+    offer_clusters([row], cluster_options(request.user))
+    return render(
+        request,
+        "policies/_condition_row.html",
+        {
+            "row": row,
+            "n": i + 1,
+            "i": i,
+            "groups": grouped_fields(),
+            "ops": OP_CHOICES,
+            "years": YEAR_CHOICES,
+        },
+    )
 
 
 def _preview_enterprises(user, prefix: str):
@@ -248,7 +282,9 @@ def export(request, pk: int):
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = content_disposition_header(True, f"政策{policy.pk}-符合条件企业.xlsx")
+    response["Content-Disposition"] = content_disposition_header(
+        True, gettext("政策%(pk)s-符合条件企业.xlsx") % {"pk": policy.pk}
+    )
     return response
 
 
@@ -316,7 +352,9 @@ def import_catalogue(request):
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise importer.CatalogueError([f"{upload.name}: 文件须为 UTF-8 编码的 YAML 文本"]) from None
+                raise importer.CatalogueError(
+                    [gettext("%(file)s: 文件须为 UTF-8 编码的 YAML 文本") % {"file": upload.name}]
+                ) from None
             result = importer.import_texts(request.user, [(upload.name, text)])
         except importer.CatalogueError as exc:
             problems = exc.problems
@@ -337,7 +375,7 @@ def attach(request, pk: int):
     upload = request.FILES.get("file")
     try:
         if upload is None:
-            raise InvalidInput(gettext("请选择要上传的文件。"), [("file", "附件：请选择文件")])
+            raise InvalidInput(gettext("请选择要上传的文件。"), [("file", gettext("附件：请选择文件"))])
         actions.add_attachment(request.user, policy, upload)
     except ActionError as exc:
         show_error(request, exc)
