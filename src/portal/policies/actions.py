@@ -30,6 +30,7 @@ from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.models import Enterprise
 from portal.inbox.send import notify_enterprise
+from portal.uploads import clean_name, read_upload
 
 from . import matching, search
 from .models import (
@@ -57,13 +58,8 @@ ROLE_LEVEL = {
 }
 POLICY_LABEL = gettext_lazy("该政策")
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
-ATTACHMENT_TYPES = {  # magic bytes → (content type, extension)
-    b"%PDF-": ("application/pdf", ".pdf"),
-    b"PK\x03\x04": ("application/zip", ".zip"),  # docx, xlsx, ofd
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": ("application/msword", ".doc"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
-    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
-}
+# Judged by content (portal.uploads): PDF, Word/Excel/OFD (zip or OLE2), PNG, JPEG.
+ATTACHMENT_TYPES = ("application/pdf", "application/zip", "application/msword", "image/png", "image/jpeg")
 FIELDS = (
     "title",
     "department",
@@ -462,36 +458,28 @@ def expire_policies(day: dt.date | None = None) -> int:
     return count
 
 
-def _sniff(head: bytes) -> tuple[str, str] | None:
-    for magic, kind in ATTACHMENT_TYPES.items():
-        if head.startswith(magic):
-            return kind
-    return None
-
-
 def add_attachment(actor, policy: Policy, upload) -> Attachment:
     """Attach a file, checked by its content (PDF, Word/Excel/OFD, images), at most 20 MB."""
     if not may_manage(actor, policy):
         raise NotAllowed(gettext("您无权为该政策上传附件。"))
-    size = getattr(upload, "size", 0) or 0
-    if size > ATTACHMENT_MAX_BYTES:
+    checked = read_upload(upload, limit=ATTACHMENT_MAX_BYTES, accepted=ATTACHMENT_TYPES)
+    if checked.too_large:
         raise InvalidInput(
             gettext("附件过大"),
             [("file", gettext("附件：不能超过 %(mb)s MB") % {"mb": ATTACHMENT_MAX_BYTES // 1024 // 1024})],
         )
-    upload.seek(0)
-    kind = _sniff(upload.read(16))
-    upload.seek(0)
-    if kind is None or size == 0:
+    if checked.content_type is None:
         raise InvalidInput(
             gettext("附件类型不支持"),
             [("file", gettext("附件：只接受 PDF、Word、Excel、OFD、PNG、JPEG 文件（按文件内容判断）"))],
         )
-    name = (getattr(upload, "name", "") or "附件")[-200:]
+    name, size = clean_name(upload.name, "附件")[-200:], checked.size
     with transaction.atomic():
-        att = Attachment.objects.create(
-            policy=policy, file=upload, original_name=name, content_type=kind[0], size=size, uploaded_by=actor
+        att = Attachment(
+            policy=policy, original_name=name, content_type=checked.content_type, size=size, uploaded_by=actor
         )
+        att.file.save(checked.stored_name(), upload, save=False)  # a random name on disk, never the user's
+        att.save()
         record(
             actor, "policies.attachment_added", policy, region_code=policy.region_code, file=name, size=size
         )
