@@ -2,14 +2,17 @@
 
 Msgids are 简体中文 (docs/decisions/0002); src/portal/locale/en/LC_MESSAGES/django.po is the only
 translation. These tests read the .po with a tiny parser (no extra dependency), check it against the
-compiled .mo, and then look at real pages as an enterprise user and as a city official with the
+compiled .mo and against the code (every msgid a template or a Python file under src/portal marks must
+be in it, translated), and then look at real pages as an enterprise user and as officials with the
 language cookie set to English; without the cookie every page stays Chinese.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import gettext
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +21,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation.template import templatize
 
 from portal.audit.models import AuditEntry
 from portal.cultivation import actions
@@ -25,6 +29,7 @@ from portal.cultivation.models import Application, Tier
 
 from .test_cultivation_pages import tiny_pdf
 
+PORTAL = Path(settings.LOCALE_PATHS[0]).parent
 LOCALE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO = LOCALE / "django.po"
 MO = LOCALE / "django.mo"
@@ -153,6 +158,133 @@ def test_terms_follow_the_glossary(catalogue):
         "Returned for correction",
         "Return for correction",
     )
+
+
+# ------------------------------------------------------------------------------------------ the code
+
+# What `manage.py makemessages` hands to xgettext: keyword → positions of (context, msgid, plural).
+KEYWORDS = {
+    "gettext": (None, 0, None),
+    "gettext_lazy": (None, 0, None),
+    "gettext_noop": (None, 0, None),
+    "_": (None, 0, None),
+    "pgettext": (0, 1, None),
+    "pgettext_lazy": (0, 1, None),
+    "ngettext": (None, 0, 1),
+    "ngettext_lazy": (None, 0, 1),
+    "npgettext": (0, 1, 2),
+    "npgettext_lazy": (0, 1, 2),
+}
+# In the output of Django's templatize(): a keyword call and its arguments (string literals or names).
+CALL = re.compile(r"\b(" + "|".join(KEYWORDS) + r")\(")
+ARG = re.compile(r"""\s*(?:(u?'(?:[^'\\\n]|\\.)*'|u?"(?:[^"\\\n]|\\.)*")|(\w+))\s*(,|\))""")
+
+
+def _message(keyword: str, args: list) -> tuple | None:
+    """(context, msgid, plural) when every part is a literal string, else None (makemessages skips it too)."""
+    ctx_at, id_at, plural_at = KEYWORDS[keyword]
+    wanted = [i for i in (ctx_at, id_at, plural_at) if i is not None]
+    if len(args) <= max(wanted) or not all(isinstance(args[i], str) for i in wanted):
+        return None
+    pick = lambda i: args[i] if i is not None else None  # noqa: E731
+    return pick(ctx_at), pick(id_at), pick(plural_at)
+
+
+def python_messages(text: str) -> list[tuple[tuple, int]]:
+    """Messages of a Python file: calls of the keywords (also as attributes: translation.gettext) with literals."""
+    out = []
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in KEYWORDS:
+                args = [a.value if isinstance(a, ast.Constant) else None for a in node.args]
+                if (message := _message(name, args)) is not None:
+                    out.append((message, node.lineno))
+    return out
+
+
+def template_messages(text: str, origin: str) -> list[tuple[tuple, int]]:
+    """Messages of a template, read from the same templatize() output makemessages gives xgettext, so
+    blocktranslate variables become %(name)s, literal % becomes %%, plurals and contexts are kept."""
+    code = templatize(text, origin)
+    out = []
+    for call in CALL.finditer(code):
+        args, pos = [], call.end()
+        while (arg := ARG.match(code, pos)) is not None:
+            args.append(ast.literal_eval(arg.group(1)) if arg.group(1) else None)
+            pos = arg.end()
+            if arg.group(3) == ")":
+                break
+        if (message := _message(call.group(1), args)) is not None:
+            out.append((message, code.count("\n", 0, call.start()) + 1))
+    return out
+
+
+@pytest.fixture(scope="module")
+def code_messages() -> dict[tuple, str]:
+    """Every (context, msgid, plural) marked in src/portal (.py, .html, .txt as makemessages scans), → where."""
+    found: dict[tuple, str] = {}
+    for path in sorted(PORTAL.rglob("*")):
+        rel = path.relative_to(PORTAL)
+        if "locale" in rel.parts or "__pycache__" in rel.parts or not path.is_file():
+            continue
+        if path.suffix == ".py":
+            items = python_messages(path.read_text(encoding="utf-8"))
+        elif path.suffix in (".html", ".txt"):
+            items = template_messages(path.read_text(encoding="utf-8"), str(path))
+        else:
+            continue
+        for message, line in items:
+            found.setdefault(message, f"{rel}:{line}")
+    return found
+
+
+def test_the_code_scan_finds_what_makemessages_finds(code_messages):
+    """The scan itself works: tags, blocktranslate with variables and plurals, contexts, gettext_noop."""
+    assert len(code_messages) > 2000
+    assert (None, "统计看板", None) in code_messages  # gettext_noop in web/context.py
+    assert ("navigation", "企业", None) in code_messages  # pgettext_lazy
+    assert ("level", "层级", None) in code_messages  # {% translate … context … %} and pgettext_lazy
+    # blocktranslate with a variable
+    assert (None, "%(at)s 重新读取后已通过校验并应用", None) in code_messages
+    assert (None, "（%%）", None) in code_messages  # a literal % in a template is doubled
+    assert (None, "共 %(n)s 项政策。", "共 %(n)s 项政策。") in code_messages  # blocktranslate count
+    found = python_messages('x = _("甲") + gettext("乙%s" % 1) + pgettext("c", "丙")\ny = gettext(label)')
+    assert {m for m, _line in found} == {(None, "甲", None), ("c", "丙", None)}
+    sample = (
+        '{% load i18n %}<p title="{% translate "甲" %}">{% blocktranslate with n=x %}乙 {{ n }} 成%{% endblocktranslate %}'
+        '{{ y|default:_("丙") }}{% translate "丁" context "c" %}</p>'
+    )
+    assert {m for m, _line in template_messages(sample, "sample.html")} == {
+        (None, "甲", None),
+        (None, "乙 %(n)s 成%%", None),
+        (None, "丙", None),
+        ("c", "丁", None),
+    }
+
+
+def test_every_message_in_the_code_is_in_the_catalogue_and_translated(catalogue, code_messages):
+    """A msgid added to a template or a .py file fails here until makemessages ran and English was written."""
+    entries = {(e.get("msgctxt"), e["msgid"]): e for e in catalogue[1:]}
+    missing, untranslated, plural = [], [], []
+    for (ctx, msgid, msgid_plural), where in sorted(code_messages.items(), key=lambda kv: kv[1]):
+        entry = entries.get((ctx, msgid))
+        label = f"{where}: {msgid!r}" + (f" (context {ctx!r})" if ctx else "")
+        if entry is None:
+            missing.append(label)
+        elif "fuzzy" in entry["flags"] or any(not s.strip() for s in _translations(entry)):
+            untranslated.append(label)
+        elif msgid_plural is not None and entry.get("msgid_plural") != msgid_plural:
+            plural.append(label)
+    # gettext("") returns the catalogue's header, never a text
+    assert (None, "", None) not in code_messages, code_messages.get((None, "", None))
+    hint = "run the procedure in src/portal/locale/README.md (makemessages, English, compilemessages)"
+    assert not missing, f"{len(missing)} msgids not in django.po ({hint}), e.g. {missing[:8]}"
+    assert not untranslated, (
+        f"{len(untranslated)} msgids untranslated or fuzzy ({hint}), e.g. {untranslated[:8]}"
+    )
+    assert not plural, f"plural forms differ from django.po: {plural[:8]}"
 
 
 # ------------------------------------------------------------------------------------------ the pages
@@ -342,3 +474,107 @@ def test_json_api_answers_in_chinese_whatever_accept_language_says(client, hz_ow
     assert missing.status_code == 404
     assert missing.json()["message"].startswith("申报（编号 999999）不存在或不在您的管辖范围内。")
     assert missing.json()["message_en"].isascii()
+
+
+# ------------------------------------------------------------------------------------------ more pages
+
+
+def visible_text(html: str) -> str:
+    """The text a reader sees in <main> (no scripts, no tags), with attribute texts users also read."""
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<script\b.*?</script>", " ", main, flags=re.S)
+    shown = " ".join(re.findall(r'(?:title|placeholder|aria-label|data-map-failed)="([^"]*)"', main))
+    return re.sub(r"<[^>]+>", " ", main) + " " + shown
+
+
+def chinese_left(text: str, data: tuple[str, ...]) -> list[str]:
+    """Runs of Chinese still on an English page once names that are data (regions, enterprises …) are removed."""
+    for name in sorted(data, key=len, reverse=True):
+        text = text.replace(name, " ")
+    return re.findall(r"[\u3400-\u9fff][^<>\n]{0,20}", text)
+
+
+@needs_db
+def test_official_dashboard_in_english(client, gov):
+    from portal.dashboard.models import RefreshState
+    from portal.dashboard.tasks import refresh_stats
+
+    from .test_dashboard import application, enterprise, title
+
+    xh = enterprise("西湖精密传动有限公司", "330106", industry="C3484", digital=3)
+    yh = enterprise("余杭新材料有限公司", "330110", industry="C2651", digital=2)
+    title(xh, "specialized", 2025)
+    title(yh, "little_giant", 2025)
+    application(xh, "little_giant", "recommended", review_days=4)
+    assert refresh_stats.call()["state"] == RefreshState.DONE
+
+    client.force_login(gov["hz_city"])
+    html = page(english(client), reverse("dashboard:index"))
+    assert "<h1>Statistics dashboard · 浙江省杭州市</h1>" in html  # the region's name is data
+    nav = nav_of(html)
+    assert "Statistics dashboard" in nav and "Policy" in nav and "Data exchange" in nav
+    assert not [w for w in (*OFFICIAL_NAV_ZH, "统计看板", "政策", "互联互通", "向上级推荐") if w in nav], nav
+    for text in (
+        "Refresh statistics",
+        "Enterprises in total",
+        "Cultivation recognitions (by year of recognition)",
+        "Digitalisation levels",
+        "Applications by status",
+        "Export data",
+        "View data table",
+        'data-map-failed="The map data could not be loaded; please see the data table below."',
+    ):
+        assert text in html, text
+    names = ("浙江省杭州市", "西湖区", "余杭区", "制造业")  # GB/T 2260 and GB/T 4754 names stay Chinese
+    left = chinese_left(visible_text(html), names)
+    assert not left, left
+    # the charts' own words (series, axes) come as JSON from the same translated labels
+    charts = json.loads(
+        re.search(r'<script id="dash-data" type="application/json">(.*?)</script>', html, re.S)[1]
+    )
+    words = json.dumps(charts, ensure_ascii=False)
+    assert "Enterprises" in words
+    assert not chinese_left(words, names), words[:500]
+
+
+@needs_db
+def test_policy_search_in_english(client, gov):
+    from portal.policies import actions as policy_actions
+
+    from .test_policies import policy_data
+
+    policy = policy_actions.save_policy(gov["xh_county"], policy_data())
+    policy_actions.publish_policy(gov["xh_county"], policy, expected_version=policy.version)
+
+    html = page(english(client), reverse("policies:search"))
+    assert "<h1>Policies</h1>" in html
+    for text in (
+        ">Keywords</label>",
+        ">Level</label>",  # the policy's issuing level, not a cultivation tier
+        ">All levels</option>",
+        ">National</option>",
+        ">Type of support</label>",
+        ">Subsidy</option>",
+        "Open for applications only",
+        ">Search</button>",
+        "Reward · 10 × 10k yuan",  # the benefit line: type and amount
+    ):
+        assert text in html, text
+    assert "西湖区专精特新企业奖励" in html and "西湖区经信局" in html  # titles and issuers are data
+    data = (
+        "西湖区专精特新企业奖励",
+        "西湖区经信局",
+        "西经信〔2026〕1号",
+        "一次性奖励 10 万元",
+        "浙江省杭州市西湖区",
+    )
+    data += ("小巨人", "研发费用", "免申即享")  # the search box's example words (KEEPS_CHINESE)
+    left = chinese_left(visible_text(html), data)
+    assert not left, left
+
+    assert "<p>1 policy.</p>" in html  # blocktranslate count: the English plural
+    none = page(client, reverse("policies:search") + "?q=小巨人&level=national")
+    assert "<p>0 policies.</p>" in none
+    assert "No matching policies found. Try another keyword or fewer filters." in none
+    bad = page(client, reverse("policies:search") + "?region=9")
+    assert "Region code: must be a 2-, 4- or 6-digit administrative division code" in bad  # a form error

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import enterprise_in_scope
@@ -26,11 +29,11 @@ from .models import Cluster, ClusterLevel, ClusterMembership, ClusterState, Memb
 
 TOPIC = "clusters"
 TEXT_FIELDS = {
-    "name": ("集群名称", 200, True),
-    "industry_text": ("主导产业", 200, True),
-    "operator_name": ("运营管理机构", 200, True),
-    "operator_contact": ("运营管理机构联系方式", 200, False),
-    "description": ("集群简介", 4000, False),
+    "name": (_("集群名称"), 200, True),
+    "industry_text": (_("主导产业"), 200, True),
+    "operator_name": (_("运营管理机构"), 200, True),
+    "operator_contact": (_("运营管理机构联系方式"), 200, False),
+    "description": (_("集群简介"), 4000, False),
 }
 
 
@@ -50,18 +53,29 @@ def _who(actor) -> str:
 
 def _require_login(actor) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录，再办理集群事项。")
+        raise NotAllowed(gettext("请先登录，再办理集群事项。"))
 
 
 def _require_manager(actor, cluster: Cluster, doing: str) -> None:
     _require_login(actor)
     if not access.can_see(actor, cluster):
-        raise NotAllowed(f"集群“{cluster.name}”不在您的管辖范围内，不能{doing}。")
+        raise NotAllowed(
+            gettext("集群“%(cluster)s”不在您的管辖范围内，不能%(doing)s。")
+            % {"cluster": cluster.name, "doing": doing}
+        )
     if not access.can_manage(actor, cluster):
         manager = access.MANAGED_BY[ClusterLevel(cluster.level)].label
         raise NotAllowed(
-            f"{_who(actor)}不能{doing}：{cluster.get_level_display()}集群“{cluster.name}”由{manager}办理，"
-            "如需变更请联系该部门。"
+            gettext(
+                "%(who)s不能%(doing)s：%(level)s集群“%(cluster)s”由%(manager)s办理，如需变更请联系该部门。"
+            )
+            % {
+                "who": _who(actor),
+                "doing": doing,
+                "level": cluster.get_level_display(),
+                "cluster": cluster.name,
+                "manager": manager,
+            }
         )
 
 
@@ -72,15 +86,23 @@ def _clean(data: dict, actor) -> tuple[dict, list[tuple[str, str]]]:
     for field, (label, limit, required) in TEXT_FIELDS.items():
         text = str(data.get(field) or "").strip()
         if required and not text:
-            problems.append((field, f"请填写{label}"))
+            problems.append((field, gettext("请填写%(label)s") % {"label": label}))
         elif len(text) > limit:
-            problems.append((field, f"{label}不能超过 {limit} 个字"))
+            problems.append(
+                (field, gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": limit})
+            )
         out[field] = text
     level = data.get("level") or ""
     if level not in ClusterLevel.values:
-        problems.append(("level", "请选择集群层级（国家级或省级）"))
+        problems.append(("level", gettext("请选择集群层级（国家级或省级）")))
     elif level not in access.creatable_levels(actor):
-        problems.append(("level", f"{_who(actor)}不能登记{ClusterLevel(level).label}集群"))
+        problems.append(
+            (
+                "level",
+                gettext("%(who)s不能登记%(level)s集群")
+                % {"who": _who(actor), "level": ClusterLevel(level).label},
+            )
+        )
     out["level"] = level
     year = data.get("year_recognised")
     this_year = timezone.localdate().year
@@ -89,20 +111,35 @@ def _clean(data: dict, actor) -> tuple[dict, list[tuple[str, str]]]:
     except (TypeError, ValueError):
         year = None
     if year is None or not 2000 <= year <= this_year:
-        problems.append(("year_recognised", f"认定年度须为 2000 至 {this_year} 之间的年份"))
+        problems.append(
+            ("year_recognised", gettext("认定年度须为 2000 至 %(year)s 之间的年份") % {"year": this_year})
+        )
     out["year_recognised"] = year
     region = str(data.get("region_code") or "").strip()
     found = engine.region(region) if len(region) == 6 and region.isdigit() else None
     if found is None or found[1] != "county":
-        problems.append(("region_code", "须为 6 位县级行政区划代码（如 330106）"))
+        problems.append(("region_code", gettext("须为 6 位县级行政区划代码（如 330106）")))
     elif not (access.is_admin(actor) or _in_region(actor, region)):
-        problems.append(("region_code", f"{found[0]}不在您的管辖范围内"))
+        problems.append(("region_code", gettext("%(region)s不在您的管辖范围内") % {"region": found[0]}))
     out["region_code"] = region
     code = str(data.get("industry_code") or "").strip().upper()
     if not code or engine.industry_name(code) is None:
-        problems.append(("industry_code", "须为国民经济行业分类（GB/T 4754-2017）代码，如 C34 或 C3484"))
+        problems.append(
+            ("industry_code", gettext("须为国民经济行业分类（GB/T 4754-2017）代码，如 C34 或 C3484"))
+        )
     out["industry_code"] = code
     return out, problems
+
+
+def _cluster_label(cluster) -> str:
+    return gettext("集群“%(cluster)s”") % {"cluster": cluster.name}
+
+
+def _already_member(enterprise, cluster) -> str:
+    return gettext("企业“%(enterprise)s”已是集群“%(cluster)s”的成员。") % {
+        "enterprise": enterprise.name,
+        "cluster": cluster.name,
+    }
 
 
 def _in_region(actor, region: str) -> bool:
@@ -116,12 +153,15 @@ def create_cluster(actor, data: dict) -> Cluster:
     _require_login(actor)
     if not access.creatable_levels(actor):
         raise NotAllowed(
-            f"{_who(actor)}不能登记产业集群：省级集群由省级主管部门登记，国家级集群由国家级主管部门登记。"
+            gettext("%(who)s不能登记产业集群：省级集群由省级主管部门登记，国家级集群由国家级主管部门登记。")
+            % {"who": _who(actor)}
         )
     fields, problems = _clean(data, actor)
     if problems:
         raise InvalidInput(
-            f"集群“{fields['name'] or '（未命名）'}”有 {len(problems)} 处需要修改，改好后再保存。", problems
+            gettext("集群“%(cluster)s”有 %(n)s 处需要修改，改好后再保存。")
+            % {"cluster": fields["name"] or gettext("（未命名）"), "n": len(problems)},
+            problems,
         )
     try:
         with transaction.atomic():
@@ -136,22 +176,29 @@ def create_cluster(actor, data: dict) -> Cluster:
                 industry_code=cluster.industry_code,
             )
     except IntegrityError:
-        msg = "同一县（区）已有同名集群"
-        raise InvalidInput(f"集群“{fields['name']}”已登记，请在列表中打开它修改。", [("name", msg)]) from None
+        msg = gettext("同一县（区）已有同名集群")
+        raise InvalidInput(
+            gettext("集群“%(cluster)s”已登记，请在列表中打开它修改。") % {"cluster": fields["name"]},
+            [("name", msg)],
+        ) from None
     return cluster
 
 
 def update_cluster(actor, cluster: Cluster, data: dict, expected_version: int) -> Cluster:
     """Edit a cluster's facts; the level stays (a new recognition is a new cluster)."""
-    _require_manager(actor, cluster, "修改集群")
+    _require_manager(actor, cluster, gettext("修改集群"))
     fields, problems = _clean({**data, "level": cluster.level}, actor)
     if problems:
-        raise InvalidInput(f"集群“{cluster.name}”有 {len(problems)} 处需要修改，改好后再保存。", problems)
+        raise InvalidInput(
+            gettext("集群“%(cluster)s”有 %(n)s 处需要修改，改好后再保存。")
+            % {"cluster": cluster.name, "n": len(problems)},
+            problems,
+        )
     changed = {k: v for k, v in fields.items() if getattr(cluster, k) != v}
     try:
         with transaction.atomic():
             before = {k: getattr(cluster, k) for k in changed}
-            claim(cluster, expected_version, f"集群“{cluster.name}”", **changed)
+            claim(cluster, expected_version, _cluster_label(cluster), **changed)
             record(
                 actor,
                 "clusters.update",
@@ -161,25 +208,34 @@ def update_cluster(actor, cluster: Cluster, data: dict, expected_version: int) -
             )
     except IntegrityError:
         raise InvalidInput(
-            f"集群“{fields['name']}”已登记，请换一个名称。", [("name", "同一县（区）已有同名集群")]
+            gettext("集群“%(cluster)s”已登记，请换一个名称。") % {"cluster": fields["name"]},
+            [("name", gettext("同一县（区）已有同名集群"))],
         ) from None
     return cluster
 
 
 def set_state(actor, cluster: Cluster, state: str, reason: str, expected_version: int) -> Cluster:
     """Revoke a cluster (e.g. failed its review) or reinstate it; the reason is required."""
-    doing = "撤销集群" if state == ClusterState.REVOKED else "恢复集群"
+    doing = gettext("撤销集群") if state == ClusterState.REVOKED else gettext("恢复集群")
     _require_manager(actor, cluster, doing)
     if state not in ClusterState.values:
-        raise InvalidInput("未知的集群状态，请从列表中选择。", [("state", "请从列表中选择状态")])
+        raise InvalidInput(
+            gettext("未知的集群状态，请从列表中选择。"), [("state", gettext("请从列表中选择状态"))]
+        )
     if state == cluster.state:
-        raise NotAllowed(f"集群“{cluster.name}”已是“{ClusterState(state).label}”状态，无需重复操作。")
+        raise NotAllowed(
+            gettext("集群“%(cluster)s”已是“%(state)s”状态，无需重复操作。")
+            % {"cluster": cluster.name, "state": ClusterState(state).label}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(f"请填写{doing}的理由。", [("reason", f"请填写{doing}的理由")])
+        raise InvalidInput(
+            gettext("请填写%(doing)s的理由。") % {"doing": doing},
+            [("reason", gettext("请填写%(doing)s的理由") % {"doing": doing})],
+        )
     with transaction.atomic():
         before = cluster.state
-        claim(cluster, expected_version, f"集群“{cluster.name}”", state=state, state_reason=reason)
+        claim(cluster, expected_version, _cluster_label(cluster), state=state, state_reason=reason)
         record(
             actor,
             f"clusters.{'revoke' if state == ClusterState.REVOKED else 'reinstate'}",
@@ -202,26 +258,29 @@ def add_member(
     expected_version: int,
 ) -> ClusterMembership:
     """Add an enterprise in the actor's scope to the cluster and tell the enterprise."""
-    _require_manager(actor, cluster, "调整集群成员")
+    _require_manager(actor, cluster, gettext("调整集群成员"))
     if enterprise is None or not enterprise_in_scope(actor, enterprise):
         raise InvalidInput(
-            "找不到该企业，或该企业不在您的管辖范围内；请核对统一社会信用代码。",
-            [("enterprise", "找不到该企业，或该企业不在您的管辖范围内")],
+            gettext("找不到该企业，或该企业不在您的管辖范围内；请核对统一社会信用代码。"),
+            [("enterprise", gettext("找不到该企业，或该企业不在您的管辖范围内"))],
         )
     if cluster.state != ClusterState.ACTIVE:
-        raise NotAllowed(f"集群“{cluster.name}”已撤销，不能增加成员；如需恢复请先恢复集群。")
+        raise NotAllowed(
+            gettext("集群“%(cluster)s”已撤销，不能增加成员；如需恢复请先恢复集群。")
+            % {"cluster": cluster.name}
+        )
     if role not in MemberRole.values:
-        raise InvalidInput("请选择成员角色。", [("role", "请选择成员角色（龙头企业、配套企业或其他成员）")])
+        raise InvalidInput(
+            gettext("请选择成员角色。"), [("role", gettext("请选择成员角色（龙头企业、配套企业或其他成员）"))]
+        )
     joined = joined or timezone.localdate()
     if joined > timezone.localdate():
-        raise InvalidInput("加入日期不能晚于今天。", [("joined", "加入日期不能晚于今天")])
+        raise InvalidInput(gettext("加入日期不能晚于今天。"), [("joined", gettext("加入日期不能晚于今天"))])
     if ClusterMembership.objects.filter(cluster=cluster, enterprise=enterprise).exists():
-        raise InvalidInput(
-            f"企业“{enterprise.name}”已是集群“{cluster.name}”的成员。", [("enterprise", "已是本集群成员")]
-        )
+        raise InvalidInput(_already_member(enterprise, cluster), [("enterprise", gettext("已是本集群成员"))])
     try:
         with transaction.atomic():
-            claim(cluster, expected_version, f"集群“{cluster.name}”")
+            claim(cluster, expected_version, _cluster_label(cluster))
             member = ClusterMembership.objects.create(
                 cluster=cluster, enterprise=enterprise, role=role, joined=joined, added_by=actor
             )
@@ -235,15 +294,16 @@ def add_member(
                 role=role,
                 joined=joined.isoformat(),
             )
-            notify_enterprise(
-                enterprise,
-                f"贵企业已列为产业集群“{cluster.name}”的{MemberRole(role).label}",
-                f"{cluster.get_level_display()}中小企业特色产业集群，运营管理机构：{cluster.operator_name}。",
-                topic=TOPIC,
-            )
+            with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
+                notify_enterprise(
+                    enterprise,
+                    f"贵企业已列为产业集群“{cluster.name}”的{MemberRole(role).label}",
+                    f"{cluster.get_level_display()}中小企业特色产业集群，运营管理机构：{cluster.operator_name}。",
+                    topic=TOPIC,
+                )
     except IntegrityError:
         raise InvalidInput(
-            f"企业“{enterprise.name}”已是集群“{cluster.name}”的成员。", [("enterprise", "已是本集群成员")]
+            _already_member(enterprise, cluster), [("enterprise", gettext("已是本集群成员"))]
         ) from None
     return member
 
@@ -251,16 +311,19 @@ def add_member(
 def remove_member(actor, member: ClusterMembership, reason: str, expected_version: int) -> None:
     """Take an enterprise off the cluster's member list, with a reason, and tell the enterprise."""
     cluster = member.cluster
-    _require_manager(actor, cluster, "调整集群成员")
+    _require_manager(actor, cluster, gettext("调整集群成员"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写移出成员的理由。", [("reason", "请填写移出成员的理由")])
+        raise InvalidInput(gettext("请填写移出成员的理由。"), [("reason", gettext("请填写移出成员的理由"))])
     enterprise = member.enterprise
     with transaction.atomic():
-        claim(cluster, expected_version, f"集群“{cluster.name}”")
-        deleted, _ = ClusterMembership.objects.filter(pk=member.pk).delete()
+        claim(cluster, expected_version, _cluster_label(cluster))
+        deleted, _count = ClusterMembership.objects.filter(pk=member.pk).delete()
         if not deleted:
-            raise NotAllowed(f"企业“{enterprise.name}”已不在集群“{cluster.name}”中，请刷新页面。")
+            raise NotAllowed(
+                gettext("企业“%(enterprise)s”已不在集群“%(cluster)s”中，请刷新页面。")
+                % {"enterprise": enterprise.name, "cluster": cluster.name}
+            )
         record(
             actor,
             "clusters.remove_member",

@@ -10,6 +10,7 @@ import io
 from decimal import Decimal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,36 +22,36 @@ from .stats import ClusterStats
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SUMMARY = [
-    ("集群名称", 34),
-    ("集群层级", 10),
-    ("认定年度", 10),
-    ("所在地区", 24),
-    ("主导产业", 28),
-    ("运营管理机构", 28),
-    ("成员数", 8),
-    ("专精特新“小巨人”企业", 12),
-    ("专精特新中小企业", 12),
-    ("科技和创新型中小企业", 12),
-    ("创新型中小企业", 12),
-    ("无梯度培育称号", 12),
-    ("营业收入合计（万元）", 18),
-    ("有营业收入数据的成员数", 12),
-    ("缺营业收入数据的成员数", 12),
-    ("研发投入强度", 12),
-    ("计入研发投入强度的成员数", 12),
+    (gettext_noop("集群名称"), 34),
+    (gettext_noop("集群层级"), 10),
+    (gettext_noop("认定年度"), 10),
+    (gettext_noop("所在地区"), 24),
+    (gettext_noop("主导产业"), 28),
+    (gettext_noop("运营管理机构"), 28),
+    (gettext_noop("成员数"), 8),
+    (gettext_noop("专精特新“小巨人”企业"), 12),
+    (gettext_noop("专精特新中小企业"), 12),
+    (gettext_noop("科技和创新型中小企业"), 12),
+    (gettext_noop("创新型中小企业"), 12),
+    (gettext_noop("无梯度培育称号"), 12),
+    (gettext_noop("营业收入合计（万元）"), 18),
+    (gettext_noop("有营业收入数据的成员数"), 12),
+    (gettext_noop("缺营业收入数据的成员数"), 12),
+    (gettext_noop("研发投入强度"), 12),
+    (gettext_noop("计入研发投入强度的成员数"), 12),
 ]
 MEMBERS = [
-    ("集群名称", 34),
-    ("企业名称", 34),
-    ("统一社会信用代码", 22),
-    ("所在地区", 24),
-    ("成员角色", 10),
-    ("加入日期", 12),
-    ("梯度培育称号", 22),
-    ("营业收入（万元）", 16),
-    ("研发费用（万元）", 16),
-    ("研发投入强度", 12),
-    ("缺失数据", 24),
+    (gettext_noop("集群名称"), 34),
+    (gettext_noop("企业名称"), 34),
+    (gettext_noop("统一社会信用代码"), 22),
+    (gettext_noop("所在地区"), 24),
+    (gettext_noop("成员角色"), 10),
+    (gettext_noop("加入日期"), 12),
+    (gettext_noop("梯度培育称号"), 22),
+    (gettext_noop("营业收入（万元）"), 16),
+    (gettext_noop("研发费用（万元）"), 16),
+    (gettext_noop("研发投入强度"), 12),
+    (gettext_noop("缺失数据"), 24),
 ]
 PERCENT_FORMAT = "0.00%"
 
@@ -58,7 +59,7 @@ PERCENT_FORMAT = "0.00%"
 def _sheet(ws, columns, rows, percent_cols=()) -> None:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="FDE8E8")
     for col, (title, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=col, value=title)
+        cell = ws.cell(row=1, column=col, value=gettext(title))
         cell.font, cell.fill = bold, fill
         ws.column_dimensions[get_column_letter(col)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -86,7 +87,7 @@ def _wan(yuan: Decimal | None):
 def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes:
     wb = Workbook()
     ws = wb.active
-    ws.title = f"{year}年度集群汇总"
+    ws.title = gettext("%(year)s年度集群汇总") % {"year": year}
     summary = []
     for s in stats:
         c = s.cluster
@@ -109,12 +110,14 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
             ]
         )
     _sheet(ws, SUMMARY, summary, percent_cols=(16,))
-    members = wb.create_sheet("成员明细")
+    members = wb.create_sheet(gettext("成员明细"))
     rows = []
     for s in stats:
         for m in s.members:
             missing = [
-                label for label, v in (("营业收入", m.revenue), ("研发费用", m.rd_expense)) if v is None
+                label
+                for label, v in ((gettext("营业收入"), m.revenue), (gettext("研发费用"), m.rd_expense))
+                if v is None
             ]
             rows.append(
                 [
@@ -128,7 +131,7 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
                     _wan(m.revenue),
                     _wan(m.rd_expense),
                     _fraction(m.intensity),
-                    "、".join(missing),
+                    gettext("、").join(missing),
                 ]
             )
     _sheet(members, MEMBERS, rows, percent_cols=(10,))

@@ -28,34 +28,34 @@ class MemberRole(models.TextChoices):
 
 
 class Cluster(models.Model):
-    name = models.CharField("集群名称", max_length=200)
-    level = models.CharField("集群层级", max_length=16, choices=ClusterLevel.choices)
-    year_recognised = models.PositiveIntegerField("认定年度")
-    region_code = models.CharField("所在县（区）代码", max_length=6, db_index=True)
-    industry_code = models.CharField("主导产业行业代码", max_length=5)
-    industry_text = models.CharField("主导产业", max_length=200)
-    operator_name = models.CharField("运营管理机构", max_length=200)
-    operator_contact = models.CharField("运营管理机构联系方式", max_length=200, blank=True, default="")
-    description = models.TextField("集群简介", blank=True, default="")
+    name = models.CharField(_("集群名称"), max_length=200)
+    level = models.CharField(_("集群层级"), max_length=16, choices=ClusterLevel.choices)
+    year_recognised = models.PositiveIntegerField(_("认定年度"))
+    region_code = models.CharField(_("所在县（区）代码"), max_length=6, db_index=True)
+    industry_code = models.CharField(_("主导产业行业代码"), max_length=5)
+    industry_text = models.CharField(_("主导产业"), max_length=200)
+    operator_name = models.CharField(_("运营管理机构"), max_length=200)
+    operator_contact = models.CharField(_("运营管理机构联系方式"), max_length=200, blank=True, default="")
+    description = models.TextField(_("集群简介"), blank=True, default="")
     state = models.CharField(
-        "状态", max_length=16, choices=ClusterState.choices, default=ClusterState.ACTIVE, db_index=True
+        _("状态"), max_length=16, choices=ClusterState.choices, default=ClusterState.ACTIVE, db_index=True
     )
-    state_reason = models.TextField("状态变更理由", blank=True, default="")
+    state_reason = models.TextField(_("状态变更理由"), blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
-        verbose_name = "中小企业特色产业集群"
-        verbose_name_plural = "中小企业特色产业集群"
+        verbose_name = _("中小企业特色产业集群")
+        verbose_name_plural = _("中小企业特色产业集群")
         ordering = ["region_code", "name"]
         constraints = [
             models.UniqueConstraint(fields=["name", "region_code"], name="clusters_unique_name_per_county"),
@@ -67,31 +67,31 @@ class Cluster(models.Model):
 
 class ClusterMembership(models.Model):
     cluster = models.ForeignKey(
-        Cluster, verbose_name="集群", on_delete=models.CASCADE, related_name="memberships"
+        Cluster, verbose_name=_("集群"), on_delete=models.CASCADE, related_name="memberships"
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
-        verbose_name="企业",
+        verbose_name=_("企业"),
         on_delete=models.CASCADE,
         related_name="cluster_memberships",
     )
-    joined = models.DateField("加入日期")
+    joined = models.DateField(_("加入日期"))
     role = models.CharField(
-        "成员角色", max_length=16, choices=MemberRole.choices, default=MemberRole.SUPPORTING
+        _("成员角色"), max_length=16, choices=MemberRole.choices, default=MemberRole.SUPPORTING
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="登记人",
+        verbose_name=_("登记人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = "集群成员"
-        verbose_name_plural = "集群成员"
+        verbose_name = _("集群成员")
+        verbose_name_plural = _("集群成员")
         ordering = ["cluster", "role", "enterprise__name"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "enterprise"], name="clusters_one_membership"),

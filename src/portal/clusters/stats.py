@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.cultivation.models import Recognition, RecognitionStatus, Tier
 from portal.enterprises.money import WAN, plain, to_decimal
@@ -90,7 +91,7 @@ class ClusterStats:
 
 def tier_label(tier: str) -> str:
     if tier == NO_TITLE:
-        return "无梯度培育称号"
+        return gettext("无梯度培育称号")
     try:
         return str(Tier(tier).label)
     except ValueError:

@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from portal.accounts.scope import OutOfScope, scope_enterprises
@@ -39,12 +39,12 @@ CLUSTER_FIELDS = [
     "description",
 ]
 AUDIT_LABELS = {
-    "clusters.create": "登记集群",
-    "clusters.update": "修改集群信息",
-    "clusters.revoke": "撤销集群",
-    "clusters.reinstate": "恢复集群",
-    "clusters.add_member": "增加成员",
-    "clusters.remove_member": "移出成员",
+    "clusters.create": gettext_noop("登记集群"),
+    "clusters.update": gettext_noop("修改集群信息"),
+    "clusters.revoke": gettext_noop("撤销集群"),
+    "clusters.reinstate": gettext_noop("恢复集群"),
+    "clusters.add_member": gettext_noop("增加成员"),
+    "clusters.remove_member": gettext_noop("移出成员"),
 }
 
 
@@ -210,8 +210,8 @@ def _find_enterprise(user, text: str):
     hits = list(qs.filter(Q(credit_code=text.upper()) | Q(name=text))[:2])
     if len(hits) > 1:
         raise InvalidInput(
-            f"有多家企业名为“{text}”，请改填统一社会信用代码。",
-            [("enterprise", "有多家同名企业，请改填统一社会信用代码")],
+            gettext("有多家企业名为“%(name)s”，请改填统一社会信用代码。") % {"name": text},
+            [("enterprise", gettext("有多家同名企业，请改填统一社会信用代码"))],
         )
     return hits[0] if hits else None
 
@@ -335,5 +335,7 @@ def report_xlsx(request):
     _form, year = _year(request)
     data = exports.report_workbook(year, _report_stats(user, year), region_name)
     resp = HttpResponse(data, content_type=exports.XLSX_TYPE)
-    resp["Content-Disposition"] = content_disposition_header(True, f"产业集群年度报告-{year}.xlsx")
+    resp["Content-Disposition"] = content_disposition_header(
+        True, gettext("产业集群年度报告-%(year)s.xlsx") % {"year": year}
+    )
     return resp

@@ -56,7 +56,7 @@ class StatsRefresh(models.Model):
     """One recomputation of RegionStat: who asked, when it ran, how long it took, what went wrong."""
 
     state = models.CharField(
-        "状态", max_length=16, choices=RefreshState.choices, default=RefreshState.QUEUED, db_index=True
+        _("状态"), max_length=16, choices=RefreshState.choices, default=RefreshState.QUEUED, db_index=True
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

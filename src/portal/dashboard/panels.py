@@ -21,7 +21,7 @@ from pathlib import Path
 from django.templatetags.static import static
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from portal.assessments import engine
 from portal.cultivation.models import ApplicationState, Tier
@@ -34,17 +34,17 @@ PANELS: dict[str, Callable[[PanelContext], dict]] = {}
 
 TIER_ORDER = [Tier.INNOVATIVE, Tier.TECH_INNOVATIVE, Tier.SPECIALIZED, Tier.LITTLE_GIANT]
 TIER_SHORT = {
-    Tier.INNOVATIVE: N_("创新型"),
-    Tier.TECH_INNOVATIVE: N_("科技和创新型"),
-    Tier.SPECIALIZED: N_("专精特新"),
-    Tier.LITTLE_GIANT: N_("小巨人"),
+    Tier.INNOVATIVE: gettext_noop("创新型"),
+    Tier.TECH_INNOVATIVE: gettext_noop("科技和创新型"),
+    Tier.SPECIALIZED: gettext_noop("专精特新"),
+    Tier.LITTLE_GIANT: gettext_noop("小巨人"),
 }
 DIGITAL_LEVELS = [
-    ("1", N_("一级")),
-    ("2", N_("二级")),
-    ("3", N_("三级")),
-    ("4", N_("四级")),
-    ("none", N_("未评测")),
+    ("1", gettext_noop("一级")),
+    ("2", gettext_noop("二级")),
+    ("3", gettext_noop("三级")),
+    ("4", gettext_noop("四级")),
+    ("none", gettext_noop("未评测")),
 ]
 
 

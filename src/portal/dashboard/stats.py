@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from portal.assessments import engine
 
 from .models import RegionStat
@@ -79,7 +81,7 @@ class SubRegion:
 def region_name(prefix: str) -> str:
     """Full name of a region prefix ('浙江省杭州市'); '全国' for ''."""
     if not prefix:
-        return "全国"
+        return gettext("全国")
     found = engine.region(prefix.ljust(6, "0"))
     return found[0] if found else prefix
 

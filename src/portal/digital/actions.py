@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.scope import require_enterprise
 from portal.actions import ActionError, InvalidInput, NotAllowed, claim
@@ -43,7 +44,10 @@ def _json_number(value: Decimal):
         return int(value)
     as_float = float(value)
     if Decimal(repr(as_float)) != value:  # every table point has at most 3 decimals, so this cannot happen
-        raise InvalidInput(f"自测总分 {value} 无法精确保存。", [("total_score", "位数过多")])
+        raise InvalidInput(
+            gettext("自测总分 %(value)s 无法精确保存。") % {"value": value},
+            [("total_score", gettext("位数过多"))],
+        )
     return as_float
 
 
@@ -68,22 +72,29 @@ def submit_self_test(
     is invalid, or it changed meanwhile), the self-test is still stored with `apply_error` set.
     """
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录，再进行数字化水平自测。")
+        raise NotAllowed(gettext("请先登录，再进行数字化水平自测。"))
     require_enterprise(actor, enterprise)
     if not may_edit_profile(actor, enterprise):
-        raise NotAllowed("只有本企业的账户可以填报数字化水平自测；主管部门可查看结果。")
+        raise NotAllowed(gettext("只有本企业的账户可以填报数字化水平自测；主管部门可查看结果。"))
     sector = scoring.sector_for(enterprise.industry)
     if sector is None:
         raise InvalidInput(
-            "企业画像还没有填写行业代码，无法确定评测口径（制造业 / 生产性服务业 / 其他行业）。请先在企业画像中填写行业。",
-            [("industry", "请在企业画像中填写国民经济行业代码")],
+            gettext(
+                "企业画像还没有填写行业代码，无法确定评测口径（制造业 / 生产性服务业 / 其他行业）。"
+                "请先在企业画像中填写行业。"
+            ),
+            [("industry", gettext("请在企业画像中填写国民经济行业代码"))],
         )
     variant = scoring.tables().variants[sector.id]
     if not variant.available:
-        raise NotAllowed(variant.unavailable_reason or f"本平台尚未收录{sector.zh}评测表。")
+        raise NotAllowed(
+            variant.unavailable_reason or gettext("本平台尚未收录%(sector)s评测表。") % {"sector": sector.zh}
+        )
     answers, problems = scoring.parse_answers(variant, data)
     if problems:
-        raise InvalidInput(f"还有 {len(problems)} 处未答或答案无效，请按提示补充后再提交。", problems)
+        raise InvalidInput(
+            gettext("还有 %(n)s 处未答或答案无效，请按提示补充后再提交。") % {"n": len(problems)}, problems
+        )
     result = scoring.score(variant, answers)
     level = engine.digital_level_for_score(result["total"])
     provisional = scoring.level_2024(result["total"], result["scenarios"])
@@ -139,14 +150,16 @@ def profile_with_result(profile: dict, test: DigitalSelfTest) -> dict:
 def apply_self_test(actor, test: DigitalSelfTest, *, now: dt.datetime | None = None) -> DigitalSelfTest:
     """Write the latest self-test's score and level into the enterprise profile (through update_profile)."""
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录。")
+        raise NotAllowed(gettext("请先登录。"))
     enterprise = Enterprise.objects.get(pk=test.enterprise_id)
     require_enterprise(actor, enterprise)
     if not may_edit_profile(actor, enterprise):
-        raise NotAllowed("只有本企业的账户可以把自测结果写入企业画像；主管部门可查看，不能修改。")
+        raise NotAllowed(gettext("只有本企业的账户可以把自测结果写入企业画像；主管部门可查看，不能修改。"))
     latest = DigitalSelfTest.objects.filter(enterprise=enterprise).order_by("-created_at", "-id").first()
     if latest is not None and latest.pk != test.pk:
-        raise NotAllowed("这不是本企业最近一次自测，不能写入企业画像；请写入最近一次的结果，或重新自测。")
+        raise NotAllowed(
+            gettext("这不是本企业最近一次自测，不能写入企业画像；请写入最近一次的结果，或重新自测。")
+        )
     try:
         with transaction.atomic():
             doc = profile_with_result(enterprise.profile, test)
@@ -191,12 +204,15 @@ def parse_industries(text) -> tuple[list[str], list[str]]:
             continue
         if engine.industry_name(item) is None:
             problems.append(
-                f"未知的行业代码 {item}（应为 GB/T 4754-2017 门类、大类、中类或小类代码，如 C、C34、C3484）"
+                gettext(
+                    "未知的行业代码 %(code)s（应为 GB/T 4754-2017 门类、大类、中类或小类代码，如 C、C34、C3484）"
+                )
+                % {"code": item}
             )
             continue
         tokens.append(item)
     if not tokens and not problems:
-        problems.append("请填写至少一个适用行业代码，或“全部”")
+        problems.append(gettext("请填写至少一个适用行业代码，或“全部”"))
     return sorted(set(tokens)), problems
 
 
@@ -220,41 +236,48 @@ def save_solution(
     Solutions of an institution that is not approved are stored but not shown to enterprises.
     """
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录，再发布方案。")
+        raise NotAllowed(gettext("请先登录，再发布方案。"))
     member = membership_of(actor)
     if member is None:
-        raise NotAllowed("只有服务机构的账户可以发布小快轻准方案。请用服务机构账户登录，或先登记服务机构。")
+        raise NotAllowed(
+            gettext("只有服务机构的账户可以发布小快轻准方案。请用服务机构账户登录，或先登记服务机构。")
+        )
     institution = member.institution
     if solution is not None and solution.institution_id != institution.pk:
-        raise NotAllowed(f"方案“{solution.title}”属于其他服务机构，您不能修改。")
+        raise NotAllowed(gettext("方案“%(title)s”属于其他服务机构，您不能修改。") % {"title": solution.title})
     title, description, contact = (str(v or "").strip() for v in (title, description, contact))
     tokens, industry_problems = parse_industries(industries)
     problems: list[tuple[str, str]] = []
     if not title:
-        problems.append(("title", "请填写方案名称"))
+        problems.append(("title", gettext("请填写方案名称")))
     elif len(title) > 200:
-        problems.append(("title", "方案名称不能超过 200 个字"))
+        problems.append(("title", gettext("方案名称不能超过 200 个字")))
     if not description:
-        problems.append(("description", "请填写方案介绍"))
+        problems.append(("description", gettext("请填写方案介绍")))
     elif len(description) > TEXT_MAX:
-        problems.append(("description", f"方案介绍不能超过 {TEXT_MAX} 个字"))
+        problems.append(("description", gettext("方案介绍不能超过 %(n)s 个字") % {"n": TEXT_MAX}))
     if dimension not in Dimension.values:
-        problems.append(("dimension", "请选择方案提升的维度"))
+        problems.append(("dimension", gettext("请选择方案提升的维度")))
     problems += [("industries", p) for p in industry_problems]
     if price_band not in PriceBand.values:
-        problems.append(("price_band", "请选择收费区间"))
+        problems.append(("price_band", gettext("请选择收费区间")))
     try:
         days = int(str(deployment_days).strip())
     except (TypeError, ValueError):
         days = -1
     if not 1 <= days <= MAX_DEPLOYMENT_DAYS:
-        problems.append(("deployment_days", f"部署周期应为 1–{MAX_DEPLOYMENT_DAYS} 之间的整数（天）"))
+        problems.append(
+            (
+                "deployment_days",
+                gettext("部署周期应为 1–%(max)s 之间的整数（天）") % {"max": MAX_DEPLOYMENT_DAYS},
+            )
+        )
     if not contact:
-        problems.append(("contact", "请填写联系方式"))
+        problems.append(("contact", gettext("请填写联系方式")))
     elif len(contact) > 200:
-        problems.append(("contact", "联系方式不能超过 200 个字"))
+        problems.append(("contact", gettext("联系方式不能超过 200 个字")))
     if problems:
-        raise InvalidInput("方案信息有误，请按提示修改后再保存。", problems)
+        raise InvalidInput(gettext("方案信息有误，请按提示修改后再保存。"), problems)
     fields = {
         "title": title,
         "description": description,
@@ -280,8 +303,12 @@ def save_solution(
             )
         else:
             if expected_version is None:
-                raise InvalidInput("缺少版本号，请刷新页面后重新保存。", [("version", "缺少版本号")])
-            claim(solution, expected_version, f"方案“{solution.title}”", **fields)
+                raise InvalidInput(
+                    gettext("缺少版本号，请刷新页面后重新保存。"), [("version", gettext("缺少版本号"))]
+                )
+            claim(
+                solution, expected_version, gettext("方案“%(title)s”") % {"title": solution.title}, **fields
+            )
             record(
                 actor,
                 "digital.solution_updated",

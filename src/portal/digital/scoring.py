@@ -15,6 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 
+from django.utils.translation import gettext
+
 from portal.assessments import engine
 
 SCENARIO_MAX_LEVEL = 4
@@ -271,43 +273,50 @@ def parse_answers(variant: Variant, data) -> tuple[dict, list[tuple[str, str]]]:
     answers: dict = {"items": {}, "scenarios": {}}
     problems: list[tuple[str, str]] = []
     for item in variant.items:
-        label = f"第 {item.no} 题 {item.indicator}"
+        label = {"item": gettext("第 %(no)s 题 %(indicator)s") % {"no": item.no, "indicator": item.indicator}}
         chosen = values(item.id)
         known = [c for c in chosen if item.option(c) is not None]
         if len(known) != len(chosen):
-            problems.append((f"items.{item.id}", f"{label}：选项无效，请重新选择"))
+            problems.append((f"items.{item.id}", gettext("%(item)s：选项无效，请重新选择") % label))
         if not known:
             if not chosen:
                 problems.append(
                     (
                         f"items.{item.id}",
-                        f"{label}：请选择一项"
+                        gettext("%(item)s：请选择一项") % label
                         if item.kind == "single"
-                        else f"{label}：请至少选择一项（没有请选“无”）",
+                        else gettext("%(item)s：请至少选择一项（没有请选“无”）") % label,
                     )
                 )
             continue
         if item.kind == "single":
             if len(known) > 1:
-                problems.append((f"items.{item.id}", f"{label}：只能选择一项"))
+                problems.append((f"items.{item.id}", gettext("%(item)s：只能选择一项") % label))
             answers["items"][item.id] = known[0]
             continue
         ordered = [o.id for o in item.options if o.id in set(known)]
         if any(item.option(c).none for c in ordered) and len(ordered) > 1:
-            problems.append((f"items.{item.id}", f"{label}：“无”不能与其他选项同时选择"))
+            problems.append((f"items.{item.id}", gettext("%(item)s：“无”不能与其他选项同时选择") % label))
         answers["items"][item.id] = ordered
     for scenario in variant.scenarios:
-        label = f"经营场景“{scenario.zh}”"
+        label = {"scenario": scenario.zh}
         chosen = values(f"scenario_{scenario.id}")
         if not chosen:
-            problems.append((f"scenarios.{scenario.id}", f"{label}：请选择 0–4 级（未开展选 0）"))
+            problems.append(
+                (
+                    f"scenarios.{scenario.id}",
+                    gettext("经营场景“%(scenario)s”：请选择 0–4 级（未开展选 0）") % label,
+                )
+            )
             continue
         try:
             level = int(chosen[0])
         except ValueError:
             level = -1
         if not 0 <= level <= SCENARIO_MAX_LEVEL:
-            problems.append((f"scenarios.{scenario.id}", f"{label}：等级应为 0–4"))
+            problems.append(
+                (f"scenarios.{scenario.id}", gettext("经营场景“%(scenario)s”：等级应为 0–4") % label)
+            )
             continue
         answers["scenarios"][scenario.id] = level
     return answers, problems
@@ -413,11 +422,12 @@ def level_2024_label(level: int | None) -> str:
     for rule in meta.get("rules") or []:
         if int(rule["level"]) == level:
             return str(rule.get("zh", level))
-    return str(meta.get("below", "未达一级"))
+    return str(meta["below"]) if "below" in meta else gettext("未达一级")
 
 
 def dimension_text(dim: dict) -> str:
     """'数字化管理得分 12/30' or '数字化经营场景等级合计 10/64（该维度不计分）'."""
+    values = {"dimension": dim["zh"], "score": dim["score"], "max": dim["max"]}
     if dim["scored"]:
-        return f"{dim['zh']}得分 {dim['score']}/{dim['max']}"
-    return f"{dim['zh']}场景等级合计 {dim['score']}/{dim['max']}（该维度不计分）"
+        return gettext("%(dimension)s得分 %(score)s/%(max)s") % values
+    return gettext("%(dimension)s场景等级合计 %(score)s/%(max)s（该维度不计分）") % values

@@ -8,6 +8,7 @@ its code, or all industries). Each suggestion carries one sentence saying which 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from portal.assessments import engine
 from portal.services.models import InstitutionState
@@ -47,7 +48,7 @@ def matched_token(solution: Solution, industry: str) -> str:
 
 def industry_text(token: str) -> str:
     if token == ALL_INDUSTRIES:
-        return "全部行业"
+        return gettext("全部行业")
     name = engine.industry_name(token)
     return f"{token} {name}" if name else token
 
@@ -55,11 +56,14 @@ def industry_text(token: str) -> str:
 def explanation(test: DigitalSelfTest, solution: Solution) -> str:
     """'您的数字化管理得分 12/30，为最弱维度；该方案面向 C34 通用设备制造业'."""
     dim = next((d for d in test.dimensions if d["id"] == solution.dimension), None)
-    tie = "并列最弱维度" if len(test.weakest) > 1 else "最弱维度"
+    tie = gettext("并列最弱维度") if len(test.weakest) > 1 else gettext("最弱维度")
     token = matched_token(solution, test.industry)
-    target = "该方案面向全部行业" if token == ALL_INDUSTRIES else f"该方案面向 {industry_text(token)}"
-    head = f"您的{scoring.dimension_text(dim)}" if dim else f"您的{solution.get_dimension_display()}"
-    return f"{head}，为{tie}；{target}"
+    if token == ALL_INDUSTRIES:
+        target = gettext("该方案面向全部行业")
+    else:
+        target = gettext("该方案面向 %(industry)s") % {"industry": industry_text(token)}
+    what = scoring.dimension_text(dim) if dim else solution.get_dimension_display()
+    return gettext("您的%(what)s，为%(tie)s；%(target)s") % {"what": what, "tie": tie, "target": target}
 
 
 def suggestions(test: DigitalSelfTest, limit: int = 20) -> list[dict]:

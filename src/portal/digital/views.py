@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import Role
@@ -33,7 +34,9 @@ from .models import DigitalSelfTest, Dimension, Solution
 def _enterprise_user(user):
     if not (user.is_authenticated and user.role == Role.ENTERPRISE and user.enterprise_id):
         raise PermissionDenied(
-            "数字化水平自测由企业用户填报。请使用企业账户登录；主管部门可在自测结果页面查看辖区企业的结果。"
+            gettext(
+                "数字化水平自测由企业用户填报。请使用企业账户登录；主管部门可在自测结果页面查看辖区企业的结果。"
+            )
         )
     return user.enterprise
 
@@ -65,7 +68,7 @@ def _questionnaire(variant, answers: dict, errors: dict) -> list[dict]:
             scenarios.append(
                 {
                     "s": s,
-                    "levels": [{"n": 0, "text": "未开展", "checked": level == 0}]
+                    "levels": [{"n": 0, "text": gettext("未开展"), "checked": level == 0}]
                     + [
                         {"n": n, "text": text, "checked": level == n}
                         for n, text in enumerate(s.levels, start=1)
@@ -109,9 +112,11 @@ def self_test(request):
             error = exc.message
         else:
             if test.apply_error:
-                messages.warning(request, "自测结果已保存，但未能写入企业画像：" + test.apply_error)
+                messages.warning(request, gettext("自测结果已保存，但未能写入企业画像：") + test.apply_error)
             else:
-                messages.success(request, f"自测完成：{test.level_label}，已写入企业画像。")
+                messages.success(
+                    request, gettext("自测完成：%(level)s，已写入企业画像。") % {"level": test.level_label}
+                )
             return redirect("digital:result", test.pk)
     history = enterprise.digital_self_tests.all()[:10]
     return render(
@@ -177,7 +182,7 @@ def _answer_rows(test: DigitalSelfTest) -> list[dict]:
                     "dim": dim.zh,
                     "scenario": s,
                     "level": level,
-                    "chosen": s.levels[level - 1] if level else "未开展",
+                    "chosen": s.levels[level - 1] if level else gettext("未开展"),
                 }
             )
     return rows
@@ -226,7 +231,7 @@ def result(request, pk: int):
             "levels_2024": t.meta.get("levels_2024") or {},
             "rows_2024": _rows_2024(test, t.meta.get("levels_2024") or {}),
             "suggestions": suggest.suggestions(test),
-            "weakest_names": "、".join(d["zh"] for d in test.dimensions if d["id"] in test.weakest),
+            "weakest_names": gettext("、").join(d["zh"] for d in test.dimensions if d["id"] in test.weakest),
             "can_apply": test.profile_applied_at is None
             and latest is not None
             and latest.pk == test.pk
@@ -243,11 +248,12 @@ def apply(request, pk: int):
     try:
         actions.apply_self_test(request.user, test)
     except ActionError as exc:
-        messages.error(request, "未能写入企业画像：" + actions.error_text(exc))
+        messages.error(request, gettext("未能写入企业画像：") + actions.error_text(exc))
     else:
         messages.success(
             request,
-            f"已写入企业画像：数字化水平{test.level_label}（自测总分 {scoring._fmt(test.total_score)}）。",
+            gettext("已写入企业画像：数字化水平%(level)s（自测总分 %(score)s）。")
+            % {"level": test.level_label, "score": scoring._fmt(test.total_score)},
         )
     return redirect("digital:result", pk)
 
@@ -260,7 +266,7 @@ def solution_row(s: Solution) -> dict:
         "s": s,
         "dimension": Dimension(s.dimension).label,
         "price": PriceBand(s.price_band).label,
-        "industries": "、".join(suggest.industry_text(t) for t in s.industry_tokens),
+        "industries": gettext("、").join(suggest.industry_text(t) for t in s.industry_tokens),
         "where": level_region_label(s.institution.level, s.institution.region_code),
     }
 
@@ -293,7 +299,9 @@ def solutions(request):
             if engine.industry_name(code):
                 qs = qs.filter(suggest.for_industry_q(code))
             else:
-                industry_error = f"行业代码 {code} 无效：应为 GB/T 4754-2017 代码，如 C3484"
+                industry_error = gettext("行业代码 %(code)s 无效：应为 GB/T 4754-2017 代码，如 C3484") % {
+                    "code": code
+                }
     return render(
         request,
         "digital/solutions.html",
@@ -322,7 +330,7 @@ def _solution_page(request, solution=None):
     member = membership_of(request.user)
     if member is None:
         raise PermissionDenied(
-            "只有服务机构账户可以发布小快轻准方案。请使用服务机构账户登录，或先登记服务机构。"
+            gettext("只有服务机构账户可以发布小快轻准方案。请使用服务机构账户登录，或先登记服务机构。")
         )
     if solution is not None and solution.institution_id != member.institution_id:
         raise Http404
@@ -369,7 +377,7 @@ def _solution_page(request, solution=None):
         except ActionError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"方案“{saved.title}”已保存。")
+            messages.success(request, gettext("方案“%(title)s”已保存。") % {"title": saved.title})
             return redirect("services:provider_home")
     return render(
         request,

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import urllib.parse
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import require_enterprise
@@ -41,43 +43,63 @@ def add_peer(*, name: str, url: str, public_key: str, level: str, region: str, r
     region = (region or "").strip()
     problems: list[tuple[str, str]] = []
     if not name or len(name) > 100:
-        problems.append(("name", "请填写 1 至 100 个字的名称"))
+        problems.append(("name", gettext("请填写 1 至 100 个字的名称")))
     elif Peer.objects.filter(name=name).exists():
-        problems.append(("name", f"名称“{name}”已被使用"))
+        problems.append(("name", gettext("名称“%(name)s”已被使用") % {"name": name}))
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        problems.append(("url", f"地址“{url}”无效：应为 http:// 或 https:// 开头的系统地址"))
+        problems.append(
+            ("url", gettext("地址“%(url)s”无效：应为 http:// 或 https:// 开头的系统地址") % {"url": url})
+        )
     try:
         node_mod.parse_public_key(public_key)
     except ValueError as exc:
         problems.append(("public_key", str(exc)))
     for problem in node_mod.check_identity(level, region):
-        problems.append(("level" if "层级" in problem[:3] else "region", problem))
+        problems.append(("level" if level not in node_mod.LEVEL_NAMES else "region", problem))
     if relation not in Relation.values:
-        problems.append(("relation", "关系应为 child 或 parent"))
+        problems.append(("relation", gettext("关系应为 child 或 parent")))
     if not problems and me is not None and not node_mod.check_identity(me.level, me.region):
         mine, theirs = node_mod.level_rank(me.level), node_mod.level_rank(level)
         their_prefix = node_mod.region_prefix(level, region)
         if relation == Relation.CHILD:
             if theirs >= mine:
-                problems.append(("level", f"下级节点的层级须低于本节点（{me.level}）"))
+                problems.append(
+                    ("level", gettext("下级节点的层级须低于本节点（%(level)s）") % {"level": me.level})
+                )
             elif not region.startswith(me.prefix):
                 problems.append(
-                    ("region", f"下级节点的地区 {region} 不在本节点地区 {me.region or '全国'} 之内")
+                    (
+                        "region",
+                        gettext("下级节点的地区 %(region)s 不在本节点地区 %(mine)s 之内")
+                        % {"region": region, "mine": me.region or gettext("全国")},
+                    )
                 )
         else:
             if theirs <= mine:
-                problems.append(("level", f"上级节点的层级须高于本节点（{me.level}）"))
+                problems.append(
+                    ("level", gettext("上级节点的层级须高于本节点（%(level)s）") % {"level": me.level})
+                )
             elif not me.region.startswith(their_prefix):
                 problems.append(
-                    ("region", f"本节点地区 {me.region} 不在上级节点地区 {region or '全国'} 之内")
+                    (
+                        "region",
+                        gettext("本节点地区 %(mine)s 不在上级节点地区 %(region)s 之内")
+                        % {"mine": me.region, "region": region or gettext("全国")},
+                    )
                 )
             elif Peer.objects.filter(relation=Relation.PARENT).exists():
-                problems.append(("relation", "已登记上级节点：一个节点只有一个上级，请先移除原上级"))
+                problems.append(("relation", gettext("已登记上级节点：一个节点只有一个上级，请先移除原上级")))
     if not problems and Peer.objects.filter(node_id=node_mod.node_id(level, region)).exists():
-        problems.append(("region", f"节点 {node_mod.node_id(level, region)} 已登记"))
+        problems.append(
+            ("region", gettext("节点 %(node)s 已登记") % {"node": node_mod.node_id(level, region)})
+        )
     if problems:
-        raise InvalidInput(f"节点“{name or '（未命名）'}”有 {len(problems)} 处需要修改。", problems)
+        raise InvalidInput(
+            gettext("节点“%(name)s”有 %(n)s 处需要修改。")
+            % {"name": name or gettext("（未命名）"), "n": len(problems)},
+            problems,
+        )
     with transaction.atomic():
         peer = Peer.objects.create(
             name=name,
@@ -107,7 +129,9 @@ def change_peer_key(peer: Peer, public_key: str) -> Peer:
     try:
         node_mod.parse_public_key(public_key)
     except ValueError as exc:
-        raise InvalidInput(f"{peer.name}的新公钥无效。", [("public_key", str(exc))]) from None
+        raise InvalidInput(
+            gettext("%(peer)s的新公钥无效。") % {"peer": peer.name}, [("public_key", str(exc))]
+        ) from None
     with transaction.atomic():
         old = peer.public_key
         Peer.objects.filter(pk=peer.pk).update(public_key=public_key.strip())
@@ -182,22 +206,30 @@ def deciding_level(app) -> str | None:
 def forward_blocker(app, me, upper: Peer | None) -> str:
     """Why `app` cannot be recommended upward from this node now ('' when it can)."""
     if app.state not in FORWARDABLE:
-        return (
-            f"申报当前状态为“{app.get_state_display()}”，不能向上级推荐："
+        return gettext(
+            "申报当前状态为“%(state)s”，不能向上级推荐："
             "只有待审核、公示期满待认定或已推荐（小巨人）的申报可以报送。"
-        )
+        ) % {"state": app.get_state_display()}
     level = deciding_level(app)
     if level is None:
-        return "此申报当前不等待任何审核或认定。"
+        return gettext("此申报当前不等待任何审核或认定。")
     if node_mod.level_rank(level) <= node_mod.level_rank(me.level):
-        return f"此申报由{workflow.level_name(level)}办理，请在审核页直接办理，无需向上级推荐。"
+        return gettext("此申报由%(level)s办理，请在审核页直接办理，无需向上级推荐。") % {
+            "level": gettext(workflow.level_name(level))
+        }
     if not app.enterprise.region.startswith(me.prefix):
-        return f"企业注册地 {app.enterprise.region} 不在本节点地区 {me.region} 之内。"
+        return gettext("企业注册地 %(region)s 不在本节点地区 %(mine)s 之内。") % {
+            "region": app.enterprise.region,
+            "mine": me.region,
+        }
     if upper is None:
-        return "本系统尚未登记上级节点：请管理员运行 `manage.py exchange_parent set …` 后再推荐。"
+        return gettext("本系统尚未登记上级节点：请管理员运行 `manage.py exchange_parent set …` 后再推荐。")
     already = Forwarded.objects.filter(application=app, submitted_at=app.submitted_at).order_by("-at").first()
     if already is not None:
-        return f"已于 {timezone.localtime(already.at):%Y-%m-%d %H:%M} 推荐至{already.peer.name}，请等待上级决定。"
+        return gettext("已于 %(at)s 推荐至%(peer)s，请等待上级决定。") % {
+            "at": f"{timezone.localtime(already.at):%Y-%m-%d %H:%M}",
+            "peer": already.peer.name,
+        }
     return ""
 
 
@@ -209,30 +241,38 @@ def forward_application(actor, application, *, expected_version: int, note: str 
         raise NotAllowed(str(exc)) from None
     note = (note or "").strip()
     if len(note) > 2000:
-        raise InvalidInput("推荐意见不能超过 2000 个字。", [("note", "推荐意见不能超过 2000 个字")])
+        raise InvalidInput(
+            gettext("推荐意见不能超过 2000 个字。"), [("note", gettext("推荐意见不能超过 2000 个字"))]
+        )
     with transaction.atomic():
         app = (
             Application.objects.select_for_update(of=("self",))
             .select_related("enterprise", "batch", "assessment")
             .get(pk=application.pk)
         )
-        label = f"申报“{app}”"
+        label = gettext("申报“%(application)s”") % {"application": app}
         if not getattr(actor, "is_authenticated", False):
-            raise NotAllowed("请先登录，再办理推荐。")
+            raise NotAllowed(gettext("请先登录，再办理推荐。"))
         require_enterprise(actor, app.enterprise)
         if actor.role != me.level:
             raise NotAllowed(
-                f"{Role(actor.role).label if actor.role in Role.values else actor.role}不能在本系统向上级推荐{label}："
-                f"本系统是{me.label}，由{node_mod.LEVEL_NAMES[me.level]}主管部门推荐。"
+                gettext("%(who)s不能在本系统向上级推荐%(label)s：本系统是%(node)s，由%(level)s主管部门推荐。")
+                % {
+                    "who": Role(actor.role).label if actor.role in Role.values else actor.role,
+                    "label": label,
+                    "node": me.label,
+                    "level": gettext(node_mod.LEVEL_NAMES[me.level]),
+                }
             )
         if app.version != expected_version:
             raise StaleObject(
-                f"{label}已被他人修改（您看到的是第 {expected_version} 版），请刷新页面后重新操作。"
+                gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")
+                % {"label": label, "version": expected_version}
             )
         upper = parent()
         blocker = forward_blocker(app, me, upper)
         if blocker:
-            raise NotAllowed(f"{label}不能向上级推荐：{blocker}")
+            raise NotAllowed(gettext("%(label)s不能向上级推荐：%(why)s") % {"label": label, "why": blocker})
         claim(app, expected_version, label)
         forwarded = Forwarded.objects.create(
             application=app, peer=upper, state=app.state, submitted_at=app.submitted_at, note=note, by=actor
@@ -251,12 +291,13 @@ def forward_application(actor, application, *, expected_version: int, note: str 
             peer=upper.node_id,
             sequence=entry.sequence if entry else None,
         )
-        notify_enterprise(
-            app.enterprise,
-            f"申报已报送{node_mod.LEVEL_NAMES.get(upper.level, '上级')}主管部门：{app.get_tier_display()}",
-            f"{me.label}已推荐，请等待{upper.name}的决定。",
-            topic="cultivation",
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
+            notify_enterprise(
+                app.enterprise,
+                f"申报已报送{node_mod.LEVEL_NAMES.get(upper.level, '上级')}主管部门：{app.get_tier_display()}",
+                f"{me.label}已推荐，请等待{upper.name}的决定。",
+                topic="cultivation",
+            )
     return forwarded
 
 

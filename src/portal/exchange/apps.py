@@ -2,12 +2,13 @@
 
 from django.apps import AppConfig
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class ExchangeConfig(AppConfig):
     name = "portal.exchange"
     label = "exchange"
-    verbose_name = "互联互通"
+    verbose_name = _("互联互通")
 
     def ready(self):
         from . import signals

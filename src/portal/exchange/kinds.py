@@ -15,17 +15,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
+from django.utils.translation import gettext_noop
 
 APPLICATION = "application"
 DECISION = "decision"
 RECOGNITION = "recognition"
 
+# Chinese (plain str: quarantine reasons are records); pages show gettext(label(kind)).
 LABELS = {
-    APPLICATION: "推荐申报",
-    DECISION: "上级决定",
-    RECOGNITION: "认定",
-    "service_institution": "服务机构",
-    "policy": "政策",
+    APPLICATION: gettext_noop("推荐申报"),
+    DECISION: gettext_noop("上级决定"),
+    RECOGNITION: gettext_noop("认定"),
+    "service_institution": gettext_noop("服务机构"),
+    "policy": gettext_noop("政策"),
 }
 
 

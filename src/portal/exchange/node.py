@@ -24,10 +24,17 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.roles import LEVELS, PREFIX_DIGITS, Role
 
-LEVEL_NAMES = {"county": "县级", "city": "市级", "province": "省级", "national": "国家级"}
+# Chinese names (plain str, for stored texts); pages show gettext(LEVEL_NAMES[level]).
+LEVEL_NAMES = {
+    "county": gettext_noop("县级"),
+    "city": gettext_noop("市级"),
+    "province": gettext_noop("省级"),
+    "national": gettext_noop("国家级"),
+}
 
 
 class NodeError(Exception):
@@ -50,7 +57,11 @@ class Node:
 
     @property
     def label(self) -> str:
-        return f"{LEVEL_NAMES.get(self.level, self.level)}节点 {self.region or '全国'}"
+        level = LEVEL_NAMES.get(self.level)
+        return gettext("%(level)s节点 %(region)s") % {
+            "level": gettext(level) if level else self.level,
+            "region": self.region or gettext("全国"),
+        }
 
     def private_key(self) -> Ed25519PrivateKey:
         return load_private_key(self.key_file)
@@ -76,22 +87,30 @@ def check_identity(level: str, region: str) -> list[str]:
     """Problems with a (level, region) pair, in Chinese, naming the value; [] when it is fine."""
     problems = []
     if level not in LEVEL_NAMES:
-        problems.append(f"层级“{level}”无效：应为 county、city、province 或 national")
+        problems.append(
+            gettext("层级“%(level)s”无效：应为 county、city、province 或 national") % {"level": level}
+        )
         return problems
     if level == "national":
         if region:
-            problems.append(f"国家级节点不设地区代码（收到“{region}”），请留空")
+            problems.append(
+                gettext("国家级节点不设地区代码（收到“%(region)s”），请留空") % {"region": region}
+            )
         return problems
     if not re.fullmatch(r"\d{6}", region or ""):
-        problems.append(f"地区代码“{region}”无效：应为 6 位数字的行政区划代码")
+        problems.append(gettext("地区代码“%(region)s”无效：应为 6 位数字的行政区划代码") % {"region": region})
         return problems
     digits = PREFIX_DIGITS[Role(level)]
     if region[digits:].strip("0"):
         problems.append(
-            f"地区代码“{region}”与层级 {level} 不符：{LEVEL_NAMES[level]}代码应以 {6 - digits} 个 0 结尾"
+            gettext("地区代码“%(region)s”与层级 %(level)s 不符：%(name)s代码应以 %(zeros)s 个 0 结尾")
+            % {"region": region, "level": level, "name": gettext(LEVEL_NAMES[level]), "zeros": 6 - digits}
         )
     elif level != "province" and not region[digits - 2 : digits].strip("0"):
-        problems.append(f"地区代码“{region}”不是{LEVEL_NAMES[level]}行政区划代码")
+        problems.append(
+            gettext("地区代码“%(region)s”不是%(name)s行政区划代码")
+            % {"region": region, "name": gettext(LEVEL_NAMES[level])}
+        )
     return problems
 
 
@@ -117,11 +136,14 @@ def require() -> Node:
     """The node, checked: identity valid and key readable. Raises NodeError naming what to fix."""
     node = current()
     if node is None:
-        raise NodeError("本系统尚未设置节点身份：请设置环境变量 ZJTX_NODE_LEVEL 和 ZJTX_NODE_REGION 后重启。")
+        raise NodeError(
+            gettext("本系统尚未设置节点身份：请设置环境变量 ZJTX_NODE_LEVEL 和 ZJTX_NODE_REGION 后重启。")
+        )
     problems = check_identity(node.level, node.region)
     if problems:
         raise NodeError(
-            "节点身份设置有误（ZJTX_NODE_LEVEL / ZJTX_NODE_REGION）：" + "；".join(problems) + "。"
+            gettext("节点身份设置有误（ZJTX_NODE_LEVEL / ZJTX_NODE_REGION）：%(problems)s。")
+            % {"problems": gettext("；").join(problems)}
         )
     node.private_key()
     return node
@@ -145,8 +167,11 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
         stat = path.stat()
     except OSError:
         raise NodeError(
-            f"找不到节点私钥文件 {path}：请运行 `manage.py exchange_keygen` 生成，"
-            "或用 ZJTX_NODE_KEY_FILE 指向已有的私钥文件。"
+            gettext(
+                "找不到节点私钥文件 %(path)s：请运行 `manage.py exchange_keygen` 生成，"
+                "或用 ZJTX_NODE_KEY_FILE 指向已有的私钥文件。"
+            )
+            % {"path": path}
         ) from None
     cache_key = (str(path), stat.st_mtime)
     key = _KEY_CACHE.get(cache_key)
@@ -155,10 +180,14 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except (ValueError, TypeError, OSError) as exc:
             raise NodeError(
-                f"节点私钥文件 {path} 无法读取（{exc}）：应为 exchange_keygen 生成的 PEM 文件。"
+                gettext("节点私钥文件 %(path)s 无法读取（%(error)s）：应为 exchange_keygen 生成的 PEM 文件。")
+                % {"path": path, "error": exc}
             ) from None
         if not isinstance(key, Ed25519PrivateKey):
-            raise NodeError(f"节点私钥文件 {path} 不是 Ed25519 私钥：请用 exchange_keygen 重新生成。")
+            raise NodeError(
+                gettext("节点私钥文件 %(path)s 不是 Ed25519 私钥：请用 exchange_keygen 重新生成。")
+                % {"path": path}
+            )
         _KEY_CACHE[cache_key] = key
     return key
 
@@ -191,7 +220,7 @@ def parse_public_key(text: str) -> Ed25519PublicKey:
         raw = b""
     if len(raw) != 32:
         raise ValueError(
-            "公钥格式不正确：应为 exchange_keygen 输出的 44 个字符的 Base64 文本（Ed25519 公钥）"
+            gettext("公钥格式不正确：应为 exchange_keygen 输出的 44 个字符的 Base64 文本（Ed25519 公钥）")
         )
     return Ed25519PublicKey.from_public_bytes(raw)
 

@@ -22,9 +22,11 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from portal.inbox.send import notify_user
 
@@ -62,11 +64,18 @@ class PullReport:
         return not self.error
 
     def summary(self) -> str:
-        text = (
-            f"{self.peer}：读取 {self.pages} 页，应用 {self.applied} 条，重复跳过 {self.duplicates} 条，"
-            f"隔离 {len(self.quarantined)} 条，游标 {self.cursor}"
-        )
-        return text + (f"；出错：{self.error}" if self.error else "")
+        text = gettext(
+            "%(peer)s：读取 %(pages)s 页，应用 %(applied)s 条，重复跳过 %(duplicates)s 条，"
+            "隔离 %(quarantined)s 条，游标 %(cursor)s"
+        ) % {
+            "peer": self.peer,
+            "pages": self.pages,
+            "applied": self.applied,
+            "duplicates": self.duplicates,
+            "quarantined": len(self.quarantined),
+            "cursor": self.cursor,
+        }
+        return text + (gettext("；出错：%(error)s") % {"error": self.error} if self.error else "")
 
 
 def signed_headers(me, params: dict) -> dict:
@@ -167,7 +176,8 @@ def pull(
             )
             log.warning("exchange: pull from %s failed: %s", peer.node_id, exc)
             break
-        with transaction.atomic():
+        # Quarantine reasons, inbox messages and audit rows are records: Chinese whoever pressed the button.
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             locked = Peer.objects.select_for_update().get(pk=peer.pk)
             if locked.cursor != after:
                 continue  # another pull committed this page meanwhile: read on from its cursor

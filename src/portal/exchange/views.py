@@ -218,5 +218,6 @@ def quarantine(request):
         if _in_scope(user, q.region) or (not q.region and _runs_node(user, node_mod.current()))
     ][:PAGE_ROWS]
     for q in rows:
-        q.kind_label = kinds.label(q.kind)
+        name = kinds.label(q.kind)
+        q.kind_label = gettext(name) if name else ""
     return render(request, "exchange/quarantine.html", {"rows": rows})

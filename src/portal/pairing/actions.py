@@ -13,6 +13,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.accounts.scope import require_enterprise
@@ -42,7 +43,7 @@ def need_url(need) -> str:
 
 def _require_login(actor) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed("请先登录，再办理融通对接事项。")
+        raise NotAllowed(gettext("请先登录，再办理融通对接事项。"))
 
 
 def _who(actor) -> str:
@@ -55,22 +56,41 @@ def _who(actor) -> str:
 def _own_enterprise(actor, doing: str):
     _require_login(actor)
     if actor.role != Role.ENTERPRISE or actor.enterprise_id is None:
-        raise NotAllowed(f"{_who(actor)}不能{doing}：此操作由企业用户办理。")
+        raise NotAllowed(
+            gettext("%(who)s不能%(doing)s：此操作由企业用户办理。") % {"who": _who(actor), "doing": doing}
+        )
     return actor.enterprise
 
 
 def _require_leader_user(actor, need: Need, doing: str) -> None:
     _require_login(actor)
     if not (actor.role == Role.ENTERPRISE and actor.enterprise_id == need.leader_id):
-        raise NotAllowed(f"不能{doing}：需求“{need.title}”只能由发布企业“{need.leader.name}”的用户处理。")
+        raise NotAllowed(
+            gettext("不能%(doing)s：需求“%(need)s”只能由发布企业“%(leader)s”的用户处理。")
+            % {"doing": doing, "need": need.title, "leader": need.leader.name}
+        )
+
+
+def _flag_label(enterprise) -> str:
+    return gettext("企业“%(enterprise)s”的链主标记") % {"enterprise": enterprise.name}
+
+
+def _need_label(need) -> str:
+    return gettext("需求“%(need)s”") % {"need": need.title}
+
+
+def _response_label(need) -> str:
+    return gettext("对需求“%(need)s”的响应") % {"need": need.title}
 
 
 def _text(value, field: str, label: str, limit: int, problems: list, required: bool = True) -> str:
     out = str(value or "").strip()
     if required and not out:
-        problems.append((field, f"请填写{label}"))
+        problems.append((field, gettext("请填写%(label)s") % {"label": label}))
     elif len(out) > limit:
-        problems.append((field, f"{label}不能超过 {limit} 个字"))
+        problems.append(
+            (field, gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": limit})
+        )
     return out
 
 
@@ -81,20 +101,25 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
     """An official marks an enterprise in their region as 链主, so it may publish needs."""
     _require_login(actor)
     if actor.role not in OFFICIAL_ROLES and actor.role != Role.ADMIN:
-        raise NotAllowed(f"{_who(actor)}不能标记链主：由主管部门办理。")
+        raise NotAllowed(gettext("%(who)s不能标记链主：由主管部门办理。") % {"who": _who(actor)})
     require_enterprise(actor, enterprise)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写标记为链主的理由。", [("reason", "请填写标记理由（如“省级链主企业名单”）")])
+        raise InvalidInput(
+            gettext("请填写标记为链主的理由。"),
+            [("reason", gettext("请填写标记理由（如“省级链主企业名单”）"))],
+        )
     with transaction.atomic():
         flag = LeaderFlag.objects.select_for_update().filter(enterprise=enterprise).first()
         if flag and flag.active:
-            raise NotAllowed(f"企业“{enterprise.name}”已是链主，无需重复标记。")
+            raise NotAllowed(
+                gettext("企业“%(enterprise)s”已是链主，无需重复标记。") % {"enterprise": enterprise.name}
+            )
         if flag:
             claim(
                 flag,
                 flag.version,
-                f"企业“{enterprise.name}”的链主标记",
+                _flag_label(enterprise),
                 active=True,
                 reason=reason,
                 flagged_by=actor,
@@ -122,16 +147,18 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
 def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -> LeaderFlag:
     _require_login(actor)
     if actor.role not in OFFICIAL_ROLES and actor.role != Role.ADMIN:
-        raise NotAllowed(f"{_who(actor)}不能取消链主标记：由主管部门办理。")
+        raise NotAllowed(gettext("%(who)s不能取消链主标记：由主管部门办理。") % {"who": _who(actor)})
     enterprise = flag.enterprise
     require_enterprise(actor, enterprise)
     if not flag.active:
-        raise NotAllowed(f"企业“{enterprise.name}”的链主标记已取消，无需重复操作。")
+        raise NotAllowed(
+            gettext("企业“%(enterprise)s”的链主标记已取消，无需重复操作。") % {"enterprise": enterprise.name}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("请填写取消链主标记的理由。", [("reason", "请填写取消理由")])
+        raise InvalidInput(gettext("请填写取消链主标记的理由。"), [("reason", gettext("请填写取消理由"))])
     with transaction.atomic():
-        claim(flag, expected_version, f"企业“{enterprise.name}”的链主标记", active=False, reason=reason)
+        claim(flag, expected_version, _flag_label(enterprise), active=False, reason=reason)
         record(
             actor,
             "pairing.unflag_leader",
@@ -153,29 +180,31 @@ def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -
 
 def save_capability(actor, enterprise, text: str, expected_version: int | None) -> EnterpriseCapability:
     """The enterprise's own capability text (what it makes and can do), read by the suggestions."""
-    own = _own_enterprise(actor, "填写能力描述")
+    own = _own_enterprise(actor, gettext("填写能力描述"))
     if own.pk != enterprise.pk:
-        raise NotAllowed(f"不能修改企业“{enterprise.name}”的能力描述：只能修改本企业的。")
+        raise NotAllowed(
+            gettext("不能修改企业“%(enterprise)s”的能力描述：只能修改本企业的。")
+            % {"enterprise": enterprise.name}
+        )
     problems: list = []
-    text = _text(text, "text", "能力描述", CAPABILITY_MAX, problems, required=False)
+    text = _text(text, "text", gettext("能力描述"), CAPABILITY_MAX, problems, required=False)
     if problems:
-        raise InvalidInput("能力描述需要修改后再保存。", problems)
+        raise InvalidInput(gettext("能力描述需要修改后再保存。"), problems)
     with transaction.atomic():
         cap = EnterpriseCapability.objects.filter(enterprise=enterprise).first()
         if cap is None:
             if expected_version not in (None, 0):
-                raise NotAllowed("能力描述已被删除，请刷新页面后重新填写。")
+                raise NotAllowed(gettext("能力描述已被删除，请刷新页面后重新填写。"))
             try:
                 with transaction.atomic():
                     cap = EnterpriseCapability.objects.create(
                         enterprise=enterprise, text=text, updated_by=actor
                     )
             except IntegrityError:
-                raise NotAllowed("能力描述已被他人先保存，请刷新页面后重新操作。") from None
+                raise NotAllowed(gettext("能力描述已被他人先保存，请刷新页面后重新操作。")) from None
         else:
-            claim(
-                cap, expected_version or 0, f"企业“{enterprise.name}”的能力描述", text=text, updated_by=actor
-            )
+            label = gettext("企业“%(enterprise)s”的能力描述") % {"enterprise": enterprise.name}
+            claim(cap, expected_version or 0, label, text=text, updated_by=actor)
         record(actor, "pairing.capability", cap, region_code=enterprise.region, length=len(text))
     return cap
 
@@ -194,55 +223,70 @@ def _clean_need(data: dict) -> tuple[dict, list]:
     out: dict = {}
     kind = data.get("kind") or ""
     if kind not in NeedKind.values:
-        problems.append(("kind", "请选择需求类型（配套供应、揭榜挂帅或服务需求）"))
+        problems.append(("kind", gettext("请选择需求类型（配套供应、揭榜挂帅或服务需求）")))
     out["kind"] = kind
-    out["title"] = _text(data.get("title"), "title", "需求标题", 200, problems)
-    out["description"] = _text(data.get("description"), "description", "需求描述", 4000, problems)
+    out["title"] = _text(data.get("title"), "title", gettext("需求标题"), 200, problems)
+    out["description"] = _text(data.get("description"), "description", gettext("需求描述"), 4000, problems)
     codes = list(dict.fromkeys(_codes(data.get("industry_codes"))))
     bad = [c for c in codes if engine.industry_name(c) is None]
     if bad:
-        problems.append(("industry_codes", f"不是国民经济行业分类代码：{'、'.join(bad)}（如 C34 或 C3484）"))
+        problems.append(
+            (
+                "industry_codes",
+                gettext("不是国民经济行业分类代码：%(codes)s（如 C34 或 C3484）")
+                % {"codes": gettext("、").join(bad)},
+            )
+        )
     if len(codes) > 10:
-        problems.append(("industry_codes", "期望行业代码最多 10 个"))
+        problems.append(("industry_codes", gettext("期望行业代码最多 10 个")))
     out["industry_codes"] = codes
     regions = list(dict.fromkeys(_codes(data.get("regions"))))
     bad = [c for c in regions if not (len(c) == 6 and c.isdigit() and engine.region(c))]
     if bad:
         problems.append(
-            ("regions", f"不是 6 位行政区划代码：{'、'.join(bad)}（如 330000、330100 或 330106）")
+            (
+                "regions",
+                gettext("不是 6 位行政区划代码：%(codes)s（如 330000、330100 或 330106）")
+                % {"codes": gettext("、").join(bad)},
+            )
         )
     if len(regions) > 10:
-        problems.append(("regions", "偏好地区最多 10 个"))
+        problems.append(("regions", gettext("偏好地区最多 10 个")))
     out["regions"] = regions
     titles = [t for t in dict.fromkeys(data.get("titles") or []) if t]
     bad = [t for t in titles if t not in PREFERRED_TITLES]
     if bad:
-        problems.append(("titles", "请从列表中选择偏好称号"))
+        problems.append(("titles", gettext("请从列表中选择偏好称号")))
     out["titles"] = titles
     deadline = data.get("deadline")
     today = timezone.localdate()
     if not isinstance(deadline, dt.date):
-        problems.append(("deadline", "请填写响应截止日期"))
+        problems.append(("deadline", gettext("请填写响应截止日期")))
     elif deadline < today:
-        problems.append(("deadline", "响应截止日期不能早于今天"))
+        problems.append(("deadline", gettext("响应截止日期不能早于今天")))
     elif deadline > today + dt.timedelta(days=MAX_DEADLINE_DAYS):
-        problems.append(("deadline", "响应截止日期不能晚于一年以后"))
+        problems.append(("deadline", gettext("响应截止日期不能晚于一年以后")))
     out["deadline"] = deadline
     return out, problems
 
 
 def publish_need(actor, data: dict) -> Need:
     """A leader publishes a need; SMEs that fit see it at once."""
-    enterprise = _own_enterprise(actor, "发布需求")
+    enterprise = _own_enterprise(actor, gettext("发布需求"))
     if not leaders.is_leader(enterprise):
         raise NotAllowed(
-            f"企业“{enterprise.name}”不是链主企业，不能发布需求：链主为评价划型为大型企业、"
-            "或经主管部门标记为链主的企业。如有需要，请联系所在地主管部门标记。"
+            gettext(
+                "企业“%(enterprise)s”不是链主企业，不能发布需求：链主为评价划型为大型企业、"
+                "或经主管部门标记为链主的企业。如有需要，请联系所在地主管部门标记。"
+            )
+            % {"enterprise": enterprise.name}
         )
     fields, problems = _clean_need(data)
     if problems:
         raise InvalidInput(
-            f"需求“{fields['title'] or '（未命名）'}”有 {len(problems)} 处需要修改，改好后再发布。", problems
+            gettext("需求“%(need)s”有 %(n)s 处需要修改，改好后再发布。")
+            % {"need": fields["title"] or gettext("（未命名）"), "n": len(problems)},
+            problems,
         )
     with transaction.atomic():
         need = Need.objects.create(leader=enterprise, created_by=actor, **fields)
@@ -259,27 +303,33 @@ def publish_need(actor, data: dict) -> Need:
 
 
 def update_need(actor, need: Need, data: dict, expected_version: int) -> Need:
-    _require_leader_user(actor, need, "修改需求")
+    _require_leader_user(actor, need, gettext("修改需求"))
     if need.state != NeedState.OPEN:
-        raise NotAllowed(f"需求“{need.title}”已关闭，不能修改；如需继续征集请发布新需求。")
+        raise NotAllowed(
+            gettext("需求“%(need)s”已关闭，不能修改；如需继续征集请发布新需求。") % {"need": need.title}
+        )
     fields, problems = _clean_need(data)
     if problems:
-        raise InvalidInput(f"需求“{need.title}”有 {len(problems)} 处需要修改，改好后再保存。", problems)
+        raise InvalidInput(
+            gettext("需求“%(need)s”有 %(n)s 处需要修改，改好后再保存。")
+            % {"need": need.title, "n": len(problems)},
+            problems,
+        )
     changed = {k: v for k, v in fields.items() if getattr(need, k) != v}
     with transaction.atomic():
-        claim(need, expected_version, f"需求“{need.title}”", **changed)
+        claim(need, expected_version, _need_label(need), **changed)
         record(actor, "pairing.update_need", need, region_code=need.leader.region, changed=sorted(changed))
     return need
 
 
 def close_need(actor, need: Need, note: str, expected_version: int) -> Need:
     """The leader stops collecting responses; responders still waiting are told."""
-    _require_leader_user(actor, need, "关闭需求")
+    _require_leader_user(actor, need, gettext("关闭需求"))
     if need.state != NeedState.OPEN:
-        raise NotAllowed(f"需求“{need.title}”已关闭，无需重复操作。")
+        raise NotAllowed(gettext("需求“%(need)s”已关闭，无需重复操作。") % {"need": need.title})
     note = (note or "").strip()
     with transaction.atomic():
-        claim(need, expected_version, f"需求“{need.title}”", state=NeedState.CLOSED, close_note=note)
+        claim(need, expected_version, _need_label(need), state=NeedState.CLOSED, close_note=note)
         record(
             actor,
             "pairing.close_need",
@@ -307,27 +357,32 @@ def close_need(actor, need: Need, note: str, expected_version: int) -> Need:
 
 def respond(actor, need: Need, proposal: str) -> NeedResponse:
     """An enterprise answers an open need with a short proposal; the leader is told."""
-    enterprise = _own_enterprise(actor, "响应需求")
+    enterprise = _own_enterprise(actor, gettext("响应需求"))
     if enterprise.pk == need.leader_id:
-        raise NotAllowed(f"不能响应本企业发布的需求“{need.title}”。")
+        raise NotAllowed(gettext("不能响应本企业发布的需求“%(need)s”。") % {"need": need.title})
     if need.state != NeedState.OPEN:
-        raise NotAllowed(f"需求“{need.title}”已停止征集，不能再响应。")
+        raise NotAllowed(gettext("需求“%(need)s”已停止征集，不能再响应。") % {"need": need.title})
     if need.deadline < timezone.localdate():
-        raise NotAllowed(f"需求“{need.title}”已于 {need.deadline.isoformat()} 截止响应。")
+        raise NotAllowed(
+            gettext("需求“%(need)s”已于 %(day)s 截止响应。")
+            % {"need": need.title, "day": need.deadline.isoformat()}
+        )
     problems: list = []
-    proposal = _text(proposal, "proposal", "响应方案", PROPOSAL_MAX, problems)
+    proposal = _text(proposal, "proposal", gettext("响应方案"), PROPOSAL_MAX, problems)
     if problems:
-        raise InvalidInput("请填写响应方案（能提供什么、交付周期、报价区间等）后再提交。", problems)
+        raise InvalidInput(gettext("请填写响应方案（能提供什么、交付周期、报价区间等）后再提交。"), problems)
     with transaction.atomic():
         resp = NeedResponse.objects.select_for_update().filter(need=need, enterprise=enterprise).first()
         if resp and resp.state != R.WITHDRAWN:
-            raise NotAllowed(f"贵企业已响应需求“{need.title}”，可在“我的响应”中查看进展。")
+            raise NotAllowed(
+                gettext("贵企业已响应需求“%(need)s”，可在“我的响应”中查看进展。") % {"need": need.title}
+            )
         if resp:
             before = resp.state
             claim(
                 resp,
                 resp.version,
-                f"对需求“{need.title}”的响应",
+                _response_label(need),
                 proposal=proposal,
                 state=R.SUBMITTED,
                 leader_note="",
@@ -341,7 +396,9 @@ def respond(actor, need: Need, proposal: str) -> NeedResponse:
                         need=need, enterprise=enterprise, proposal=proposal, created_by=actor
                     )
             except IntegrityError:
-                raise NotAllowed(f"贵企业已响应需求“{need.title}”，请刷新页面。") from None
+                raise NotAllowed(
+                    gettext("贵企业已响应需求“%(need)s”，请刷新页面。") % {"need": need.title}
+                ) from None
         record(
             actor,
             "pairing.respond",
@@ -364,14 +421,17 @@ def respond(actor, need: Need, proposal: str) -> NeedResponse:
 
 def withdraw_response(actor, response: NeedResponse, expected_version: int) -> NeedResponse:
     need = response.need
-    enterprise = _own_enterprise(actor, "撤回响应")
+    enterprise = _own_enterprise(actor, gettext("撤回响应"))
     if enterprise.pk != response.enterprise_id:
-        raise NotAllowed("只能撤回本企业的响应。")
+        raise NotAllowed(gettext("只能撤回本企业的响应。"))
     if response.state not in (R.SUBMITTED, R.SHORTLISTED):
-        raise NotAllowed(f"对需求“{need.title}”的响应当前为“{response.get_state_display()}”，不能撤回。")
+        raise NotAllowed(
+            gettext("对需求“%(need)s”的响应当前为“%(state)s”，不能撤回。")
+            % {"need": need.title, "state": response.get_state_display()}
+        )
     with transaction.atomic():
         before = response.state
-        claim(response, expected_version, f"对需求“{need.title}”的响应", state=R.WITHDRAWN)
+        claim(response, expected_version, _response_label(need), state=R.WITHDRAWN)
         record(
             actor,
             "pairing.withdraw_response",
@@ -404,14 +464,15 @@ def _decide(
     _require_leader_user(actor, need, doing)
     if response.state not in allowed_from:
         raise NotAllowed(
-            f"“{response.enterprise.name}”的响应当前为“{response.get_state_display()}”，不能{doing}。"
+            gettext("“%(enterprise)s”的响应当前为“%(state)s”，不能%(doing)s。")
+            % {"enterprise": response.enterprise.name, "state": response.get_state_display(), "doing": doing}
         )
     with transaction.atomic():
         before = response.state
         claim(
             response,
             expected_version,
-            f"“{response.enterprise.name}”的响应",
+            gettext("“%(enterprise)s”的响应") % {"enterprise": response.enterprise.name},
             state=to_state,
             leader_note=note,
         )
@@ -434,7 +495,7 @@ def shortlist(actor, response: NeedResponse, note: str, expected_version: int) -
     """The leader puts a response on its shortlist (入围), optionally with a note; the SME is told."""
     note = (note or "").strip()
     if len(note) > 2000:
-        raise InvalidInput("意见不能超过 2000 个字。", [("note", "意见不能超过 2000 个字")])
+        raise InvalidInput(gettext("意见不能超过 2000 个字。"), [("note", gettext("意见不能超过 2000 个字"))])
     need = response.need
     return _decide(
         actor,
@@ -443,7 +504,7 @@ def shortlist(actor, response: NeedResponse, note: str, expected_version: int) -
         note,
         expected_version,
         (R.SUBMITTED, R.DECLINED),
-        "列入入围名单",
+        gettext("列入入围名单"),
         f"贵企业对需求“{need.title}”的响应已入围",
     )
 
@@ -452,9 +513,11 @@ def decline(actor, response: NeedResponse, note: str, expected_version: int) -> 
     """The leader declines a response with a note saying why; the SME is told."""
     note = (note or "").strip()
     if not note:
-        raise InvalidInput("请填写未入围的说明，便于企业改进。", [("note", "请填写未入围的说明")])
+        raise InvalidInput(
+            gettext("请填写未入围的说明，便于企业改进。"), [("note", gettext("请填写未入围的说明"))]
+        )
     if len(note) > 2000:
-        raise InvalidInput("说明不能超过 2000 个字。", [("note", "说明不能超过 2000 个字")])
+        raise InvalidInput(gettext("说明不能超过 2000 个字。"), [("note", gettext("说明不能超过 2000 个字"))])
     need = response.need
     return _decide(
         actor,
@@ -463,7 +526,7 @@ def decline(actor, response: NeedResponse, note: str, expected_version: int) -> 
         note,
         expected_version,
         (R.SUBMITTED, R.SHORTLISTED),
-        "标记为未入围",
+        gettext("标记为未入围"),
         f"贵企业对需求“{need.title}”的响应未入围",
     )
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.assessments.models import Assessment
 from portal.cultivation.models import Recognition, RecognitionStatus
@@ -35,10 +36,12 @@ def leader_basis(enterprise) -> str:
     """Why the enterprise is a leader, in one Chinese phrase; '' when it is not one."""
     flag = LeaderFlag.objects.filter(enterprise=enterprise, active=True).first()
     if flag:
-        return "主管部门标记为链主" + (f"（{flag.reason}）" if flag.reason else "")
+        if flag.reason:
+            return gettext("主管部门标记为链主（%(reason)s）") % {"reason": flag.reason}
+        return gettext("主管部门标记为链主")
     latest = Assessment.objects.filter(enterprise=enterprise).order_by("-created_at", "-id").first()
     if latest and ((latest.result or {}).get("zh") or {}).get("size", {}).get("class") == LARGE:
-        return f"最近一次评价（{latest.as_of.isoformat()}）划型为大型企业"
+        return gettext("最近一次评价（%(day)s）划型为大型企业") % {"day": latest.as_of.isoformat()}
     return ""
 
 

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from portal.assessments import engine
 from portal.clusters.access import clusters_of, memberships_of
@@ -33,17 +35,17 @@ from . import leaders, text
 from .models import EnterpriseCapability, Need
 
 INDUSTRY_POINTS = {5: 40, 4: 35, 3: 30, 1: 10}  # code length → points (小类, 中类, 大类, 门类)
-INDUSTRY_LEVEL = {5: "小类", 4: "中类", 3: "大类", 1: "门类"}
+INDUSTRY_LEVEL = {5: _("小类"), 4: _("中类"), 3: _("大类"), 1: _("门类")}
 KEYWORD_POINTS, KEYWORD_MAX = 4, 20
 SEMANTIC_POINTS, SEMANTIC_FLOOR, SEMANTIC_CEILING = 25, Decimal("0.87"), Decimal("0.94")
 TITLE_POINTS = {"little_giant": 15, "specialized": 10, "tech_innovative": 5, "innovative": 5, "tech_sme": 5}
 TITLE_RANK = {"little_giant": 3, "specialized": 2, "tech_innovative": 1, "innovative": 1, "tech_sme": 1}
 TITLE_SHORT = {
-    "little_giant": "专精特新“小巨人”",
-    "specialized": "专精特新",
-    "tech_innovative": "科技和创新型",
-    "innovative": "创新型",
-    "tech_sme": "科技型",
+    "little_giant": _("专精特新“小巨人”"),
+    "specialized": _("专精特新"),
+    "tech_innovative": _("科技和创新型"),
+    "innovative": _("创新型"),
+    "tech_sme": _("科技型"),
 }
 CLUSTER_SAME, CLUSTER_INDUSTRY = 10, 5
 REGION_PREFERRED, REGION_COUNTY, REGION_CITY, REGION_PROVINCE = 10, 10, 5, 2
@@ -80,7 +82,7 @@ class Suggestion:
     @property
     def explanation(self) -> str:
         """ "行业：同属 C34 通用设备制造业 +30；能力描述相似度 0.71 +18；称号：专精特新 +10；地区：同市 +5"."""
-        return "；".join(str(c) for c in self.components)
+        return gettext("；").join(str(c) for c in self.components)
 
 
 @dataclass
@@ -142,7 +144,8 @@ def industry_component(code: str, wanted: list[str]) -> Component | None:
     if not best:
         return None
     name = engine.industry_name(best) or ""
-    return Component("industry", f"行业：同属 {best} {name}".rstrip(), INDUSTRY_POINTS[len(best)])
+    what = gettext("行业：同属 %(industry)s") % {"industry": f"{best} {name}".rstrip()}
+    return Component("industry", what, INDUSTRY_POINTS[len(best)])
 
 
 def keyword_component(need_words: list[str], cand_words: list[str]) -> Component | None:
@@ -150,7 +153,9 @@ def keyword_component(need_words: list[str], cand_words: list[str]) -> Component
     if not shared:
         return None
     points = min(KEYWORD_POINTS * len(shared), KEYWORD_MAX)
-    return Component("keywords", f"关键词：{'、'.join(shared[:8])}", points)
+    return Component(
+        "keywords", gettext("关键词：%(words)s") % {"words": gettext("、").join(shared[:8])}, points
+    )
 
 
 def semantic_scale(cosine: float) -> Decimal:
@@ -166,7 +171,7 @@ def semantic_component(cosine: float | None) -> Component | None:
     points = int((s * SEMANTIC_POINTS).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if points <= 0:
         return None
-    return Component("semantic", f"能力描述相似度 {s}", points)
+    return Component("semantic", gettext("能力描述相似度 %(s)s") % {"s": s}, points)
 
 
 def title_component(held: set[str], preferred: list[str]) -> Component | None:
@@ -177,18 +182,23 @@ def title_component(held: set[str], preferred: list[str]) -> Component | None:
     wanted = [TITLE_RANK[t] for t in preferred or [] if t in TITLE_RANK]
     if wanted and TITLE_RANK[best] < min(wanted):
         return None
-    return Component("titles", f"称号：{TITLE_SHORT[best]}", TITLE_POINTS[best])
+    return Component("titles", gettext("称号：%(title)s") % {"title": TITLE_SHORT[best]}, TITLE_POINTS[best])
 
 
 def cluster_component(cand_clusters: list, leader_clusters: list, wanted: list[str]) -> Component | None:
     leader_ids = {c.pk for c in leader_clusters}
     same = [c for c in cand_clusters if c.pk in leader_ids]
     if same:
-        return Component("cluster", f"集群：与发布企业同属“{same[0].name}”", CLUSTER_SAME)
+        return Component(
+            "cluster", gettext("集群：与发布企业同属“%(cluster)s”") % {"cluster": same[0].name}, CLUSTER_SAME
+        )
     for c in cand_clusters:
         if any(len(_shared_industry(c.industry_code, w)) >= 3 for w in wanted or []):
             return Component(
-                "cluster", f"集群：“{c.name}”成员（主导产业 {c.industry_code}）", CLUSTER_INDUSTRY
+                "cluster",
+                gettext("集群：“%(cluster)s”成员（主导产业 %(industry)s）")
+                % {"cluster": c.name, "industry": c.industry_code},
+                CLUSTER_INDUSTRY,
             )
     return None
 
@@ -209,16 +219,17 @@ def region_component(region: str, preferred: list[str], leader_region: str) -> C
     if preferred:
         for code in preferred:
             if region and region.startswith(_region_prefix(code)):
-                return Component("region", f"地区：位于偏好地区 {_region_name(code)}", REGION_PREFERRED)
+                what = gettext("地区：位于偏好地区 %(region)s") % {"region": _region_name(code)}
+                return Component("region", what, REGION_PREFERRED)
         return None
     if not region or not leader_region:
         return None
     if region == leader_region:
-        return Component("region", "地区：同县（区）", REGION_COUNTY)
+        return Component("region", gettext("地区：同县（区）"), REGION_COUNTY)
     if region[:4] == leader_region[:4]:
-        return Component("region", "地区：同市", REGION_CITY)
+        return Component("region", gettext("地区：同市"), REGION_CITY)
     if region[:2] == leader_region[:2]:
-        return Component("region", "地区：同省", REGION_PROVINCE)
+        return Component("region", gettext("地区：同省"), REGION_PROVINCE)
     return None
 
 
@@ -272,13 +283,15 @@ class NeedScorer:
         ]
         s.components = [p for p in parts if p is not None]
         if not need.industry_codes:
-            s.notes.append("需求未指定行业，行业不计分")
+            s.notes.append(gettext("需求未指定行业，行业不计分"))
         if not cand.text:
-            s.notes.append("企业未填写主导产品和能力描述，无法比较能力")
+            s.notes.append(gettext("企业未填写主导产品和能力描述，无法比较能力"))
         elif not self.semantic:
-            s.notes.append("语义模型不可用，能力只按关键词比较")
+            s.notes.append(gettext("语义模型不可用，能力只按关键词比较"))
         elif skipped and not pending:
-            s.notes.append(f"候选企业较多，只对其他得分最高的 {SEMANTIC_POOL} 家计算语义相似度")
+            s.notes.append(
+                gettext("候选企业较多，只对其他得分最高的 %(n)s 家计算语义相似度") % {"n": SEMANTIC_POOL}
+            )
         return s
 
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.models import User
 from portal.accounts.roles import OFFICIAL_ROLES, Role
@@ -71,7 +73,7 @@ def _url(name: str, *args) -> str:
 
 def region_label(code: str) -> str:
     if not code:
-        return "全国"
+        return gettext("全国")
     found = engine.region(code)
     return found[0] if found else code
 
@@ -82,7 +84,13 @@ def level_region_label(level: str, code: str) -> str:
         level_name = Level(level).label
     except ValueError:
         level_name = level
-    return f"{region_label(code)}（{level_name}）"
+    return gettext("%(region)s（%(level)s）") % {"region": region_label(code), "level": level_name}
+
+
+def _zh(text) -> str:
+    """Stored texts stay Chinese whatever language the acting user's pages are in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
 
 
 def membership_of(user) -> ProviderMembership | None:
@@ -93,7 +101,7 @@ def membership_of(user) -> ProviderMembership | None:
 
 def _require_login(actor, doing: str) -> None:
     if not getattr(actor, "is_authenticated", False):
-        raise NotAllowed(f"请先登录，再{doing}。")
+        raise NotAllowed(gettext("请先登录，再%(doing)s。") % {"doing": doing})
 
 
 def _is_admin(actor) -> bool:
@@ -140,16 +148,19 @@ def parse_regions(text) -> tuple[list[str], list[str]]:
             tokens.append(NATIONWIDE)
             continue
         if not (len(item) == 6 and item.isdigit()):
-            problems.append(f"“{item}”不是 6 位行政区划代码（如 330000、330100、330106）或“全国”")
+            problems.append(
+                gettext("“%(item)s”不是 6 位行政区划代码（如 330000、330100、330106）或“全国”")
+                % {"item": item}
+            )
             continue
         found = engine.region(item)
         if found is None:
-            problems.append(f"未知的行政区划代码 {item}")
+            problems.append(gettext("未知的行政区划代码 %(code)s") % {"code": item})
             continue
         digits = {"province": 2, "city": 4, "county": 6}.get(found[1], 6)
         tokens.append(item[:digits])
     if not tokens and not problems:
-        problems.append("请填写至少一个服务地区（行政区划代码）或“全国”")
+        problems.append(gettext("请填写至少一个服务地区（行政区划代码）或“全国”"))
     return sorted(set(tokens)), problems
 
 
@@ -158,10 +169,10 @@ def region_tokens_label(tokens) -> str:
     out = []
     for t in tokens:
         if t == NATIONWIDE:
-            out.append("全国")
+            out.append(gettext("全国"))
         else:
             out.append(region_label(t.ljust(6, "0")))
-    return "、".join(out)
+    return gettext("、").join(out)
 
 
 # ---------------------------------------------------------------------------------------------- institutions
@@ -182,69 +193,89 @@ def _institution_problems(
 ) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not name:
-        problems.append(("name", "请填写机构名称"))
+        problems.append(("name", gettext("请填写机构名称")))
     elif len(name) > 200:
-        problems.append(("name", "机构名称不能超过 200 个字"))
+        problems.append(("name", gettext("机构名称不能超过 200 个字")))
     if kind not in InstitutionKind.values:
-        problems.append(("kind", "请选择机构类型（公共服务机构或市场化服务机构）"))
+        problems.append(("kind", gettext("请选择机构类型（公共服务机构或市场化服务机构）")))
     if level not in Level.values:
-        problems.append(("level", "请选择所在层级（国家级、省级、市级或县级）"))
+        problems.append(("level", gettext("请选择所在层级（国家级、省级、市级或县级）")))
     elif level == Level.NATIONAL:
         if region_code:
-            problems.append(("region_code", "国家级机构不填写地区代码"))
+            problems.append(("region_code", gettext("国家级机构不填写地区代码")))
     else:
         found = engine.region(region_code) if region_code else None
         if not region_code:
-            problems.append(("region_code", f"请填写{Level(level).label}行政区划代码（6 位）"))
+            problems.append(
+                (
+                    "region_code",
+                    gettext("请填写%(level)s行政区划代码（6 位）") % {"level": Level(level).label},
+                )
+            )
         elif found is None:
-            problems.append(("region_code", f"未知的行政区划代码 {region_code}"))
+            problems.append(("region_code", gettext("未知的行政区划代码 %(code)s") % {"code": region_code}))
         elif found[1] != level:
             problems.append(
-                ("region_code", f"{found[0]}不是{Level(level).label}行政区；请填写与所在层级一致的代码")
+                (
+                    "region_code",
+                    gettext("%(region)s不是%(level)s行政区；请填写与所在层级一致的代码")
+                    % {"region": found[0], "level": Level(level).label},
+                )
             )
     code_problem = identity.credit_code_problem(credit_code)
     if code_problem:
         problems.append(("credit_code", code_problem))
     elif ServiceInstitution.objects.filter(credit_code=credit_code).exclude(pk=exclude_pk).exists():
-        problems.append(
-            ("credit_code", f"统一社会信用代码 {credit_code} 的机构已登记，请联系该机构的账户管理员")
-        )
+        problems.append(("credit_code", _code_taken(credit_code)))
     if not contact_name:
-        problems.append(("contact_name", "请填写联系人"))
+        problems.append(("contact_name", gettext("请填写联系人")))
     if not PHONE_RE.match(contact_phone or ""):
-        problems.append(("contact_phone", "请填写 11 位手机号或带区号的固定电话（如 0571-88886666）"))
+        problems.append(
+            ("contact_phone", gettext("请填写 11 位手机号或带区号的固定电话（如 0571-88886666）"))
+        )
     if contact_email:
         try:
             validate_email(contact_email)
         except ValidationError:
-            problems.append(("contact_email", "电子邮箱格式不正确"))
+            problems.append(("contact_email", gettext("电子邮箱格式不正确")))
     if len(description or "") > TEXT_MAX:
-        problems.append(("description", f"机构简介不能超过 {TEXT_MAX} 个字"))
+        problems.append(("description", gettext("机构简介不能超过 %(n)s 个字") % {"n": TEXT_MAX}))
     return problems
+
+
+def _code_taken(code: str) -> str:
+    return gettext("统一社会信用代码 %(code)s 的机构已登记，请联系该机构的账户管理员") % {"code": code}
 
 
 def _account_problems(username, password, full_name) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not username:
-        problems.append(("username", "请填写用户名"))
+        problems.append(("username", gettext("请填写用户名")))
     else:
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
-            problems.append(("username", "用户名只能包含字母、数字和 @ . + - _"))
+            problems.append(("username", gettext("用户名只能包含字母、数字和 @ . + - _")))
         else:
             if User.objects.filter(username__iexact=username).exists():
-                problems.append(("username", f"用户名 {username} 已被使用，请换一个"))
+                problems.append(
+                    ("username", gettext("用户名 %(username)s 已被使用，请换一个") % {"username": username})
+                )
     try:
         validate_password(password or "", User(username=username, first_name=full_name))
     except ValidationError as exc:
         for error in exc.error_list:
             if error.code == "password_too_short":
-                problems.append(("password", f"密码太短，至少需要 {error.params['min_length']} 个字符。"))
+                problems.append(
+                    (
+                        "password",
+                        gettext("密码太短，至少需要 %(n)s 个字符。") % {"n": error.params["min_length"]},
+                    )
+                )
             else:
                 problems.extend(("password", str(m)) for m in error.messages)
     if not full_name:
-        problems.append(("full_name", "请填写您的姓名"))
+        problems.append(("full_name", gettext("请填写您的姓名")))
     return problems
 
 
@@ -275,7 +306,7 @@ def register_provider(
         name, kind, level, region_code, code, contact_name, contact_phone, contact_email, description
     )
     if problems:
-        raise InvalidInput("登记信息有误，请按提示修改后重新提交。", problems)
+        raise InvalidInput(gettext("登记信息有误，请按提示修改后重新提交。"), problems)
     try:
         with transaction.atomic():
             institution = ServiceInstitution.objects.create(
@@ -310,19 +341,19 @@ def register_provider(
                 credit_code=code,
                 username=username,
             )
-            where = level_region_label(level, region_code)
-            for official in reviewers_of(level, region_code):
-                notify_user(
-                    official,
-                    f"服务机构“{name}”申请入驻，待您审核",
-                    f"{where}{InstitutionKind(kind).label}。审核通过前，企业和其他部门看不到该机构及其服务。",
-                    _url("services:institution", institution.pk),
-                    TOPIC,
-                )
+            with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
+                where = level_region_label(level, region_code)
+                for official in reviewers_of(level, region_code):
+                    notify_user(
+                        official,
+                        f"服务机构“{name}”申请入驻，待您审核",
+                        f"{where}{InstitutionKind(kind).label}。审核通过前，企业和其他部门看不到该机构及其服务。",
+                        _url("services:institution", institution.pk),
+                        TOPIC,
+                    )
     except IntegrityError:
         raise InvalidInput(
-            "登记信息有误，请按提示修改后重新提交。",
-            [("credit_code", f"统一社会信用代码 {code} 的机构已登记，请联系该机构的账户管理员")],
+            gettext("登记信息有误，请按提示修改后重新提交。"), [("credit_code", _code_taken(code))]
         ) from None
     return user
 
@@ -333,7 +364,11 @@ REVIEW_MOVES = {
     "reject": ((I.PENDING,), I.REJECTED, True),
     "suspend": ((I.APPROVED,), I.SUSPENDED, True),
 }
-REVIEW_WORDS = {"approve": "审核通过", "reject": "不予通过", "suspend": "暂停"}
+REVIEW_WORDS = {
+    "approve": gettext_noop("审核通过"),
+    "reject": gettext_noop("不予通过"),
+    "suspend": gettext_noop("暂停"),
+}
 
 
 def allowed_reviews(actor, institution) -> list[str]:
@@ -352,34 +387,46 @@ def review_institution(
     now: dt.datetime | None = None,
 ) -> ServiceInstitution:
     """The reviewing official approves, rejects (reason required) or suspends (reason required) an institution."""
-    _require_login(actor, "审核服务机构")
+    _require_login(actor, gettext("审核服务机构"))
     if decision not in REVIEW_MOVES:
-        raise InvalidInput("请选择审核结论。", [("decision", "请选择：审核通过、不予通过或暂停")])
+        raise InvalidInput(
+            gettext("请选择审核结论。"), [("decision", gettext("请选择：审核通过、不予通过或暂停"))]
+        )
     if not is_reviewer(actor, institution):
         raise NotAllowed(
-            f"服务机构“{institution.name}”由{level_region_label(institution.level, institution.region_code)}"
-            "主管部门审核，您无权审核。"
+            gettext("服务机构“%(name)s”由%(authority)s主管部门审核，您无权审核。")
+            % {
+                "name": institution.name,
+                "authority": level_region_label(institution.level, institution.region_code),
+            }
         )
     start, end, needs_reason = REVIEW_MOVES[decision]
     reason = (reason or "").strip()
     if needs_reason and not reason:
         raise InvalidInput(
-            f"{REVIEW_WORDS[decision]}须说明理由。", [("reason", "请填写理由，机构会看到这段文字")]
+            gettext("%(decision)s须说明理由。") % {"decision": gettext(REVIEW_WORDS[decision])},
+            [("reason", gettext("请填写理由，机构会看到这段文字"))],
         )
     if len(reason) > TEXT_MAX:
-        raise InvalidInput("理由过长。", [("reason", f"理由不能超过 {TEXT_MAX} 个字")])
+        raise InvalidInput(
+            gettext("理由过长。"), [("reason", gettext("理由不能超过 %(n)s 个字") % {"n": TEXT_MAX})]
+        )
     with transaction.atomic():
         current = ServiceInstitution.objects.get(pk=institution.pk)
         if current.state not in start:
             raise NotAllowed(
-                f"服务机构“{institution.name}”当前为“{InstitutionState(current.state).label}”，"
-                f"不能{REVIEW_WORDS[decision]}。请刷新页面查看最新状态。"
+                gettext("服务机构“%(name)s”当前为“%(state)s”，不能%(decision)s。请刷新页面查看最新状态。")
+                % {
+                    "name": institution.name,
+                    "state": InstitutionState(current.state).label,
+                    "decision": gettext(REVIEW_WORDS[decision]),
+                }
             )
         old = current.state
         claim(
             institution,
             expected_version,
-            f"服务机构“{institution.name}”",
+            _institution_label(institution),
             state=end,
             reason=reason,
             reviewed_by=actor,
@@ -419,14 +466,16 @@ def resubmit_institution(
     now: dt.datetime | None = None,
 ) -> ServiceInstitution:
     """A member corrects a rejected institution and sends it back for review (未通过 → 待审核)."""
-    _require_login(actor, "修改机构信息")
+    _require_login(actor, gettext("修改机构信息"))
     member = membership_of(actor)
     if member is None or member.institution_id != institution.pk:
-        raise NotAllowed(f"只有服务机构“{institution.name}”的账户可以修改其登记信息。")
+        raise NotAllowed(
+            gettext("只有服务机构“%(name)s”的账户可以修改其登记信息。") % {"name": institution.name}
+        )
     if institution.state != I.REJECTED:
         raise NotAllowed(
-            f"服务机构“{institution.name}”当前为“{InstitutionState(institution.state).label}”，"
-            "只有未通过审核的登记可以修改后重新提交。"
+            gettext("服务机构“%(name)s”当前为“%(state)s”，只有未通过审核的登记可以修改后重新提交。")
+            % {"name": institution.name, "state": InstitutionState(institution.state).label}
         )
     name, contact_name, contact_phone, contact_email = (
         str(v or "").strip() for v in (name, contact_name, contact_phone, contact_email)
@@ -445,12 +494,12 @@ def resubmit_institution(
         exclude_pk=institution.pk,
     )
     if problems:
-        raise InvalidInput("登记信息有误，请按提示修改后重新提交。", problems)
+        raise InvalidInput(gettext("登记信息有误，请按提示修改后重新提交。"), problems)
     with transaction.atomic():
         claim(
             institution,
             expected_version,
-            f"服务机构“{institution.name}”",
+            _institution_label(institution),
             name=name,
             kind=kind,
             level=level,
@@ -488,12 +537,16 @@ def resubmit_institution(
 
 
 def _require_member(actor, institution=None) -> ServiceInstitution:
-    _require_login(actor, "管理服务产品")
+    _require_login(actor, gettext("管理服务产品"))
     member = membership_of(actor)
     if member is None:
-        raise NotAllowed("只有服务机构的账户可以发布服务产品。请用服务机构账户登录，或先登记服务机构。")
+        raise NotAllowed(
+            gettext("只有服务机构的账户可以发布服务产品。请用服务机构账户登录，或先登记服务机构。")
+        )
     if institution is not None and member.institution_id != institution.pk:
-        raise NotAllowed(f"只有服务机构“{institution.name}”的账户可以修改它的服务产品。")
+        raise NotAllowed(
+            gettext("只有服务机构“%(name)s”的账户可以修改它的服务产品。") % {"name": institution.name}
+        )
     return member.institution
 
 
@@ -520,24 +573,24 @@ def save_offering(
     tokens, region_problems = parse_regions(regions)
     problems: list[tuple[str, str]] = []
     if category not in Category.values:
-        problems.append(("category", "请选择服务类别"))
+        problems.append(("category", gettext("请选择服务类别")))
     if not title:
-        problems.append(("title", "请填写服务名称"))
+        problems.append(("title", gettext("请填写服务名称")))
     elif len(title) > 200:
-        problems.append(("title", "服务名称不能超过 200 个字"))
+        problems.append(("title", gettext("服务名称不能超过 200 个字")))
     if not description:
-        problems.append(("description", "请填写服务内容"))
+        problems.append(("description", gettext("请填写服务内容")))
     elif len(description) > TEXT_MAX:
-        problems.append(("description", f"服务内容不能超过 {TEXT_MAX} 个字"))
+        problems.append(("description", gettext("服务内容不能超过 %(n)s 个字") % {"n": TEXT_MAX}))
     if price_band not in PriceBand.values:
-        problems.append(("price_band", "请选择收费区间"))
+        problems.append(("price_band", gettext("请选择收费区间")))
     problems += [("regions", p) for p in region_problems]
     if not contact:
-        problems.append(("contact", "请填写联系方式（联系人和电话）"))
+        problems.append(("contact", gettext("请填写联系方式（联系人和电话）")))
     elif len(contact) > 200:
-        problems.append(("contact", "联系方式不能超过 200 个字"))
+        problems.append(("contact", gettext("联系方式不能超过 200 个字")))
     if problems:
-        raise InvalidInput("服务产品信息有误，请按提示修改后再保存。", problems)
+        raise InvalidInput(gettext("服务产品信息有误，请按提示修改后再保存。"), problems)
     fields = {
         "category": category,
         "title": title,
@@ -562,8 +615,15 @@ def save_offering(
             )
         else:
             if expected_version is None:
-                raise InvalidInput("缺少版本号，请刷新页面后重新保存。", [("version", "缺少版本号")])
-            claim(offering, expected_version, f"服务产品“{offering.title}”", **fields)
+                raise InvalidInput(
+                    gettext("缺少版本号，请刷新页面后重新保存。"), [("version", gettext("缺少版本号"))]
+                )
+            claim(
+                offering,
+                expected_version,
+                gettext("服务产品“%(title)s”") % {"title": offering.title},
+                **fields,
+            )
             record(
                 actor,
                 "services.offering_updated",
@@ -604,7 +664,11 @@ def matching_institutions(category: str, region: str):
 
 
 def _demand_label(demand) -> str:
-    return f"诉求“{demand.title}”"
+    return gettext("诉求“%(title)s”") % {"title": demand.title}
+
+
+def _institution_label(institution) -> str:
+    return gettext("服务机构“%(name)s”") % {"name": institution.name}
 
 
 def post_demand(
@@ -618,26 +682,26 @@ def post_demand(
     now: dt.datetime | None = None,
 ) -> Demand:
     """An enterprise user posts a need; it is routed to the responsible level and to matching providers."""
-    _require_login(actor, "提出诉求")
+    _require_login(actor, gettext("提出诉求"))
     require_enterprise(actor, enterprise)
     if actor.role != Role.ENTERPRISE:
-        raise NotAllowed("只有企业账户可以提出诉求。")
+        raise NotAllowed(gettext("只有企业账户可以提出诉求。"))
     title, text = str(title or "").strip(), str(text or "").strip()
     problems: list[tuple[str, str]] = []
     if category not in Category.values:
-        problems.append(("category", "请选择诉求类别"))
+        problems.append(("category", gettext("请选择诉求类别")))
     if not title:
-        problems.append(("title", "请填写标题"))
+        problems.append(("title", gettext("请填写标题")))
     elif len(title) > 200:
-        problems.append(("title", "标题不能超过 200 个字"))
+        problems.append(("title", gettext("标题不能超过 200 个字")))
     if not text:
-        problems.append(("text", "请写明需要什么帮助"))
+        problems.append(("text", gettext("请写明需要什么帮助")))
     elif len(text) > TEXT_MAX:
-        problems.append(("text", f"诉求内容不能超过 {TEXT_MAX} 个字"))
+        problems.append(("text", gettext("诉求内容不能超过 %(n)s 个字") % {"n": TEXT_MAX}))
     if urgency not in Urgency.values:
-        problems.append(("urgency", "请选择紧急程度"))
+        problems.append(("urgency", gettext("请选择紧急程度")))
     if problems:
-        raise InvalidInput("诉求信息有误，请按提示修改后再提交。", problems)
+        raise InvalidInput(gettext("诉求信息有误，请按提示修改后再提交。"), problems)
     moment = _now(now)
     days = deadlines.target_days(category)
     due = deadlines.add_working_days(timezone.localdate(moment), days)
@@ -672,11 +736,12 @@ def post_demand(
             due_on=due.isoformat(),
         )
         url = _url("services:demand", demand.pk)
-        body = f"{enterprise.name}（{region_label(enterprise.region)}）：{Category(category).label}。请在 {due.isoformat()} 前首次响应。"
-        for official in officials:
-            notify_user(official, f"新诉求待响应：{title}", body, url, TOPIC)
-        for institution in matched:
-            _notify_members(institution, f"有企业需要{Category(category).label}：{title}", body, url)
+        with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
+            body = f"{enterprise.name}（{region_label(enterprise.region)}）：{Category(category).label}。请在 {due.isoformat()} 前首次响应。"
+            for official in officials:
+                notify_user(official, f"新诉求待响应：{title}", body, url, TOPIC)
+            for institution in matched:
+                _notify_members(institution, f"有企业需要{Category(category).label}：{title}", body, url)
     return demand
 
 
@@ -696,23 +761,30 @@ def may_respond(actor, demand: Demand) -> bool:
 
 def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | None = None) -> DemandResponse:
     """An official or a routed provider replies; the first reply stamps the response time (待响应 → 已响应)."""
-    _require_login(actor, "回复诉求")
+    _require_login(actor, gettext("回复诉求"))
     text = str(text or "").strip()
     if not text:
-        raise InvalidInput("请填写回复内容。", [("text", "请填写回复内容")])
+        raise InvalidInput(gettext("请填写回复内容。"), [("text", gettext("请填写回复内容"))])
     if len(text) > TEXT_MAX:
-        raise InvalidInput("回复过长。", [("text", f"回复内容不能超过 {TEXT_MAX} 个字")])
+        raise InvalidInput(
+            gettext("回复过长。"), [("text", gettext("回复内容不能超过 %(n)s 个字") % {"n": TEXT_MAX})]
+        )
     moment = _now(now)
     with transaction.atomic():
         current = Demand.objects.select_for_update().select_related("enterprise").get(pk=demand.pk)
         if actor.role in OFFICIAL_ROLES and not enterprise_in_scope(actor, current.enterprise):
-            raise NotAllowed(f"{_demand_label(current)}不在您的管辖范围内，不能回复。")
+            raise NotAllowed(
+                gettext("%(demand)s不在您的管辖范围内，不能回复。") % {"demand": _demand_label(current)}
+            )
         if not may_respond(actor, current):
             if current.state not in (D.OPEN, D.ANSWERED):
                 raise NotAllowed(
-                    f"{_demand_label(current)}已{DemandState(current.state).label}，不能再回复。"
+                    gettext("%(demand)s已%(state)s，不能再回复。")
+                    % {"demand": _demand_label(current), "state": DemandState(current.state).label}
                 )
-            raise NotAllowed(f"{_demand_label(current)}没有派送给您的机构，不能回复。")
+            raise NotAllowed(
+                gettext("%(demand)s没有派送给您的机构，不能回复。") % {"demand": _demand_label(current)}
+            )
         member = membership_of(actor)
         old = current.state
         changes = {"state": D.ANSWERED}
@@ -724,8 +796,8 @@ def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | No
             demand=current,
             author=actor,
             institution=member.institution if member else None,
-            organisation=(
-                member.institution.name if member else (actor.organisation or Role(actor.role).label)
+            organisation=(  # stored: the role's Chinese name whatever the page language
+                member.institution.name if member else (actor.organisation or _zh(Role(actor.role).label))
             ),
             text=text,
             created_at=moment,
@@ -758,10 +830,10 @@ def close_demand(
     actor, demand: Demand, *, rating, comment: str = "", expected_version: int, now: dt.datetime | None = None
 ) -> Demand:
     """The enterprise closes an answered demand with a 1–5 rating (已响应 → 已办结)."""
-    _require_login(actor, "办结诉求")
+    _require_login(actor, gettext("办结诉求"))
     require_enterprise(actor, demand.enterprise)
     if actor.role != Role.ENTERPRISE:
-        raise NotAllowed("只有提出诉求的企业可以办结并评价。")
+        raise NotAllowed(gettext("只有提出诉求的企业可以办结并评价。"))
     try:
         stars = int(str(rating).strip())
     except (TypeError, ValueError):
@@ -769,15 +841,15 @@ def close_demand(
     comment = str(comment or "").strip()
     problems = []
     if not 1 <= stars <= 5:
-        problems.append(("rating", "请选择 1–5 星的满意度"))
+        problems.append(("rating", gettext("请选择 1–5 星的满意度")))
     if len(comment) > TEXT_MAX:
-        problems.append(("comment", f"评价不能超过 {TEXT_MAX} 个字"))
+        problems.append(("comment", gettext("评价不能超过 %(n)s 个字") % {"n": TEXT_MAX}))
     if problems:
-        raise InvalidInput("评价信息有误，请按提示修改。", problems)
+        raise InvalidInput(gettext("评价信息有误，请按提示修改。"), problems)
     if demand.state != D.ANSWERED:
         raise NotAllowed(
-            f"{_demand_label(demand)}当前为“{DemandState(demand.state).label}”，"
-            "收到回复后才能办结评价；不再需要可以撤回。"
+            gettext("%(demand)s当前为“%(state)s”，收到回复后才能办结评价；不再需要可以撤回。")
+            % {"demand": _demand_label(demand), "state": DemandState(demand.state).label}
         )
     with transaction.atomic():
         claim(
@@ -815,12 +887,15 @@ def withdraw_demand(
     actor, demand: Demand, *, expected_version: int, reason: str = "", now: dt.datetime | None = None
 ) -> Demand:
     """The enterprise withdraws a demand it no longer needs (待响应/已响应 → 已撤回)."""
-    _require_login(actor, "撤回诉求")
+    _require_login(actor, gettext("撤回诉求"))
     require_enterprise(actor, demand.enterprise)
     if actor.role != Role.ENTERPRISE:
-        raise NotAllowed("只有提出诉求的企业可以撤回。")
+        raise NotAllowed(gettext("只有提出诉求的企业可以撤回。"))
     if demand.state not in (D.OPEN, D.ANSWERED):
-        raise NotAllowed(f"{_demand_label(demand)}已{DemandState(demand.state).label}，不能撤回。")
+        raise NotAllowed(
+            gettext("%(demand)s已%(state)s，不能撤回。")
+            % {"demand": _demand_label(demand), "state": DemandState(demand.state).label}
+        )
     reason = str(reason or "").strip()[:TEXT_MAX]
     old = demand.state
     with transaction.atomic():

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ServicesConfig(AppConfig):
     name = "portal.services"
     label = "services"
-    verbose_name = "服务网络"
+    verbose_name = _("服务网络")

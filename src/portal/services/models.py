@@ -10,58 +10,59 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Level(models.TextChoices):
-    COUNTY = "county", "县级"
-    CITY = "city", "市级"
-    PROVINCE = "province", "省级"
-    NATIONAL = "national", "国家级"
+    COUNTY = "county", _("县级")
+    CITY = "city", _("市级")
+    PROVINCE = "province", _("省级")
+    NATIONAL = "national", _("国家级")
 
 
 class InstitutionKind(models.TextChoices):
-    PUBLIC_AGENCY = "public_agency", "公共服务机构"
-    MARKET_PROVIDER = "market_provider", "市场化服务机构"
+    PUBLIC_AGENCY = "public_agency", _("公共服务机构")
+    MARKET_PROVIDER = "market_provider", _("市场化服务机构")
 
 
 class InstitutionState(models.TextChoices):
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已通过"
-    REJECTED = "rejected", "未通过"
-    SUSPENDED = "suspended", "已暂停"
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("未通过")
+    SUSPENDED = "suspended", _("已暂停")
 
 
 class Category(models.TextChoices):
-    FINANCING = "financing", "融资服务"
-    DIGITAL_TRANSFORMATION = "digital_transformation", "数字化转型"
-    LEGAL = "legal", "法律服务"
-    IP = "ip", "知识产权"
-    TALENT = "talent", "人才服务"
-    TESTING_CERTIFICATION = "testing_certification", "检验检测认证"
-    MARKET_EXPANSION = "market_expansion", "市场开拓"
-    MANAGEMENT_CONSULTING = "management_consulting", "管理咨询"
-    POLICY_CONSULTING = "policy_consulting", "政策咨询"
+    FINANCING = "financing", _("融资服务")
+    DIGITAL_TRANSFORMATION = "digital_transformation", _("数字化转型")
+    LEGAL = "legal", _("法律服务")
+    IP = "ip", _("知识产权")
+    TALENT = "talent", _("人才服务")
+    TESTING_CERTIFICATION = "testing_certification", _("检验检测认证")
+    MARKET_EXPANSION = "market_expansion", _("市场开拓")
+    MANAGEMENT_CONSULTING = "management_consulting", _("管理咨询")
+    POLICY_CONSULTING = "policy_consulting", _("政策咨询")
 
 
 class PriceBand(models.TextChoices):
-    FREE = "free", "免费（公益）"
-    UNDER_1 = "under_1", "1 万元以下"
-    FROM_1_TO_5 = "1_5", "1–5 万元"
-    FROM_5_TO_20 = "5_20", "5–20 万元"
-    OVER_20 = "over_20", "20 万元以上"
-    NEGOTIABLE = "negotiable", "面议"
+    FREE = "free", _("免费（公益）")
+    UNDER_1 = "under_1", _("1 万元以下")
+    FROM_1_TO_5 = "1_5", _("1–5 万元")
+    FROM_5_TO_20 = "5_20", _("5–20 万元")
+    OVER_20 = "over_20", _("20 万元以上")
+    NEGOTIABLE = "negotiable", _("面议")
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", "一般"
-    URGENT = "urgent", "紧急"
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
 
 
 class DemandState(models.TextChoices):
-    OPEN = "open", "待响应"
-    ANSWERED = "answered", "已响应"
-    CLOSED = "closed", "已办结"
-    WITHDRAWN = "withdrawn", "已撤回"
+    OPEN = "open", _("待响应")
+    ANSWERED = "answered", _("已响应")
+    CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 NATIONWIDE = "*"
@@ -80,34 +81,34 @@ def tokens_of(padded: str) -> list[str]:
 class ServiceInstitution(models.Model):
     """A public agency or market provider registered at one level and region, reviewed by that level's official."""
 
-    name = models.CharField("机构名称", max_length=200)
-    kind = models.CharField("机构类型", max_length=20, choices=InstitutionKind.choices)
-    level = models.CharField("所在层级", max_length=16, choices=Level.choices)
-    region_code = models.CharField("所在地区代码", max_length=6, blank=True, default="", db_index=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    contact_name = models.CharField("联系人", max_length=100)
-    contact_phone = models.CharField("联系电话", max_length=20)
-    contact_email = models.EmailField("电子邮箱", blank=True, default="")
-    description = models.TextField("机构简介", blank=True, default="")
+    name = models.CharField(_("机构名称"), max_length=200)
+    kind = models.CharField(_("机构类型"), max_length=20, choices=InstitutionKind.choices)
+    level = models.CharField(_("所在层级"), max_length=16, choices=Level.choices)
+    region_code = models.CharField(_("所在地区代码"), max_length=6, blank=True, default="", db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    contact_name = models.CharField(_("联系人"), max_length=100)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    contact_email = models.EmailField(_("电子邮箱"), blank=True, default="")
+    description = models.TextField(_("机构简介"), blank=True, default="")
     state = models.CharField(
-        "状态", max_length=16, choices=InstitutionState.choices, default=InstitutionState.PENDING
+        _("状态"), max_length=16, choices=InstitutionState.choices, default=InstitutionState.PENDING
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
+        verbose_name=_("审核人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
-    reason = models.TextField("审核意见", blank=True, default="")
-    created_at = models.DateTimeField("登记时间", default=timezone.now)
-    version = models.PositiveIntegerField("版本", default=1)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.TextField(_("审核意见"), blank=True, default="")
+    created_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
-        verbose_name = "服务机构"
-        verbose_name_plural = "服务机构"
+        verbose_name = _("服务机构")
+        verbose_name_plural = _("服务机构")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -119,18 +120,18 @@ class ProviderMembership(models.Model):
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="用户",
+        verbose_name=_("用户"),
         on_delete=models.CASCADE,
         related_name="provider_membership",
     )
     institution = models.ForeignKey(
-        ServiceInstitution, verbose_name="服务机构", on_delete=models.CASCADE, related_name="memberships"
+        ServiceInstitution, verbose_name=_("服务机构"), on_delete=models.CASCADE, related_name="memberships"
     )
-    created_at = models.DateTimeField("加入时间", default=timezone.now)
+    created_at = models.DateTimeField(_("加入时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "机构成员"
-        verbose_name_plural = "机构成员"
+        verbose_name = _("机构成员")
+        verbose_name_plural = _("机构成员")
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.institution}"
@@ -140,22 +141,22 @@ class Offering(models.Model):
     """One service an institution offers: category, price band, regions served, contact."""
 
     institution = models.ForeignKey(
-        ServiceInstitution, verbose_name="服务机构", on_delete=models.CASCADE, related_name="offerings"
+        ServiceInstitution, verbose_name=_("服务机构"), on_delete=models.CASCADE, related_name="offerings"
     )
-    category = models.CharField("服务类别", max_length=32, choices=Category.choices, db_index=True)
-    title = models.CharField("服务名称", max_length=200)
-    description = models.TextField("服务内容")
-    price_band = models.CharField("收费区间", max_length=16, choices=PriceBand.choices)
-    regions = models.CharField("服务地区（前缀）", max_length=500)  # padded tokens, see pad_tokens
-    contact = models.CharField("联系方式", max_length=200)
-    active = models.BooleanField("上架", default=True)
-    created_at = models.DateTimeField("发布时间", default=timezone.now)
-    updated_at = models.DateTimeField("更新时间", default=timezone.now)
-    version = models.PositiveIntegerField("版本", default=1)
+    category = models.CharField(_("服务类别"), max_length=32, choices=Category.choices, db_index=True)
+    title = models.CharField(_("服务名称"), max_length=200)
+    description = models.TextField(_("服务内容"))
+    price_band = models.CharField(_("收费区间"), max_length=16, choices=PriceBand.choices)
+    regions = models.CharField(_("服务地区（前缀）"), max_length=500)  # padded tokens, see pad_tokens
+    contact = models.CharField(_("联系方式"), max_length=200)
+    active = models.BooleanField(_("上架"), default=True)
+    created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
-        verbose_name = "服务产品"
-        verbose_name_plural = "服务产品"
+        verbose_name = _("服务产品")
+        verbose_name_plural = _("服务产品")
         ordering = ["category", "title", "id"]
 
     def __str__(self) -> str:
@@ -171,37 +172,37 @@ class Demand(models.Model):
 
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
-        verbose_name="企业",
+        verbose_name=_("企业"),
         on_delete=models.CASCADE,
         related_name="service_demands",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="提出人",
+        verbose_name=_("提出人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    category = models.CharField("诉求类别", max_length=32, choices=Category.choices, db_index=True)
-    title = models.CharField("标题", max_length=200)
-    text = models.TextField("诉求内容")
-    urgency = models.CharField("紧急程度", max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
-    state = models.CharField("状态", max_length=16, choices=DemandState.choices, default=DemandState.OPEN)
-    routed_level = models.CharField("负责层级", max_length=16, choices=Level.choices)
-    routed_region = models.CharField("负责地区代码", max_length=6, blank=True, default="")
-    target_days = models.PositiveSmallIntegerField("响应时限（工作日）")
-    created_at = models.DateTimeField("提出时间", default=timezone.now, db_index=True)
-    due_on = models.DateField("最迟响应日期")
-    first_response_at = models.DateTimeField("首次响应时间", null=True, blank=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
-    rating = models.PositiveSmallIntegerField("满意度（1–5）", null=True, blank=True)
-    comment = models.TextField("评价", blank=True, default="")
-    version = models.PositiveIntegerField("版本", default=1)
+    category = models.CharField(_("诉求类别"), max_length=32, choices=Category.choices, db_index=True)
+    title = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("诉求内容"))
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    state = models.CharField(_("状态"), max_length=16, choices=DemandState.choices, default=DemandState.OPEN)
+    routed_level = models.CharField(_("负责层级"), max_length=16, choices=Level.choices)
+    routed_region = models.CharField(_("负责地区代码"), max_length=6, blank=True, default="")
+    target_days = models.PositiveSmallIntegerField(_("响应时限（工作日）"))
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now, db_index=True)
+    due_on = models.DateField(_("最迟响应日期"))
+    first_response_at = models.DateTimeField(_("首次响应时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("满意度（1–5）"), null=True, blank=True)
+    comment = models.TextField(_("评价"), blank=True, default="")
+    version = models.PositiveIntegerField(_("版本"), default=1)
 
     class Meta:
-        verbose_name = "企业诉求"
-        verbose_name_plural = "企业诉求"
+        verbose_name = _("企业诉求")
+        verbose_name_plural = _("企业诉求")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -211,14 +212,19 @@ class Demand(models.Model):
 class DemandMatch(models.Model):
     """A provider the demand was routed to when it was posted (approved, offers the category, serves the region)."""
 
-    demand = models.ForeignKey(Demand, verbose_name="诉求", on_delete=models.CASCADE, related_name="matches")
+    demand = models.ForeignKey(
+        Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="matches"
+    )
     institution = models.ForeignKey(
-        ServiceInstitution, verbose_name="服务机构", on_delete=models.CASCADE, related_name="demand_matches"
+        ServiceInstitution,
+        verbose_name=_("服务机构"),
+        on_delete=models.CASCADE,
+        related_name="demand_matches",
     )
 
     class Meta:
-        verbose_name = "诉求派送"
-        verbose_name_plural = "诉求派送"
+        verbose_name = _("诉求派送")
+        verbose_name_plural = _("诉求派送")
         constraints = [models.UniqueConstraint(fields=["demand", "institution"], name="services_match_once")]
 
 
@@ -226,28 +232,28 @@ class DemandResponse(models.Model):
     """A reply to a demand by an official or a provider."""
 
     demand = models.ForeignKey(
-        Demand, verbose_name="诉求", on_delete=models.CASCADE, related_name="responses"
+        Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="responses"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="回复人",
+        verbose_name=_("回复人"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     institution = models.ForeignKey(
         ServiceInstitution,
-        verbose_name="服务机构",
+        verbose_name=_("服务机构"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="responses",
     )
-    organisation = models.CharField("回复单位", max_length=200, blank=True, default="")
-    text = models.TextField("回复内容")
-    created_at = models.DateTimeField("回复时间", default=timezone.now)
+    organisation = models.CharField(_("回复单位"), max_length=200, blank=True, default="")
+    text = models.TextField(_("回复内容"))
+    created_at = models.DateTimeField(_("回复时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = "诉求回复"
-        verbose_name_plural = "诉求回复"
+        verbose_name = _("诉求回复")
+        verbose_name_plural = _("诉求回复")
         ordering = ["created_at", "id"]

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.accounts.roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
 from portal.accounts.scope import scope_enterprises
@@ -152,21 +153,22 @@ def deadline_status(demand: Demand, today: dt.date) -> tuple[str, str]:
     """(css class, Chinese text) of a demand against its response target."""
     if demand.first_response_at is not None:
         if answered_late(demand):
-            return "fail", "逾期响应"
-        return "pass", "按时响应"
+            return "fail", gettext("逾期响应")
+        return "pass", gettext("按时响应")
     if demand.state == D.WITHDRAWN:
-        return "muted", "已撤回（未响应）"
+        return "muted", gettext("已撤回（未响应）")
+    day = demand.due_on.isoformat()
     if today > demand.due_on:
         late = deadlines.working_days_between(demand.due_on, today)
         return (
             "fail",
-            f"已逾期（应于 {demand.due_on.isoformat()} 前响应，已超 {late} 个工作日）"
+            gettext("已逾期（应于 %(day)s 前响应，已超 %(late)s 个工作日）") % {"day": day, "late": late}
             if late
-            else (f"已逾期（应于 {demand.due_on.isoformat()} 前响应）"),
+            else gettext("已逾期（应于 %(day)s 前响应）") % {"day": day},
         )
     if today == demand.due_on:
-        return "unknown", "今天到期"
-    return "", f"{demand.due_on.isoformat()} 前响应"
+        return "unknown", gettext("今天到期")
+    return "", gettext("%(day)s 前响应") % {"day": day}
 
 
 def _hours(delta: dt.timedelta) -> Decimal:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.actions import ActionError, InvalidInput
@@ -59,7 +60,9 @@ def catalogue(request):
             if len(region) == 6 and region.isdigit() and engine.region(region):
                 qs = qs.filter(selectors.available_in_q(region))
             else:
-                region_error = f"地区代码 {region} 无效：应为 6 位行政区划代码（如 330106）"
+                region_error = gettext("地区代码 %(code)s 无效：应为 6 位行政区划代码（如 330106）") % {
+                    "code": region
+                }
     page = Paginator(qs.order_by("category", "title", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -150,7 +153,7 @@ def review(request, pk: int):
     inst = get_object_or_404(selectors.institutions_for(request.user), pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "审核信息不完整：请选择审核结论。")
+        messages.error(request, gettext("审核信息不完整：请选择审核结论。"))
         return redirect("services:institution", pk)
     try:
         actions.review_institution(
@@ -167,6 +170,8 @@ def review(request, pk: int):
         show_error(request, exc)
     else:
         messages.success(
-            request, f"已处理：服务机构“{inst.name}”现为“{InstitutionState(inst.state).label}”。"
+            request,
+            gettext("已处理：服务机构“%(name)s”现为“%(state)s”。")
+            % {"name": inst.name, "state": InstitutionState(inst.state).label},
         )
     return redirect("services:institution", pk)

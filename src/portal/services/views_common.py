@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.audit.record import trail
@@ -13,42 +13,42 @@ from portal.audit.record import trail
 from .actions import membership_of
 
 FIELD_LABELS = {
-    "username": "用户名",
-    "password": "密码",
-    "full_name": "姓名",
-    "name": "机构名称",
-    "kind": "机构类型",
-    "level": "所在层级",
-    "region_code": "所在地区代码",
-    "credit_code": "统一社会信用代码",
-    "contact_name": "联系人",
-    "contact_phone": "联系电话",
-    "contact_email": "电子邮箱",
-    "description": "简介或内容",
-    "category": "类别",
-    "title": "标题",
-    "text": "内容",
-    "urgency": "紧急程度",
-    "price_band": "收费区间",
-    "regions": "服务地区",
-    "contact": "联系方式",
-    "decision": "审核结论",
-    "reason": "理由",
-    "rating": "满意度",
-    "comment": "评价",
-    "version": "版本",
+    "username": gettext_noop("用户名"),
+    "password": gettext_noop("密码"),
+    "full_name": gettext_noop("姓名"),
+    "name": gettext_noop("机构名称"),
+    "kind": gettext_noop("机构类型"),
+    "level": gettext_noop("所在层级"),
+    "region_code": gettext_noop("所在地区代码"),
+    "credit_code": gettext_noop("统一社会信用代码"),
+    "contact_name": gettext_noop("联系人"),
+    "contact_phone": gettext_noop("联系电话"),
+    "contact_email": gettext_noop("电子邮箱"),
+    "description": gettext_noop("简介或内容"),
+    "category": gettext_noop("类别"),
+    "title": gettext_noop("标题"),
+    "text": gettext_noop("内容"),
+    "urgency": gettext_noop("紧急程度"),
+    "price_band": gettext_noop("收费区间"),
+    "regions": gettext_noop("服务地区"),
+    "contact": gettext_noop("联系方式"),
+    "decision": gettext_noop("审核结论"),
+    "reason": gettext_noop("理由"),
+    "rating": gettext_noop("满意度"),
+    "comment": gettext_noop("评价"),
+    "version": gettext_noop("版本"),
 }
 
 ACTION_LABELS = {
-    "services.institution_registered": "申请入驻",
-    "services.institution_approve": "审核通过",
-    "services.institution_reject": "不予通过",
-    "services.institution_suspend": "暂停",
-    "services.institution_resubmitted": "修改后重新提交",
-    "services.demand_posted": "提出诉求",
-    "services.demand_answered": "回复",
-    "services.demand_closed": "办结并评价",
-    "services.demand_withdrawn": "撤回",
+    "services.institution_registered": gettext_noop("申请入驻"),
+    "services.institution_approve": gettext_noop("审核通过"),
+    "services.institution_reject": gettext_noop("不予通过"),
+    "services.institution_suspend": gettext_noop("暂停"),
+    "services.institution_resubmitted": gettext_noop("修改后重新提交"),
+    "services.demand_posted": gettext_noop("提出诉求"),
+    "services.demand_answered": gettext_noop("回复"),
+    "services.demand_closed": gettext_noop("办结并评价"),
+    "services.demand_withdrawn": gettext_noop("撤回"),
 }
 
 
@@ -87,9 +87,12 @@ def add_problems(form, exc) -> None:
 def error_text(exc) -> str:
     message = getattr(exc, "message", None) or str(exc)
     extra = [
-        f"{FIELD_LABELS.get(f, f)}：{m}" for f, m in getattr(exc, "problems", None) or [] if m not in message
+        gettext("%(field)s：%(problem)s")
+        % {"field": gettext(FIELD_LABELS[f]) if f in FIELD_LABELS else f, "problem": m}
+        for f, m in getattr(exc, "problems", None) or []
+        if m not in message
     ]
-    return message + ("" if not extra else " " + "；".join(extra))
+    return message + ("" if not extra else " " + gettext("；").join(extra))
 
 
 def show_error(request, exc) -> None:

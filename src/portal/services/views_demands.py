@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import PREFIX_DIGITS, Role
@@ -80,8 +81,15 @@ def demand_new(request):
             count = demand.matches.count()
             messages.success(
                 request,
-                f"诉求已提交，由{actions.level_region_label(demand.routed_level, demand.routed_region)}主管部门负责，"
-                f"同时派送给 {count} 家服务机构；应于 {demand.due_on.isoformat()} 前得到首次响应。",
+                gettext(
+                    "诉求已提交，由%(authority)s主管部门负责，同时派送给 %(n)s 家服务机构；"
+                    "应于 %(day)s 前得到首次响应。"
+                )
+                % {
+                    "authority": actions.level_region_label(demand.routed_level, demand.routed_region),
+                    "n": count,
+                    "day": demand.due_on.isoformat(),
+                },
             )
             return redirect("services:demand", demand.pk)
     targets = deadlines.targets()
@@ -133,7 +141,7 @@ def demand_respond(request, pk: int):
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, "回复已发送，企业会在站内信中收到。")
+        messages.success(request, gettext("回复已发送，企业会在站内信中收到。"))
     return redirect("services:demand", pk)
 
 
@@ -143,7 +151,7 @@ def demand_close(request, pk: int):
     d = get_object_or_404(selectors.demands_for(request.user), pk=pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "评价信息不完整：请选择 1–5 星的满意度。")
+        messages.error(request, gettext("评价信息不完整：请选择 1–5 星的满意度。"))
         return redirect("services:demand", pk)
     try:
         actions.close_demand(
@@ -156,7 +164,7 @@ def demand_close(request, pk: int):
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, "诉求已办结，感谢您的评价。")
+        messages.success(request, gettext("诉求已办结，感谢您的评价。"))
     return redirect("services:demand", pk)
 
 
@@ -175,7 +183,7 @@ def demand_withdraw(request, pk: int):
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
-        messages.success(request, "诉求已撤回。")
+        messages.success(request, gettext("诉求已撤回。"))
     return redirect("services:demand", pk)
 
 
@@ -217,7 +225,7 @@ def queue(request):
             "rows": [demand_row(x, day) for x in page.object_list],
             "stats": selectors.response_stats(everything, day),
             "areas": selectors.stats_by_area(everything, day, digits) if user.role != Role.COUNTY else [],
-            "region": actions.region_label(user.region_code) if user.region_code else "全国",
+            "region": actions.region_label(user.region_code) if user.region_code else gettext("全国"),
             "today": day,
             "query": _query_without(request.GET, "page"),
         },

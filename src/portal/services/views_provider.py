@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from portal.actions import ActionError, InvalidInput
 
@@ -29,7 +30,9 @@ def register(request):
             add_problems(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "登记已提交，等待主管部门审核。审核通过前，企业看不到贵机构及其服务。")
+            messages.success(
+                request, gettext("登记已提交，等待主管部门审核。审核通过前，企业看不到贵机构及其服务。")
+            )
             return redirect("services:provider_home")
     return render(
         request,
@@ -72,7 +75,7 @@ def provider_home(request):
             except ActionError as exc:
                 messages.error(request, error_text(exc))
             else:
-                messages.success(request, "已重新提交，等待主管部门审核。")
+                messages.success(request, gettext("已重新提交，等待主管部门审核。"))
                 return redirect("services:provider_home")
     return render(
         request,
@@ -133,7 +136,7 @@ def _offering_page(request, offering=None):
         except ActionError as exc:
             messages.error(request, error_text(exc))
         else:
-            messages.success(request, f"服务产品“{saved.title}”已保存。")
+            messages.success(request, gettext("服务产品“%(title)s”已保存。") % {"title": saved.title})
             return redirect("services:provider_home")
     return render(
         request,
