@@ -7,26 +7,16 @@ must be on screen without hunting for it.
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from django.urls import reverse
 
 from portal.cultivation import actions
 
-from .factories import PASSWORD
+from .browser import launch, login, needs_chromium, overflow
 from .test_cultivation_pages import open_specialized_batch, submitted_application
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
-
-
-def _overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -54,17 +44,12 @@ def test_pages_fit_a_360px_screen(live_server, gov, hz_enterprise, hz_owner):
     }
     wide = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(p)
         for username, urls in pages.items():
             context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
             page = context.new_page()
             if username:
-                page.goto(live_server.url + reverse("accounts:login"))
-                page.fill("#id_username", username)
-                page.fill("#id_password", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_load_state()
-                assert "/accounts/login/" not in page.url, username
+                login(page, live_server.url, username)
             for url in urls:
                 page.goto(live_server.url + url)
                 assert "/accounts/login/" not in page.url, url
@@ -73,7 +58,7 @@ def test_pages_fit_a_360px_screen(live_server, gov, hz_enterprise, hz_owner):
                     page.screenshot(
                         path=os.path.join(os.environ["ZJTX_SHOTS"], name + ".png"), full_page=True
                     )
-                extra = _overflow(page)
+                extra = overflow(page)
                 if extra > 0:
                     wide.append((username, url, extra))
                 next_step = page.locator(".cv-next")

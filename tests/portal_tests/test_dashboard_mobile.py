@@ -7,30 +7,15 @@ makes goes to the test server (no CDN). Set ZJTX_SHOTS=/some/dir to keep screens
 from __future__ import annotations
 
 import os
-import shutil
 from urllib.parse import urlparse
 
 import pytest
 from django.urls import reverse
 
-from .factories import PASSWORD
+from .browser import launch, login, needs_chromium, overflow
 from .test_dashboard import enterprise, run_refresh, title
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
-
-
-def _login(page, base, username):
-    page.goto(base + reverse("accounts:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, username
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,7 +27,7 @@ def test_dashboard_on_a_phone_and_a_desktop(live_server, gov, tmp_path):
     run_refresh()
     shots = os.environ.get("ZJTX_SHOTS")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(p)
         for username, width in (("gov-zj", 360), ("gov-national", 1200), ("gov-hz", 360)):
             context = browser.new_context(
                 viewport={"width": width, "height": 800}, locale="zh-CN", accept_downloads=True
@@ -51,7 +36,7 @@ def test_dashboard_on_a_phone_and_a_desktop(live_server, gov, tmp_path):
             hosts, errors = set(), []
             page.on("request", lambda r, seen=hosts: seen.add(urlparse(r.url).netloc))
             page.on("pageerror", lambda e, out=errors: out.append(str(e)))
-            _login(page, live_server.url, username)
+            login(page, live_server.url, username)
             page.goto(live_server.url + reverse("dashboard:index"))
             page.wait_for_function(
                 "document.querySelectorAll('.dash-chart canvas').length === "
@@ -65,10 +50,8 @@ def test_dashboard_on_a_phone_and_a_desktop(live_server, gov, tmp_path):
                 )
             assert errors == [], (username, errors)
             assert hosts == {urlparse(live_server.url).netloc}, hosts
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            assert overflow <= 0, (username, overflow)
+            wide = overflow(page)
+            assert wide <= 0, (username, wide)
             boxes = page.eval_on_selector_all(
                 ".dash-chart", "els => els.map(e => e.getBoundingClientRect().width)"
             )

@@ -5,7 +5,6 @@ than the screen. Set ZJTX_SHOTS=/some/dir to keep full-page screenshots for a lo
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from django.urls import reverse
@@ -13,20 +12,11 @@ from django.urls import reverse
 from portal.clusters import actions as cluster_actions
 from portal.pairing import actions
 
-from .factories import PASSWORD
+from .browser import launch, login, needs_chromium, overflow
 from .test_clusters import CLUSTER_DATA, add_members
 from .test_pairing import build_world, publish
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
-
-
-def _overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,16 +51,11 @@ def test_pairing_and_cluster_pages_fit_a_360px_screen(live_server, gov):
     }
     wide = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(p)
         for username, urls in pages.items():
             context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
             page = context.new_page()
-            page.goto(live_server.url + reverse("accounts:login"))
-            page.fill("#id_username", username)
-            page.fill("#id_password", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_load_state()
-            assert "/accounts/login/" not in page.url, username
+            login(page, live_server.url, username)
             for url in urls:
                 resp = page.goto(live_server.url + url)
                 assert resp.status == 200, (username, url)
@@ -79,7 +64,7 @@ def test_pairing_and_cluster_pages_fit_a_360px_screen(live_server, gov):
                     page.screenshot(
                         path=os.path.join(os.environ["ZJTX_SHOTS"], name + ".png"), full_page=True
                     )
-                extra = _overflow(page)
+                extra = overflow(page)
                 if extra > 0:
                     wide.append((username, url, extra))
             context.close()

@@ -4,7 +4,6 @@ and the condition builder's live preview (htmx) answers as the official types.""
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 from django.urls import reverse
@@ -12,29 +11,11 @@ from django.urls import reverse
 from portal.policies import actions, importer
 from portal.policies.models import Policy
 
-from .factories import PASSWORD
+from .browser import launch, login, needs_chromium, overflow
 from .test_policies import published
 from .test_policies_clusters import YUHANG, join, register
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
-
-
-def _overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-
-
-def _login(page, base, username):
-    page.goto(base + reverse("accounts:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, username
+pytestmark = needs_chromium
 
 
 @pytest.mark.django_db(transaction=True)
@@ -70,12 +51,12 @@ def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, go
     }
     wide = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(p)
         for username, urls in pages.items():
             context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
             page = context.new_page()
             if username:
-                _login(page, live_server.url, username)
+                login(page, live_server.url, username)
             for url in urls:
                 page.goto(live_server.url + url)
                 assert "/accounts/login/" not in page.url, url
@@ -84,7 +65,7 @@ def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, go
                     page.screenshot(
                         path=os.path.join(os.environ["ZJTX_SHOTS"], name + ".png"), full_page=True
                     )
-                extra = _overflow(page)
+                extra = overflow(page)
                 if extra > 0:
                     wide.append((username, url, extra))
             if username == gov["xh_county"].username:
@@ -109,8 +90,8 @@ def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, go
                 text = page.locator("#pol-preview").inner_text()
                 assert "浙江省杭州市西湖区目前符合条件的企业：1 家" in text
                 assert "上年度营业收入 ≥ 2,000 万元" in page.locator("#pol-preview details").text_content()
-                if _overflow(page) > 0:
-                    wide.append((username, "policies:new", _overflow(page)))
+                if overflow(page) > 0:
+                    wide.append((username, "policies:new", overflow(page)))
             if username == gov["hz_city"].username:
                 # choosing the cluster fact turns the value box into the city's clusters to tick
                 page.goto(live_server.url + reverse("policies:new"))
@@ -124,8 +105,8 @@ def test_policy_pages_fit_a_360px_screen_and_the_preview_is_live(live_server, go
                     box.check()
                 page.wait_for_load_state("networkidle")
                 assert "浙江省杭州市目前符合条件的企业：1 家" in page.locator("#pol-preview").inner_text()
-                if _overflow(page) > 0:
-                    wide.append((username, "policies:new cluster", _overflow(page)))
+                if overflow(page) > 0:
+                    wide.append((username, "policies:new cluster", overflow(page)))
             context.close()
         browser.close()
     assert wide == []
