@@ -121,9 +121,9 @@ def engine_innovative(columns: set[str]):
 def engine_state() -> str:
     """Which engine was measured: the commit, and whether src/rulebook differs from it."""
     def git(*args):
-        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.strip()
+        return subprocess.run(["git", *args], capture_output=True, text=True, cwd=ROOT).stdout.rstrip()
 
-    head = git("rev-parse", "--short", "HEAD")
+    head = git("rev-parse", "--short", "HEAD").strip()
     dirty = git("status", "--porcelain", "--", "src/rulebook")
     return f"{head}{' + uncommitted changes in src/rulebook (' + ', '.join(line[3:] for line in dirty.splitlines()) + ')' if dirty else ''}"
 

@@ -1,6 +1,8 @@
 """Batch (Polars) and single-profile evaluation must agree: every conformance case, and generated profiles."""
 
 import datetime as dt
+import os
+import random
 from collections import defaultdict
 
 from hypothesis import HealthCheck, given, settings
@@ -11,13 +13,15 @@ from rulebook import default_registry
 from rulebook.conformance import load_cases
 from rulebook.expr import UNKNOWN
 from rulebook.flat import evaluate_frame, frame_from_rows, local_kinds, normalize, row_from_facts
-from strategies import profiles
+from strategies import profiles, random_profile
 
 REGISTRY = default_registry()
 
 
 def single(profile, as_of, rules=None, review=False):
-    a = rulebook.assess(profile, as_of=as_of, rules=rules, is_review=review, gaps=False, today=max(as_of, dt.date.today()))
+    a = rulebook.assess(
+        profile, as_of=as_of, rules=rules, is_review=review, gaps=False, today=max(as_of, dt.date.today())
+    )
     out = {"highest_tier": a.highest_tier, "size": a.size.size_class if a.size else None}
     for tid, tr in a.tiers.items():
         out[f"{tid}_qualified"] = None if tr.qualified is UNKNOWN else tr.qualified
@@ -71,9 +75,13 @@ def test_every_conformance_case_agrees():
     assert not failures, "\n".join(failures[:20])
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(profiles(complete=False), min_size=5, max_size=30),
-       st.sampled_from([dt.date(2024, 6, 30), dt.date(2025, 3, 1), dt.date(2026, 6, 30)]))
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(
+    st.lists(profiles(complete=False), min_size=5, max_size=30),
+    st.sampled_from([dt.date(2024, 6, 30), dt.date(2025, 3, 1), dt.date(2026, 6, 30)]),
+)
 def test_generated_profiles_agree(batch_of_profiles, as_of):
     results = []
     for p in batch_of_profiles:
@@ -86,3 +94,34 @@ def test_generated_profiles_agree(batch_of_profiles, as_of):
     frame = batch([a for a, _ in results], as_of, None)
     for (_a, expected), row in zip(results, frame.iter_rows(named=True), strict=True):
         assert compare(expected, row) == {}
+
+
+BULK = 10_000  # generated profiles per run; ZJTX_PARITY_SEED=<n> repeats a run
+
+
+def test_ten_thousand_generated_profiles_agree():
+    """10,000 generated profiles (a fresh seed each run, printed on failure): single path and batch agree on every one.
+
+    The batch is evaluated once per as-of date, as one frame: the way `zjtx screen` sees a registry."""
+    seed = int(os.environ.get("ZJTX_PARITY_SEED") or random.randrange(2**32))
+    rnd = random.Random(seed)
+    dates = [dt.date(2024, 6, 30), dt.date(2025, 3, 1), dt.date(2026, 6, 30)]
+    by_date = defaultdict(list)
+    for i in range(BULK):
+        as_of = dates[i % len(dates)]
+        try:
+            by_date[as_of].append(single(random_profile(rnd, complete=rnd.random() < 0.3), as_of))
+        except rulebook.ProfileInvalid:
+            continue
+    checked, failures = 0, []
+    for as_of, results in by_date.items():
+        frame = batch([a for a, _ in results], as_of, None)
+        for n, ((_a, expected), row) in enumerate(zip(results, frame.iter_rows(named=True), strict=True)):
+            checked += 1
+            diffs = compare(expected, row)
+            if diffs:
+                failures.append(f"as of {as_of}, profile {n}: {diffs}")
+    assert checked >= BULK * 0.95, checked
+    assert not failures, f"ZJTX_PARITY_SEED={seed}: {len(failures)} of {checked} differ\n" + "\n".join(
+        failures[:20]
+    )

@@ -15,7 +15,16 @@ import pytest
 
 from rulebook import default_registry
 from rulebook.flat import evaluate_frame, local_kinds, normalize
-from rulebook.screen_gaps import facts_from_row, plan_for, plan_text, realise, single_path
+from rulebook.screen_gaps import (
+    PlanCache,
+    cached_plan_for,
+    facts_from_row,
+    plan_for,
+    plan_text,
+    realise,
+    single_path,
+    single_path_for,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ZJTX = [sys.executable, "-m", "zjtx"]
@@ -29,7 +38,9 @@ TIERS = ("innovative", "specialized", "little_giant")
 
 def run(*args, cwd=None):
     env = {**os.environ, "COLUMNS": "200"}
-    return subprocess.run([*ZJTX, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [*ZJTX, *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 def synth(tmp: Path, n: int, name: str, seed: int = 1):
@@ -154,6 +165,71 @@ def test_gaps_at_most_n_and_plans_really_reach(big):
     assert checked >= 1
 
 
+def test_small_batches_and_spilled_results_change_nothing(big, tmp_path, monkeypatch):
+    """Batches of 3,000 rows (row numbers, the closest rows kept across batches) and results spilled to the temporary
+    file instead of held in memory: the same result file, errors and summary as one batch in memory."""
+    import zjtx.screen as S
+
+    registry, result, _r = big
+    monkeypatch.setattr(S, "SPILL_BYTES", 0)
+    summary = S.screen(
+        registry,
+        tmp_path / "small.parquet",
+        as_of=AS_OF,
+        rules=RULES,
+        gaps=5,
+        progress=False,
+        batch_rows=3000,
+    )
+    assert summary["rows"] == 20000 and summary["gaps"] == 5
+    again = pl.read_parquet(tmp_path / "small.parquet")
+    assert again.equals(result)
+    # without plans: the same results, and the gap columns there but empty
+    S.screen(
+        registry,
+        tmp_path / "nogaps.parquet",
+        as_of=AS_OF,
+        rules=RULES,
+        gaps=0,
+        progress=False,
+        batch_rows=3000,
+    )
+    nogaps = pl.read_parquet(tmp_path / "nogaps.parquet")
+    assert nogaps.columns == result.columns and nogaps.select("gap", "gap_reaches").null_count().row(0) == (
+        20000,
+        20000,
+    )
+    assert nogaps.drop("gap", "gap_reaches").equals(result.drop("gap", "gap_reaches"))
+
+
+def test_remembered_plans_are_the_single_profile_plans(big):
+    """`zjtx screen` computes its plans with one PlanCache for all rows: the same plans as `plan_for` row by row."""
+    registry, result, _r = big
+    missed = result.filter(pl.col("next_tier").is_not_null()).with_columns(
+        pl.coalesce([pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")) for t in TIERS]).alias(
+            "_nq"
+        )
+    )
+    rows = missed.filter(pl.col("_nq") == False).head(150)  # noqa: E712
+    assert rows.height == 150 and rows["next_tier"].n_unique() >= 2
+    raw = pl.read_parquet(registry)
+    normalized = normalize(raw.lazy().with_row_index("row", offset=1), KINDS).collect()
+    base = REG.get(RULES)
+    cache = PlanCache()
+    for out in rows.iter_rows(named=True):
+        row = normalized.row(out["row"] - 1, named=True)
+        tier = out["next_tier"]
+        sp = single_path(facts_from_row(row, AS_OF, KINDS), base, REG)
+        want = plan_for(sp, tier)
+        fast = single_path_for(facts_from_row(row, AS_OF, KINDS), base, REG, tier, cache)
+        assert fast.qualified(tier) is sp.qualified(tier) is False
+        got = cached_plan_for(fast, tier, cache)
+        assert (plan_text(got), got.reaches, got.via) == (plan_text(want), want.reaches, want.via), out["row"]
+        assert [(c.key, c.kind, c.target) for c in got.changes] == [
+            (c.key, c.kind, c.target) for c in want.changes
+        ]
+
+
 # ---------------------------------------------------------------------------
 # formats, bad cells, bad files
 
@@ -163,10 +239,16 @@ def test_formats_round_trip_and_bad_cells(tmp_path):
     csv = synth(tmp_path, 200, "r.csv", seed=5)
     # bad cells (data rows 3, 7, 10, 12) and an unknown column in the CSV
     frame = pl.read_csv(csv, infer_schema=False)
-    bad = {3: ("revenue_2025", "-5"), 7: ("employees_2025", "abc"), 10: ("national_market_share", "1.5"),
-           12: ("rd_institution_level", "county")}
+    bad = {
+        3: ("revenue_2025", "-5"),
+        7: ("employees_2025", "abc"),
+        10: ("national_market_share", "1.5"),
+        12: ("rd_institution_level", "county"),
+    }
     for row, (col, value) in bad.items():
-        frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col))
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
+        )
     frame.with_columns(pl.lit("备注").alias("remark")).write_csv(csv)
 
     screen(xlsx, tmp_path / "x.xlsx", "--gaps", 0)
@@ -176,7 +258,9 @@ def test_formats_round_trip_and_bad_cells(tmp_path):
 
     errors = pl.read_csv(tmp_path / "problems.csv")
     assert errors.columns == ["row", "id", "field", "message"]
-    assert sorted(zip(errors["row"], errors["field"], strict=True)) == sorted((k, v[0]) for k, v in bad.items())
+    assert sorted(zip(errors["row"], errors["field"], strict=True)) == sorted(
+        (k, v[0]) for k, v in bad.items()
+    )
     messages = dict(zip(errors["field"], errors["message"], strict=True))
     assert messages["revenue_2025"] == "revenue_2025: 必须为非负数"
     assert messages["employees_2025"] == "employees_2025: 必须为数字"
@@ -188,9 +272,20 @@ def test_formats_round_trip_and_bad_cells(tmp_path):
     x = pl.read_excel(tmp_path / "x.xlsx")
     c = pl.read_csv(tmp_path / "c.csv", infer_schema_length=None)
     assert x.height == c.height == 200
-    assert x.columns == c.columns and x.columns[:6] == ["row", "id", "name", "credit_code", "region", "industry"]
+    assert x.columns == c.columns and x.columns[:6] == [
+        "row",
+        "id",
+        "name",
+        "credit_code",
+        "region",
+        "industry",
+    ]
     bad_rows = pl.col("row").is_in(list(bad))
-    assert c.filter(bad_rows).select("size", "highest_tier", "innovative_qualified").null_count().row(0) == (4, 4, 4)
+    assert c.filter(bad_rows).select("size", "highest_tier", "innovative_qualified").null_count().row(0) == (
+        4,
+        4,
+        4,
+    )
     assert x.filter(bad_rows)["size"].null_count() == 0
     compare = [col for col in x.columns if col not in ("gap", "gap_reaches")]
     good = c.filter(~bad_rows).select(compare)
@@ -218,12 +313,20 @@ def test_screen_refuses_bad_files(tmp_path):
 
 
 def test_normalize_reports_the_raw_cells():
-    raw = pl.DataFrame({"revenue_2025": ["-5", "abc", "100"], "national_market_share": ["0.5", "1.5", None],
-                        "rd_institution_level": ["provincial", "county", "none"]})
+    raw = pl.DataFrame(
+        {
+            "revenue_2025": ["-5", "abc", "100"],
+            "national_market_share": ["0.5", "1.5", None],
+            "rd_institution_level": ["provincial", "county", "none"],
+        }
+    )
     out = normalize(raw.lazy()).collect()
     assert out["_errors"].to_list() == [
         ["revenue_2025: 必须为非负数"],
-        ["revenue_2025: 必须为数字", "national_market_share: 比例须在 0 到 1 之间",
-         "rd_institution_level: 取值须为 none、below_municipal、municipal、provincial、national 之一"],
+        [
+            "revenue_2025: 必须为数字",
+            "national_market_share: 比例须在 0 到 1 之间",
+            "rd_institution_level: 取值须为 none、below_municipal、municipal、provincial、national 之一",
+        ],
         [],
     ]

@@ -14,7 +14,7 @@ logic on nullable booleans is exactly the engine's three-valued logic.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -26,7 +26,8 @@ from .facts import CATALOGUE, SIZE_ORDER
 from .ruleset import Req, RuleSet, Tier
 
 SCALE = {"money": 2, "ratio": 6, "score": 2, "number": 4}  # decimal places kept per fact kind
-BITS = {"money": 50, "ratio": 24, "score": 17, "number": 50, "count": 32}  # magnitude bounds (bits) of scaled values
+# magnitude bounds (bits) of scaled values
+BITS = {"money": 50, "ratio": 24, "score": 17, "number": 50, "count": 32}
 INT64_BITS = 62
 INT128_BITS = 126
 RANK_NONE = 9999
@@ -70,8 +71,13 @@ def _and_ok(a: pl.Expr | None, b: pl.Expr | None) -> pl.Expr | None:
 
 
 def _const_num(c: Fraction) -> Num:
-    return Num(pl.lit(c.numerator, dtype=pl.Int64), pl.lit(c.denominator, dtype=pl.Int64) if c.denominator != 1 else None,
-               0, max(c.numerator.bit_length(), 1), c.denominator.bit_length())
+    return Num(
+        pl.lit(c.numerator, dtype=pl.Int64),
+        pl.lit(c.denominator, dtype=pl.Int64) if c.denominator != 1 else None,
+        0,
+        max(c.numerator.bit_length(), 1),
+        c.denominator.bit_length(),
+    )
 
 
 def _mul_pow10(n: Num, extra: int) -> tuple[pl.Expr, int]:
@@ -79,7 +85,7 @@ def _mul_pow10(n: Num, extra: int) -> tuple[pl.Expr, int]:
     if extra == 0:
         return n.num, n.bits
     bits = _check(n.bits + int(extra * 3.33) + 1, "scaling")
-    return _big(n.num, bits) * (10 ** extra), bits
+    return _big(n.num, bits) * (10**extra), bits
 
 
 def _num_add(a: Num, b: Num, sign: int) -> Num:
@@ -96,7 +102,14 @@ def _num_add(a: Num, b: Num, sign: int) -> Num:
     dbits = _check(a.den_bits + b.den_bits, "sum of ratios")
     left = _big(an, bits) * _big(bd, bits)
     right = _big(bn, bits) * _big(ad, bits)
-    return Num(left + right if sign > 0 else left - right, _big(ad, dbits) * _big(bd, dbits), k, bits, dbits, _and_ok(a.ok, b.ok))
+    return Num(
+        left + right if sign > 0 else left - right,
+        _big(ad, dbits) * _big(bd, dbits),
+        k,
+        bits,
+        dbits,
+        _and_ok(a.ok, b.ok),
+    )
 
 
 def _num_mul(a: Num, b: Num) -> Num:
@@ -115,27 +128,37 @@ def _num_mul(a: Num, b: Num) -> Num:
 
 
 def _num_div(a: Num, b: Num) -> Num:
-    """a / b = (na · db · 10^kb) / (da · nb · 10^ka); undefined where nb = 0."""
-    ad_bits, bd_bits = a.den_bits, b.den_bits
-    bn_scaled, bscale_bits = _mul_pow10(Num(a.num, None, 0, a.bits), b.k)
-    bits = _check(bscale_bits + bd_bits, "ratio")
-    num = _big(bn_scaled, bits) * (_big(b.den, bits) if b.den is not None else 1)
-    dbits = _check(ad_bits + b.bits, "ratio")
-    den = _big(b.num, dbits) * (_big(a.den, dbits) if a.den is not None else 1)
-    return Num(num, den, a.k, bits, dbits, _and_ok(_and_ok(a.ok, b.ok), b.num != 0))
+    """a / b = (na · db · 10^kb) / (da · nb · 10^ka); undefined where nb = 0.
+
+    The common power of ten cancels exactly: only 10^|kb − ka| is kept (on the numerator, or as the
+    result's scale), so a ratio of two amounts of the same kind is a plain na·db / (da·nb), k = 0, and
+    its comparisons stay within Int64.
+    """
+    up = max(b.k - a.k, 0)
+    n_scaled, nbits = _mul_pow10(Num(a.num, None, 0, a.bits), up)
+    bits = _check(nbits + b.den_bits, "ratio")
+    num = _big(n_scaled, bits) * _big(b.den, bits) if b.den is not None else n_scaled
+    dbits = _check(a.den_bits + b.bits, "ratio")
+    den = _big(b.num, dbits) * _big(a.den, dbits) if a.den is not None else b.num
+    return Num(num, den, max(a.k - b.k, 0), bits, dbits, _and_ok(_and_ok(a.ok, b.ok), b.num != 0))
 
 
 def _cmp_nums(op: str, a: Num, b: Num) -> pl.Expr:
-    """a OP b by cross-multiplication: na·db·10^kb OP nb·da·10^ka (denominators are ≥ 0 by the profile rules)."""
-    left_num, lbits = _mul_pow10(Num(a.num, None, 0, a.bits), b.k)
-    right_num, rbits = _mul_pow10(Num(b.num, None, 0, b.bits), a.k)
+    """a OP b by cross-multiplication: na·db·10^(kb−m) OP nb·da·10^(ka−m), m = min(ka, kb) (denominators are ≥ 0 by the profile rules)."""
+    m = min(a.k, b.k)
+    left_num, lbits = _mul_pow10(Num(a.num, None, 0, a.bits), b.k - m)
+    right_num, rbits = _mul_pow10(Num(b.num, None, 0, b.bits), a.k - m)
     bits = _check(max(lbits + b.den_bits, rbits + a.den_bits) + 1, "comparison")
-    left = _big(left_num, bits) * (_big(b.den, bits) if b.den is not None else 1)
-    right = _big(right_num, bits) * (_big(a.den, bits) if a.den is not None else 1)
-    if isinstance(left, int):
-        left = pl.lit(left)
-    result = {">=": left >= right, ">": left > right, "<=": left <= right, "<": left < right,
-              "==": left == right, "!=": left != right}[op]
+    left = _big(left_num, bits) * _big(b.den, bits) if b.den is not None else _big(left_num, bits)
+    right = _big(right_num, bits) * _big(a.den, bits) if a.den is not None else _big(right_num, bits)
+    result = {
+        ">=": left >= right,
+        ">": left > right,
+        "<=": left <= right,
+        "<": left < right,
+        "==": left == right,
+        "!=": left != right,
+    }[op]
     ok = _and_ok(a.ok, b.ok)
     return result if ok is None else pl.when(ok.not_()).then(pl.lit(False)).otherwise(result)
 
@@ -148,11 +171,59 @@ class Compiler:
     fiscal_year: int
     as_of: dt.date
     columns: set[str]
+    # When set (by tier_stages), a metric referenced outside a year function is computed once, as staged
+    # temporary columns named "<prefix><metric>…", instead of being repeated in every expression using it.
+    stage_prefix: str | None = None
+    # metric → its value, referring to the staged columns; and the expressions that compute those
+    staged: dict[str, Any] = field(default_factory=dict)
+    stage_exprs: list[pl.Expr] = field(default_factory=list)
+    _depth: int = 0
+
+    def metric(self, name: str, loop_year: int | None):
+        if self.stage_prefix is None or loop_year is not None or self._depth:
+            self._depth += 1
+            try:
+                return self.compile(self.rs.metrics[name], loop_year)
+            finally:
+                self._depth -= 1
+        if name not in self.staged:
+            self._depth += 1
+            try:
+                value = self.compile(self.rs.metrics[name], None)
+            finally:
+                self._depth -= 1
+            self.staged[name] = self._stage(f"{self.stage_prefix}{name}", value)
+        return self.staged[name]
+
+    def _stage(self, col: str, value):
+        if isinstance(value, Num):
+            parts = [(value.num, f"{col}_n"), (value.den, f"{col}_d"), (value.ok, f"{col}_ok")]
+            self.stage_exprs += [e.alias(c) for e, c in parts if e is not None]
+            return Num(
+                pl.col(f"{col}_n"),
+                None if value.den is None else pl.col(f"{col}_d"),
+                value.k,
+                value.bits,
+                value.den_bits,
+                None if value.ok is None else pl.col(f"{col}_ok"),
+            )
+        if isinstance(value, pl.Expr):
+            self.stage_exprs.append(value.alias(col))
+            return pl.col(col)
+        return value  # constants and cagr() values are used as they are
 
     def fact(self, name: str, year: int | None):
         key = name if year is None else f"{name}_{year}"
         spec = CATALOGUE.get(name)
-        kind = spec.kind if spec else (self.rs.local_facts.get(name[6:], {}).get("kind", "number") if name.startswith("local_") else "number")
+        kind = (
+            spec.kind
+            if spec
+            else (
+                self.rs.local_facts.get(name[6:], {}).get("kind", "number")
+                if name.startswith("local_")
+                else "number"
+            )
+        )
         if key not in self.columns:
             if kind in ("bool",):
                 return pl.lit(None, dtype=pl.Boolean)
@@ -178,10 +249,14 @@ class Compiler:
                 return self.fact(node.name, None)
             if node.year == "*":
                 return self.fact(node.name, loop_year)
-            year = node.year if isinstance(node.year, int) else (self.as_of.year if node.year == "cy" else self.fiscal_year - int(node.year[1:]))
+            year = (
+                node.year
+                if isinstance(node.year, int)
+                else (self.as_of.year if node.year == "cy" else self.fiscal_year - int(node.year[1:]))
+            )
             return self.fact(node.name, year)
         if isinstance(node, E.Ref):
-            return c(self.rs.metrics[node.name], loop_year)
+            return self.metric(node.name, loop_year)
         if isinstance(node, E.Neg):
             return self.arith("-", Fraction(0), c(node.operand, loop_year))
         if isinstance(node, E.BinOp):
@@ -235,11 +310,21 @@ class Compiler:
             return hit if op == "in" else hit.not_()
         if isinstance(a, _Cagr):
             return a.compare(op, b, self)
-        if isinstance(a, bool | str) or isinstance(b, bool | str) or (isinstance(a, pl.Expr) and not isinstance(a, Num)):
+        if (
+            isinstance(a, bool | str)
+            or isinstance(b, bool | str)
+            or (isinstance(a, pl.Expr) and not isinstance(a, Num))
+        ):
             left = pl.lit(a) if isinstance(a, bool | str) else a
             right = pl.lit(b) if isinstance(b, bool | str) else b
-            return {"==": left == right, "!=": left != right, ">=": left >= right, ">": left > right,
-                    "<=": left <= right, "<": left < right}[op]
+            return {
+                "==": left == right,
+                "!=": left != right,
+                ">=": left >= right,
+                ">": left > right,
+                "<=": left <= right,
+                "<": left < right,
+            }[op]
         if isinstance(a, Fraction) and isinstance(b, Fraction):
             return pl.lit(E.compare(op, a, b))
         return _cmp_nums(op, self.num(a), self.num(b))
@@ -270,12 +355,18 @@ class Compiler:
             since = self.compile(args[0], loop_year)
             anchor = args[1].value
             end_year = self.as_of.year if anchor == "cy" else self.fiscal_year - int(anchor[1:])
-            jan1 = ((since.dt.month() == 1) & (since.dt.day() == 1)).cast(pl.Int64)
-            years = (pl.lit(end_year, dtype=pl.Int64) - since.dt.year().cast(pl.Int64) + jan1).clip(lower_bound=0)
+            jan1 = (since.dt.ordinal_day() == 1).cast(pl.Int64)  # 1 January
+            years = (pl.lit(end_year, dtype=pl.Int64) - since.dt.year().cast(pl.Int64) + jan1).clip(
+                lower_bound=0
+            )
             return Num(years, None, 0, 16)
         if fn == "cagr":
             name, n = args[0].value, int(args[1].value)
-            return _Cagr(self.num(self.fact(name, self.fiscal_year)), self.num(self.fact(name, self.fiscal_year - n)), n)
+            return _Cagr(
+                self.num(self.fact(name, self.fiscal_year)),
+                self.num(self.fact(name, self.fiscal_year - n)),
+                n,
+            )
         if fn == "count_true":
             parts = [self.boolean(self.compile(a, loop_year)) for a in args]
             any_null = pl.any_horizontal([p.is_null() for p in parts])
@@ -286,7 +377,11 @@ class Compiler:
             return pl.all_horizontal([(p.num if isinstance(p, Num) else p).is_not_null() for p in parts])
         if fn == "coalesce":
             parts = [self.compile(a, loop_year) for a in args]
-            if all(isinstance(p, Num) for p in parts) and len({(p.k, p.den is None) for p in parts}) == 1 and parts[0].den is None:
+            if (
+                all(isinstance(p, Num) for p in parts)
+                and len({(p.k, p.den is None) for p in parts}) == 1
+                and parts[0].den is None
+            ):
                 return Num(pl.coalesce([p.num for p in parts]), None, parts[0].k, max(p.bits for p in parts))
             if all(isinstance(p, pl.Expr) and not isinstance(p, Num) for p in parts):
                 return pl.coalesce(parts)
@@ -296,7 +391,12 @@ class Compiler:
             if all(p.den is None and p.k == parts[0].k for p in parts):
                 op = pl.min_horizontal if fn == "min" else pl.max_horizontal
                 any_null = pl.any_horizontal([p.num.is_null() for p in parts])
-                return Num(pl.when(any_null).then(None).otherwise(op([p.num for p in parts])), None, parts[0].k, max(p.bits for p in parts))
+                return Num(
+                    pl.when(any_null).then(None).otherwise(op([p.num for p in parts])),
+                    None,
+                    parts[0].k,
+                    max(p.bits for p in parts),
+                )
             raise NotCompilable(f"{fn} over ratios")
         raise NotCompilable(f"function {fn}")
 
@@ -329,7 +429,13 @@ def _points_int(p: Fraction) -> int:
 
 def _at_least(lo: pl.Expr, hi: pl.Expr, threshold: Fraction) -> pl.Expr:
     t = pl.lit(_points_int(threshold))
-    return pl.when(lo >= t).then(pl.lit(True)).when(hi < t).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
+    return (
+        pl.when(lo >= t)
+        .then(pl.lit(True))
+        .when(hi < t)
+        .then(pl.lit(False))
+        .otherwise(pl.lit(None, dtype=pl.Boolean))
+    )
 
 
 # Every criterion, score and decision is computed once, as a temporary column (prefix "_z"), and later
@@ -354,7 +460,20 @@ def _sv(tid: str, variant: int) -> str:
     return f"_zs_{variant}_{tid}"
 
 
-def criterion_stage(rs: RuleSet, comp: Compiler, done: set[str]) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
+def _first_possible(options: list[tuple[int, int, pl.Expr]]) -> pl.Expr:
+    """The points of the first option (in the given order) whose condition holds; null if none does."""
+    pts, _i, cond = options[0]
+    if len(options) == 1:
+        return pl.when(cond).then(pl.lit(pts)).otherwise(None)
+    chain = pl.when(cond).then(pl.lit(pts))
+    for pts, _i, cond in options[1:]:
+        chain = chain.when(cond).then(pl.lit(pts))
+    return chain.otherwise(None)
+
+
+def criterion_stage(
+    rs: RuleSet, comp: Compiler, done: set[str]
+) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
     """Stage 1: condition outcomes and option tests; 2: the first option that surely holds; 3: point ranges."""
     from .evaluate import criteria_of
 
@@ -377,17 +496,24 @@ def criterion_stage(rs: RuleSet, comp: Compiler, done: set[str]) -> tuple[list[p
             first_true: pl.Expr = pl.lit(len(c.options) - 1)
             for i in reversed(range(len(c.options))):
                 if c.options[i].test is not None:
-                    first_true = pl.when(pl.col(_t(cid, i)).fill_null(False)).then(pl.lit(i)).otherwise(first_true)
-            lows, highs = [], []
+                    first_true = (
+                        pl.when(pl.col(_t(cid, i)).fill_null(False)).then(pl.lit(i)).otherwise(first_true)
+                    )
+            # option i is possible when no earlier option surely holds (i <= first sure option) and its own test
+            # is not surely false; the lowest and highest points of the possible options, each as one chain
+            # over the options sorted by points (the first possible option in that order wins)
+            ft = pl.col(f"_zft_{cid}")
+            possible = []
             for i, option in enumerate(c.options):
-                maybe = pl.lit(True) if option.test is None else pl.col(_t(cid, i)).fill_null(True)
-                pts = pl.lit(_points_int(option.points))
-                value = pl.when(maybe & (pl.lit(i) <= pl.col(f"_zft_{cid}"))).then(pts).otherwise(None)
-                lows.append(value)
-                highs.append(value)
+                cond = ft >= i if i else pl.lit(True)
+                if option.test is not None:
+                    cond = (
+                        cond & pl.col(_t(cid, i)).fill_null(True) if i else pl.col(_t(cid, i)).fill_null(True)
+                    )
+                possible.append((_points_int(option.points), i, cond))
             second.append(first_true.alias(f"_zft_{cid}"))
-            third.append(pl.min_horizontal(lows).alias(_lo(cid)))
-            third.append(pl.max_horizontal(highs).alias(_hi(cid)))
+            third.append(_first_possible(sorted(possible, key=lambda p: (p[0], p[1]))).alias(_lo(cid)))
+            third.append(_first_possible(sorted(possible, key=lambda p: (-p[0], p[1]))).alias(_hi(cid)))
     return first, second, third
 
 
@@ -403,8 +529,9 @@ def _decision(req: Req, rs: RuleSet, variant: int, tier_id: str) -> pl.Expr:
     return pl.all_horizontal(parts) if req.op == "all" else pl.any_horizontal(parts)
 
 
-def _route(tier: Tier, rs: RuleSet, variant: int) -> pl.Expr:
-    """The first passing branch of the first 'any', named as the single path names it."""
+def _route(tier: Tier, rs: RuleSet, variant: int, names: list[str]) -> pl.Expr:
+    """The first passing branch of the first 'any', named as the single path names it — as its position in
+    `names` (appended to as new names are met), so that the strings are made once, by one gather."""
     branches: list[tuple[str, pl.Expr]] = []
 
     def walk(r: Req):
@@ -415,11 +542,21 @@ def _route(tier: Tier, rs: RuleSet, variant: int) -> pl.Expr:
         for ch in r.children:
             walk(ch)
 
+    def index(name: str) -> pl.Expr:
+        if name not in names:
+            names.append(name)
+        return pl.lit(names.index(name), dtype=pl.UInt32)
+
     walk(tier.require)
-    expr = pl.lit("score" if tier.score else "general")
+    expr = index("score" if tier.score else "general")
     for name, ok in reversed(branches):
-        expr = pl.when(ok.fill_null(False)).then(pl.lit(name)).otherwise(expr)
+        expr = pl.when(ok.fill_null(False)).then(index(name)).otherwise(expr)
     return expr
+
+
+def _named(names: list[str], index: pl.Expr) -> pl.Expr:
+    """names[index] (null where the index is null)."""
+    return pl.lit(pl.Series(names, dtype=pl.String)).gather(index)
 
 
 def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl.Expr) -> list[list[pl.Expr]]:
@@ -428,21 +565,33 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
     Output columns: <tier>_qualified, <tier>_score_min/_max/_score, <tier>_route, highest_tier (plus _z* temporaries).
     """
     done: set[str] = set()
+    stage0: list[pl.Expr] = []
     stage1: list[pl.Expr] = []
     stage2: list[pl.Expr] = []
     stage2b: list[pl.Expr] = []
-    for _prefix, rs, comp in variants:
-        a, b, c = criterion_stage(rs, comp, done)
+    for v, (_prefix, rs, comp) in enumerate(variants):
+        saved = comp.stage_prefix, comp.staged, comp.stage_exprs
+        comp.stage_prefix, comp.staged, comp.stage_exprs = f"_zm{v}_", {}, []
+        try:
+            a, b, c = criterion_stage(rs, comp, done)
+            stage0 += comp.stage_exprs
+        finally:
+            comp.stage_prefix, comp.staged, comp.stage_exprs = saved
         stage1 += a
         stage2 += b
         stage2b += c
     base = variants[0][1]
+    # which overlay applies to a row, once per overlay
+    stage0 += [
+        region.str.starts_with(prefix).alias(f"_zreg_{v}")
+        for v, (prefix, _rs, _comp) in enumerate(variants[1:], start=1)
+    ]
 
     def pick(make) -> pl.Expr:
         """The base variant's expression, replaced by an overlay's where the region matches its prefix."""
         expr = make(0, base)
-        for v, (prefix, rs, _comp) in enumerate(variants[1:], start=1):
-            expr = pl.when(region.str.starts_with(prefix)).then(make(v, rs)).otherwise(expr)
+        for v, (_prefix, rs, _comp) in enumerate(variants[1:], start=1):
+            expr = pl.when(pl.col(f"_zreg_{v}")).then(make(v, rs)).otherwise(expr)
         return expr
 
     stage3: list[pl.Expr] = []
@@ -456,14 +605,23 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
             verdicts = [_at_least(lo, hi, sc.threshold)]
             for g in sc.groups:
                 if g.minimum is not None:
-                    verdicts.append(_at_least(pl.sum_horizontal([pl.col(_lo(i)) for i in g.indicators]),
-                                              pl.sum_horizontal([pl.col(_hi(i)) for i in g.indicators]), g.minimum))
+                    verdicts.append(
+                        _at_least(
+                            pl.sum_horizontal([pl.col(_lo(i)) for i in g.indicators]),
+                            pl.sum_horizontal([pl.col(_hi(i)) for i in g.indicators]),
+                            g.minimum,
+                        )
+                    )
             stage3.append(pl.all_horizontal(verdicts).alias(_sv(tid, v)))
             stage3.append(lo.alias(f"_zmin_{v}_{tid}"))
             stage3.append(hi.alias(f"_zmax_{v}_{tid}"))
     stage4: list[pl.Expr] = []
     for tid, tier in base.tiers.items():
-        stage4.append(pick(lambda v, rs, tid=tid: _decision(rs.tiers[tid].require, rs, v, tid)).alias(f"{tid}_qualified"))
+        stage4.append(
+            pick(lambda v, rs, tid=tid: _decision(rs.tiers[tid].require, rs, v, tid)).alias(
+                f"{tid}_qualified"
+            )
+        )
         if tier.score is not None:
             stage4.append(pick(lambda v, rs, tid=tid: pl.col(f"_zmin_{v}_{tid}")).alias(f"{tid}_score_min"))
             stage4.append(pick(lambda v, rs, tid=tid: pl.col(f"_zmax_{v}_{tid}")).alias(f"{tid}_score_max"))
@@ -472,13 +630,20 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
         if tier.score is not None:
             lo, hi = pl.col(f"{tid}_score_min"), pl.col(f"{tid}_score_max")
             stage5.append(pl.when(lo == hi).then(lo).otherwise(None).alias(f"{tid}_score"))
-        route = pick(lambda v, rs, tid=tid: _route(rs.tiers[tid], rs, v))
-        stage5.append(pl.when(pl.col(f"{tid}_qualified").fill_null(False)).then(route).otherwise(None).alias(f"{tid}_route"))
-    highest = pl.lit("none")
-    for tid in base.ladder or tuple(base.tiers):
-        highest = pl.when(pl.col(f"{tid}_qualified").fill_null(False)).then(pl.lit(tid)).otherwise(highest)
-    stage5.append(highest.alias("highest_tier"))
-    return [stage1, stage2, stage2b, stage3, stage4, stage5]
+        names: list[str] = []
+        route = pick(lambda v, rs, tid=tid, names=names: _route(rs.tiers[tid], rs, v, names))
+        route = pl.when(pl.col(f"{tid}_qualified").fill_null(False)).then(route).otherwise(None)
+        stage5.append(_named(names, route).alias(f"{tid}_route"))
+    ladder = list(base.ladder or tuple(base.tiers))
+    highest = pl.lit(0, dtype=pl.UInt32)
+    for k, tid in enumerate(ladder, start=1):
+        highest = (
+            pl.when(pl.col(f"{tid}_qualified").fill_null(False))
+            .then(pl.lit(k, dtype=pl.UInt32))
+            .otherwise(highest)
+        )
+    stage5.append(_named(["none", *ladder], highest).alias("highest_tier"))
+    return [stage0, stage1, stage2, stage2b, stage3, stage4, stage5]
 
 
 # ---------------------------------------------------------------------------
@@ -486,21 +651,34 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
 
 
 def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[list[pl.Expr]]:
-    """Size class per row, three-valued as in the single path, in two stages.
+    """Size class per row, three-valued as in the single path, in stages.
 
-    Stage 1 looks up the sector once; stage 2 reads each class's lower bounds for that sector with a
-    small lookup (16 sectors) instead of a when-chain per sector.
+    Stage 1 turns the sector into a small integer once (the 1,972 industry codes looked up a single
+    time); stage 2 reads each class's lower bounds for that sector by position in a 16-entry list
+    (a gather, not a string lookup per class and measure) and compares; stage 3 names the class.
+    A sector id in `size_sector` that the rules do not know has no bounds (every check passes), as a
+    missing bound does.
     """
     from .codes import industries
     from .size import CLASSES, MEASURES, sector_of, sectors
 
     table = sectors(size_rs)
-    mapping = {code: sector_of(size_rs, code, None).id for code in industries()}
+    ids = list(table)
+    index = {sid: i for i, sid in enumerate(ids)}
+    unknown = len(ids)  # a size_sector the rules do not name
+    mapping = {code: index[sector_of(size_rs, code, None).id] for code in industries()}
     code = pl.col("industry") if "industry" in columns else pl.lit(None, dtype=pl.String)
-    sector_expr = code.replace_strict(mapping, default=None, return_dtype=pl.String)
+    idx = code.replace_strict(mapping, default=None, return_dtype=pl.UInt8)
+    derived = pl.col("_zsz_sector").replace_strict(dict(enumerate(ids)), default=None, return_dtype=pl.String)
     if "size_sector" in columns:
-        sector_expr = pl.coalesce([pl.col("size_sector"), sector_expr])
-    sector = pl.col("size_sector_derived")
+        given = pl.col("size_sector")
+        idx = (
+            pl.when(given.is_null())
+            .then(idx)
+            .otherwise(given.replace_strict(index, default=unknown, return_dtype=pl.UInt8))
+        )
+        derived = pl.coalesce([given, derived])
+    sector = pl.col("_zsz_sector")
 
     def measure(m: str) -> pl.Expr:
         key = f"{m}_{fiscal_year}"
@@ -509,26 +687,56 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
     def met(cls: str) -> pl.Expr:
         checks = []
         for m in MEASURES:
-            bounds = {sid: int(sec.classes[cls][m] * (1 if m == "employees" else 100))
-                      for sid, sec in table.items() if m in sec.classes[cls]}
-            if not bounds:
+            scale = 10 ** SCALE.get(CATALOGUE[m].kind, 0)
+            bounds = [
+                int(sec.classes[cls][m] * scale) if m in sec.classes[cls] else None for sec in table.values()
+            ] + [None]
+            if all(b is None for b in bounds):
                 continue
-            bound = sector.replace_strict(bounds, default=None, return_dtype=pl.Int64)
-            checks.append(pl.when(bound.is_null()).then(pl.lit(True)).otherwise(measure(m) >= bound))
-        return pl.when(sector.is_null()).then(pl.lit(None, dtype=pl.Boolean)).otherwise(pl.all_horizontal(checks))
+            check = measure(m) >= pl.lit(pl.Series(bounds, dtype=pl.Int64)).gather(sector)
+            if any(b is None for b in bounds):
+                check = (
+                    pl.when(pl.lit(pl.Series([b is None for b in bounds])).gather(sector))
+                    .then(pl.lit(True))
+                    .otherwise(check)
+                )
+            checks.append(check)
+        return (
+            pl.when(sector.is_null())
+            .then(pl.lit(None, dtype=pl.Boolean))
+            .otherwise(pl.all_horizontal(checks))
+        )
 
     large, medium, small = (pl.col(f"_zsize_{c}") for c in CLASSES)
-    name = (pl.when(large).then(pl.lit("large"))
-            .when(large.not_() & medium).then(pl.lit("medium"))
-            .when(large.not_() & medium.not_() & small).then(pl.lit("small"))
-            .when(large.not_() & medium.not_() & small.not_()).then(pl.lit("micro"))
-            .otherwise(pl.lit(None, dtype=pl.String)))
-    is_sme = pl.when(large.not_()).then(pl.lit(True)).when(large).then(pl.lit(False)).otherwise(pl.lit(None, dtype=pl.Boolean))
+    order = ["large", "medium", "small", "micro"]  # the first class that holds, as in the single path
+    u = pl.UInt32
+    which = (
+        pl.when(large)
+        .then(pl.lit(0, dtype=u))
+        .when(large.not_() & medium)
+        .then(pl.lit(1, dtype=u))
+        .when(large.not_() & medium.not_() & small)
+        .then(pl.lit(2, dtype=u))
+        .when(large.not_() & medium.not_() & small.not_())
+        .then(pl.lit(3, dtype=u))
+        .otherwise(pl.lit(None, dtype=u))
+    )
+    name = _named(order, pl.col("_zsz_class"))
+    size_order = pl.lit(pl.Series([SIZE_ORDER[c] for c in order], dtype=pl.Int64)).gather(
+        pl.col("_zsz_class")
+    )
+    is_sme = (
+        pl.when(large.not_())
+        .then(pl.lit(True))
+        .when(large)
+        .then(pl.lit(False))
+        .otherwise(pl.lit(None, dtype=pl.Boolean))
+    )
     return [
-        [sector_expr.alias("size_sector_derived")],
-        [met(c).alias(f"_zsize_{c}") for c in CLASSES],
-        [name.alias("size"), name.replace_strict(SIZE_ORDER, default=None, return_dtype=pl.Int64).alias("size_class"),
-         is_sme.alias("size_is_sme")],
+        [idx.alias("_zsz_sector")],
+        [derived.alias("size_sector_derived"), *(met(c).alias(f"_zsize_{c}") for c in CLASSES)],
+        [which.alias("_zsz_class")],
+        [name.alias("size"), size_order.alias("size_class"), is_sme.alias("size_is_sme")],
     ]
 
 
@@ -547,4 +755,3 @@ def digital_level_column(level_rs: RuleSet, columns: set[str]) -> pl.Expr | None
     if target in columns:
         return pl.coalesce([pl.col(target), derived]).alias(target)
     return derived.alias(target)
-

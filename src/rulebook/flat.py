@@ -39,7 +39,9 @@ def local_kinds(reg: Registry, rule_id: str) -> dict[str, str]:
     """Kinds of the provinces' own indicators, from the rule set and all its overlays."""
     kinds = {k: v.get("kind", "number") for k, v in reg.get(rule_id).local_facts.items()}
     for prefix, _path, _data in reg.overlays(rule_id):
-        kinds.update({k: v.get("kind", "number") for k, v in reg.for_region(rule_id, prefix).local_facts.items()})
+        kinds.update(
+            {k: v.get("kind", "number") for k, v in reg.for_region(rule_id, prefix).local_facts.items()}
+        )
     return kinds
 
 
@@ -94,9 +96,25 @@ def normalize(lf: pl.LazyFrame, kinds: dict[str, str] | None = None) -> pl.LazyF
 
     Adds `_errors`: a list of "column: 问题" strings for the row (empty when the row is clean).
     """
-    schema = lf.collect_schema()
+    # one step: the checks read the raw cells
+    return lf.with_columns(normalize_exprs(lf.collect_schema(), kinds))
+
+
+def normalize_exprs(
+    schema: pl.Schema | dict[str, pl.DataType], kinds: dict[str, str] | None = None
+) -> list[pl.Expr]:
+    """The expressions of `normalize` for a table of this schema (one `with_columns`; built once, applied to many batches)."""
+    values, errors, _bad = normalize_checks(schema, kinds)
+    return [*values, errors.alias("_errors")]
+
+
+def normalize_checks(
+    schema: pl.Schema | dict[str, pl.DataType], kinds: dict[str, str] | None = None
+) -> tuple[list[pl.Expr], pl.Expr, pl.Expr]:
+    """`normalize` in three parts, all reading the raw cells: the scaled and typed columns, the `_errors` list,
+    and a Boolean that is true where that list is not empty (cheap: the lists are needed only for those rows)."""
     exprs: list[pl.Expr] = []
-    errors: list[pl.Expr] = []
+    checks: list[tuple[pl.Expr, str]] = []  # (the cell is bad, message)
     for column, dtype in schema.items():
         info = spec_of(column, kinds)
         if info is None:
@@ -107,33 +125,53 @@ def normalize(lf: pl.LazyFrame, kinds: dict[str, str] | None = None) -> pl.LazyF
             text = raw.cast(pl.String)
             value = text.replace_strict({k: v for k, v in enum.items()}, default=None, return_dtype=pl.Int64)
             bad = text.is_not_null() & value.is_null()
-            errors.append(pl.when(bad).then(pl.lit(f"{column}: 取值须为 {'、'.join(enum)} 之一")))
+            checks.append((bad, f"{column}: 取值须为 {'、'.join(enum)} 之一"))
             exprs.append(value.alias(column))
         elif kind == "bool":
-            value = raw if dtype == pl.Boolean else raw.cast(pl.String).str.to_lowercase().replace_strict(
-                {"true": True, "1": True, "是": True, "false": False, "0": False, "否": False}, default=None, return_dtype=pl.Boolean)
+            value = (
+                raw
+                if dtype == pl.Boolean
+                else raw.cast(pl.String)
+                .str.to_lowercase()
+                .replace_strict(
+                    {"true": True, "1": True, "是": True, "false": False, "0": False, "否": False},
+                    default=None,
+                    return_dtype=pl.Boolean,
+                )
+            )
             if dtype != pl.Boolean:
-                errors.append(pl.when(raw.is_not_null() & value.is_null()).then(pl.lit(f"{column}: 必须为 true 或 false")))
+                checks.append((raw.is_not_null() & value.is_null(), f"{column}: 必须为 true 或 false"))
             exprs.append(value.alias(column))
         elif kind == "date":
             value = raw if dtype == pl.Date else raw.cast(pl.String).str.to_date("%Y-%m-%d", strict=False)
             if dtype != pl.Date:
-                errors.append(pl.when(raw.is_not_null() & value.is_null()).then(pl.lit(f"{column}: 必须为 YYYY-MM-DD 格式的日期")))
+                checks.append(
+                    (raw.is_not_null() & value.is_null(), f"{column}: 必须为 YYYY-MM-DD 格式的日期")
+                )
             exprs.append(value.alias(column))
         elif kind == "text":
             exprs.append(raw.cast(pl.String).str.strip_chars().alias(column))
         else:
-            number = raw if dtype.is_numeric() else raw.cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False)
-            errors.append(pl.when(raw.is_not_null() & number.is_null()).then(pl.lit(f"{column}: 必须为数字")))
+            number = (
+                raw
+                if dtype.is_numeric()
+                else raw.cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False)
+            )
+            if not dtype.is_numeric():  # a numeric column holds numbers only: the check could never fire
+                checks.append((raw.is_not_null() & number.is_null(), f"{column}: 必须为数字"))
             name, _ = split_key(column)
             negative_ok = name in ("net_profit",) or name.startswith("local_")
-            if not negative_ok:
-                errors.append(pl.when(number < 0).then(pl.lit(f"{column}: 必须为非负数")))
+            if not negative_ok and not dtype.is_unsigned_integer():
+                checks.append((number < 0, f"{column}: 必须为非负数"))
             if kind == "ratio":
-                errors.append(pl.when(number > 1).then(pl.lit(f"{column}: 比例须在 0 到 1 之间")))
+                checks.append((number > 1, f"{column}: 比例须在 0 到 1 之间"))
             scale = 10 ** SCALE.get(kind, 0)
             if kind == "count" and name in RANK_FACTS:
-                scaled = pl.when(number == 0).then(pl.lit(int(NONE_RANK))).otherwise(number.round(0).cast(pl.Int64))
+                scaled = (
+                    pl.when(number == 0)
+                    .then(pl.lit(int(NONE_RANK)))
+                    .otherwise(number.round(0).cast(pl.Int64))
+                )
             elif dtype.is_integer() and scale == 1:
                 scaled = number.cast(pl.Int64)
             elif dtype.is_integer():
@@ -144,35 +182,48 @@ def normalize(lf: pl.LazyFrame, kinds: dict[str, str] | None = None) -> pl.LazyF
             if kind == "ratio":
                 bad = bad | (number > 1)
             exprs.append(pl.when(bad).then(None).otherwise(scaled).alias(column))
-    if errors:
-        err = pl.concat_list([e.cast(pl.String) for e in errors]).list.drop_nulls()
+    if checks:
+        err = pl.concat_list(
+            [pl.when(bad).then(pl.lit(message)).cast(pl.String) for bad, message in checks]
+        ).list.drop_nulls()
+        any_bad = pl.any_horizontal([bad.fill_null(False) for bad, _message in checks])
     else:
         err = pl.lit([], dtype=pl.List(pl.String))
-    return lf.with_columns([*exprs, err.alias("_errors")])  # one step: the checks read the raw cells
+        any_bad = pl.lit(False)
+    return exprs, err, any_bad
 
 
-def evaluate_frame(lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, registry: Registry | None = None) -> pl.LazyFrame:
+def evaluate_frame(
+    lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, registry: Registry | None = None
+) -> pl.LazyFrame:
     """Every tier for every row (normalized columns in, result columns appended)."""
+    for stage in evaluate_stages(set(lf.collect_schema().names()), as_of, rules, registry):
+        lf = lf.with_columns(stage)
+    return lf.select(pl.exclude("^_z.*$"))
+
+
+def evaluate_stages(
+    columns: set[str], as_of: dt.date, rules: str | None = None, registry: Registry | None = None
+) -> list[list[pl.Expr]]:
+    """The `with_columns` stages of `evaluate_frame` for a table with these (normalized) columns; temporaries start with "_z"."""
     reg = registry or default_registry()
     base = reg.get(rules) if rules else reg.in_force(as_of)
     fy = as_of.year - 1
-    columns = set(lf.collect_schema().names())
+    columns = set(columns)
+    stages: list[list[pl.Expr]] = []
     for used_id in base.uses:
         used = reg.get(used_id)
         if used.kind == "size-classification":
-            for stage in size_columns(used, fy, columns):
-                lf = lf.with_columns(stage)
+            stages += size_columns(used, fy, columns)
             columns |= {"size", "size_class", "size_is_sme", "size_sector_derived"}
         elif used.kind == "level-mapping":
             col = digital_level_column(used, columns)
             if col is not None:
-                lf = lf.with_columns(col)
+                stages.append([col])
                 columns.add(used.raw["output"])
     region = pl.col("region") if "region" in columns else pl.lit(None, dtype=pl.String)
     variants = [(None, base, Compiler(base, fy, as_of, columns))]
     for prefix, _path, _data in sorted(reg.overlays(base.id), key=lambda o: len(o[0])):
         variant = reg.for_region(base.id, prefix)
         variants.append((prefix, variant, Compiler(variant, fy, as_of, columns)))
-    for stage in tier_stages(variants, region):
-        lf = lf.with_columns(stage)
-    return lf.select(pl.exclude("^_z.*$"))
+    return stages + tier_stages(variants, region)

@@ -17,7 +17,6 @@ import codecs
 import datetime as dt
 import itertools
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,14 +26,15 @@ import polars as pl
 
 from rulebook import default_registry
 from rulebook.batch import Compiler
-from rulebook.flat import KEY_COLUMNS, evaluate_frame, local_kinds, normalize, spec_of
+from rulebook.flat import KEY_COLUMNS, evaluate_stages, local_kinds, normalize_checks, spec_of
 from rulebook.registry import Registry
 
 FORMATS = (".parquet", ".csv", ".xlsx")
-BATCH_ROWS = 250_000  # rows evaluated at a time (peak memory about 3–4 GB with the 2022 rules)
+BATCH_ROWS = 500_000  # rows evaluated at a time (peak memory about 2 GB with the 2022 rules, whatever the size of the table)
 EXCEL_MAX_ROWS = 1_048_575  # rows below the header in one worksheet
 OUTPUT_KEYS = ("id", "name", "credit_code", "region", "industry")
 DEFAULT_GAPS = 1000
+SPILL_BYTES = 256 * 2**20  # results held in memory until the gap plans are known; beyond, a temporary file
 
 ProgressFn = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -76,10 +76,14 @@ def check_input(path: Path) -> str:
         raise ScreenError(f"{path}: 文件为空")
     if suffix == ".parquet":
         if head[:4] != b"PAR1" or tail != b"PAR1":
-            raise ScreenError(f"{path}: 不是 Parquet 文件（文件头尾没有 PAR1 标记）；CSV 或 Excel 文件请使用 .csv / .xlsx 扩展名")
+            raise ScreenError(
+                f"{path}: 不是 Parquet 文件（文件头尾没有 PAR1 标记）；CSV 或 Excel 文件请使用 .csv / .xlsx 扩展名"
+            )
     elif suffix == ".xlsx":
         if head[:4] != b"PK\x03\x04":
-            raise ScreenError(f"{path}: 不是 Excel .xlsx 文件（.xlsx 是 zip 压缩包）；旧版 .xls 请在 Excel 中另存为 .xlsx")
+            raise ScreenError(
+                f"{path}: 不是 Excel .xlsx 文件（.xlsx 是 zip 压缩包）；旧版 .xls 请在 Excel 中另存为 .xlsx"
+            )
     else:
         if head[:4] == b"PAR1":
             raise ScreenError(f"{path}: 这是 Parquet 文件，扩展名应为 .parquet")
@@ -90,41 +94,27 @@ def check_input(path: Path) -> str:
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == size)
         except UnicodeDecodeError:
-            raise ScreenError(f"{path}: 不是 UTF-8 编码的 CSV（可能是 GBK）；请在 Excel 中另存为“CSV UTF-8”") from None
+            raise ScreenError(
+                f"{path}: 不是 UTF-8 编码的 CSV（可能是 GBK）；请在 Excel 中另存为“CSV UTF-8”"
+            ) from None
     return suffix
 
 
 def _count_rows(path: Path, fmt: str) -> int:
     if fmt == ".parquet":
-        import pyarrow.parquet as pq
+        try:
+            return pl.scan_parquet(path).select(pl.len()).collect().item()  # from the footer
+        except pl.exceptions.DuplicateError:  # refused later, with the duplicate names
+            import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows
+            return pq.ParquetFile(path).metadata.num_rows
     return pl.scan_csv(path, infer_schema=False).select(pl.len()).collect().item()
 
 
 def _read_excel(path: Path) -> pl.DataFrame:
-    return pl.read_excel(path, infer_schema_length=None, drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False)
-
-
-def _batches(path: Path, fmt: str, rows: int, excel: pl.DataFrame | None) -> Iterator[pl.DataFrame]:
-    """The input, `rows` rows at a time, as read (CSV cells as text; normalize parses them)."""
-    if fmt == ".xlsx":
-        assert excel is not None
-        for start in range(0, excel.height, rows):
-            yield excel.slice(start, rows)
-    elif fmt == ".parquet":
-        import pyarrow.parquet as pq
-
-        reader = pq.ParquetFile(path)
-        for batch in reader.iter_batches(batch_size=rows):
-            yield pl.from_arrow(batch)
-    else:
-        lf = pl.scan_csv(path, infer_schema=False)
-        if hasattr(lf, "collect_batches"):  # one streaming pass (Polars ≥ 1.33)
-            yield from lf.collect_batches(chunk_size=rows)
-        else:
-            for start in range(0, _count_rows(path, fmt), rows):
-                yield lf.slice(start, rows).collect()
+    return pl.read_excel(
+        path, infer_schema_length=None, drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False
+    )
 
 
 def _schema(path: Path, fmt: str, excel: pl.DataFrame | None) -> list[str]:
@@ -132,63 +122,152 @@ def _schema(path: Path, fmt: str, excel: pl.DataFrame | None) -> list[str]:
         assert excel is not None
         return excel.columns
     if fmt == ".parquet":
-        import pyarrow.parquet as pq
+        try:
+            return pl.scan_parquet(path).collect_schema().names()
+        except pl.exceptions.DuplicateError:  # the names as they are, so that the duplicates can be named
+            import pyarrow.parquet as pq
 
-        return list(pq.ParquetFile(path).schema_arrow.names)
+            return list(pq.ParquetFile(path).schema_arrow.names)
     return pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
 
 
-def _coerce(df: pl.DataFrame, kinds: dict[str, str]) -> pl.DataFrame:
+def _coerce_exprs(schema: dict[str, pl.DataType], kinds: dict[str, str]) -> list[pl.Expr]:
     """Types a reader may hand over that normalize does not take: datetimes for dates, all-null columns, keys as text."""
     fixes = []
-    for name, dtype in df.schema.items():
+    for name, dtype in schema.items():
         info = spec_of(name, kinds)
         if info is not None and info[0] == "date" and isinstance(dtype, pl.Datetime):
             fixes.append(pl.col(name).dt.date())
-        elif name in KEY_COLUMNS + OUTPUT_KEYS and dtype.is_float():  # codes typed as numbers in Excel: 330106.0
+        elif (
+            name in KEY_COLUMNS + OUTPUT_KEYS and dtype.is_float()
+        ):  # codes typed as numbers in Excel: 330106.0
             fixes.append(pl.col(name).cast(pl.Int64, strict=False).cast(pl.String))
         elif dtype == pl.Null or (name in KEY_COLUMNS + OUTPUT_KEYS and dtype != pl.String):
             fixes.append(pl.col(name).cast(pl.String))
-    return df.with_columns(fixes) if fixes else df
+    return fixes
 
 
 # ---------------------------------------------------------------------------
 # Output writers
 
 
-class _ParquetParts:
-    """Appends batches to one Parquet file (one row group per batch), with the first batch's schema."""
+class _Parts:
+    """Appends batches to one file with the first batch's schema: Parquet (one row group per batch, zstd)
+    or, for the intermediate results, Arrow IPC (uncompressed: written and read back at memory speed)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, kind: str = "parquet"):
         self.path = path
-        self.writer = None
+        self.kind = kind
+        self.started = False  # a batch has been written
         self.schema: dict[str, pl.DataType] | None = None
+        self._writer: Any = None
+        self._sink: Any = None
 
     def write(self, df: pl.DataFrame) -> None:
-        import pyarrow.parquet as pq
-
         if self.schema is None:
             self.schema = dict(df.schema)
-        else:
+        elif dict(df.schema) != self.schema:
             df = df.cast(self.schema)  # type: ignore[arg-type]
         table = df.to_arrow()
-        if self.writer is None:
-            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
-        self.writer.write_table(table)
+        if self._writer is None:
+            if self.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+            else:
+                import pyarrow as pa
+
+                self._sink = pa.OSFile(str(self.path), "wb")
+                self._writer = pa.ipc.new_file(self._sink, table.schema)
+        self._writer.write_table(table)
+        self.started = True
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None
+
+
+class _Results:
+    """The batches' results until the gap plans are known: kept in memory up to `limit` bytes (a registry of a
+    million rows takes ~125 MB), beyond that spilled, batch by batch, to a temporary Arrow file."""
+
+    def __init__(self, path: Path, limit: int | None = None):
+        self.path = path
+        self.limit = SPILL_BYTES if limit is None else limit
+        self.frames: list[pl.DataFrame] = []
+        self.held = 0
+        self.file: _Parts | None = None
+
+    @property
+    def started(self) -> bool:
+        return bool(self.frames) or self.file is not None
+
+    @property
+    def spilled(self) -> bool:
+        return self.file is not None
+
+    def write(self, df: pl.DataFrame) -> None:
+        if self.frames and df.schema != self.frames[0].schema:
+            df = df.cast(self.frames[0].schema)  # type: ignore[arg-type]
+        if self.file is None and self.held + df.estimated_size() <= self.limit:
+            self.frames.append(df)
+            self.held += df.estimated_size()
+            return
+        if self.file is None:
+            self.file = _Parts(self.path, "ipc")
+            for held in self.frames:
+                self.file.write(held)
+            self.frames, self.held = [], 0
+        self.file.write(df)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """Every batch in order (read back one at a time when spilled: the whole result is never held, nor mapped)."""
+        if self.file is None:
+            yield from self.frames
+            return
+        import pyarrow as pa
+
+        with pa.OSFile(str(self.path), "rb") as fh:
+            reader = pa.ipc.open_file(fh)
+            parts: list[pl.DataFrame] = []
+            for i in range(
+                reader.num_record_batches
+            ):  # a batch of the screening comes back as several record batches
+                df = pl.from_arrow(reader.get_batch(i))
+                assert isinstance(df, pl.DataFrame)
+                parts.append(df)
+                if sum(p.height for p in parts) >= BATCH_ROWS:
+                    yield pl.concat(parts)
+                    parts = []
+            if parts or reader.num_record_batches == 0:
+                yield pl.concat(parts) if parts else pl.DataFrame(pl.from_arrow(reader.schema.empty_table()))
 
 
 # ---------------------------------------------------------------------------
 # Screening
 
 
-def screen(input: Path | str, output: Path | str, as_of: dt.date | None = None, rules: str | None = None,
-           errors: Path | str | None = None, gaps: int = DEFAULT_GAPS, progress: bool | ProgressFn = True, *,
-           registry: Registry | None = None, warn: Callable[[str], None] | None = None,
-           batch_rows: int = BATCH_ROWS) -> dict[str, Any]:
+def screen(
+    input: Path | str,
+    output: Path | str,
+    as_of: dt.date | None = None,
+    rules: str | None = None,
+    errors: Path | str | None = None,
+    gaps: int = DEFAULT_GAPS,
+    progress: bool | ProgressFn = True,
+    *,
+    registry: Registry | None = None,
+    warn: Callable[[str], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> dict[str, Any]:
     """Screen every row of `input` and write the results to `output` (format by extension).
 
     Returns a summary: rows, error_rows, error_cells, highest_tier counts, tiers (per tier
@@ -221,41 +300,79 @@ def screen(input: Path | str, output: Path | str, as_of: dt.date | None = None, 
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise ScreenError(f"{src}: 无法读取（{_first_line(exc)}）") from None
     # a province's own indicator counts only where the rule set (or one of its overlays) declares it
-    known = [c for c in columns if c in KEY_COLUMNS or (spec_of(c, kinds) is not None and (not c.startswith("local_") or c[6:] in kinds))]
+    known = [
+        c
+        for c in columns
+        if c in KEY_COLUMNS
+        or (spec_of(c, kinds) is not None and (not c.startswith("local_") or c[6:] in kinds))
+    ]
     unknown = [c for c in columns if c not in known]
     if not [c for c in known if c not in KEY_COLUMNS]:
-        raise ScreenError(f"{src}: 没有一列是规则可用的字段（列名见 docs/screening.md，如 revenue_2025、industry）")
+        raise ScreenError(
+            f"{src}: 没有一列是规则可用的字段（列名见 docs/screening.md，如 revenue_2025、industry）"
+        )
     if len(set(columns)) != len(columns):
         dup = sorted({c for c in columns if columns.count(c) > 1})
         raise ScreenError(f"{src}: 列名重复：{'、'.join(dup)}")
     if out_fmt == ".xlsx" and total > EXCEL_MAX_ROWS:
-        raise ScreenError(f"-o/--output: 共 {total:,} 行，超过 Excel 工作表上限（{EXCEL_MAX_ROWS:,} 行）；请输出 .parquet 或 .csv")
+        raise ScreenError(
+            f"-o/--output: 共 {total:,} 行，超过 Excel 工作表上限（{EXCEL_MAX_ROWS:,} 行）；请输出 .parquet 或 .csv"
+        )
     if unknown and warn:
         warn(f"提示：以下 {len(unknown)} 列不是 {base.id} 读取的字段，已忽略：{'、'.join(unknown)}")
 
     summary: dict[str, Any] = {
-        "input": str(src), "output": str(dst), "errors_file": str(err_path), "rules": base.id, "as_of": as_of.isoformat(),
-        "rows": 0, "error_rows": 0, "error_cells": 0, "unknown_columns": unknown,
+        "input": str(src),
+        "output": str(dst),
+        "errors_file": str(err_path),
+        "rules": base.id,
+        "as_of": as_of.isoformat(),
+        "rows": 0,
+        "error_rows": 0,
+        "error_cells": 0,
+        "unknown_columns": unknown,
         "highest_tier": {t: 0 for t in ["none", *ladder]},
         "tiers": {t: {"true": 0, "false": 0, "undetermined": 0} for t in base.tiers},
-        "gaps": 0, "gaps_reaching": 0, "gap_candidates": 0, "gap_mismatches": 0,
+        "gaps": 0,
+        "gaps_reaching": 0,
+        "gap_candidates": 0,
+        "gap_mismatches": 0,
     }
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 2)}
     summary["timings"] = timings
-    tmp = dst.with_name(dst.name + ".tmp.parquet")
+    # the results wait (in memory, or beyond SPILL_BYTES in a temporary Arrow file) until the plans of the closest
+    # rows are known, then the output is written once
+    tmp = dst.with_name(dst.name + ".tmp.arrow")
     err_tmp = err_path.with_name(err_path.name + ".part")
     with _reporter(progress) as report:
         try:
             clock = time.perf_counter()
-            top = _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, batch_rows, total,
-                              tmp, err_tmp, summary, report)
+            results = _Results(tmp)
+            top = _first_pass(
+                src,
+                fmt,
+                excel,
+                known,
+                kinds,
+                base,
+                reg,
+                as_of,
+                ladder,
+                gaps,
+                batch_rows,
+                total,
+                results,
+                err_tmp,
+                summary,
+                report,
+            )
             timings["evaluate"] = round(time.perf_counter() - clock, 2)
             clock = time.perf_counter()
             plans = _plans(top, kinds, base, reg, as_of, summary, report)
             timings["gaps"] = round(time.perf_counter() - clock, 2)
             clock = time.perf_counter()
             report("写出结果", 0, 1)
-            _write_output(tmp, dst, out_fmt, plans)
+            _write_output(results, dst, out_fmt, plans)
             err_tmp.replace(err_path)
             report("写出结果", 1, 1)
             timings["write"] = round(time.perf_counter() - clock, 2)
@@ -271,66 +388,177 @@ def _first_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def _first_pass(src, fmt, excel, known, kinds, base, reg, as_of, ladder, gaps, batch_rows, total, tmp, err_tmp,
-                summary, report) -> pl.DataFrame | None:
-    """Evaluate every batch; write results (temp Parquet) and errors; keep the `gaps` rows closest to their next tier."""
-    from rulebook.screen_gaps import distance_expr
+class _Pipeline:
+    """The whole evaluation of a batch: row numbers, normalize, every tier, the next tier and (with gaps) the distance
+    to it; rows with bad cells get no results. The expressions are built once, for the input's schema, and applied to
+    every batch (each batch is one in-memory query)."""
 
-    out = _ParquetParts(tmp)
+    def __init__(self, schema: dict[str, pl.DataType], kinds, base, reg, as_of, ladder, gaps):
+        from rulebook.screen_gaps import distance_expr
+
+        self.schema = dict(schema)
+        self.coerce = _coerce_exprs(self.schema, kinds)
+        typed = pl.DataFrame(schema=self.schema).lazy().with_columns(self.coerce)
+        typed = typed.select(pl.lit(0, dtype=pl.Int64).alias("row"), pl.all())
+        # the `_errors` lists are made afterwards, for the rows whose `_bad` is true (few, usually none)
+        values, self.errors, bad_any = normalize_checks(typed.collect_schema(), kinds)
+        self.normalize = [*values, bad_any.alias("_bad")]
+        normalized = typed.with_columns(self.normalize)
+        self.stages = evaluate_stages(set(normalized.collect_schema().names()), as_of, base.id, reg)
+        lf = normalized
+        for stage in self.stages:
+            lf = lf.with_columns(stage)
+        names = [n for n in lf.collect_schema().names() if not n.startswith("_z")]
+        self.result_cols = _result_columns(names, base)
+        next_of = {"none": ladder[0], **{a: b for a, b in zip(ladder, ladder[1:], strict=False)}}
+        bad = pl.col("_bad")
+        nxt = pl.col("highest_tier").replace_strict(next_of, default=None, return_dtype=pl.String)
+        self.results = [pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in self.result_cols] + [
+            pl.when(bad).then(None).otherwise(nxt).alias("next_tier")
+        ]
+        next_q = pl.lit(None, dtype=pl.Boolean)
+        for t in ladder:
+            next_q = pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")).otherwise(next_q)
+        self.next_q = next_q.alias("_next_qualified")
+        self.distance: pl.Expr | None = None
+        if gaps:
+            cols = set(names)
+            comp = Compiler(base, as_of.year - 1, as_of, cols)
+            dist = pl.lit(None, dtype=pl.Float64)
+            for t in ladder:
+                dist = (
+                    pl.when(pl.col("next_tier") == t).then(distance_expr(base, t, comp, cols)).otherwise(dist)
+                )
+            self.distance = pl.when(pl.col("_next_qualified") == False).then(dist).alias("_distance")  # noqa: E712
+
+    def __call__(self, raw: pl.DataFrame, first_row: int) -> pl.DataFrame:
+        lf = raw.lazy()
+        if self.coerce:
+            lf = lf.with_columns(self.coerce)
+        typed = lf.select(
+            pl.int_range(first_row, first_row + raw.height, dtype=pl.Int64).alias("row"), pl.all()
+        )
+        lf = typed.with_columns(self.normalize)
+        for stage in self.stages:
+            lf = lf.with_columns(stage)
+        lf = lf.select(pl.exclude("^_z.*$")).with_columns(self.results).with_columns(self.next_q)
+        if self.distance is not None:
+            lf = lf.with_columns(self.distance)
+        df = lf.collect()
+        empty = pl.lit([], dtype=pl.List(pl.String))
+        if df["_bad"].any():  # the messages of the bad rows, from the same raw cells, put where `_bad` was
+            rows = df.filter(pl.col("_bad")).select("row")
+            lists = (
+                typed.join(rows.lazy(), on="row", how="semi")
+                .select("row", self.errors.alias("_errors"))
+                .collect()
+            )
+            errors = df.select("row").join(lists, on="row", how="left", maintain_order="left")["_errors"]
+            return df.with_columns(errors.fill_null(empty).alias("_bad")).rename({"_bad": "_errors"})
+        return df.with_columns(empty.alias("_bad")).rename({"_bad": "_errors"})
+
+
+def _batches(
+    path: Path, fmt: str, excel: pl.DataFrame | None, known: list[str], rows: int, total: int
+) -> Iterator[pl.DataFrame]:
+    """The input's known columns, `rows` rows at a time, as read (CSV cells as text; normalize parses them).
+
+    Parquet is read one slice at a time (`scan_parquet(...).slice(...)`: only the row groups it needs, and memory
+    does not grow with the file; a streaming read ahead of a slower evaluation buffers the whole file)."""
+    if fmt == ".xlsx":
+        assert excel is not None
+        for start in range(0, excel.height, rows):
+            yield excel.select(known).slice(start, rows)
+    elif fmt == ".parquet":
+        for start in range(0, total, rows):
+            yield pl.scan_parquet(path).select(known).slice(start, rows).collect()
+    else:
+        yield from pl.scan_csv(path, infer_schema=False).select(known).collect_batches(chunk_size=rows)
+
+
+def _first_pass(
+    src,
+    fmt,
+    excel,
+    known,
+    kinds,
+    base,
+    reg,
+    as_of,
+    ladder,
+    gaps,
+    batch_rows,
+    total,
+    out,
+    err_tmp,
+    summary,
+    report,
+) -> pl.DataFrame | None:
+    """Evaluate every batch; write results (`out`) and errors; keep the `gaps` rows closest to their next tier."""
     top: pl.DataFrame | None = None
     done = 0
-    next_of = {"none": ladder[0], **{a: b for a, b in zip(ladder, ladder[1:], strict=False)}}
-    comp_distance: dict[str, pl.Expr] | None = None
-    result_cols: list[str] | None = None
+    pipelines: dict[tuple, _Pipeline] = {}
+
+    def evaluate(raw: pl.DataFrame) -> tuple[pl.DataFrame, _Pipeline]:
+        key = tuple(raw.schema.items())
+        if key not in pipelines:
+            pipelines[key] = _Pipeline(raw.schema, kinds, base, reg, as_of, ladder, gaps)
+        p = pipelines[key]
+        return p(raw, done + 1), p
+
     report("筛查", 0, total)
     with err_tmp.open("wb") as err_fh:  # with a BOM, so that Excel shows the Chinese messages
-        pl.DataFrame(schema={"row": pl.Int64, "id": pl.String, "field": pl.String, "message": pl.String}).write_csv(err_fh, include_bom=True)
+        pl.DataFrame(
+            schema={"row": pl.Int64, "id": pl.String, "field": pl.String, "message": pl.String}
+        ).write_csv(err_fh, include_bom=True)
         try:
             empty = pl.DataFrame(schema={c: pl.String for c in known})
-            for raw in itertools.chain(_guarded(_batches(src, fmt, batch_rows, excel), src), [empty]):
-                if raw.height == 0 and (out.writer is not None or raw is not empty):
+            for raw in itertools.chain(
+                _guarded(_batches(src, fmt, excel, known, batch_rows, total), src), [empty]
+            ):
+                if raw.height == 0 and (out.started or raw is not empty):
                     continue  # an empty table still goes through once, so that the output has every column
-                raw = _coerce(raw.select(known), kinds)
-                lf = normalize(raw.lazy().with_row_index("row", offset=done + 1).with_columns(pl.col("row").cast(pl.Int64)), kinds)
-                lf = evaluate_frame(lf, as_of, base.id, reg)
-                schema = lf.collect_schema()
-                if result_cols is None:
-                    result_cols = _result_columns(schema.names(), base)
-                bad = pl.col("_errors").list.len() > 0
-                nxt = pl.col("highest_tier").replace_strict(next_of, default=None, return_dtype=pl.String)
-                lf = lf.with_columns(
-                    [pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in result_cols]
-                    + [pl.when(bad).then(None).otherwise(nxt).alias("next_tier")])
-                next_q = pl.lit(None, dtype=pl.Boolean)
-                for t in ladder:
-                    next_q = pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")).otherwise(next_q)
-                lf = lf.with_columns(next_q.alias("_next_qualified"))
-                if gaps:
-                    if comp_distance is None:
-                        cols = set(schema.names())
-                        comp = Compiler(base, as_of.year - 1, as_of, cols)
-                        comp_distance = {t: distance_expr(base, t, comp, cols) for t in ladder}
-                    dist = pl.lit(None, dtype=pl.Float64)
-                    for t, e in comp_distance.items():
-                        dist = pl.when(pl.col("next_tier") == t).then(e).otherwise(dist)
-                    lf = lf.with_columns(pl.when(pl.col("_next_qualified") == False).then(dist).alias("_distance"))  # noqa: E712
-                df = lf.collect()
+                df, p = evaluate(raw)
+                keys = [c for c in OUTPUT_KEYS if c in df.columns]
                 _count(df, base, summary)
                 _write_errors(df, err_fh)
-                keys = [c for c in OUTPUT_KEYS if c in df.columns]
-                out.write(df.select(["row", *keys, *result_cols, "next_tier"]))
+                out.write(df.select(["row", *keys, *p.result_cols, "next_tier"]))
                 if gaps:
-                    cand = df.filter(pl.col("_distance").is_not_null()).sort(["_distance", "row"]).head(gaps)
-                    summary["gap_candidates"] += int(df["_distance"].is_not_null().sum())
-                    cand = cand.drop([*result_cols, "_errors"])
-                    top = cand if top is None else pl.concat([top, cand], how="diagonal_relaxed").sort(["_distance", "row"]).head(gaps)
+                    top = _closest(df, top, gaps, p.result_cols, summary)
                 done += raw.height
                 report("筛查", done, total)
-        except pl.exceptions.PolarsError as exc:  # a column type the checks cannot take (e.g. a list in Parquet)
+        except (
+            pl.exceptions.PolarsError
+        ) as exc:  # a column type the checks cannot take (e.g. a list in Parquet)
             raise ScreenError(f"{src}: 第 {done + 1} 行起的一批数据无法处理（{_first_line(exc)}）") from None
         finally:
             out.close()
     return top
+
+
+def _closest(
+    df: pl.DataFrame, top: pl.DataFrame | None, gaps: int, result_cols: list[str], summary: dict
+) -> pl.DataFrame | None:
+    """The `gaps` rows closest to their next tier so far (ties by row number), with their normalized facts."""
+    dist = df["_distance"]
+    summary["gap_candidates"] += dist.len() - dist.null_count()
+    keep = pl.col("_distance").is_not_null()
+    if top is not None and top.height >= gaps:  # a later row beats a kept one only by being strictly closer
+        keep = keep & (pl.col("_distance") < top["_distance"].max())
+    order = (
+        df.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "_distance", "row")
+        .filter(keep)
+        .sort(["_distance", "row"])
+        .head(gaps)
+    )
+    if order.height == 0:
+        return top
+    cand = df[order["_i"]].drop([*result_cols, "_errors"])
+    return (
+        cand
+        if top is None
+        else pl.concat([top, cand], how="diagonal_relaxed").sort(["_distance", "row"]).head(gaps)
+    )
 
 
 def _guarded(batches: Iterator[pl.DataFrame], src: Path) -> Iterator[pl.DataFrame]:
@@ -351,24 +579,46 @@ def _result_columns(names: list[str], base) -> list[str]:
     out = ["size"]
     ladder = list(base.ladder or tuple(base.tiers))
     for tid in ladder + [t for t in base.tiers if t not in ladder]:
-        out += [c for c in (f"{tid}_qualified", f"{tid}_score", f"{tid}_score_min", f"{tid}_score_max", f"{tid}_route") if c in names]
+        out += [
+            c
+            for c in (
+                f"{tid}_qualified",
+                f"{tid}_score",
+                f"{tid}_score_min",
+                f"{tid}_score_max",
+                f"{tid}_route",
+            )
+            if c in names
+        ]
     return out + ["highest_tier"]
 
 
 def _count(df: pl.DataFrame, base, summary: dict) -> None:
-    bad = df["_errors"].list.len() > 0
+    n_err = pl.col("_errors").list.len()
+    good = n_err == 0
+    exprs = [
+        (n_err > 0).sum().alias("error_rows"),
+        n_err.sum().alias("error_cells"),
+        good.sum().alias("good"),
+    ]
+    for tid in base.tiers:
+        q = pl.col(f"{tid}_qualified")
+        exprs += [
+            (q & good).sum().alias(f"{tid}:true"),
+            (q.is_null() & good).sum().alias(f"{tid}:undetermined"),
+        ]
+    counts = df.select(exprs).row(0, named=True)
     summary["rows"] += df.height
-    summary["error_rows"] += int(bad.sum())
-    summary["error_cells"] += int(df["_errors"].list.len().sum())
-    for value, n in Counter(df.filter(~bad)["highest_tier"].to_list()).items():
+    summary["error_rows"] += int(counts["error_rows"])
+    summary["error_cells"] += int(counts["error_cells"] or 0)
+    highest = df.select(pl.col("highest_tier").filter(good)).to_series().value_counts()
+    for value, n in highest.iter_rows():
         summary["highest_tier"][value] = summary["highest_tier"].get(value, 0) + n
     for tid in base.tiers:
-        col = df.filter(~bad)[f"{tid}_qualified"]
-        t = int(col.sum())
-        undetermined = col.null_count()
+        t, undetermined = int(counts[f"{tid}:true"]), int(counts[f"{tid}:undetermined"])
         summary["tiers"][tid]["true"] += t
         summary["tiers"][tid]["undetermined"] += undetermined
-        summary["tiers"][tid]["false"] += col.len() - t - undetermined
+        summary["tiers"][tid]["false"] += int(counts["good"]) - t - undetermined
 
 
 def _write_errors(df: pl.DataFrame, fh) -> None:
@@ -376,28 +626,36 @@ def _write_errors(df: pl.DataFrame, fh) -> None:
     if bad.height == 0:
         return
     ident = pl.col("id").cast(pl.String) if "id" in bad.columns else pl.lit(None, dtype=pl.String)
-    rows = (bad.select(pl.col("row"), ident.alias("id"), pl.col("_errors").alias("message")).explode("message")
-            .with_columns(pl.col("message").str.split_exact(": ", 1).struct.field("field_0").alias("field"))
-            .select("row", "id", "field", "message"))
+    rows = (
+        bad.select(pl.col("row"), ident.alias("id"), pl.col("_errors").alias("message"))
+        .explode("message")
+        .with_columns(pl.col("message").str.split_exact(": ", 1).struct.field("field_0").alias("field"))
+        .select("row", "id", "field", "message")
+    )
     rows.write_csv(fh, include_header=False)
 
 
 def _plans(top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report) -> dict[int, tuple[str, bool]]:
-    """Gap plans (text, reaches) for the candidate rows, by the single-profile engine."""
-    from rulebook.screen_gaps import facts_from_row, plan_for, plan_text, single_path
+    """Gap plans (text, reaches) for the candidate rows, by the single-profile engine.
+
+    One `PlanCache` serves every row: a criterion whose facts have the same values as in an earlier
+    row (or an earlier round of the same plan) is not evaluated or solved again.
+    """
+    from rulebook.screen_gaps import PlanCache, cached_plan_for, facts_from_row, plan_text, single_path_for
 
     plans: dict[int, tuple[str, bool]] = {}
     if top is None or top.height == 0:
         return plans
     report("差距分析", 0, top.height)
+    cache = PlanCache()
     for i, row in enumerate(top.iter_rows(named=True)):
         facts = facts_from_row(row, as_of, kinds)
-        sp = single_path(facts, base, reg)
         tier = row["next_tier"]
+        sp = single_path_for(facts, base, reg, tier, cache)
         if sp.qualified(tier) is not False:
             summary["gap_mismatches"] += 1  # the single path does not agree that the tier is missed: no plan
         else:
-            plan = plan_for(sp, tier)
+            plan = cached_plan_for(sp, tier, cache)
             plans[row["row"]] = (plan_text(plan), plan.reaches is True)
         report("差距分析", i + 1, top.height)
     summary["gaps"] = len(plans)
@@ -405,23 +663,40 @@ def _plans(top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report) -
     return plans
 
 
-def _write_output(tmp: Path, dst: Path, fmt: str, plans: dict[int, tuple[str, bool]]) -> None:
-    lf = pl.scan_parquet(tmp)
-    if plans:
-        text = {k: v[0] for k, v in plans.items()}
-        ok = {k: v[1] for k, v in plans.items()}
-        lf = lf.with_columns(pl.col("row").replace_strict(text, default=None, return_dtype=pl.String).alias("gap"),
-                             pl.col("row").replace_strict(ok, default=None, return_dtype=pl.Boolean).alias("gap_reaches"))
-    else:
-        lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias("gap"), pl.lit(None, dtype=pl.Boolean).alias("gap_reaches"))
+def _write_output(results: _Results, dst: Path, fmt: str, plans: dict[int, tuple[str, bool]]) -> None:
+    """The results with the gap plans joined on by row number, in the output's format."""
+    frame = pl.DataFrame(
+        {
+            "row": list(plans),
+            "gap": [v[0] for v in plans.values()],
+            "gap_reaches": [v[1] for v in plans.values()],
+        },
+        schema={"row": pl.Int64, "gap": pl.String, "gap_reaches": pl.Boolean},
+    )
+
+    def batches() -> Iterator[pl.DataFrame]:
+        for df in results.batches():
+            yield df.join(frame, on="row", how="left", maintain_order="left")
+
     part = dst.with_name(dst.name + ".part")
     try:
-        if fmt == ".parquet":
-            lf.sink_parquet(part)
+        if fmt == ".parquet" and results.spilled:
+            out = _Parts(part, "parquet")
+            try:
+                for df in batches():
+                    out.write(df)
+            finally:
+                out.close()
+        elif fmt == ".parquet":
+            pl.concat(list(batches())).write_parquet(part, compression="zstd")
         elif fmt == ".csv":
-            lf.sink_csv(part)
+            with part.open("wb") as fh:
+                for i, df in enumerate(batches()):
+                    df.write_csv(fh, include_header=i == 0)
         else:
-            lf.collect().write_excel(part, worksheet="screening", autofilter=True, freeze_panes="B2")
+            pl.concat(list(batches())).write_excel(
+                part, worksheet="screening", autofilter=True, freeze_panes="B2"
+            )
         part.replace(dst)
     finally:
         part.unlink(missing_ok=True)
@@ -450,8 +725,15 @@ def _reporter(progress: bool | ProgressFn):
     if not console.is_terminal:
         yield lambda phase, done, total: None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def report(phase: str, done: int, total: int) -> None:
