@@ -25,7 +25,11 @@ from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan, fmt_yuan
 from .ruleset import Req, RuleSet, Tier
 
 BLOCKED_COST = 1000.0
-COUPLED = {"main_revenue": "revenue", "rd_staff": "employees", "tech_staff": "employees"}  # raising one raises the other
+COUPLED = {
+    "main_revenue": "revenue",
+    "rd_staff": "employees",
+    "tech_staff": "employees",
+}  # raising one raises the other
 MAX_ROUNDS = 4
 
 
@@ -189,7 +193,11 @@ def _solve_compare(node: expr.Compare, ctx: Context) -> list[Fix]:
         target = _target(ineq, current, spec.kind, spec.enum is not None)
         if target is None:
             continue
-        if (spec.lever == "up" and target <= current) or (spec.lever == "down" and target >= current) or target < 0:
+        if (
+            (spec.lever == "up" and target <= current)
+            or (spec.lever == "down" and target >= current)
+            or target < 0
+        ):
             continue
         if spec.kind == "ratio" and target > 1:
             continue
@@ -217,13 +225,19 @@ def _target(ineq: expr.Inequality, current: Fraction, kind: str, integral_enum: 
     edge = ineq.boundary()
     if edge is None:
         return None
-    step = Fraction(1) if kind in ("count", "score") or integral_enum else (Fraction(1, 100) if kind == "money" else Fraction(1, 10000))
+    step = (
+        Fraction(1)
+        if kind in ("count", "score") or integral_enum
+        else (Fraction(1, 100) if kind == "money" else Fraction(1, 10000))
+    )
     if kind == "ratio":
         step = Fraction(1, 10000)
     # the side of the edge that holds
     going_up = ineq.a > 0 if ineq.op in (">=", ">") else ineq.a < 0
     units = edge / step
-    target = (Fraction(ceil_fraction(units)) if going_up else Fraction(units.numerator // units.denominator)) * step
+    target = (
+        Fraction(ceil_fraction(units)) if going_up else Fraction(units.numerator // units.denominator)
+    ) * step
     if not ineq.holds(target):
         target += step if going_up else -step
     return target if ineq.holds(target) else None
@@ -233,16 +247,41 @@ def _level_fix(key: str, current: Fraction, target: Fraction, order: dict[str, i
     names = {v: k for k, v in order.items()}
     zh_name, en_name = _label(key)
     member = names.get(int(target), str(target))
-    level_zh = {"national": "国家级", "provincial": "省级", "municipal": "市级", "below_municipal": "市级以下",
-                "international": "国际标准", "industry": "行业标准", "local": "地方标准", "group": "团体标准"}.get(member, member)
-    return Fix([Change(key, "level", current, target, f"{zh_name}需达到{level_zh}", f"{en_name}: reach {member}", 2.0 * float(target - current))])
+    level_zh = {
+        "national": "国家级",
+        "provincial": "省级",
+        "municipal": "市级",
+        "below_municipal": "市级以下",
+        "international": "国际标准",
+        "industry": "行业标准",
+        "local": "地方标准",
+        "group": "团体标准",
+    }.get(member, member)
+    return Fix(
+        [
+            Change(
+                key,
+                "level",
+                current,
+                target,
+                f"{zh_name}需达到{level_zh}",
+                f"{en_name}: reach {member}",
+                2.0 * float(target - current),
+            )
+        ]
+    )
 
 
 _HELD_ZH = {
-    "honour_high_tech_enterprise_until": "高新技术企业认定", "honour_national_tech_innovation_demo_until": "国家级技术创新示范企业",
-    "honour_ip_advantage_until": "知识产权优势企业", "honour_ip_demo_until": "知识产权示范企业", "honour_tech_sme_until": "科技型中小企业入库",
-    "recognition_innovative_until": "创新型中小企业称号", "recognition_tech_sme_until": "科技型中小企业称号",
-    "recognition_specialized_until": "专精特新中小企业称号", "recognition_little_giant_until": "专精特新“小巨人”称号",
+    "honour_high_tech_enterprise_until": "高新技术企业认定",
+    "honour_national_tech_innovation_demo_until": "国家级技术创新示范企业",
+    "honour_ip_advantage_until": "知识产权优势企业",
+    "honour_ip_demo_until": "知识产权示范企业",
+    "honour_tech_sme_until": "科技型中小企业入库",
+    "recognition_innovative_until": "创新型中小企业称号",
+    "recognition_tech_sme_until": "科技型中小企业称号",
+    "recognition_specialized_until": "专精特新中小企业称号",
+    "recognition_little_giant_until": "专精特新“小巨人”称号",
 }
 
 
@@ -250,8 +289,19 @@ def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
     fact = call.args[0]
     key = fact.name if isinstance(fact, expr.Fact) else ""
     title = _HELD_ZH.get(key, key)
-    return Fix([Change(key, "obtain", ctx.facts.get(key), ctx.as_of, f"需取得（并在有效期内）：{title}",
-                       f"obtain and hold: {CATALOGUE[key].en if key in CATALOGUE else key}", 3.0)])
+    return Fix(
+        [
+            Change(
+                key,
+                "obtain",
+                ctx.facts.get(key),
+                ctx.as_of,
+                f"需取得（并在有效期内）：{title}",
+                f"obtain and hold: {CATALOGUE[key].en if key in CATALOGUE else key}",
+                3.0,
+            )
+        ]
+    )
 
 
 def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
@@ -269,9 +319,19 @@ def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
         year += 1
     wait = year - ctx.fiscal_year
     key = call.args[0].name if isinstance(call.args[0], expr.Fact) else ""
-    return Fix([Change(key, "wait", since, Fraction(year), f"从事细分市场满 {years} 年：自 {since.isoformat()} 起算，{year} 年末方可满足（还需 {wait} 年）",
-                       f"{years} years in the niche market: counted from {since.isoformat()}, reached at the end of {year} ({wait} more years)",
-                       2.0 * wait)])
+    return Fix(
+        [
+            Change(
+                key,
+                "wait",
+                since,
+                Fraction(year),
+                f"从事细分市场满 {years} 年：自 {since.isoformat()} 起算，{year} 年末方可满足（还需 {wait} 年）",
+                f"{years} years in the niche market: counted from {since.isoformat()}, reached at the end of {year} ({wait} more years)",
+                2.0 * wait,
+            )
+        ]
+    )
 
 
 def solve(node: expr.Node, ctx: Context, label_zh: str = "", label_en: str = "") -> list[Fix]:
@@ -283,8 +343,18 @@ def solve(node: expr.Node, ctx: Context, label_zh: str = "", label_en: str = "")
         return []
     fixes = _solve(node, ctx)
     if not fixes:
-        fixes = [Fix([_blocked(f"无法通过调整填报数据满足：{label_zh}" if label_zh else "无法通过调整当年数据满足",
-                               f"cannot be met by changing this year's figures: {label_en}" if label_en else "cannot be met by changing this year's figures")])]
+        fixes = [
+            Fix(
+                [
+                    _blocked(
+                        f"无法通过调整填报数据满足：{label_zh}" if label_zh else "无法通过调整当年数据满足",
+                        f"cannot be met by changing this year's figures: {label_en}"
+                        if label_en
+                        else "cannot be met by changing this year's figures",
+                    )
+                ]
+            )
+        ]
     fixes.sort(key=lambda f: f.cost)
     return fixes
 
@@ -322,7 +392,17 @@ def _solve(node: expr.Node, ctx: Context) -> list[Fix]:
         inner = node.operand
         if isinstance(inner, expr.Fact):
             zh, en = _label(inner.name)
-            return [Fix([_blocked(f"须不存在：{zh}（不能通过调整数据解决）", f"must not apply: {en} (not fixable by figures)", inner.name)])]
+            return [
+                Fix(
+                    [
+                        _blocked(
+                            f"须不存在：{zh}（不能通过调整数据解决）",
+                            f"must not apply: {en} (not fixable by figures)",
+                            inner.name,
+                        )
+                    ]
+                )
+            ]
         return []
     if isinstance(node, expr.Ref):
         return _solve(ctx.metrics[node.name], ctx)
@@ -378,7 +458,7 @@ def criterion_gaps(result: CriterionResult, ctx: Context) -> list[Fix]:
         if found and found[0].feasible:
             best = found[0]
             fixes.append(Fix(best.changes, option.points - current, option.zh, option.en))
-    fixes.sort(key=lambda f: (f.cost / float(f.gain)))
+    fixes.sort(key=lambda f: f.cost / float(f.gain))
     return fixes
 
 
@@ -398,11 +478,15 @@ def _provide(keys: list[str], facts: FactSet) -> list[Change]:
         spec = CATALOGUE.get(name)
         per_year_field = spec is not None and "{y}" in spec.path
         zh, en = _label(key) if per_year_field or spec is None else (spec.zh, spec.en)
-        out.append(Change(key, "provide", None, None, f"补充填报：{zh}（{path}）", f"fill in: {en} ({path})", 0.0))
+        out.append(
+            Change(key, "provide", None, None, f"补充填报：{zh}（{path}）", f"fill in: {en} ({path})", 0.0)
+        )
     return out
 
 
-def _req_fix(req: Req, tier: Tier, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, ctx: Context) -> Fix | None:
+def _req_fix(
+    req: Req, tier: Tier, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, ctx: Context
+) -> Fix | None:
     score = score_of(tier, results) if tier.score else None
     state = decide(req, results, score)
     if state is True:
@@ -418,8 +502,12 @@ def _req_fix(req: Req, tier: Tier, rs: RuleSet, results: dict[str, CriterionResu
     if req.op == "tier":
         ref = rs.tiers[req.criterion]
         return _req_fix(ref.require, ref, rs, results, facts, ctx)
-    children = [_req_fix(c, tier, rs, results, facts, ctx) for c in req.children]
-    if req.op == "any":
+    return combine_fixes(req.op, [_req_fix(c, tier, rs, results, facts, ctx) for c in req.children])
+
+
+def combine_fixes(op: str, children: list[Fix | None]) -> Fix | None:
+    """The fix of an any/all requirement from its parts' fixes: the cheapest feasible option, or all merged."""
+    if op == "any":
         options = [f for f in children if f is not None]
         if not options:
             return None
@@ -435,13 +523,17 @@ def _req_fix(req: Req, tier: Tier, rs: RuleSet, results: dict[str, CriterionResu
 def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) -> Fix | None:
     """Cheapest set of band upgrades reaching the threshold and every group minimum (a small knapsack)."""
     s = tier.score
-    need_total = max(s.threshold - sum((results[i].points_min for i in s.indicators), Fraction(0)), Fraction(0))
+    need_total = max(
+        s.threshold - sum((results[i].points_min for i in s.indicators), Fraction(0)), Fraction(0)
+    )
     needs = []
     for g in s.groups:
         have = sum((results[i].points_min for i in g.indicators), Fraction(0))
         needs.append(max((g.minimum or Fraction(0)) - have, Fraction(0)))
     group_of = {i: [k for k, g in enumerate(s.groups) if i in g.indicators] for i in s.indicators}
-    states: dict[tuple, tuple[float, list[Fix]]] = {(Fraction(0),) + tuple(Fraction(0) for _ in needs): (0.0, [])}
+    states: dict[tuple, tuple[float, list[Fix]]] = {
+        (Fraction(0),) + tuple(Fraction(0) for _ in needs): (0.0, [])
+    }
     for ind in s.indicators:
         upgrades = [f for f in results[ind].gap if f.feasible]
         if not upgrades:
@@ -467,7 +559,9 @@ def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) ->
     return Fix(changes)
 
 
-def tier_plan(tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, derive=None) -> Plan:
+def tier_plan(
+    tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, derive=None
+) -> Plan:
     """The shortest list of changes that reaches the tier, verified by re-evaluating with them applied.
 
     `derive(FactSet)` recomputes derived facts (size class, digital level) after the changes:
@@ -511,7 +605,11 @@ def realise_values(values: dict[str, Any], changes: list[Change], facts: FactSet
         if c.kind == "wait" and c.key and isinstance(out.get(c.key), dt.date):
             shift = int(c.target) - facts.fiscal_year
             since = out[c.key]
-            out[c.key] = since.replace(year=since.year - shift) if not (since.month == 2 and since.day == 29) else since.replace(year=since.year - shift, day=28)
+            out[c.key] = (
+                since.replace(year=since.year - shift)
+                if not (since.month == 2 and since.day == 29)
+                else since.replace(year=since.year - shift, day=28)
+            )
     return out
 
 
@@ -535,10 +633,15 @@ def _via(tier: Tier, results: dict[str, CriterionResult]) -> str | None:
     return route or ("score" if tier.score else "general")
 
 
-def fill_gaps(rs: RuleSet, facts: FactSet, results: dict[str, CriterionResult], tiers: dict[str, TierResult], derive=None) -> None:
+def fill_gaps(
+    rs: RuleSet,
+    facts: FactSet,
+    results: dict[str, CriterionResult],
+    tiers: dict[str, TierResult],
+    derive=None,
+) -> None:
     ctx = make_context(rs, facts)
     for r in results.values():
         r.gap = criterion_gaps(r, ctx)
     for tr in tiers.values():
         tr.plan = tier_plan(tr, rs, results, facts, derive)
-

@@ -50,6 +50,7 @@ from .gaps import (
     _score_fix,
     _via,
     apply_changes,
+    combine_fixes,
     criterion_gaps,
     realise_values,
     tier_plan,
@@ -328,18 +329,9 @@ def _req_fix(
     if req.op == "tier":
         ref = rs.tiers[req.criterion]
         return _req_fix(ref.require, ref, rs, results, facts, ctx, scores, cache)
-    children = [_req_fix(c, tier, rs, results, facts, ctx, scores, cache) for c in req.children]
-    if req.op == "any":
-        options = [f for f in children if f is not None]
-        if not options:
-            return None
-        return min(options, key=lambda f: (not f.feasible, f.cost))
-    merged: list[Change] = []
-    for f in children:
-        if f is None:
-            return None
-        merged = _merge(merged, f.changes)
-    return Fix(merged)
+    return combine_fixes(
+        req.op, [_req_fix(c, tier, rs, results, facts, ctx, scores, cache) for c in req.children]
+    )
 
 
 def _tier_plan(
