@@ -19,35 +19,41 @@ YES, NO = "yes", "no"
 YEAR_RE = re.compile(r"^(19|20)\d\d$")
 
 
-class WanField(forms.CharField):
+class _NumberField(forms.CharField):
+    """A number typed as text (phones get the numeric keyboard); `convert` turns it into the stored value."""
+
+    inputmode = "decimal"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": self.inputmode, "autocomplete": "off"})
+
+    def convert(self, value):
+        raise NotImplementedError
+
+    def to_python(self, value):
+        try:
+            return self.convert(value)
+        except money.NumberError as exc:
+            raise forms.ValidationError(str(exc), code="number") from None
+
+
+class WanField(_NumberField):
     """An amount typed in 万元 (up to 6 decimals); cleans to the exact yuan JSON number, or None."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        try:
-            wan = money.parse_wan(value)
-            return None if wan is None else money.wan_to_yuan(wan)
-        except money.NumberError as exc:
-            raise forms.ValidationError(str(exc), code="number") from None
+    def convert(self, value):
+        wan = money.parse_wan(value)
+        return None if wan is None else money.wan_to_yuan(wan)
 
 
-class CountField(forms.CharField):
+class CountField(_NumberField):
     """A whole number (people, a rank); the engine decides what range is allowed."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+    inputmode = "numeric"
 
-    def to_python(self, value):
-        try:
-            number = money.parse_decimal(value)
-        except money.NumberError as exc:
-            raise forms.ValidationError(str(exc), code="number") from None
+    def convert(self, value):
+        number = money.parse_decimal(value)
         if number is None:
             return None
         if number != number.to_integral_value():
@@ -55,36 +61,20 @@ class CountField(forms.CharField):
         return int(number)
 
 
-class ScoreField(forms.CharField):
+class ScoreField(_NumberField):
     """A plain number such as a score (0–100 checked by the engine)."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        try:
-            number = money.parse_decimal(value)
-            return None if number is None else money.json_number(number)
-        except money.NumberError as exc:
-            raise forms.ValidationError(str(exc), code="number") from None
+    def convert(self, value):
+        number = money.parse_decimal(value)
+        return None if number is None else money.json_number(number)
 
 
-class PercentField(forms.CharField):
+class PercentField(_NumberField):
     """A share typed in percent; cleans to the fraction the profile stores (15 → 0.15)."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-
-    def to_python(self, value):
-        try:
-            share = money.parse_percent(value)
-            return None if share is None else money.json_number(share)
-        except money.NumberError as exc:
-            raise forms.ValidationError(str(exc), code="number") from None
+    def convert(self, value):
+        share = money.parse_percent(value)
+        return None if share is None else money.json_number(share)
 
 
 class YearField(forms.CharField):
