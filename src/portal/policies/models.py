@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.accounts.roles import PREFIX_DIGITS
+
 
 class Level(models.TextChoices):
     NATIONAL = "national", _("国家级")
@@ -22,8 +24,8 @@ class Level(models.TextChoices):
     COUNTY = "county", _("区县级")
 
 
-# How many leading digits of the issuer's region code make its area (the subtree it governs).
-LEVEL_DIGITS = {Level.NATIONAL: 0, Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6}
+# How many leading digits of the issuer's region code make its area: the same rule as officials' scope.
+LEVEL_DIGITS = PREFIX_DIGITS
 
 
 class BenefitType(models.TextChoices):

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.models import User
-from portal.accounts.roles import OFFICIAL_ROLES, Role
+from portal.accounts.roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
 from portal.accounts.scope import enterprise_in_scope, region_in_scope, require_enterprise
 from portal.actions import InvalidInput, NotAllowed, claim
 from portal.assessments import engine
@@ -53,7 +53,7 @@ TOPIC = "services"
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 I = InstitutionState  # noqa: E741 - short alias like S in cultivation
 D = DemandState
-LEVEL_DIGITS = {Level.NATIONAL: 0, Level.PROVINCE: 2, Level.CITY: 4, Level.COUNTY: 6}
+LEVEL_DIGITS = PREFIX_DIGITS  # the same rule as officials' scope (portal.accounts.roles)
 TEXT_MAX = 4000
 
 
@@ -157,7 +157,7 @@ def parse_regions(text) -> tuple[list[str], list[str]]:
         if found is None:
             problems.append(gettext("未知的行政区划代码 %(code)s") % {"code": item})
             continue
-        digits = {"province": 2, "city": 4, "county": 6}.get(found[1], 6)
+        digits = PREFIX_DIGITS.get(found[1], 6)
         tokens.append(item[:digits])
     if not tokens and not problems:
         problems.append(gettext("请填写至少一个服务地区（行政区划代码）或“全国”"))

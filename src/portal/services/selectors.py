@@ -39,7 +39,7 @@ def area_prefix(code: str) -> str:
     found = engine.region(code or "")
     if found is None:
         return code or ""
-    return code[: {"province": 2, "city": 4}.get(found[1], 6)]
+    return code[: PREFIX_DIGITS.get(found[1], 6)]
 
 
 def serves_q(region: str, field: str = "regions") -> Q:
