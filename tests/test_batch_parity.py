@@ -125,3 +125,24 @@ def test_ten_thousand_generated_profiles_agree():
     assert not failures, f"ZJTX_PARITY_SEED={seed}: {len(failures)} of {checked} differ\n" + "\n".join(
         failures[:20]
     )
+
+
+def test_unknown_size_sector_is_undetermined_in_both_paths():
+    """A size_sector id the size rules do not name: neither path may guess a class (it used to be "large" in batch)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from rulebook import default_registry
+    from rulebook.flat import evaluate_frame, local_kinds, normalize
+
+    reg = default_registry()
+    row = {"id": "x", "industry": "C3511", "size_sector": "no-such-sector", "employees_2023": 50,
+           "revenue_2023": 30_000_000, "total_assets_2023": 20_000_000}
+    lf = normalize(pl.DataFrame([row]).lazy(), local_kinds(reg, "cn-miit-2022"))
+    out = evaluate_frame(lf, dt.date(2024, 6, 30), "cn-miit-2022", reg).collect()
+    assert out["size"][0] is None
+    assert out["size_is_sme"][0] is None
+    assert out["size_sector_derived"][0] is None
+    known = normalize(pl.DataFrame([{**row, "size_sector": None}]).lazy(), local_kinds(reg, "cn-miit-2022"))
+    assert evaluate_frame(known, dt.date(2024, 6, 30), "cn-miit-2022", reg).collect()["size"][0] == "small"

@@ -471,6 +471,43 @@ def _first_possible(options: list[tuple[int, int, pl.Expr]]) -> pl.Expr:
     return chain.otherwise(None)
 
 
+def _same_subject(options) -> bool:
+    """Every option but the fallback compares the same expression with a constant (bands, yes/no options).
+
+    Their tests are then unknown together — exactly where that expression is unknown — so a row either
+    knows every test (one option applies: its points) or none (any option may: the lowest and highest
+    points), and the point range is read from two short tables instead of two chains over the options.
+    """
+    tests = [o.test for o in options[:-1]]
+    if not tests or options[-1].test is not None:
+        return False
+    first = tests[0]
+    return all(
+        isinstance(t, E.Compare)
+        and isinstance(t.right, E.Const)
+        and t.left == first.left
+        and t.op not in ("in", "not in")
+        for t in tests
+    )
+
+
+def _band_index(cid: str, options) -> pl.Expr:
+    """The first option whose test holds (the fallback when none does), or len(options) where the tests are unknown."""
+    n = len(options)
+    idx: pl.Expr = pl.lit(n - 1, dtype=pl.UInt32)
+    for i in reversed(range(n - 1)):
+        idx = pl.when(pl.col(_t(cid, i))).then(pl.lit(i, dtype=pl.UInt32)).otherwise(idx)
+    return pl.when(pl.col(_t(cid, 0)).is_null()).then(pl.lit(n, dtype=pl.UInt32)).otherwise(idx)
+
+
+def _band_points(cid: str, options) -> list[pl.Expr]:
+    points = [_points_int(o.points) for o in options]
+    idx = pl.col(f"_zft_{cid}")
+    lo = pl.lit(pl.Series([*points, min(points)], dtype=pl.Int32)).gather(idx)
+    hi = pl.lit(pl.Series([*points, max(points)], dtype=pl.Int32)).gather(idx)
+    return [lo.alias(_lo(cid)), hi.alias(_hi(cid))]
+
+
 def criterion_stage(
     rs: RuleSet, comp: Compiler, done: set[str]
 ) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
@@ -492,6 +529,10 @@ def criterion_stage(
             for i, option in enumerate(c.options):
                 if option.test is not None:
                     first.append(comp.boolean(comp.compile(option.test)).alias(_t(cid, i)))
+            if _same_subject(c.options):
+                second.append(_band_index(cid, c.options).alias(f"_zft_{cid}"))
+                third += _band_points(cid, c.options)
+                continue
             # the first option that surely holds; options after it cannot apply, options before it may (if unknown)
             first_true: pl.Expr = pl.lit(len(c.options) - 1)
             for i in reversed(range(len(c.options))):
@@ -656,8 +697,8 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
     Stage 1 turns the sector into a small integer once (the 1,972 industry codes looked up a single
     time); stage 2 reads each class's lower bounds for that sector by position in a 16-entry list
     (a gather, not a string lookup per class and measure) and compares; stage 3 names the class.
-    A sector id in `size_sector` that the rules do not know has no bounds (every check passes), as a
-    missing bound does.
+    A sector id in `size_sector` that the rules do not know leaves the class undetermined, as in the
+    single path (`size.sector_of` finds no sector).
     """
     from .codes import industries
     from .size import CLASSES, MEASURES, sector_of, sectors
@@ -665,19 +706,17 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
     table = sectors(size_rs)
     ids = list(table)
     index = {sid: i for i, sid in enumerate(ids)}
-    unknown = len(ids)  # a size_sector the rules do not name
     mapping = {code: index[sector_of(size_rs, code, None).id] for code in industries()}
     code = pl.col("industry") if "industry" in columns else pl.lit(None, dtype=pl.String)
     idx = code.replace_strict(mapping, default=None, return_dtype=pl.UInt8)
-    derived = pl.col("_zsz_sector").replace_strict(dict(enumerate(ids)), default=None, return_dtype=pl.String)
     if "size_sector" in columns:
         given = pl.col("size_sector")
         idx = (
             pl.when(given.is_null())
             .then(idx)
-            .otherwise(given.replace_strict(index, default=unknown, return_dtype=pl.UInt8))
+            .otherwise(given.replace_strict(index, default=None, return_dtype=pl.UInt8))
         )
-        derived = pl.coalesce([given, derived])
+    derived = _named(ids, pl.col("_zsz_sector"))
     sector = pl.col("_zsz_sector")
 
     def measure(m: str) -> pl.Expr:
@@ -688,18 +727,12 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
         checks = []
         for m in MEASURES:
             scale = 10 ** SCALE.get(CATALOGUE[m].kind, 0)
-            bounds = [
-                int(sec.classes[cls][m] * scale) if m in sec.classes[cls] else None for sec in table.values()
-            ] + [None]
+            bounds = [int(sec.classes[cls][m] * scale) if m in sec.classes[cls] else None for sec in table.values()]
             if all(b is None for b in bounds):
                 continue
             check = measure(m) >= pl.lit(pl.Series(bounds, dtype=pl.Int64)).gather(sector)
-            if any(b is None for b in bounds):
-                check = (
-                    pl.when(pl.lit(pl.Series([b is None for b in bounds])).gather(sector))
-                    .then(pl.lit(True))
-                    .otherwise(check)
-                )
+            if any(b is None for b in bounds):  # no bound for this sector: met, even where the measure is unknown
+                check = check | pl.lit(pl.Series([b is None for b in bounds])).gather(sector)
             checks.append(check)
         return (
             pl.when(sector.is_null())

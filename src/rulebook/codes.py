@@ -10,9 +10,8 @@ import os
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from .errors import RuleDataError
+from .yamlio import load_yaml
 
 
 def criteria_root() -> Path:
@@ -73,6 +72,6 @@ def region(code: str) -> tuple[str, str] | None:
 def ip_types() -> dict[str, dict]:
     path = criteria_root() / "common" / "ip-types.yaml"
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))["types"]
+        return load_yaml(path.read_text(encoding="utf-8"))["types"]
     except FileNotFoundError:
         raise RuleDataError(f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)") from None

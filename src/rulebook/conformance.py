@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import RuleDataError
 from .registry import Registry
+from .yamlio import load_yaml
 
 
 @dataclass
@@ -60,7 +59,7 @@ def load_cases(registry: Registry) -> list[Case]:
     for rid in registry.ids():
         folder = registry.get(rid).path / "cases"
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
             base = data.get("base") or {}
             defaults = data.get("defaults") or {}
             for i, item in enumerate(data.get("cases") or []):

@@ -10,11 +10,10 @@ import datetime as dt
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from .codes import criteria_root
 from .errors import RuleDataError, UnknownRuleSet
 from .ruleset import RuleSet, apply_overlay, build_measures, read_yaml_folder
+from .yamlio import load_yaml
 
 
 class Registry:
@@ -39,7 +38,7 @@ class Registry:
                 if not prefix.isdigit() or len(prefix) not in (2, 4, 6):
                     raise RuleDataError(f"{folder}: an overlay folder is named by a region code prefix (2, 4 or 6 digits)")
                 for path in sorted(folder.glob("*.yaml")):
-                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+                    data = load_yaml(path.read_text(encoding="utf-8")) or {}
                     target = data.get("applies_to", path.stem)
                     if target not in self._sets:
                         raise RuleDataError(f"{path}: applies_to {target!r} is not a rule set")
