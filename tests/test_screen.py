@@ -165,6 +165,45 @@ def test_gaps_at_most_n_and_plans_really_reach(big):
     assert checked >= 1
 
 
+def test_every_row_missing_its_next_tier_says_what_is_missing(big):
+    """`gap_missing` on every row whose next tier is missed (not only the few with plans), and what it names is what
+    the single path finds failing: each named condition fails (or waits for data where it says so), and a score
+    shortfall is the threshold minus the highest score the row can have."""
+    registry, result, _r = big
+    missed = result.filter(pl.col("next_tier").is_not_null() & (pl.col("size").is_not_null()))
+    for t in TIERS:
+        on_t = missed.filter(pl.col("next_tier") == t)
+        assert on_t.filter(pl.col(f"{t}_qualified") == False)["gap_missing"].null_count() == 0, t  # noqa: E712
+        assert on_t.filter(pl.col(f"{t}_qualified").is_null())["gap_missing"].null_count() == on_t.filter(
+            pl.col(f"{t}_qualified").is_null()
+        ).height
+    raw = pl.read_parquet(registry)
+    base = REG.get(RULES)
+    sample = result.filter(pl.col("gap_missing").is_not_null()).head(250)
+    seen = set()
+    for out in sample.iter_rows(named=True):
+        row = normalize(raw.slice(out["row"] - 1, 1).lazy(), KINDS).collect().row(0, named=True)
+        sp = single_path(facts_from_row(row, AS_OF, KINDS), base, REG)
+        tier = sp.rules.tiers[out["next_tier"]]
+        names = {r.criterion.zh: r for r in sp.results.values()}
+        assert out["gap_missing"].startswith("【") and out["gap_missing"].endswith("】")
+        for item in out["gap_missing"][1:-1].split("】【"):
+            if item.startswith("评分差 "):
+                short = int(item.split(" ")[1])
+                score = sp.tiers[tier.id].score
+                assert short == int(tier.score.threshold - score.total_max), (out["row"], item)
+                seen.add("score")
+            elif item.startswith("评分总分达标"):
+                assert sp.tiers[tier.id].score.total_max >= tier.score.threshold
+                seen.add("groups")
+            elif item.endswith("（待补充数据）"):
+                assert names[item.removesuffix("（待补充数据）")].status == "undetermined", (out["row"], item)
+            else:
+                assert names[item].passed is False, (out["row"], item)
+                seen.add("condition")
+    assert seen >= {"score", "condition"}
+
+
 def test_small_batches_and_spilled_results_change_nothing(big, tmp_path, monkeypatch):
     """Batches of 3,000 rows (row numbers, the closest rows kept across batches) and results spilled to the temporary
     file instead of held in memory: the same result file, errors and summary as one batch in memory."""
@@ -195,11 +234,10 @@ def test_small_batches_and_spilled_results_change_nothing(big, tmp_path, monkeyp
         batch_rows=3000,
     )
     nogaps = pl.read_parquet(tmp_path / "nogaps.parquet")
-    assert nogaps.columns == result.columns and nogaps.select("gap", "gap_reaches").null_count().row(0) == (
-        20000,
-        20000,
-    )
-    assert nogaps.drop("gap", "gap_reaches").equals(result.drop("gap", "gap_reaches"))
+    gap_columns = ("gap", "gap_reaches", "gap_missing", "gap_distance")
+    assert nogaps.columns == result.columns
+    assert nogaps.select(gap_columns).null_count().row(0) == (20000,) * 4
+    assert nogaps.drop(gap_columns).equals(result.drop(gap_columns))
 
 
 def test_remembered_plans_are_the_single_profile_plans(big):

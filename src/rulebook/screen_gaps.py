@@ -408,35 +408,66 @@ def distance_expr(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) 
     counts one per POINTS_PER_CONDITION points below the threshold (from the
     `<tier>_score_max` result column), `any` takes its closest branch, `all` adds up.
     """
-    cache: dict[str, pl.Expr] = {}
+    return _reach(rs, tier_id, comp, columns)[0]
 
-    def condition(cid: str) -> pl.Expr:
+
+def missing_expr(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) -> pl.Expr:
+    """A String column: what stands between each row and `tier_id`, for every row (the plans are for the closest few).
+
+    The criteria of the closest branch that fail (by their Chinese names; "（待补充数据）" where a missing figure
+    leaves one undetermined) and the score shortfall, each in 【】 — the same walk as `distance_expr`, so the
+    list names exactly what the distance counted.
+    """
+    return _reach(rs, tier_id, comp, columns)[1]
+
+
+def _reach(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) -> tuple[pl.Expr, pl.Expr]:
+    """(distance, missing) for `tier_id`: the requirement tree walked once for both."""
+    cache: dict[str, tuple[pl.Expr, pl.Expr]] = {}
+    none = pl.lit(None, dtype=pl.String)
+
+    def condition(cid: str) -> tuple[pl.Expr, pl.Expr]:
         if cid not in cache:
             c = rs.criteria[cid]
             if c.kind != "condition":
-                cache[cid] = pl.lit(0.0)
+                cache[cid] = (pl.lit(0.0), none)
             else:
                 passed = comp.boolean(comp.compile(c.test))
                 w = _fixability(c.test, rs)
-                cache[cid] = pl.when(passed).then(0.0).when(passed.not_()).then(w).otherwise(0.5)
+                dist = pl.when(passed).then(0.0).when(passed.not_()).then(w).otherwise(0.5)
+                text = (
+                    pl.when(passed)
+                    .then(none)
+                    .when(passed.not_())
+                    .then(pl.lit(f"【{c.zh}】"))
+                    .otherwise(pl.lit(f"【{c.zh}（待补充数据）】"))
+                )
+                cache[cid] = (dist, text)
         return cache[cid]
 
-    def score(tier: Tier) -> pl.Expr:
+    def score(tier: Tier) -> tuple[pl.Expr, pl.Expr]:
         col = f"{tier.id}_score_max"
         if tier.score is None or col not in columns:
-            return pl.lit(0.0)
-        short = (pl.lit(float(tier.score.threshold)) - pl.col(col).cast(pl.Float64)).clip(
-            lower_bound=0
-        ) / POINTS_PER_CONDITION
+            return pl.lit(0.0), none
+        points = (pl.lit(float(tier.score.threshold)) - pl.col(col).cast(pl.Float64)).clip(lower_bound=0)
+        short = points / POINTS_PER_CONDITION
         q = (
             pl.col(f"{tier.id}_qualified")
             if f"{tier.id}_qualified" in columns
             else pl.lit(None, dtype=pl.Boolean)
         )
         # the total can clear the line while a group minimum fails: still half a step away
-        return pl.when(short > 0).then(short).when(q.fill_null(False)).then(0.0).otherwise(0.5)
+        dist = pl.when(short > 0).then(short).when(q.fill_null(False)).then(0.0).otherwise(0.5)
+        text = (
+            pl.when(short > 0)
+            .then(pl.format("【评分差 {} 分】", points.cast(pl.Int64)))
+            .when(q.fill_null(False))
+            .then(none)
+            .otherwise(pl.lit("【评分总分达标，但有分项未达最低分】"))
+        )
+        return dist, text
 
-    def walk(req: Req, tier: Tier) -> pl.Expr:
+    def walk(req: Req, tier: Tier) -> tuple[pl.Expr, pl.Expr]:
         if req.op == "criterion":
             return condition(req.criterion)
         if req.op == "score":
@@ -445,8 +476,14 @@ def distance_expr(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) 
             return walk(req.ref.require, req.ref)
         parts = [walk(ch, tier) for ch in req.children]
         if req.op == "any":
-            return pl.min_horizontal(parts)
-        return pl.sum_horizontal(parts)
+            dist = pl.min_horizontal([d for d, _ in parts])
+            text = none
+            for d, t in reversed(parts):  # the first of the closest branches
+                text = pl.when(d == dist).then(t).otherwise(text)
+            return dist, text
+        dist = pl.sum_horizontal([d for d, _ in parts])
+        return dist, pl.concat_str([t for _, t in parts], separator="", ignore_nulls=True)
 
     tier = rs.tiers[tier_id]
-    return walk(tier.require, tier).cast(pl.Float64)
+    dist, text = walk(tier.require, tier)
+    return dist.cast(pl.Float64), pl.when(text == "").then(none).otherwise(text)

@@ -394,7 +394,7 @@ class _Pipeline:
     every batch (each batch is one in-memory query)."""
 
     def __init__(self, schema: dict[str, pl.DataType], kinds, base, reg, as_of, ladder, gaps):
-        from rulebook.screen_gaps import distance_expr
+        from rulebook.screen_gaps import distance_expr, missing_expr
 
         self.schema = dict(schema)
         self.coerce = _coerce_exprs(self.schema, kinds)
@@ -420,16 +420,24 @@ class _Pipeline:
         for t in ladder:
             next_q = pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")).otherwise(next_q)
         self.next_q = next_q.alias("_next_qualified")
-        self.distance: pl.Expr | None = None
+        # what stands between a row and its next tier (every row) and how far it is (the ranking of the plans)
+        self.reach: list[pl.Expr] = [
+            pl.lit(None, dtype=pl.Float64).alias("_distance"),
+            pl.lit(None, dtype=pl.String).alias("gap_missing"),
+        ]
         if gaps:
             cols = set(names)
             comp = Compiler(base, as_of.year - 1, as_of, cols)
-            dist = pl.lit(None, dtype=pl.Float64)
+            dist, missing = pl.lit(None, dtype=pl.Float64), pl.lit(None, dtype=pl.String)
             for t in ladder:
-                dist = (
-                    pl.when(pl.col("next_tier") == t).then(distance_expr(base, t, comp, cols)).otherwise(dist)
-                )
-            self.distance = pl.when(pl.col("_next_qualified") == False).then(dist).alias("_distance")  # noqa: E712
+                on_t = pl.col("next_tier") == t
+                dist = pl.when(on_t).then(distance_expr(base, t, comp, cols)).otherwise(dist)
+                missing = pl.when(on_t).then(missing_expr(base, t, comp, cols)).otherwise(missing)
+            missed = pl.col("_next_qualified") == False  # noqa: E712
+            self.reach = [
+                pl.when(missed).then(dist).alias("_distance"),
+                pl.when(missed).then(missing).alias("gap_missing"),
+            ]
 
     def __call__(self, raw: pl.DataFrame, first_row: int) -> pl.DataFrame:
         lf = raw.lazy()
@@ -442,9 +450,7 @@ class _Pipeline:
         for stage in self.stages:
             lf = lf.with_columns(stage)
         lf = lf.select(pl.exclude("^_z.*$")).with_columns(self.results).with_columns(self.next_q)
-        if self.distance is not None:
-            lf = lf.with_columns(self.distance)
-        df = lf.collect()
+        df = lf.with_columns(self.reach).collect()
         empty = pl.lit([], dtype=pl.List(pl.String))
         if df["_bad"].any():  # the messages of the bad rows, from the same raw cells, put where `_bad` was
             rows = df.filter(pl.col("_bad")).select("row")
@@ -522,7 +528,18 @@ def _first_pass(
                 keys = [c for c in OUTPUT_KEYS if c in df.columns]
                 _count(df, base, summary)
                 _write_errors(df, err_fh)
-                out.write(df.select(["row", *keys, *p.result_cols, "next_tier"]))
+                out.write(
+                    df.select(
+                        [
+                            "row",
+                            *keys,
+                            *p.result_cols,
+                            "next_tier",
+                            "gap_missing",
+                            pl.col("_distance").alias("gap_distance"),
+                        ]
+                    )
+                )
                 if gaps:
                     top = _closest(df, top, gaps, p.result_cols, summary)
                 done += raw.height
