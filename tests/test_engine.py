@@ -225,3 +225,51 @@ def test_a_broken_rule_file_names_file_and_key(tmp_path):
     shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
     with pytest.raises(RuleDataError, match=r"bad: metrics.rd_ratio: unknown name 'rd_expenses'"):
         Registry(tmp_path)
+
+
+PROCEDURE = """
+procedure:
+  recognition_years: {value: 3, clause: {item: 第八条, grade: A}}
+  change_report_months: {value: 3, clause: {item: 第九条, grade: B}}
+  notice_days: {value: 5, clause: {item: 第七条, grade: C, note: 本平台默认值}}
+"""
+
+
+def _toy_with_procedure(tmp_path, procedure: str):
+    shutil.copytree(ROOT / "criteria" / "common", tmp_path / "common")
+    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "ruleset.yaml").write_text(textwrap.dedent(TOY), encoding="utf-8")
+    (tmp_path / "toy" / "procedure.yaml").write_text(textwrap.dedent(procedure), encoding="utf-8")
+    return Registry(tmp_path)
+
+
+def test_procedure_periods_are_read_with_clause_and_grade(tmp_path):
+    proc = _toy_with_procedure(tmp_path, PROCEDURE).get("toy").procedure
+    assert (proc.ruleset, proc.recognition_years.value, proc.recognition_years.unit) == ("toy", 3, "years")
+    assert proc.change_report_months.clause.cite() == "《测试办法》第九条"
+    assert (proc.notice_days.value, proc.notice_days.unverified, proc.recognition_years.unverified) == (5, True, False)
+
+
+@pytest.mark.parametrize("change, message", [
+    (("value: 3, clause: {item: 第八条", "value: 0, clause: {item: 第八条"),
+     r"toy/procedure.yaml: procedure.recognition_years.value: must be a whole number of years, at least 1 \(got 0\)"),
+    (("{value: 3, clause: {item: 第九条", "{value: '3', clause: {item: 第九条"),
+     r"procedure.change_report_months.value: must be a whole number of months"),
+    (("grade: C", "grade: D"), r"toy/procedure.yaml: procedure.notice_days.clause: grade must be A, B or C \(got 'D'\)"),
+    (("{item: 第七条, grade: C", "{grade: C"), r"procedure.notice_days.clause: needs 'item'"),
+    (("  notice_days:", "  notice_dayz:"), r"procedure.notice_dayz: unknown period"),
+])
+def test_a_bad_procedure_entry_names_file_and_key(tmp_path, change, message):
+    with pytest.raises(RuleDataError, match=message):
+        _toy_with_procedure(tmp_path, PROCEDURE.replace(*change))
+
+
+def test_the_measures_give_their_procedure_periods():
+    from rulebook import default_registry
+
+    old, new = default_registry().get("cn-miit-2022").procedure, default_registry().get("cn-miit-2026").procedure
+    assert (old.recognition_years.value, old.recognition_years.clause.grade) == (3, "A")
+    assert (new.recognition_years.value, new.recognition_years.clause.grade) == (3, "C")
+    assert (old.change_report_months.clause.grade, new.change_report_months.clause.grade) == ("A", "B")
+    assert (old.notice_days.value, old.notice_days.unverified, new.notice_days.unverified) == (5, True, True)

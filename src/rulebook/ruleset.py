@@ -8,6 +8,7 @@ The format is documented in docs/rules-format.md.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +20,7 @@ from . import expr
 from .errors import RuleDataError
 from .facts import CATALOGUE
 from .numbers import to_fraction
+from .yamlio import load_yaml
 
 GRADES = ("A", "B", "C")
 
@@ -117,6 +119,40 @@ class Tier:
     score: Score | None
 
 
+# The periods of the recognition procedure a rule set may give (`procedure:`), with the unit of each.
+PROCEDURE_TERMS = {"recognition_years": "years", "change_report_months": "months", "notice_days": "days"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One period of the recognition procedure (e.g. validity 3 years) and the clause it comes from."""
+
+    value: int
+    unit: str  # years | months | days
+    clause: Clause
+
+    @property
+    def unverified(self) -> bool:
+        return self.clause.unverified
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """Validity of a title, deadline of a major-change report and 公示 period under one rule set.
+
+    Why data and not settings: the periods are part of the measures (2022: 3 years [A]; 2026: [C]), so
+    a title recognised under one rule set keeps that rule set's periods, and each carries its grade.
+    """
+
+    ruleset: str
+    recognition_years: Term
+    change_report_months: Term
+    notice_days: Term
+
+    def terms(self) -> dict[str, Term]:
+        return {name: getattr(self, name) for name in PROCEDURE_TERMS}
+
+
 @dataclass
 class RuleSet:
     id: str
@@ -137,6 +173,7 @@ class RuleSet:
     raw: dict[str, Any] = field(default_factory=dict)  # the whole merged data, for classifier kinds
     overlay: str | None = None
     notes_zh: str = ""
+    procedure: Procedure | None = None  # measures with a recognition workflow (procedure.yaml)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
@@ -178,7 +215,7 @@ def read_yaml_folder(folder: Path) -> dict[str, Any]:
         raise RuleDataError(f"{folder}: no rule files (*.yaml) in this folder")
     for path in files:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = load_yaml(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise RuleDataError(f"{path}: not valid YAML: {exc}") from None
         if not isinstance(data, dict):
@@ -220,10 +257,49 @@ def build_measures(data: dict[str, Any], path: Path) -> RuleSet:
         effective_until=_date(eff["until"], f"{where}: effective.until") if eff.get("until") else None,
         path=path, uses=tuple(data.get("uses") or ()), raw=data, notes_zh=str(data.get("notes", "")),
     )
+    if "procedure" in data:
+        rs.procedure = _procedure(data["procedure"], f"{_file_defining(path, 'procedure')}: procedure", rs)
     if rs.kind != "measures":
         return rs
     add_measures_content(rs, data, where)
     return rs
+
+
+def _file_defining(path: Path, key: str) -> Path:
+    """The file of a rule-set folder that holds top-level `key` (for error messages); the folder if none does."""
+    if not path.is_dir():
+        return path
+    pattern = re.compile(rf"^{re.escape(key)}\s*:", re.MULTILINE)
+    for file in sorted(path.glob("*.yaml")):
+        if pattern.search(file.read_text(encoding="utf-8")):
+            return file
+    return path
+
+
+def _procedure(spec: Any, where: str, rs: RuleSet) -> Procedure:
+    """procedure: {recognition_years|change_report_months|notice_days: {value: n, clause: {item, grade, …}}}."""
+    names = ", ".join(PROCEDURE_TERMS)
+    if not isinstance(spec, dict):
+        raise RuleDataError(f"{where}: must be a mapping with {names}")
+    for key in spec:
+        if key not in PROCEDURE_TERMS:
+            raise RuleDataError(f"{where}.{key}: unknown period; the procedure has {names}")
+    terms: dict[str, Term] = {}
+    for key, unit in PROCEDURE_TERMS.items():
+        w = f"{where}.{key}"
+        entry = spec.get(key)
+        if entry is None:
+            raise RuleDataError(f"{w}: missing; give value ({unit}) and clause (item, grade)")
+        if not isinstance(entry, dict):
+            raise RuleDataError(f"{w}: must be a mapping with value ({unit}) and clause")
+        value = entry.get("value")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise RuleDataError(f"{w}.value: must be a whole number of {unit}, at least 1 (got {value!r})")
+        clause = _clause(entry.get("clause"), w, rs.document)
+        if not clause.item:
+            raise RuleDataError(f"{w}.clause: needs 'item' (the article or item the period comes from)")
+        terms[key] = Term(value, unit, clause)
+    return Procedure(ruleset=rs.id, **terms)
 
 
 def add_measures_content(rs: RuleSet, data: dict[str, Any], where: str) -> None:

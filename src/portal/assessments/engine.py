@@ -142,6 +142,30 @@ def ruleset(rule_id: str):
     return registry().get(rule_id)
 
 
+def procedure_on(day: dt.date):
+    """The procedure periods (validity years, change-report months, 公示 days) of the measures in force on `day`.
+
+    Why by date: a title recognised under the 2022 measures keeps the 2022 periods, and each period carries
+    its clause and grade (grade C is shown as 待核实). A day before the first measures takes the earliest
+    measures' periods. Returns rulebook's Procedure: `.recognition_years.value`, `.notice_days.unverified`,
+    `.change_report_months.clause`, `.ruleset`.
+    """
+    try:
+        rs = registry().in_force(day)
+    except rulebook.UnknownRuleSet:
+        measures = [registry().get(i) for i in registry().ids()]
+        measures = [r for r in measures if r.kind == "measures" and r.tiers and r.effective_from > day]
+        if not measures:
+            raise
+        rs = min(measures, key=lambda r: r.effective_from)
+    if rs.procedure is None:
+        raise rulebook.RuleDataError(
+            f"{rs.path}: rule set {rs.id} has no 'procedure' section (validity, change report, 公示 days); "
+            "add procedure.yaml as described in docs/rules-format.md"
+        )
+    return rs.procedure
+
+
 def tier_label(rule_id: str, tier: str, lang: str = "zh") -> str:
     rs = registry().get(rule_id)
     t = rs.tiers.get(tier)
@@ -467,7 +491,8 @@ def screen_candidates(results_path, *, chunk: int = 2000):
                 "size": row.get("size") or "",
                 "highest_tier": row.get("highest_tier") or "",
                 "next_tier": row.get("next_tier") or "",
-                "gap": row.get("gap") or "",
+                # the plan where one was computed; for the other rows, what stands between them and the next tier
+                "gap": row.get("gap") or row.get("gap_missing") or "",
                 "gap_reaches": row.get("gap_reaches"),
                 "qualified": {t: row.get(f"{t}_qualified") for t in tiers},
             }

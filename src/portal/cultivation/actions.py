@@ -341,11 +341,14 @@ def open_batch(
     name: str,
     opens_on: dt.date,
     closes_on: dt.date,
-    notice_days: int = 5,
+    notice_days: int | None = None,
     review_level: str = "city",
     ruleset_id: str = "",
 ) -> Batch:
-    """Open an annual batch for the actor's region: provinces for the ordinary tiers, the nation for 小巨人."""
+    """Open an annual batch for the actor's region: provinces for the ordinary tiers, the nation for 小巨人.
+
+    `notice_days` (公示天数) defaults to the procedure data of the measures in force on `opens_on`.
+    """
     _require_login(actor)
     if tier not in Tier.values:
         raise InvalidInput(
@@ -373,7 +376,9 @@ def open_batch(
         problems.append(("closes_on", gettext("请填写截止日期")))
     if dates_ok and closes_on < opens_on:
         problems.append(("closes_on", gettext("截止日期不能早于开始日期")))
-    if not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
+    if notice_days is None and isinstance(opens_on, dt.date):
+        notice_days = engine.procedure_on(opens_on).notice_days.value
+    if isinstance(notice_days, bool) or not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
         problems.append(("notice_days", gettext("公示天数须为 1 至 30 天")))
     if tier in workflow.GIANT:
         review_level = workflow.PROVINCE  # the province reviews and recommends 小巨人
@@ -1008,16 +1013,19 @@ def _issue(actor, app: Application, valid_from: dt.date, valid_until: dt.date, t
 def recognise_application(
     actor, application, *, expected_version: int, today: dt.date | None = None
 ) -> Recognition:
-    """NOTICE_ENDED → RECOGNISED: issues the certificate, valid three years (re-review: from the old end)."""
+    """NOTICE_ENDED → RECOGNISED: issues the certificate (re-review: valid from the old end).
+
+    The validity in years is the one the measures in force on the recognition day give (procedure data).
+    """
     today = _today(today)
-    years = settings.ZJTX["RECOGNITION_YEARS"]
+    validity = engine.procedure_on(today).recognition_years
     with transaction.atomic():
         app = _load(application)
         step = _authorise(actor, app, "recognise", expected_version)
         start = today
         if app.kind == ApplicationKind.RE_REVIEW and app.renews is not None:
             start = app.renews.valid_until + dt.timedelta(days=1)
-        valid_from, valid_until = certificates.validity(start, years)
+        valid_from, valid_until = certificates.validity(start, validity.value)
         _move(actor, app, step, expected_version, "recognise", changes={"decided_at": timezone.now()})
         rec = _issue(actor, app, valid_from, valid_until, today)
         _add_to_profile(rec)
@@ -1032,6 +1040,8 @@ def recognise_application(
             valid_from=valid_from.isoformat(),
             valid_until=valid_until.isoformat(),
             renews=app.renews_id,
+            validity_years=validity.value,
+            validity_grade=validity.clause.grade,
         )
         _notify(
             app,
@@ -1135,10 +1145,9 @@ def start_re_review(actor, recognition, batch, *, today: dt.date | None = None) 
 def report_change(
     actor, recognition, *, kind: str, occurred_on: dt.date, description: str, today: dt.date | None = None
 ) -> ChangeReport:
-    """A major-change report; `late` when filed more than CHANGE_REPORT_MONTHS after the change."""
+    """A major-change report; `late` when filed after the deadline the measures in force on the change day give."""
     today = _today(today)
     _require_login(actor)
-    months = settings.ZJTX["CHANGE_REPORT_MONTHS"]
     with transaction.atomic():
         rec = _load_recognition(recognition)
         _require_enterprise_user(actor, rec.enterprise, gettext("填报重大变化"))
@@ -1163,6 +1172,7 @@ def report_change(
                 % {"certificate": rec.certificate_no, "n": len(problems)},
                 problems,
             )
+        months = engine.procedure_on(occurred_on).change_report_months.value
         deadline = certificates.add_months(occurred_on, months)
         late = today > deadline
         report = ChangeReport.objects.create(

@@ -91,7 +91,8 @@ class BatchForm(forms.Form):
     name = forms.CharField(label=_("批次名称"), max_length=200)
     opens_on = forms.DateField(label=_("开始日期"), widget=DateInput())
     closes_on = forms.DateField(label=_("截止日期"), widget=DateInput())
-    notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=60, initial=5)
+    # The default comes from the procedure data of the measures in force (views_official.batches).
+    notice_days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=60)
     review_level = forms.ChoiceField(
         label=_("初审层级"),
         choices=[(Level.CITY, Level.CITY.label), (Level.COUNTY, Level.COUNTY.label)],

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.stored_files import StoredFile
+
 
 class Tier(models.TextChoices):
     INNOVATIVE = "innovative", _("创新型中小企业")
@@ -166,34 +168,23 @@ class Application(models.Model):
         return f"{self.enterprise.name} · {self.get_tier_display()} · {self.batch.year}"
 
 
-class Evidence(models.Model):
-    """A supporting document; the file lives under DATA_DIR/media and is served only by a checked view."""
+class Evidence(StoredFile):
+    """A supporting document; the file lives under DATA_DIR/media and is served only by a checked view.
+
+    Name, type, size, uploader and time come from StoredFile; the SHA-256 is evidence's own (it is
+    shown to officials and sent with the application to the national node).
+    """
 
     application = models.ForeignKey(
         Application, verbose_name=_("申报"), on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to="evidence/%Y/%m/")
-    original_name = models.CharField(_("原文件名"), max_length=255)
-    content_type = models.CharField(_("文件类型"), max_length=64)
-    size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField("SHA-256", max_length=64)
     description = models.CharField(_("说明"), max_length=200, blank=True, default="")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("佐证材料")
         verbose_name_plural = _("佐证材料")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Objection(models.Model):

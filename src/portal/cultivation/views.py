@@ -18,11 +18,13 @@ from .forms import ChangeReportForm
 from .views_common import (
     get_application,
     is_official,
+    procedure_terms,
     re_review_context,
     recognition_status,
     recognitions_for,
     serve_evidence,
     timeline,
+    validity_unverified,
 )
 from .views_enterprise import enterprise_detail
 from .views_official import review_detail
@@ -69,6 +71,8 @@ def recognition(request, pk: int):
             "reports": list(rec.change_reports.all()),
             "trail": timeline(rec),
             "change_form": ChangeReportForm(),
+            "procedure": procedure_terms(),
+            "validity_unverified": validity_unverified(rec),
             **re_review_context(user, rec),
         },
     )

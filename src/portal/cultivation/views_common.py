@@ -315,6 +315,28 @@ def region_name(code: str) -> str:
     return found[0] if found else (code or "")
 
 
+def procedure_terms(day: dt.date | None = None) -> dict:
+    """The procedure periods of the measures in force on `day` (default today), for the pages.
+
+    {recognition_years | change_report_months | notice_days: {value, unverified (grade C: 待核实), cite}}.
+    """
+    from portal.assessments import engine
+
+    proc = engine.procedure_on(day or today())
+    return {
+        name: {"value": term.value, "unverified": term.unverified, "cite": term.clause.cite()}
+        for name, term in proc.terms().items()
+    }
+
+
+def validity_unverified(rec) -> bool:
+    """Whether a title's validity rests on a grade-C rule: that of the measures in force the day it was issued."""
+    from portal.assessments import engine
+
+    issued = timezone.localdate(rec.created_at) if rec.created_at else rec.valid_from
+    return engine.procedure_on(issued).recognition_years.unverified
+
+
 def url_or_empty(name: str, *args) -> str:
     try:
         return reverse(name, args=args)

@@ -27,6 +27,7 @@ from .views_common import (
     frozen_result,
     frozen_tier,
     open_batches_for,
+    procedure_terms,
     re_review_context,
     recognition_status,
     recognitions_for,
@@ -37,6 +38,7 @@ from .views_common import (
     timeline,
     today,
     url_or_empty,
+    validity_unverified,
 )
 
 S = ApplicationState
@@ -228,6 +230,7 @@ def my_recognitions(request):
                 "active": active,
                 "days_left": (rec.valid_until - day).days,
                 "reports": list(rec.change_reports.all()),
+                "validity_unverified": validity_unverified(rec),
                 **re_review_context(request.user, rec),
             }
         )
@@ -238,6 +241,7 @@ def my_recognitions(request):
             "enterprise": enterprise,
             "rows": rows,
             "change_form": ChangeReportForm(),
+            "procedure": procedure_terms(day),
         },
     )
 
@@ -290,6 +294,7 @@ def report_change(request, pk: int):
     else:
         text = gettext("重大变化报告已提交，等待主管部门审核。")
         if report.late:
-            text += gettext("（已超过 3 个月的报告期限，已记为逾期填报。）")
+            months = procedure_terms(report.occurred_on)["change_report_months"]["value"]
+            text += gettext("（已超过 %(months)s 个月的报告期限，已记为逾期填报。）") % {"months": months}
         messages.success(request, text)
     return back(request, "cultivation:my_recognitions")

@@ -55,6 +55,7 @@ from .views_common import (
     frozen_tier,
     get_application,
     official_next_step,
+    procedure_terms,
     profile_figures,
     recognition_status,
     recognitions_for,
@@ -403,8 +404,9 @@ def batches(request):
     require_official(user)
     tiers = batch_tiers_for(user)
     can_create = bool(tiers)
+    notice = procedure_terms()["notice_days"]
     options = {"tiers": tiers, "ask_review_level": user.role != Role.NATIONAL}
-    form = BatchForm(initial={"year": today().year, "notice_days": 5}, **options)
+    form = BatchForm(initial={"year": today().year, "notice_days": notice["value"]}, **options)
     if request.method == "POST":
         if not can_create:
             raise PermissionDenied(gettext("只有省级、国家级主管部门可以创建申报批次。"))
@@ -435,7 +437,11 @@ def batches(request):
         }
         for b in batches_visible_to(user)
     ]
-    return render(request, "cultivation/batches.html", {"rows": rows, "form": form, "can_create": can_create})
+    return render(
+        request,
+        "cultivation/batches.html",
+        {"rows": rows, "form": form, "can_create": can_create, "notice": notice},
+    )
 
 
 # ---------------------------------------------------------------- recognitions

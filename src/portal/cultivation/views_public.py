@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext, gettext_noop
 
 from . import actions
-from .views_common import recognition_status, tier_label
+from .views_common import recognition_status, tier_label, validity_unverified
 
 NOT_FOUND = gettext_noop("未找到该验证码对应的证书，请核对后重试")
 MAX_CODE = 32
@@ -24,6 +24,7 @@ def _card(rec) -> dict:
         "certificate_no": rec.certificate_no,
         "valid_from": rec.valid_from,
         "valid_until": rec.valid_until,
+        "validity_unverified": validity_unverified(rec),
         "css": css,
         "status": status,
         "code": rec.verification_code,

@@ -1,0 +1,128 @@
+"""The procedure periods (validity, change-report deadline, 公示 days) come from the criteria data.
+
+The rule data is copied to a temporary criteria folder (ZJTX_CRITERIA, as a deployer would point it)
+with the 2022 periods changed, so a recognition under the 2022 measures can only get its validity, and
+a change its deadline, from the 2022 data; grade-C periods show 待核实 where people read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from django.urls import reverse
+
+import rulebook
+from portal.assessments import engine
+from portal.audit.models import AuditEntry
+from portal.cultivation import actions
+from portal.cultivation.models import ChangeKind, Recognition, Tier
+
+from .test_cultivation_helpers import media, open_batch, recognised  # noqa: F401  (media: fixture)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+
+DAY = dt.timedelta(days=1)
+UNDER_2022 = dt.date(2025, 9, 1)  # the 2022 interim measures are in force
+UNDER_2026 = dt.date(2026, 9, 1)  # the 2026 measures are in force
+
+
+def _clear_registry():
+    engine.registry.cache_clear()
+    rulebook.default_registry.cache_clear()
+
+
+@pytest.fixture
+def criteria_2022_changed(tmp_path, monkeypatch):
+    """A copy of criteria/ where the 2022 measures give 2 years' validity and 1 month for a change report."""
+    root = tmp_path / "criteria"
+    shutil.copytree(engine.registry().root, root, ignore=shutil.ignore_patterns("cases"))
+    path = root / "cn-miit-2022" / "procedure.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in (
+        ("recognition_years:\n    value: 3", "recognition_years:\n    value: 2"),
+        ("change_report_months:\n    value: 3", "change_report_months:\n    value: 1"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("ZJTX_CRITERIA", str(root))
+    _clear_registry()
+    yield root
+    monkeypatch.delenv("ZJTX_CRITERIA")
+    _clear_registry()
+
+
+def test_validity_and_change_deadline_follow_the_measures_in_force(
+    criteria_2022_changed, gov, hz_enterprise, hz_owner
+):
+    old = recognised(gov, hz_owner, hz_enterprise, open_batch(gov, day=UNDER_2022), day=UNDER_2022)
+    assert old.valid_until == old.valid_from.replace(year=old.valid_from.year + 2) - DAY  # the 2022 data
+    issued = AuditEntry.objects.get(action="cultivation.issue_recognition", target_id=str(old.pk))
+    assert (issued.data["validity_years"], issued.data["validity_grade"]) == (2, "A")
+
+    # A change under the 2022 measures is late after one month; one under the 2026 measures after three.
+    change_2022 = actions.report_change(
+        hz_owner,
+        old,
+        kind=ChangeKind.RENAME,
+        occurred_on=dt.date(2026, 1, 10),
+        description="企业名称变更",
+        today=dt.date(2026, 2, 11),
+    )
+    change_2026 = actions.report_change(
+        hz_owner,
+        old,
+        kind=ChangeKind.RELOCATION,
+        occurred_on=dt.date(2026, 5, 10),
+        description="迁至江苏",
+        today=dt.date(2026, 7, 11),
+    )
+    assert (change_2022.late, change_2026.late) == (True, False)
+
+    new = recognised(gov, hz_owner, hz_enterprise, open_batch(gov, day=UNDER_2026), day=UNDER_2026)
+    assert new.valid_until == new.valid_from.replace(year=new.valid_from.year + 3) - DAY
+
+
+def test_grade_c_periods_read_as_unverified(client, gov, hz_enterprise, hz_owner):
+    old = recognised(
+        gov, hz_owner, hz_enterprise, open_batch(gov, Tier.INNOVATIVE, day=UNDER_2022), day=UNDER_2022
+    )
+    new = recognised(gov, hz_owner, hz_enterprise, open_batch(gov, day=UNDER_2026), day=UNDER_2026)
+    # The day a title was issued decides which measures' validity it rests on (2022: grade A, 2026: C).
+    for rec, day in ((old, UNDER_2022), (new, UNDER_2026)):
+        Recognition.objects.filter(pk=rec.pk).update(created_at=dt.datetime.combine(day, dt.time(12), dt.UTC))
+
+    def validity_tag(url: str) -> bool:
+        page = client.get(url).content.decode()
+        validity = page.split("有效期</dt>", 1)[1].split("</dd>", 1)[0]
+        return "待核实" in validity
+
+    assert validity_tag(reverse("cultivation:certificate", args=[old.verification_code])) is False
+    assert validity_tag(reverse("cultivation:certificate", args=[new.verification_code])) is True
+    client.force_login(hz_owner)
+    assert validity_tag(reverse("cultivation:recognition", args=[old.pk])) is False
+    assert validity_tag(reverse("cultivation:recognition", args=[new.pk])) is True
+    page = client.get(reverse("cultivation:my_recognitions")).content.decode()
+    assert "发生重大变化后应在 3 个月内报告，逾期将被记录。</p>" in page  # grade B today: no 待核实
+
+    client.force_login(gov["zj_province"])
+    page = client.get(reverse("cultivation:batches")).content.decode()
+    assert 'name="notice_days" value="5"' in page
+    assert (
+        "待核实</span> 默认 5 天是本平台的默认值：所读材料未见官方规定的公示天数，请按当年申报通知填写。"
+        in page
+    )
+
+
+def test_a_batch_without_notice_days_takes_the_data(gov):
+    batch = actions.open_batch(
+        gov["zj_province"],
+        tier=Tier.SPECIALIZED,
+        year=UNDER_2026.year,
+        name="2026 年度专精特新批次",
+        opens_on=UNDER_2026,
+        closes_on=UNDER_2026 + dt.timedelta(days=30),
+    )
+    assert batch.notice_days == engine.procedure_on(UNDER_2026).notice_days.value == 5
