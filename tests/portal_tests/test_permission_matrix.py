@@ -305,6 +305,7 @@ COVERED_ELSEWHERE = {
     "assessments:": "test_assessments.py",
     "cultivation:": "test_cultivation_pages.py",
     "inbox:": "test_permission_matrix.py",
+    "screening:rerun": "test_screening_maintenance.py",  # before "screening:": the first match wins
     "screening:": "test_screening.py",
     "api:": "test_api_scope.py",
     "policies:": "test_policies.py",

@@ -150,11 +150,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Platform settings a province may tune (docs/guide-official.md).
+# Platform settings a province may tune (docs/guide-official.md). The periods of the recognition procedure
+# (validity, change report, 公示 days) are law, not settings: criteria/<rule set>/procedure.yaml.
 ZJTX = {
     "EVIDENCE_MAX_BYTES": env.int("ZJTX_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024),
     "EVIDENCE_TYPES": {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"},
-    "DEFAULT_NOTICE_DAYS": 5,
-    "RECOGNITION_YEARS": 3,
-    "CHANGE_REPORT_MONTHS": 3,
+    # 主动发现: a running screening with no progress for this long lost its worker and is failed;
+    # uploads and result files are deleted this many days after upload (`manage.py screening_maintenance`).
+    "SCREENING_STALE_MINUTES": env.int("ZJTX_SCREENING_STALE_MINUTES", default=30),
+    "SCREENING_KEEP_DAYS": env.int("ZJTX_SCREENING_KEEP_DAYS", default=90),
 }

@@ -11,8 +11,10 @@ import datetime as dt
 import shutil
 import time
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -181,8 +183,9 @@ def start_screening(
 def begin_run(run_id: int) -> ScreeningRun | None:
     """Move a queued run to running; None when it is not queued (already taken or finished)."""
     with transaction.atomic():
+        now = timezone.now()
         claimed = ScreeningRun.objects.filter(pk=run_id, state=RunState.QUEUED).update(
-            state=RunState.RUNNING, started_at=timezone.now(), phase="准备"
+            state=RunState.RUNNING, started_at=now, heartbeat_at=now, phase="准备"
         )
         if not claimed:
             return None
@@ -215,7 +218,12 @@ class ProgressWriter:
         if phase == self.last_phase and (total and done < total) and now - self.last_at < self.every:
             return
         self.last_phase, self.last_at = phase, now
-        changes = {"phase": phase[:40], "phase_done": done, "phase_total": total}
+        changes = {
+            "phase": phase[:40],
+            "phase_done": done,
+            "phase_total": total,
+            "heartbeat_at": timezone.now(),
+        }
         if phase == "筛查":
             changes.update(rows_done=done, rows_total=total)
         ScreeningRun.objects.filter(pk=self.run_id, state=RunState.RUNNING).update(**changes)
@@ -223,7 +231,7 @@ class ProgressWriter:
 
 def progress_note(run_id: int, phase: str) -> None:
     ScreeningRun.objects.filter(pk=run_id, state=RunState.RUNNING).update(
-        phase=phase[:40], phase_done=0, phase_total=0
+        phase=phase[:40], phase_done=0, phase_total=0, heartbeat_at=timezone.now()
     )
 
 
@@ -311,37 +319,213 @@ def complete_run(run: ScreeningRun, summary: dict, *, output, results, errors, c
     return run
 
 
+def _mark_failed(run: ScreeningRun, message: str, **audit) -> None:
+    """Inside the caller's transaction, on a locked active run: failed, audited, the official told."""
+    previous = run.state
+    run.state, run.error_message, run.finished_at, run.phase = (
+        RunState.FAILED,
+        message,
+        timezone.now(),
+        "",
+    )
+    run.save(update_fields=["state", "error_message", "finished_at", "phase"])
+    record(
+        None,
+        "screening.failed",
+        run,
+        from_state=previous,
+        to_state=RunState.FAILED,
+        reason=message,
+        region_code=run.region_code,
+        **audit,
+    )
+    notify_user(
+        run.official,
+        f"主动发现筛查未能完成：{run.original_name}",
+        message,
+        url=reverse("screening:detail", args=[run.pk]),
+        topic="screening",
+    )
+
+
 def fail_run(run_id: int, message: str) -> None:
     """Mark a run failed with a Chinese reason; the upload is kept, partial outputs are removed."""
     with transaction.atomic():
         run = ScreeningRun.objects.select_for_update().get(pk=run_id)
         if run.state in (RunState.DONE, RunState.FAILED):
             return
-        previous = run.state
-        run.state, run.error_message, run.finished_at, run.phase = (
-            RunState.FAILED,
-            message,
-            timezone.now(),
-            "",
-        )
-        run.save(update_fields=["state", "error_message", "finished_at", "phase"])
-        record(
-            None,
-            "screening.failed",
-            run,
-            from_state=previous,
-            to_state=RunState.FAILED,
-            reason=message,
-            region_code=run.region_code,
-        )
-        notify_user(
-            run.official,
-            f"主动发现筛查未能完成：{run.original_name}",
-            message,
-            url=reverse("screening:detail", args=[run.pk]),
-            topic="screening",
-        )
+        _mark_failed(run, message)
     shutil.rmtree(files.run_dir(run_id), ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# Recovery and retention (actor: the platform; called by the pages and `manage.py screening_maintenance`)
+
+DEFAULT_STALE_MINUTES = 30
+DEFAULT_KEEP_DAYS = 90
+
+
+def stale_minutes() -> int:
+    return max(int(getattr(settings, "ZJTX", {}).get("SCREENING_STALE_MINUTES", DEFAULT_STALE_MINUTES)), 1)
+
+
+def keep_days() -> int:
+    return max(int(getattr(settings, "ZJTX", {}).get("SCREENING_KEEP_DAYS", DEFAULT_KEEP_DAYS)), 1)
+
+
+def _stale(qs, cutoff):
+    """Running runs whose last sign of life (heartbeat, else start, else upload) is before `cutoff`."""
+    return (
+        qs.filter(state=RunState.RUNNING)
+        .annotate(last_seen=Coalesce("heartbeat_at", "started_at", "created_at"))
+        .filter(last_seen__lt=cutoff)
+    )
+
+
+def fail_stale_runs(runs=None) -> list[int]:
+    """Fail running runs with no progress for stale_minutes(); returns their ids.
+
+    Why: a worker that was killed (or whose machine restarted) can no longer end its run, which would
+    stay "running" for ever under a progress bar that never moves. `runs` narrows the check (a page
+    passes the runs it shows); each run is re-checked under its row lock, so a run that made progress
+    meanwhile is left alone. The upload is kept for "重新筛选"; partial outputs are removed.
+    """
+    minutes = stale_minutes()
+    cutoff = timezone.now() - dt.timedelta(minutes=minutes)
+    base = runs if runs is not None else ScreeningRun.objects.all()
+    failed = []
+    for pk in list(_stale(base, cutoff).values_list("pk", flat=True)):
+        with transaction.atomic():
+            run = _stale(ScreeningRun.objects.select_for_update(), cutoff).filter(pk=pk).first()
+            if run is None:
+                continue  # it progressed or ended in the meantime
+            last_seen = run.last_seen
+            message = (
+                f"后台任务中断（超过 {minutes} 分钟无进展），可能是任务进程被停止或服务器重启；"
+                "上传的文件已保留，请点击“重新筛选”重新提交。"
+            )
+            _mark_failed(run, message, stale_minutes=minutes, last_progress=last_seen.isoformat())
+        shutil.rmtree(files.run_dir(pk), ignore_errors=True)
+        failed.append(pk)
+    return failed
+
+
+def rerun(actor, run: ScreeningRun) -> ScreeningRun:
+    """Screen the stored upload of a failed run again, as a new run of the same uploader and region (audited).
+
+    Why a new run: the failed one keeps its reason and trail. It stays the uploader's run, scoped to the
+    original region, so whoever could see the failed run sees its re-run (an official above may start it).
+    """
+    from .tasks import run_screening
+
+    _require_official(actor)
+    if not can_see_run(actor, run):
+        raise NotAllowed(gettext("%(run)s 不在您的管辖范围内。") % {"run": run})
+    with transaction.atomic():
+        run = ScreeningRun.objects.select_for_update().get(pk=run.pk)
+        if run.state != RunState.FAILED:
+            raise NotAllowed(gettext("%(run)s 没有失败，不需要重新筛选。") % {"run": run})
+        if run.files_expired:
+            raise NotAllowed(
+                gettext("%(run)s 的上传文件已按保留期限删除（%(days)s 天）；请重新上传名录文件。")
+                % {"run": run, "days": run.files_kept_days}
+            )
+        later = run.retries.order_by("-pk").first()
+        if later is not None:
+            raise NotAllowed(
+                gettext("%(run)s 已重新筛选为 #%(pk)s；请打开该筛查查看。") % {"run": run, "pk": later.pk}
+            )
+        try:
+            present = files.absolute(run.upload_path).is_file()
+        except FileNotFoundError:
+            present = False
+        if not present:
+            raise NotAllowed(gettext("%(run)s 的上传文件已不存在；请重新上传名录文件。") % {"run": run})
+        new = ScreeningRun.objects.create(
+            official=run.official,
+            region_code=run.region_code,
+            upload_path=run.upload_path,
+            original_name=run.original_name,
+            input_format=run.input_format,
+            output_format=run.output_format,
+            upload_size=run.upload_size,
+            as_of=run.as_of,
+            rules=run.rules,
+            retry_of=run,
+        )
+        record(
+            actor,
+            "screening.rerun",
+            new,
+            to_state=RunState.QUEUED,
+            region_code=new.region_code,
+            retry_of=run.pk,
+            file=run.original_name,
+            as_of=run.as_of.isoformat(),
+            rules=run.rules,
+        )
+        result = run_screening.enqueue(new.pk)
+        ScreeningRun.objects.filter(pk=new.pk).update(task_id=str(result.id)[:64])
+    new.refresh_from_db()
+    return new
+
+
+def _files_of(run: ScreeningRun, *, with_upload: bool) -> list:
+    paths = []
+    for stored in (run.output_path, run.results_path, run.errors_path) + (
+        (run.upload_path,) if with_upload else ()
+    ):
+        try:
+            paths.append(files.absolute(stored))
+        except FileNotFoundError:
+            continue  # empty, or outside the screening folder: never ours to delete
+    return paths
+
+
+def expire_old_files() -> list[int]:
+    """Delete the files of finished runs uploaded more than keep_days() ago; returns their ids (audited).
+
+    Why: registry extracts name every enterprise of a region and are large; they are kept only for the
+    retention period. The run row and its candidates (and so the pool) stay; the page then says the
+    files were deleted. Queued and running runs are never touched, and an upload still used by a
+    younger run (a re-run of the same file) stays until that run expires too.
+    """
+    days = keep_days()
+    now = timezone.now()
+    cutoff = now - dt.timedelta(days=days)
+    due = ScreeningRun.objects.filter(
+        created_at__lt=cutoff,
+        files_expired_at__isnull=True,
+        state__in=(RunState.DONE, RunState.FAILED),
+    )
+    expired = []
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            run = due.select_for_update().filter(pk=pk).first()
+            if run is None:
+                continue
+            shared = (
+                ScreeningRun.objects.filter(upload_path=run.upload_path, files_expired_at__isnull=True)
+                .exclude(pk=run.pk)
+                .exists()
+            )
+            doomed = _files_of(run, with_upload=not shared)
+            run.files_expired_at, run.files_kept_days = now, days
+            run.save(update_fields=["files_expired_at", "files_kept_days"])
+            record(
+                None,
+                "screening.files_expired",
+                run,
+                region_code=run.region_code,
+                keep_days=days,
+                files=[files.relative(p) for p in doomed if p.exists()],
+                upload_kept_for_rerun=shared,
+            )
+        for path in doomed:
+            path.unlink(missing_ok=True)
+        shutil.rmtree(files.run_dir(pk), ignore_errors=True)
+        expired.append(pk)
+    return expired
 
 
 # ---------------------------------------------------------------------------

@@ -54,6 +54,21 @@ class ScreeningRun(models.Model):
     results_path = models.CharField(_("结果表（Parquet）"), max_length=300, blank=True, default="")
     errors_path = models.CharField(_("错误清单"), max_length=300, blank=True, default="")
     task_id = models.CharField(_("后台任务编号"), max_length=64, blank=True, default="")
+    # The job's last sign of life (start, each progress step): a running run silent for longer than
+    # ZJTX_SCREENING_STALE_MINUTES lost its worker and is failed by actions.fail_stale_runs.
+    heartbeat_at = models.DateTimeField(_("最近进展时间"), null=True, blank=True)
+    retry_of = models.ForeignKey(
+        "self",
+        verbose_name=_("重新筛选自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retries",
+    )
+    # Set when the retention period (ZJTX_SCREENING_KEEP_DAYS) removed the upload and the result files;
+    # the row and its candidates stay.
+    files_expired_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
+    files_kept_days = models.PositiveIntegerField(_("文件保留天数"), default=0)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
@@ -69,6 +84,10 @@ class ScreeningRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in (RunState.QUEUED, RunState.RUNNING)
+
+    @property
+    def files_expired(self) -> bool:
+        return self.files_expired_at is not None
 
 
 class Candidate(models.Model):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/download/<str:kind>/", views.download, name="download"),
     path("<int:pk>/pool/", views.pool_add, name="pool_add"),
+    path("<int:pk>/rerun/", views.rerun, name="rerun"),
 ]

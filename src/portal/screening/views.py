@@ -43,8 +43,19 @@ def _run(request, pk: int):
     return get_object_or_404(actions.visible_runs(request.user), pk=pk)
 
 
+def _watched_run(request, pk: int):
+    """The run of a page that shows its state: a run whose worker died is failed before it is shown."""
+    run = _run(request, pk)
+    if run.state == RunState.RUNNING and actions.fail_stale_runs(
+        actions.visible_runs(request.user).filter(pk=pk)
+    ):
+        run.refresh_from_db()
+    return run
+
+
 @official_required
 def index(request):
+    actions.fail_stale_runs(actions.visible_runs(request.user))
     runs = actions.visible_runs(request.user).select_related("official")[:200]
     return render(
         request,
@@ -105,8 +116,10 @@ def _candidate_filters(params, qs):
 
 @official_required
 def detail(request, pk: int):
-    run = _run(request, pk)
+    run = _watched_run(request, pk)
     ctx = {"run": run, "progress": display.progress(run), "rules_label": display.rules_label(run.rules)}
+    if run.state == RunState.FAILED:
+        ctx["retry"] = run.retries.order_by("-pk").first()
     if run.state == RunState.DONE:
         base = run.candidates.all()
         qs, chosen = _candidate_filters(request.GET, base)
@@ -130,7 +143,7 @@ def detail(request, pk: int):
 
 @official_required
 def progress(request, pk: int):
-    run = _run(request, pk)
+    run = _watched_run(request, pk)
     response = render(request, "screening/_progress.html", {"run": run, "progress": display.progress(run)})
     if not run.is_active and request.htmx:
         response["HX-Refresh"] = "true"  # the finished page shows the summary and the candidates
@@ -142,6 +155,8 @@ def download(request, pk: int, kind: str):
     run = _run(request, pk)
     if run.state != RunState.DONE:
         raise Http404(gettext("筛查尚未完成，没有可下载的文件。"))
+    if run.files_expired:
+        raise Http404(gettext("文件已按保留期限删除（%(days)s 天）。") % {"days": run.files_kept_days})
     stored = {"result": run.output_path, "errors": run.errors_path}.get(kind)
     if not stored:
         raise Http404
@@ -164,6 +179,22 @@ def download(request, pk: int, kind: str):
         filename=f"{label}-{run.pk}{suffix}",
         content_type=types.get(suffix, "application/octet-stream"),
     )
+
+
+@official_required
+@require_POST
+def rerun(request, pk: int):
+    run = _run(request, pk)
+    try:
+        new = actions.rerun(request.user, run)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("screening:detail", pk=run.pk)
+    messages.success(
+        request,
+        gettext("已用同一份上传文件重新发起筛查（原筛查 #%(old)s）。") % {"old": run.pk},
+    )
+    return redirect("screening:detail", pk=new.pk)
 
 
 @official_required
