@@ -3,6 +3,8 @@ what a non-manufacturer is told, and who may open a stored result."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -169,3 +171,100 @@ def test_solution_catalogue_and_provider_form(client, gov, hz_owner):
         },
     )
     assert resp.status_code == 400 and "部署周期应为 1–365 之间的整数（天）" in resp.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------- languages
+
+
+@pytest.fixture
+def in_english(client, settings):
+    """The enterprise reads the site in English (the language cookie); Chinese again afterwards."""
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.deactivate()
+
+
+def test_questionnaire_in_english_shows_the_english_items_still_marked_unverified(in_english, hz_owner):
+    in_english.force_login(hz_owner)
+    text = in_english.get(reverse("digital:self_test")).content.decode()
+    assert '<html lang="en">' in text
+    assert "Question 1 Network infrastructure (8 points)" in text
+    assert "<p>How the enterprise&#x27;s networks are built and connected</p>" in text
+    assert "B. Industrial control networks are built in the workshops" in text
+    assert "<legend>Digital foundation" in text and "<legend>Digital operations" in text
+    assert "Product life-cycle digitalisation · Product design" in text
+    assert "Level 1: Design software tools (such as CAD, CAE, EDA) assist product design." in text
+    assert "To be verified" in text and "待核实" not in text  # grade [C] stays visible, in English
+    assert "scope: <strong>Manufacturing</strong>" in text
+    assert "The official PDF of the 2024 edition could not be obtained." in text  # the notes above the form
+    # the questions, options and scenario texts have no Chinese left (names that are data aside)
+    form = text.split('<form method="post"', 1)[1].split("</form>", 1)[0]
+    assert not re.findall(r"[\u3400-\u9fff]", re.sub(r"<[^>]+>", " ", form))
+    assert "企业网络建设连接情况" not in text and "企业车间建成工控网络" not in text
+
+
+def test_questionnaire_in_chinese_keeps_the_chinese_items(client, hz_owner):
+    client.force_login(hz_owner)
+    text = client.get(reverse("digital:self_test")).content.decode()
+    assert "<p>企业网络建设连接情况</p>" in text
+    assert "B. 企业车间建成工控网络，支持自动化控制应用" in text
+    assert "产品生命周期数字化 · 产品设计" in text
+    assert "How the enterprise" not in text and "Industrial control networks" not in text
+
+
+def test_scoring_and_the_stored_result_do_not_depend_on_the_language(in_english, hz_owner, settings):
+    from portal.digital import scoring
+
+    form = answers(
+        {"information_systems", "network", "equipment_digital", "equipment_networked", "data_collection"},
+        partial={"planning": ["C"]},
+    )
+    in_english.force_login(hz_owner)
+    resp = in_english.post(reverse("digital:self_test"), form, follow=True)
+    text = resp.content.decode()
+    english_test = DigitalSelfTest.objects.get()
+    assert "<span>Digital foundation</span>" in text and 'aria-label="digital foundation score 40/50"' in text
+    assert '<td data-label="Question">1. Network infrastructure</td>' in text  # the answers table
+    assert "B. Industrial control networks are built in the workshops" in text
+    assert "Level 0: Not started" in text
+    # the stored result is the same record as in Chinese: Chinese names, same points, same digest
+    assert [d["zh"] for d in english_test.dimensions] == [
+        "数字化基础",
+        "数字化经营",
+        "数字化管理",
+        "数字化成效",
+    ]
+    assert english_test.items_digest == scoring.tables().variants["manufacturing"].digest
+
+    client = in_english  # the same browser, switched back to Chinese
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    client.post(reverse("digital:self_test"), form)
+    chinese_test = DigitalSelfTest.objects.exclude(pk=english_test.pk).get()
+    for field in (
+        "total_score",
+        "level",
+        "level_2024",
+        "dimensions",
+        "weakest",
+        "scenario_summary",
+        "answers",
+    ):
+        assert getattr(chinese_test, field) == getattr(english_test, field), field
+    assert english_test.total_score == 43  # 40 foundation + 3 for planning C
+    chinese = client.get(reverse("digital:result", args=[english_test.pk])).content.decode()
+    assert "数字化基础得分 40/50" in chinese and "1. 网络建设" in chinese
+
+
+def test_a_translation_does_not_change_the_digest_of_the_item_table():
+    """The digest (which stored results are matched against) is taken over the Chinese data only."""
+    from portal.assessments import engine
+    from portal.digital import scoring
+
+    raw = engine.digital_self_test_data()["items"]["manufacturing"]
+    assert "en" in raw["dimensions"][0]["items"][0]  # the English is there …
+    changed = scoring._variant("manufacturing", {**raw, "en": "Something else"})
+    assert changed.digest == scoring.tables().variants["manufacturing"].digest  # … and not in the digest
+    reworded = scoring._variant("manufacturing", {**raw, "zh": "制造业（改）"})
+    assert reworded.digest != changed.digest

@@ -1,7 +1,7 @@
 """Cluster membership as a policy condition: read from the cluster registry (ClusterMembership),
 never from the profile; the same answers one enterprise at a time and in batch; a membership
-added through portal.clusters.actions pushes the policy once; the builder offers the official's
-clusters by name.
+added through portal.clusters.actions pushes the policy once, and so does a whole cluster revoked
+or reinstated (one background job for all members); the builder offers the official's clusters by name.
 
 transaction=True where pushes matter: they are queued on commit.
 """
@@ -9,9 +9,11 @@ transaction=True where pushes matter: they are queued on commit.
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from portal.actions import InvalidInput
 from portal.assessments import engine
@@ -127,6 +129,92 @@ def test_leaving_a_cluster_can_make_a_non_member_policy_fit_and_is_pushed(gov, y
         gov["national"], ClusterMembership.objects.get(enterprise=member), "退出集群", yuhang.version
     )
     assert policy_pushes(member) == [f"新政策匹配：{policy.title}"]
+
+
+def set_state(official, cluster, state, reason):
+    cluster.refresh_from_db()
+    return clusters.set_state(official, cluster, state, reason, cluster.version)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_revoking_and_reinstating_a_cluster_pushes_to_its_members_once(gov, yuhang, member, hz_enterprise):
+    other = make_enterprise("杭州余杭电驱有限公司", "330110", credit_code=credit_code("91330110MA2C3D4F1"))
+    join(gov["national"], yuhang, other)
+    outsider = make_enterprise("杭州西湖机械有限公司", "330106", credit_code=credit_code("91330106MA2C3D4F2"))
+    members_only = published(gov["hz_city"], title=f"集群成员：{YUHANG}企业奖励", conditions=MEMBERS_ONLY)
+    non_members = published(
+        gov["hz_city"],
+        title="非集群企业培育奖励",
+        conditions=[{"fact": "cluster", "op": "not in", "value": [YUHANG]}],
+    )
+    to_members, to_others = f"新政策匹配：{members_only.title}", f"新政策匹配：{non_members.title}"
+    assert [policy_pushes(e) for e in (member, other, outsider)] == [[to_members], [to_members], [to_others]]
+
+    # revoked: the members are members of nothing, so the “not members of …” policy now fits them
+    set_state(gov["national"], yuhang, ClusterState.REVOKED, "复核未通过")
+    for ent in (member, other):
+        assert {m.policy: m.state for m in matching.matches_for(ent)} == {
+            members_only: False,
+            non_members: True,
+        }
+        assert sorted(policy_pushes(ent)) == sorted([to_members, to_others])
+    assert policy_pushes(outsider) == [to_others] and policy_pushes(hz_enterprise) == [to_others]
+
+    # a policy published while the cluster is revoked reaches no member …
+    later = published(gov["hz_city"], title=f"集群成员：{YUHANG}技改补助", conditions=MEMBERS_ONLY)
+    assert PushRecord.objects.filter(policy=later).count() == 0
+    # … until it is reinstated: each member hears of it exactly once, nobody else does
+    set_state(gov["national"], yuhang, ClusterState.ACTIVE, "整改完成，恢复认定")
+    to_later = f"新政策匹配：{later.title}"
+    for ent in (member, other):
+        assert {m.policy: m.state for m in matching.matches_for(ent)} == {
+            members_only: True,
+            later: True,
+            non_members: False,
+        }
+        assert policy_pushes(ent).count(to_later) == 1
+    assert sorted(
+        PushRecord.objects.filter(policy=later).values_list("enterprise__name", "trigger")
+    ) == sorted([(member.name, "cluster_state"), (other.name, "cluster_state")])
+
+    # another revoke / reinstate cycle changes eligibility again but pushes nothing twice
+    messages = Notification.objects.count()
+    set_state(gov["national"], yuhang, ClusterState.REVOKED, "再次复核未通过")
+    set_state(gov["national"], yuhang, ClusterState.ACTIVE, "再次恢复")
+    assert Notification.objects.count() == messages
+    assert [m.state for m in matching.matches_for(member) if m.policy == later] == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_revoking_a_cluster_queues_one_job_that_the_db_worker_runs(gov, yuhang, member, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    others = [
+        make_enterprise(
+            f"杭州余杭配套{i}号有限公司", "330110", credit_code=credit_code(f"91330110MA2C3D5F{i}")
+        )
+        for i in range(3)
+    ]
+    for ent in others:
+        join(gov["national"], yuhang, ent)
+    policy = published(
+        gov["hz_city"],
+        title="非集群企业培育奖励",
+        conditions=[{"fact": "cluster", "op": "not in", "value": [YUHANG]}],
+    )
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    assert PushRecord.objects.filter(policy=policy).count() == 0
+    DBTaskResult.objects.all().delete()
+
+    set_state(gov["national"], yuhang, ClusterState.REVOKED, "复核未通过")
+    queued = list(DBTaskResult.objects.values_list("task_path", "status"))
+    assert queued == [("portal.policies.tasks.push_cluster_members", "READY")]  # one job, not one per member
+    assert policy_pushes(member) == []  # nothing is sent inside the official's request
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert DBTaskResult.objects.get().return_value == 4
+    for ent in [member, *others]:
+        assert policy_pushes(ent) == [f"新政策匹配：{policy.title}"]
 
 
 @pytest.mark.django_db

@@ -26,6 +26,7 @@ from portal.inbox.send import notify_enterprise
 
 from . import access
 from .models import Cluster, ClusterLevel, ClusterMembership, ClusterState, MemberRole
+from .signals import cluster_state_changed
 
 TOPIC = "clusters"
 TEXT_FIELDS = {
@@ -245,6 +246,8 @@ def set_state(actor, cluster: Cluster, state: str, reason: str, expected_version
             reason=reason,
             region_code=cluster.region_code,
         )
+        # every member's `cluster` fact changed: listeners (policy pushes) queue their work on commit
+        cluster_state_changed.send(Cluster, cluster=cluster, from_state=before, to_state=state)
     return cluster
 
 

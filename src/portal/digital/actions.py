@@ -88,7 +88,8 @@ def submit_self_test(
     variant = scoring.tables().variants[sector.id]
     if not variant.available:
         raise NotAllowed(
-            variant.unavailable_reason or gettext("本平台尚未收录%(sector)s评测表。") % {"sector": sector.zh}
+            variant.unavailable_reason_text
+            or gettext("本平台尚未收录%(sector)s评测表。") % {"sector": sector.text}
         )
     answers, problems = scoring.parse_answers(variant, data)
     if problems:

@@ -4,18 +4,22 @@ Why here and not in templates or views: the questionnaire page, the stored resul
 read the same tables and add up the same points. Points are Decimals (0.7, 1.875 …), never floats.
 The score → level step is the engine's (portal.assessments.engine.digital_level_for_score); the 2024
 "provisional level" is computed from parameters in the data (self_test.levels_2024) and is [C].
+
+Texts are Chinese (`zh`, `note` …) with the platform's English beside them (`en`, `note_en` …, in the
+same YAML). Pages read the `*_text` properties, which follow Django's active language; scoring, stored
+results and the digest of a table read only the Chinese, so a translation never changes a result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from portal.assessments import engine
 
@@ -26,16 +30,77 @@ class SelfTestDataError(ValueError):
     """The item tables are inconsistent; the message names the variant, item and what is wrong."""
 
 
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _english_of(raw: dict, *keys: str) -> dict:
+    """The English twins present in a YAML mapping: {'zh': raw['en'], 'note': raw['note_en'], …}."""
+    out = {}
+    for key in keys:
+        value = raw.get("en" if key == "zh" else f"{key}_en")
+        if value:
+            out[key] = tuple(str(v).strip() for v in value) if isinstance(value, list) else str(value).strip()
+    return out
+
+
+class _Bilingual:
+    """`shown(field)`: the field in the page's language (Chinese when there is no English)."""
+
+    def shown(self, name: str):
+        if english():
+            value = self.en.get(name)
+            if value:
+                return value
+        return getattr(self, name)
+
+
+def _translations():
+    return field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+def without_translations(raw):
+    """The YAML data without its English (`en`, `*_en`): what the digest of a table is taken over."""
+    if isinstance(raw, dict):
+        return {
+            k: without_translations(v) for k, v in raw.items() if k != "en" and not str(k).endswith("_en")
+        }
+    if isinstance(raw, list):
+        return [without_translations(v) for v in raw]
+    return raw
+
+
+def localized(raw):
+    """A copy of YAML data for display: each `zh` / `key` replaced by its `en` / `key_en` when the page is
+    English (used for the self_test notes the templates read directly)."""
+    if isinstance(raw, list):
+        return [localized(v) for v in raw]
+    if not isinstance(raw, dict):
+        return raw
+    out = {k: localized(v) for k, v in raw.items()}
+    if english():
+        for key in list(out):
+            twin = "en" if key == "zh" else f"{key}_en"
+            if raw.get(twin):
+                out[key] = localized(raw[twin])
+    return out
+
+
 @dataclass(frozen=True)
-class Option:
+class Option(_Bilingual):
     id: str
     zh: str
     points: Decimal
     none: bool = False
+    en: dict = _translations()
+
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(_Bilingual):
     id: str
     no: int
     group: str
@@ -47,22 +112,52 @@ class Item:
     grade: str
     disputed: str
     options: tuple[Option, ...]
+    en: dict = _translations()
+
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
+
+    @property
+    def indicator_text(self) -> str:
+        return self.shown("indicator")
+
+    @property
+    def note_text(self) -> str:
+        return self.shown("note")
+
+    @property
+    def disputed_text(self) -> str:
+        return self.shown("disputed")
 
     def option(self, oid: str) -> Option | None:
         return next((o for o in self.options if o.id == oid), None)
 
 
 @dataclass(frozen=True)
-class Scenario:
+class Scenario(_Bilingual):
     id: str
     group: str
     zh: str
     binding: bool
     levels: tuple[str, ...]
+    en: dict = _translations()
+
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
+
+    @property
+    def group_text(self) -> str:
+        return self.shown("group")
+
+    @property
+    def levels_text(self) -> tuple[str, ...]:
+        return self.shown("levels")
 
 
 @dataclass(frozen=True)
-class DimensionTable:
+class DimensionTable(_Bilingual):
     id: str
     zh: str
     scored: bool
@@ -72,10 +167,23 @@ class DimensionTable:
     disputed: str
     items: tuple[Item, ...]
     scenarios: tuple[Scenario, ...]
+    en: dict = _translations()
+
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
+
+    @property
+    def note_text(self) -> str:
+        return self.shown("note")
+
+    @property
+    def disputed_text(self) -> str:
+        return self.shown("disputed")
 
 
 @dataclass(frozen=True)
-class Variant:
+class Variant(_Bilingual):
     id: str
     zh: str
     available: bool
@@ -86,6 +194,15 @@ class Variant:
     unavailable_reason: str
     dimensions: tuple[DimensionTable, ...]
     digest: str
+    en: dict = _translations()
+
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
+
+    @property
+    def unavailable_reason_text(self) -> str:
+        return self.shown("unavailable_reason")
 
     @property
     def items(self) -> list[Item]:
@@ -101,12 +218,21 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class Sector:
+class Sector(_Bilingual):
     id: str
     zh: str
     prefixes: tuple[str, ...]
     grade: str
     basis: str
+    en: dict = _translations()
+
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
+
+    @property
+    def basis_text(self) -> str:
+        return self.shown("basis")
 
 
 @dataclass(frozen=True)
@@ -115,6 +241,7 @@ class Tables:
     sectors: tuple[Sector, ...]
     variants: dict[str, Variant]
     dimension_names: dict[str, str]
+    dimension_names_en: dict[str, str] = field(default_factory=dict)
 
 
 def _dec(value, where: str) -> Decimal:
@@ -125,8 +252,9 @@ def _dec(value, where: str) -> Decimal:
 
 
 def _variant(vid: str, raw: dict) -> Variant:
+    # over the Chinese data only: adding or correcting a translation does not orphan stored results
     digest = hashlib.sha256(
-        json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str).encode()
+        json.dumps(without_translations(raw), sort_keys=True, ensure_ascii=False, default=str).encode()
     ).hexdigest()
     dims = []
     for d in raw.get("dimensions") or []:
@@ -135,7 +263,13 @@ def _variant(vid: str, raw: dict) -> Variant:
         for it in d.get("items") or []:
             iw = f"{where}.{it.get('id')}"
             options = tuple(
-                Option(str(o["id"]), str(o["zh"]), _dec(o["points"], f"{iw}.{o['id']}"), bool(o.get("none")))
+                Option(
+                    str(o["id"]),
+                    str(o["zh"]),
+                    _dec(o["points"], f"{iw}.{o['id']}"),
+                    bool(o.get("none")),
+                    en=_english_of(o, "zh"),
+                )
                 for o in it.get("options") or []
             )
             item = Item(
@@ -150,6 +284,7 @@ def _variant(vid: str, raw: dict) -> Variant:
                 grade=str(it.get("grade", "")),
                 disputed=str(it.get("disputed", "")),
                 options=options,
+                en=_english_of(it, "zh", "group", "indicator", "note", "disputed"),
             )
             _check_item(item, iw)
             items.append(item)
@@ -160,6 +295,7 @@ def _variant(vid: str, raw: dict) -> Variant:
                 str(s["zh"]),
                 bool(s.get("binding")),
                 tuple(str(x) for x in s.get("levels") or []),
+                en=_english_of(s, "zh", "group", "levels"),
             )
             for s in d.get("scenarios") or []
         )
@@ -167,6 +303,10 @@ def _variant(vid: str, raw: dict) -> Variant:
             if len(s.levels) != SCENARIO_MAX_LEVEL:
                 raise SelfTestDataError(
                     f"{where}.{s.id}: 应有 {SCENARIO_MAX_LEVEL} 级描述（现有 {len(s.levels)}）"
+                )
+            if "levels" in s.en and len(s.en["levels"]) != len(s.levels):
+                raise SelfTestDataError(
+                    f"{where}.{s.id}: levels_en 应与 levels 一样有 {len(s.levels)} 级描述"
                 )
         dim = DimensionTable(
             id=str(d["id"]),
@@ -178,6 +318,7 @@ def _variant(vid: str, raw: dict) -> Variant:
             disputed=str(d.get("disputed", "")),
             items=tuple(items),
             scenarios=scenarios,
+            en=_english_of(d, "zh", "note", "disputed"),
         )
         if dim.scored:
             total = sum((i.max for i in dim.items), Decimal(0))
@@ -195,6 +336,7 @@ def _variant(vid: str, raw: dict) -> Variant:
         unavailable_reason=str(raw.get("unavailable_reason", "")),
         dimensions=tuple(dims),
         digest=digest[:16],
+        en=_english_of(raw, "zh", "unavailable_reason"),
     )
 
 
@@ -227,6 +369,7 @@ def tables() -> Tables:
             tuple(str(p) for p in s.get("industry_prefixes") or []),
             str(s.get("grade", "")),
             str(s.get("basis", "")).strip(),
+            en=_english_of(s, "zh", "basis"),
         )
         for s in meta.get("sectors") or []
     )
@@ -235,7 +378,10 @@ def tables() -> Tables:
         if s.id not in variants:
             raise SelfTestDataError(f"self_test.sectors: 行业口径 {s.id} 没有对应的 self_test_items")
     names = {str(d["id"]): str(d["zh"]) for d in meta.get("dimensions") or []}
-    return Tables(meta=meta, sectors=sectors, variants=variants, dimension_names=names)
+    names_en = {str(d["id"]): str(d["en"]) for d in meta.get("dimensions") or [] if d.get("en")}
+    return Tables(
+        meta=meta, sectors=sectors, variants=variants, dimension_names=names, dimension_names_en=names_en
+    )
 
 
 def sector_for(industry: str) -> Sector | None:
@@ -273,7 +419,9 @@ def parse_answers(variant: Variant, data) -> tuple[dict, list[tuple[str, str]]]:
     answers: dict = {"items": {}, "scenarios": {}}
     problems: list[tuple[str, str]] = []
     for item in variant.items:
-        label = {"item": gettext("第 %(no)s 题 %(indicator)s") % {"no": item.no, "indicator": item.indicator}}
+        label = {
+            "item": gettext("第 %(no)s 题 %(indicator)s") % {"no": item.no, "indicator": item.indicator_text}
+        }
         chosen = values(item.id)
         known = [c for c in chosen if item.option(c) is not None]
         if len(known) != len(chosen):
@@ -299,7 +447,7 @@ def parse_answers(variant: Variant, data) -> tuple[dict, list[tuple[str, str]]]:
             problems.append((f"items.{item.id}", gettext("%(item)s：“无”不能与其他选项同时选择") % label))
         answers["items"][item.id] = ordered
     for scenario in variant.scenarios:
-        label = {"scenario": scenario.zh}
+        label = {"scenario": scenario.text}
         chosen = values(f"scenario_{scenario.id}")
         if not chosen:
             problems.append(
@@ -418,16 +566,23 @@ def level_2024(total: Decimal, scenarios: dict) -> int:
 def level_2024_label(level: int | None) -> str:
     if level is None:
         return ""
-    meta = tables().meta.get("levels_2024") or {}
+    meta = localized(tables().meta.get("levels_2024") or {})
     for rule in meta.get("rules") or []:
         if int(rule["level"]) == level:
             return str(rule.get("zh", level))
     return str(meta["below"]) if "below" in meta else gettext("未达一级")
 
 
+def dimension_name(dim: dict) -> str:
+    """A stored dimension's name in the page's language (the stored result keeps the Chinese)."""
+    if english():
+        return tables().dimension_names_en.get(dim["id"]) or dim["zh"]
+    return dim["zh"]
+
+
 def dimension_text(dim: dict) -> str:
     """'数字化管理得分 12/30' or '数字化经营场景等级合计 10/64（该维度不计分）'."""
-    values = {"dimension": dim["zh"], "score": dim["score"], "max": dim["max"]}
+    values = {"dimension": dimension_name(dim), "score": dim["score"], "max": dim["max"]}
     if dim["scored"]:
         return gettext("%(dimension)s得分 %(score)s/%(max)s") % values
     return gettext("%(dimension)s场景等级合计 %(score)s/%(max)s（该维度不计分）") % values

@@ -71,7 +71,7 @@ def _questionnaire(variant, answers: dict, errors: dict) -> list[dict]:
                     "levels": [{"n": 0, "text": gettext("未开展"), "checked": level == 0}]
                     + [
                         {"n": n, "text": text, "checked": level == n}
-                        for n, text in enumerate(s.levels, start=1)
+                        for n, text in enumerate(s.levels_text, start=1)
                     ],
                     "error": errors.get(f"scenarios.{s.id}", ""),
                 }
@@ -126,7 +126,7 @@ def self_test(request):
             "enterprise": enterprise,
             "sector": sector,
             "variant": variant,
-            "meta": t.meta,
+            "meta": scoring.localized(t.meta),
             "industry": f"{enterprise.industry} {engine.industry_name(enterprise.industry) or ''}".strip(),
             "questionnaire": _questionnaire(variant, answers, errors)
             if variant and variant.available
@@ -149,6 +149,7 @@ def _dimension_rows(test: DigitalSelfTest) -> list[dict]:
                 **d,
                 "pct": round(ratio * 100),
                 "weakest": d["id"] in test.weakest,
+                "name": scoring.dimension_name(d),
                 "text": scoring.dimension_text(d),
             }
         )
@@ -168,9 +169,9 @@ def _answer_rows(test: DigitalSelfTest) -> list[dict]:
             options = [item.option(i) for i in ids if item.option(i)]
             rows.append(
                 {
-                    "dim": dim.zh,
+                    "dim": dim.text,
                     "item": item,
-                    "chosen": "；".join(f"{o.id}. {o.zh}" for o in options),
+                    "chosen": gettext("；").join(f"{o.id}. {o.text}" for o in options),
                     "points": scoring._fmt(sum((o.points for o in options), Decimal(0))),
                     "max": scoring._fmt(item.max),
                 }
@@ -179,10 +180,10 @@ def _answer_rows(test: DigitalSelfTest) -> list[dict]:
             level = int(test.answers["scenarios"].get(s.id, 0))
             rows.append(
                 {
-                    "dim": dim.zh,
+                    "dim": dim.text,
                     "scenario": s,
                     "level": level,
-                    "chosen": s.levels[level - 1] if level else gettext("未开展"),
+                    "chosen": s.levels_text[level - 1] if level else gettext("未开展"),
                 }
             )
     return rows
@@ -216,6 +217,7 @@ def result(request, pk: int):
     latest = test.enterprise.digital_self_tests.order_by("-created_at", "-id").first()
     level_info = engine.digital_level_for_score(test.total_score)
     variant = t.variants.get(test.sector)
+    meta = scoring.localized(t.meta)
     return render(
         request,
         "digital/result.html",
@@ -223,15 +225,17 @@ def result(request, pk: int):
             "test": test,
             "dims": _dimension_rows(test),
             "answers": _answer_rows(test),
-            "meta": t.meta,
+            "meta": meta,
             "variant": variant,
             "level_info": level_info,
             "tables_changed": variant is None or variant.digest != test.items_digest,
             "level_2024_label": scoring.level_2024_label(test.level_2024),
-            "levels_2024": t.meta.get("levels_2024") or {},
-            "rows_2024": _rows_2024(test, t.meta.get("levels_2024") or {}),
+            "levels_2024": meta.get("levels_2024") or {},
+            "rows_2024": _rows_2024(test, meta.get("levels_2024") or {}),
             "suggestions": suggest.suggestions(test),
-            "weakest_names": gettext("、").join(d["zh"] for d in test.dimensions if d["id"] in test.weakest),
+            "weakest_names": gettext("、").join(
+                scoring.dimension_name(d) for d in test.dimensions if d["id"] in test.weakest
+            ),
             "can_apply": test.profile_applied_at is None
             and latest is not None
             and latest.pk == test.pk

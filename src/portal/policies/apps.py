@@ -11,6 +11,8 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("政策")
 
     def ready(self):
+        from portal.clusters.signals import cluster_state_changed
+
         from . import signals
 
         # profile and title changes of enterprises trigger pushes (documented in docs/policies.md)
@@ -26,3 +28,7 @@ class PoliciesConfig(AppConfig):
                 sender="clusters.ClusterMembership",
                 dispatch_uid=f"policies.membership_{uid}",
             )
+        # a whole cluster revoked or reinstated: every member's memberships changed at once
+        cluster_state_changed.connect(
+            signals.cluster_state_changed, dispatch_uid="policies.cluster_state_changed"
+        )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.accounts.roles import PREFIX_DIGITS
+from portal.stored_files import StoredFile
 
 
 class Level(models.TextChoices):
@@ -150,30 +151,21 @@ class Policy(models.Model):
         return self.apply_until or self.expires_on
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
+    """A file attached to a policy (the notice, forms); downloadable by whoever may see the policy."""
+
     policy = models.ForeignKey(
         Policy, verbose_name=_("政策"), on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(_("文件"), upload_to="policies/%Y/")
+    # Redeclared: these columns predate StoredFile and differ in length and label (changing them
+    # would be a schema change; actions.add_attachment trims the name to 200).
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("类型"), max_length=100)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = _("政策附件")
         verbose_name_plural = _("政策附件")
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class GrantStatus(models.TextChoices):
@@ -243,7 +235,7 @@ class PushRecord(models.Model):
         on_delete=models.CASCADE,
         related_name="policy_pushes",
     )
-    trigger = models.CharField(_("触发原因"), max_length=32)  # published | profile_changed
+    trigger = models.CharField(_("触发原因"), max_length=32)  # published | profile_changed | cluster_state
     sent_at = models.DateTimeField(_("推送时间"), auto_now_add=True)
 
     class Meta:

@@ -18,13 +18,15 @@ from django.db.models import Q
 from django.urls import reverse
 
 from portal.accounts.models import User
+from portal.assessments import engine
 from portal.enterprises.models import Enterprise
 from portal.inbox.send import notify_enterprise
 
 from . import matching
-from .models import Policy, PushRecord, Status, Subscription
+from .models import Grade, Policy, PushRecord, Status, Subscription
 
 log = logging.getLogger(__name__)
+CHUNK = 2000  # enterprises evaluated at once by push_enterprises
 
 
 def pushable(policy: Policy) -> bool:
@@ -114,3 +116,57 @@ def push_enterprise(enterprise_id: int) -> int:
         for m in matches
         if m.state is True and pushable(m.policy) and send(m.policy, enterprise, "profile_changed")
     )
+
+
+def push_cluster_members(cluster_id: int) -> int:
+    """A cluster was revoked or reinstated: every member's `cluster` fact changed at once, so each
+    member is re-evaluated as if its membership had changed (push_enterprises, batch engine)."""
+    from portal.clusters.models import ClusterMembership
+
+    ids = ClusterMembership.objects.filter(cluster_id=cluster_id).values_list("enterprise_id", flat=True)
+    return push_enterprises(list(ids), "cluster_state")
+
+
+def push_enterprises(enterprise_ids: list[int], trigger: str) -> int:
+    """What push_enterprise does for one enterprise, for many at once: every published policy each
+    fits now and has not heard of, decided by the batch engine CHUNK enterprises at a time."""
+    ids = sorted(set(enterprise_ids))
+    sent = 0
+    for start in range(0, len(ids), CHUNK):
+        enterprises = Enterprise.objects.filter(pk__in=ids[start : start + CHUNK]).order_by("pk")
+        regions = set(enterprises.values_list("region", flat=True))
+        prefixes = {p for r in regions for p in ("", r[:2], r[:4], r)}
+        candidates = (
+            Policy.objects.filter(status=Status.PUBLISHED, region_prefix__in=prefixes)
+            .exclude(grade=Grade.C)
+            .defer("full_text", "search_text")
+            .order_by("pk")
+        )
+        checked = {}
+        policies = {}
+        for policy in candidates:
+            if not pushable(policy):
+                continue
+            try:
+                checked[policy.pk] = matching.checked(policy)
+            except engine.PolicyConditionError:  # no longer parses under the rules in force: not decidable
+                continue
+            policies[policy.pk] = policy
+        if not policies:
+            continue
+        known = set(
+            PushRecord.objects.filter(
+                enterprise_id__in=ids[start : start + CHUNK], policy_id__in=list(policies)
+            ).values_list("policy_id", "enterprise_id")
+        )
+        kept, states = matching.evaluate_many(checked, enterprises)
+        for pk, policy in policies.items():
+            for ent, state in zip(kept, states[pk], strict=True):
+                if (
+                    state is True
+                    and (pk, ent.pk) not in known
+                    and ent.region.startswith(policy.region_prefix)
+                    and send(policy, ent, trigger)
+                ):
+                    sent += 1
+    return sent

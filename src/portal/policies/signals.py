@@ -7,6 +7,9 @@ could apply to the enterprise is left unannounced; titles reach us too, because 
 app writes recognised titles into the profile and saves it. A ClusterMembership created or deleted
 (portal.clusters.actions add_member / remove_member, or a cascade) changes the `cluster` fact the
 policies read, so it queues the same job; pushes stay at most once per policy (PushRecord).
+A whole cluster revoked or reinstated (clusters.signals.cluster_state_changed, sent by
+clusters.actions.set_state) changes that fact for every member at once: one background job
+re-evaluates all of them through the batch engine (tasks.push_cluster_members).
 """
 
 from __future__ import annotations
@@ -34,6 +37,24 @@ def membership_changed(sender, instance, raw=False, **kwargs):
         return
     pk = instance.enterprise_id
     transaction.on_commit(lambda: _enqueue(pk))
+
+
+def cluster_state_changed(sender, cluster, **kwargs):
+    """A cluster revoked or reinstated: queue one job for all its members, on commit."""
+    pk = cluster.pk
+    transaction.on_commit(lambda: _enqueue_cluster(pk))
+
+
+def _enqueue_cluster(pk: int) -> None:
+    from .models import Grade, Policy, Status
+    from .tasks import push_cluster_members
+
+    try:
+        if not Policy.objects.filter(status=Status.PUBLISHED).exclude(grade=Grade.C).exists():
+            return
+        push_cluster_members.enqueue(pk)
+    except Exception:  # noqa: BLE001 - never break the revocation that triggered us
+        log.exception("policies: could not enqueue push_cluster_members(%s)", pk)
 
 
 def _enqueue(pk: int) -> None:

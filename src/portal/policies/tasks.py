@@ -2,7 +2,8 @@
 
 push_policy: enqueued on commit when a policy is published (or a published one edited).
 push_policies: enqueued on commit after a catalogue import, for all its published policies at once.
-push_enterprise: enqueued on commit when an enterprise is saved (signals.py).
+push_enterprise: enqueued on commit when an enterprise is saved or joins/leaves a cluster (signals.py).
+push_cluster_members: enqueued on commit when a cluster is revoked or reinstated (signals.py).
 expire_policies: daily (`manage.py policies_daily`), marks policies past their validity expired.
 All are idempotent.
 """
@@ -37,6 +38,13 @@ def push_policies(policy_ids: list[int]) -> int:
 def push_enterprise(enterprise_id: int) -> int:
     sent = push.push_enterprise(enterprise_id)
     log.info("policies: enterprise %s told of %d policy(ies)", enterprise_id, sent)
+    return sent
+
+
+@task()
+def push_cluster_members(cluster_id: int) -> int:
+    sent = push.push_cluster_members(cluster_id)
+    log.info("policies: members of cluster %s told of %d policy(ies)", cluster_id, sent)
     return sent
 
 
