@@ -23,3 +23,5 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
     path("", include("portal.web.urls")),
 ]
+
+handler404 = "portal.web.views.not_found"

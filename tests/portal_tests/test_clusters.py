@@ -169,7 +169,13 @@ def test_yearly_report_html_and_excel(client, gov, cluster, members):
     page = text_of(client.get(reverse("clusters:report"), {"year": YEAR}))
     assert "浙江省杭州市中小企业特色产业集群 2025 年度报告" in page
     assert "共 1 个有效集群，成员企业 4 家次。" in page
-    assert "window.print()" in page and "@media print" in page
+    raw = client.get(reverse("clusters:report"), {"year": YEAR}).content.decode()
+    assert "window.print()" in page and 'class="cl-page"' in raw and "portal/portal.css" in raw
+    from django.contrib.staticfiles import finders
+
+    with open(finders.find("portal/portal.css"), encoding="utf-8") as fh:
+        css = fh.read()
+    assert "@media print" in css and ":where(.cl-page)" in css  # the print layout, for the cluster pages only
     resp = client.get(reverse("clusters:report_xlsx"), {"year": YEAR})
     assert resp["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(resp.content))

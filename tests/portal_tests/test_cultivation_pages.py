@@ -309,9 +309,24 @@ def test_evidence_is_served_to_the_enterprise_and_officials_in_scope(
         assert resp.status_code == 200
         assert resp["Content-Type"] == "application/pdf"
         assert resp["X-Content-Type-Options"] == "nosniff"
+        assert resp["Cache-Control"] == "private, no-store"
         assert "attachment" in resp["Content-Disposition"]
         assert "%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf" in resp["Content-Disposition"]  # 营业执照.pdf
         assert b"".join(resp.streaming_content).startswith(b"%PDF-")
+
+
+def test_evidence_gone_from_disk_is_a_404_naming_the_file(
+    client, gov, hz_enterprise, hz_owner, batch, caplog
+):
+    app = submitted_application(hz_owner, hz_enterprise, batch)
+    evidence = app.evidence.get()
+    evidence.file.storage.delete(evidence.file.name)
+    as_user(client, gov["hz_city"])
+    with caplog.at_level("WARNING", logger="portal.downloads"):
+        resp = client.get(reverse("cultivation:evidence", args=[evidence.pk]))
+    assert resp.status_code == 404  # not a server error
+    assert "文件不存在或已被删除：营业执照.pdf；请联系上传人重新上传" in resp.content.decode()  # shown on the not-found page
+    assert evidence.file.name in caplog.text and "营业执照.pdf" in caplog.text
 
 
 def test_county_official_sees_the_application_but_cannot_decide_a_city_level_batch(

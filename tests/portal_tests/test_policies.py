@@ -534,11 +534,37 @@ def test_attachments_are_checked_by_content(client, gov):
         gov["xh_county"], policy, SimpleUploadedFile("通知.pdf", b"%PDF-1.4\n%%EOF\n")
     )
     assert att.content_type == "application/pdf"
-    assert (
-        login(client, gov["yh_county"]).get(reverse("policies:attachment", args=[att.pk])).status_code == 404
-    )  # a draft
+    hidden = login(client, gov["yh_county"]).get(reverse("policies:attachment", args=[att.pk]))
+    assert hidden.status_code == 404  # a draft: looks like any missing page, nothing about the file
+    assert "您要找的页面不存在" in hidden.content.decode() and "通知.pdf" not in hidden.content.decode()
     response = login(client, gov["xh_county"]).get(reverse("policies:attachment", args=[att.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_an_attachment_downloads_under_its_chinese_name_and_is_never_sniffed_or_cached(client, gov, caplog):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    policy = published(gov["xh_county"])
+    att = actions.add_attachment(
+        gov["xh_county"], policy, SimpleUploadedFile("申报通知（2026）.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
+    url = reverse("policies:attachment", args=[att.pk])
+    response = client.get(url)  # a published policy's attachment is public
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''%E7%94%B3%E6%8A%A5%E9%80%9A%E7%9F%A5%EF%BC%882026%EF%BC%89.pdf"
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+    att.file.storage.delete(att.file.name)
+    with caplog.at_level("WARNING", logger="portal.downloads"):
+        gone = client.get(url)
+    assert gone.status_code == 404  # not a server error
+    assert "文件不存在或已被删除：申报通知（2026）.pdf；请联系上传人重新上传" in gone.content.decode()  # shown on the not-found page
+    assert att.file.name in caplog.text
 
 
 @pytest.mark.django_db

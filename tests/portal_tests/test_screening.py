@@ -130,6 +130,9 @@ def test_city_official_screens_an_excel_registry_through_the_page(client, gov, h
     response = client.get(reverse("screening:download", args=[run.pk, "result"]))
     assert response.status_code == 200
     assert "%E7%AD%9B%E6%9F%A5%E7%BB%93%E6%9E%9C" in response["Content-Disposition"]  # 筛查结果
+    assert (
+        response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "private, no-store"
+    )
     result = pl.read_excel(io.BytesIO(b"".join(response.streaming_content)))
     assert result.height == inside
     assert sorted(result["row"].to_list()) == [r for r in range(1, 301) if r % 10 != 0]
@@ -217,6 +220,14 @@ def test_bad_cells_are_counted_and_the_errors_csv_is_downloadable(client, gov):
     )
     bad = result.filter(pl.col("row").is_in(["25", "42"]))
     assert bad.height == 2 and bad["highest_tier"].null_count() == 2
+
+
+def test_a_result_file_gone_from_disk_is_a_404_saying_to_screen_again(client, gov, hz_run):
+    run = ScreeningRun.objects.get(pk=hz_run.pk)
+    files.absolute(run.output_path).unlink()
+    response = client.get(reverse("screening:download", args=[run.pk, "result"]))
+    assert response.status_code == 404
+    assert f"文件不存在或已被删除：筛查结果-{run.pk}.xlsx；请重新发起筛查。" in response.content.decode()  # shown on the not-found page
 
 
 def test_only_the_uploader_and_officials_above_see_the_run_and_its_files(client, gov, hz_run):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from django.http import FileResponse
 from django.urls import reverse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from portal.cultivation import actions as cultivation
 from portal.cultivation.models import Evidence
 from portal.cultivation.views_common import evidence_for
+from portal.downloads import FileMissing, file_response
 
 from .applications import ERRORS, scoped_application
 from .common import require_data_role
@@ -99,20 +99,14 @@ def upload_evidence(request, application_id: PathId, file: UploadFile, descripti
 def download_evidence(request, evidence_id: PathId):
     ev = _evidence(request.auth, evidence_id)
     try:
-        handle = ev.file.open("rb")
-    except FileNotFoundError:
+        return file_response(ev.file, ev.original_name, ev.content_type)
+    except FileMissing:
         raise ApiError(
             404,
             "not_found",
             f"佐证材料“{ev.original_name}”（编号 {ev.pk}）的文件已不存在：请联系平台管理员，或由企业重新上传。",
             f"The file of evidence {ev.pk} is missing; contact the administrator or upload it again.",
         ) from None
-    response = FileResponse(
-        handle, content_type=ev.content_type, as_attachment=True, filename=ev.original_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @router.delete(

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -24,6 +24,7 @@ from django.utils.translation import get_language, gettext, gettext_noop
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.accounts.scope import scope_enterprises
 from portal.audit.record import trail
+from portal.downloads import file_response
 
 from .models import (
     Application,
@@ -140,14 +141,7 @@ def serve_evidence(request, pk: int):
     ):
         raise Http404
     ev = get_object_or_404(evidence_for(user), pk=pk)
-    try:
-        handle = ev.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(gettext("文件已不存在。")) from exc
-    resp = FileResponse(handle, content_type=ev.content_type, as_attachment=True, filename=ev.original_name)
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
+    return file_response(ev.file, ev.original_name, ev.content_type)
 
 
 # ---------------------------------------------------------------- labels

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.scope import OutOfScope, scope_enterprises
 from portal.actions import ActionError, InvalidInput
 from portal.assessments import engine
+from portal.downloads import file_response
 
 from . import actions, excel, importer, matching
 from .forms import (
@@ -389,6 +390,4 @@ def attachment(request, pk: int):
 
     att = get_object_or_404(Attachment.objects.select_related("policy"), pk=pk)
     get_policy(request.user, att.policy_id)  # drafts' files only for those who manage them
-    return FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.original_name, content_type=att.content_type
-    )
+    return file_response(att.file, att.original_name, att.content_type)

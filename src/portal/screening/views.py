@@ -13,13 +13,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.scope import OutOfScope
 from portal.actions import ActionError, InvalidInput
+from portal.downloads import file_response
 
 from . import actions, display, exports, files
 from .forms import NoteForm, UploadForm
@@ -164,8 +165,6 @@ def download(request, pk: int, kind: str):
         path = files.absolute(stored)
     except FileNotFoundError:
         raise Http404 from None
-    if not path.is_file():
-        raise Http404(gettext("文件已不存在；请重新发起筛查。"))
     suffix = path.suffix.lower()
     label = "筛查结果" if kind == "result" else "错误清单"
     types = {
@@ -173,11 +172,12 @@ def download(request, pk: int, kind: str):
         ".parquet": "application/vnd.apache.parquet",
         ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"{label}-{run.pk}{suffix}",
-        content_type=types.get(suffix, "application/octet-stream"),
+    name = f"{label}-{run.pk}{suffix}"
+    return file_response(
+        path,
+        name,
+        types.get(suffix, "application/octet-stream"),
+        missing_message=gettext("文件不存在或已被删除：%(name)s；请重新发起筛查。") % {"name": name},
     )
 
 

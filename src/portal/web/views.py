@@ -23,3 +23,12 @@ def healthz(request):
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def not_found(request, exception=None):
+    """The not-found page; a download whose file is gone says which file and what to do (other 404s stay plain:
+    an out-of-region object must look like a missing one)."""
+    from portal.downloads import FileMissing
+
+    missing = str(exception.args[0]) if isinstance(exception, FileMissing) and exception.args else ""
+    return render(request, "404.html", {"file_missing": missing}, status=404)
