@@ -160,7 +160,9 @@ def _cmp_nums(op: str, a: Num, b: Num) -> pl.Expr:
         "!=": left != right,
     }[op]
     ok = _and_ok(a.ok, b.ok)
-    return result if ok is None else pl.when(ok.not_()).then(pl.lit(False)).otherwise(result)
+    # an undefined ratio passes no comparison; `& ok` is exact in Kleene logic because `ok` is unknown only where a
+    # denominator is unknown, and then `result` (which multiplies by it) is unknown too
+    return result if ok is None else result & ok
 
 
 @dataclass
@@ -491,13 +493,14 @@ def _same_subject(options) -> bool:
     )
 
 
-def _band_index(cid: str, options) -> pl.Expr:
-    """The first option whose test holds (the fallback when none does), or len(options) where the tests are unknown."""
-    n = len(options)
+def _band_index(tests: list[pl.Expr]) -> pl.Expr:
+    """The first option whose test holds (the fallback, len(tests), when none does), or len(tests) + 1 where the tests
+    are unknown (they are unknown together: `_same_subject`)."""
+    n = len(tests) + 1
     idx: pl.Expr = pl.lit(n - 1, dtype=pl.UInt32)
     for i in reversed(range(n - 1)):
-        idx = pl.when(pl.col(_t(cid, i))).then(pl.lit(i, dtype=pl.UInt32)).otherwise(idx)
-    return pl.when(pl.col(_t(cid, 0)).is_null()).then(pl.lit(n, dtype=pl.UInt32)).otherwise(idx)
+        idx = pl.when(tests[i]).then(pl.lit(i, dtype=pl.UInt32)).otherwise(idx)
+    return pl.when(tests[0].is_null()).then(pl.lit(n, dtype=pl.UInt32)).otherwise(idx)
 
 
 def _band_points(cid: str, options) -> list[pl.Expr]:
@@ -526,13 +529,14 @@ def criterion_stage(
             if c.kind == "condition":
                 first.append(comp.boolean(comp.compile(c.test)).alias(_c(cid)))
                 continue
+            if _same_subject(c.options):
+                tests = [comp.boolean(comp.compile(o.test)) for o in c.options[:-1]]
+                first.append(_band_index(tests).alias(f"_zft_{cid}"))
+                third += _band_points(cid, c.options)
+                continue
             for i, option in enumerate(c.options):
                 if option.test is not None:
                     first.append(comp.boolean(comp.compile(option.test)).alias(_t(cid, i)))
-            if _same_subject(c.options):
-                second.append(_band_index(cid, c.options).alias(f"_zft_{cid}"))
-                third += _band_points(cid, c.options)
-                continue
             # the first option that surely holds; options after it cannot apply, options before it may (if unknown)
             first_true: pl.Expr = pl.lit(len(c.options) - 1)
             for i in reversed(range(len(c.options))):
@@ -727,11 +731,14 @@ def size_columns(size_rs: RuleSet, fiscal_year: int, columns: set[str]) -> list[
         checks = []
         for m in MEASURES:
             scale = 10 ** SCALE.get(CATALOGUE[m].kind, 0)
-            bounds = [int(sec.classes[cls][m] * scale) if m in sec.classes[cls] else None for sec in table.values()]
+            bounds = [
+                int(sec.classes[cls][m] * scale) if m in sec.classes[cls] else None for sec in table.values()
+            ]
             if all(b is None for b in bounds):
                 continue
             check = measure(m) >= pl.lit(pl.Series(bounds, dtype=pl.Int64)).gather(sector)
-            if any(b is None for b in bounds):  # no bound for this sector: met, even where the measure is unknown
+            if any(b is None for b in bounds):
+                # no bound for this sector: met, even where the measure is unknown
                 check = check | pl.lit(pl.Series([b is None for b in bounds])).gather(sector)
             checks.append(check)
         return (
