@@ -4,7 +4,7 @@ Why: batch screening (`rulebook.flat`) says who qualifies; officials also want t
 who is *within reach* of the next tier and what it would take. The plan itself is the
 single-profile gap analysis (`rulebook.gaps.tier_plan`), which is exact but costs
 milliseconds per row, so screening ranks the rows by a cheap column measure
-(`distance_expr`) and computes plans only for the closest few.
+(`Reach`) and computes plans only for the closest few.
 
 `facts_from_row` inverts `rulebook.flat.normalize` (integer fen → yuan, millionths →
 fractions, enum order numbers, rank 9999 = none) so that a normalized row is evaluated
@@ -23,7 +23,7 @@ import polars as pl
 
 from . import expr as E
 from .assess import derive_facts
-from .batch import SCALE, Compiler
+from .batch import SCALE, Compiler, NotCompilable
 from .evaluate import (
     CriterionResult,
     TierResult,
@@ -401,89 +401,180 @@ def _fixability(node: E.Node, rs: RuleSet) -> float:
     return UNFIXABLE
 
 
-def distance_expr(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) -> pl.Expr:
-    """A Float64 column: how far each row is from `tier_id` (0 = there), for ranking only.
+class Reach:
+    """How far each row is from its next tier, and what stands in the way: per row only integers, words once.
 
-    Failed conditions count their fixability weight (unknown ones half), a score shortfall
-    counts one per POINTS_PER_CONDITION points below the threshold (from the
-    `<tier>_score_max` result column), `any` takes its closest branch, `all` adds up.
+    Per row (Polars): a bit per condition of the ladder's tiers that fails (`failed`) or is undetermined by a
+    missing figure (`unknown`) — read from the tier stages' `_zc_*` outcomes — and per scored tier the points
+    its score falls short (`short`: -1 where the total is reached but a group minimum is not). Per distinct
+    combination of those for a row's next tier (`decode`, in Python, remembered): the requirement tree is walked
+    once for both answers —
+    - the distance, for ranking the rows that get a plan: a failed condition counts its fixability weight
+      (1 for figures a user can move, 2 for a title or waiting, UNFIXABLE otherwise), an undetermined one
+      half, a score one per POINTS_PER_CONDITION points short (half when only a group minimum fails);
+      `any` takes its closest branch (the first of equals), `all` adds up;
+    - `gap_missing`: the failed conditions (by their Chinese names) and score shortfalls of exactly that
+      branch, each in 【】.
+    Strings built row by row in Polars cost more than evaluating every tier; the combinations are few.
     """
-    return _reach(rs, tier_id, comp, columns)[0]
 
+    def __init__(self, rs: RuleSet, ladder: list[str], comp: Compiler, columns: set[str]) -> None:
+        from .evaluate import criteria_of
 
-def missing_expr(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) -> pl.Expr:
-    """A String column: what stands between each row and `tier_id`, for every row (the plans are for the closest few).
+        self.rs, self.ladder, self.columns = rs, ladder, columns
+        cids: list[str] = []
+        for t in ladder:
+            tier = rs.tiers[t]
+            cids += [c for c in criteria_of(tier.require, rs, tier) if rs.criteria[c].kind == "condition"]
+        self.bits = {cid: i for i, cid in enumerate(dict.fromkeys(cids))}
+        if len(self.bits) > 63:
+            raise NotCompilable(f"{rs.id}: more than 63 conditions to name in gap_missing")
+        self.weight = {cid: _fixability(rs.criteria[cid].test, rs) for cid in self.bits}
+        self.masks = {
+            t: sum(
+                1 << self.bits[c]
+                for c in set(criteria_of(rs.tiers[t].require, rs, rs.tiers[t]))
+                if c in self.bits
+            )
+            for t in ladder
+        }
+        self.scored = [t for t in rs.tiers if rs.tiers[t].score is not None and f"{t}_score_max" in columns]
+        # which scores each tier's tree reads (its own, and those of the tiers it requires)
+        self.reads = {
+            t: {s for s in self.scored if self._reads_score(rs.tiers[t].require, rs.tiers[t], s)}
+            for t in ladder
+        }
 
-    The criteria of the closest branch that fail (by their Chinese names; "（待补充数据）" where a missing figure
-    leaves one undetermined) and the score shortfall, each in 【】 — the same walk as `distance_expr`, so the
-    list names exactly what the distance counted.
-    """
-    return _reach(rs, tier_id, comp, columns)[1]
+        def passed(cid: str) -> pl.Expr:
+            staged = f"_zc_{cid}"  # the outcome the tier stages computed, while the frame still holds it
+            return pl.col(staged) if staged in columns else comp.boolean(comp.compile(rs.criteria[cid].test))
 
-
-def _reach(rs: RuleSet, tier_id: str, comp: Compiler, columns: set[str]) -> tuple[pl.Expr, pl.Expr]:
-    """(distance, missing) for `tier_id`: the requirement tree walked once for both."""
-    cache: dict[str, tuple[pl.Expr, pl.Expr]] = {}
-    none = pl.lit(None, dtype=pl.String)
-
-    def condition(cid: str) -> tuple[pl.Expr, pl.Expr]:
-        if cid not in cache:
-            c = rs.criteria[cid]
-            if c.kind != "condition":
-                cache[cid] = (pl.lit(0.0), none)
-            else:
-                passed = comp.boolean(comp.compile(c.test))
-                w = _fixability(c.test, rs)
-                dist = pl.when(passed).then(0.0).when(passed.not_()).then(w).otherwise(0.5)
-                text = (
-                    pl.when(passed)
-                    .then(none)
-                    .when(passed.not_())
-                    .then(pl.lit(f"【{c.zh}】"))
-                    .otherwise(pl.lit(f"【{c.zh}（待补充数据）】"))
-                )
-                cache[cid] = (dist, text)
-        return cache[cid]
-
-    def score(tier: Tier) -> tuple[pl.Expr, pl.Expr]:
-        col = f"{tier.id}_score_max"
-        if tier.score is None or col not in columns:
-            return pl.lit(0.0), none
-        points = (pl.lit(float(tier.score.threshold)) - pl.col(col).cast(pl.Float64)).clip(lower_bound=0)
-        short = points / POINTS_PER_CONDITION
-        q = (
-            pl.col(f"{tier.id}_qualified")
-            if f"{tier.id}_qualified" in columns
-            else pl.lit(None, dtype=pl.Boolean)
+        zero = pl.lit(0, dtype=pl.Int64)
+        outcomes = {cid: passed(cid) for cid in self.bits}
+        self.failed = pl.sum_horizontal(
+            [
+                pl.when(p.not_()).then(pl.lit(1 << self.bits[c], dtype=pl.Int64)).otherwise(zero)
+                for c, p in outcomes.items()
+            ]
         )
-        # the total can clear the line while a group minimum fails: still half a step away
-        dist = pl.when(short > 0).then(short).when(q.fill_null(False)).then(0.0).otherwise(0.5)
-        text = (
-            pl.when(short > 0)
-            .then(pl.format("【评分差 {} 分】", points.cast(pl.Int64)))
-            .when(q.fill_null(False))
-            .then(none)
-            .otherwise(pl.lit("【评分总分达标，但有分项未达最低分】"))
+        self.unknown = pl.sum_horizontal(
+            [
+                pl.when(p.is_null()).then(pl.lit(1 << self.bits[c], dtype=pl.Int64)).otherwise(zero)
+                for c, p in outcomes.items()
+            ]
         )
-        return dist, text
+        self.short = {}
+        for t in self.scored:
+            points = (
+                pl.lit(int(rs.tiers[t].score.threshold), dtype=pl.Int32)
+                - pl.col(f"{t}_score_max").cast(pl.Int32)
+            ).clip(lower_bound=0)
+            q = pl.col(f"{t}_qualified") if f"{t}_qualified" in columns else pl.lit(None, dtype=pl.Boolean)
+            self.short[t] = (
+                pl.when(points > 0).then(points).when(q.fill_null(False)).then(0).otherwise(-1).cast(pl.Int32)
+            )
+        self._decoded: dict[tuple, tuple[float, str | None]] = {}
+        self._scopes: dict[tuple, tuple[int, tuple[str, ...]]] = {}
+        self._subtrees: dict[tuple, tuple[float, list[str]]] = {}
 
-    def walk(req: Req, tier: Tier) -> tuple[pl.Expr, pl.Expr]:
-        if req.op == "criterion":
-            return condition(req.criterion)
+    def _reads_score(self, req: Req, tier: Tier, score_tier: str) -> bool:
         if req.op == "score":
-            return score(tier)
+            return tier.id == score_tier
         if req.op == "tier":
-            return walk(req.ref.require, req.ref)
-        parts = [walk(ch, tier) for ch in req.children]
-        if req.op == "any":
-            dist = pl.min_horizontal([d for d, _ in parts])
-            text = none
-            for d, t in reversed(parts):  # the first of the closest branches
-                text = pl.when(d == dist).then(t).otherwise(text)
-            return dist, text
-        dist = pl.sum_horizontal([d for d, _ in parts])
-        return dist, pl.concat_str([t for _, t in parts], separator="", ignore_nulls=True)
+            return self._reads_score(req.ref.require, req.ref, score_tier)
+        return any(self._reads_score(ch, tier, score_tier) for ch in req.children)
 
-    tier = rs.tiers[tier_id]
-    dist, text = walk(tier.require, tier)
-    return dist.cast(pl.Float64), pl.when(text == "").then(none).otherwise(text)
+    def code_columns(self, next_tier: pl.Expr, missed: pl.Expr) -> list[pl.Expr]:
+        """`_gf`, `_gu`, `_gs_<tier>`: the row's codes, limited to what its next tier reads (null where it is not missed)."""
+
+        def per_tier(value) -> pl.Expr:
+            out = pl.lit(None, dtype=pl.Int64)
+            for t in self.ladder:
+                out = pl.when(next_tier == t).then(value(t)).otherwise(out)
+            return pl.when(missed).then(out)
+
+        return [
+            per_tier(lambda t: self.failed & self.masks[t]).alias("_gf"),
+            per_tier(lambda t: self.unknown & self.masks[t]).alias("_gu"),
+            *(
+                per_tier(
+                    lambda t, s=s: (
+                        self.short[s].cast(pl.Int64) if s in self.reads[t] else pl.lit(0, dtype=pl.Int64)
+                    )
+                ).alias(f"_gs_{s}")
+                for s in self.scored
+            ),
+        ]
+
+    def code_names(self) -> list[str]:
+        return ["_gf", "_gu", *(f"_gs_{s}" for s in self.scored)]
+
+    def decode(self, tier_id: str, failed: int, unknown: int, *short: int) -> tuple[float, str | None]:
+        """(distance, gap_missing) of one combination of codes for rows whose next tier is `tier_id`."""
+        key = (tier_id, failed, unknown, *short)
+        hit = self._decoded.get(key)
+        if hit is None:
+            shorts = dict(zip(self.scored, short, strict=True))
+            tier = self.rs.tiers[tier_id]
+            dist, items = self._walk(tier.require, tier, failed, unknown, shorts)
+            hit = self._decoded[key] = (dist, "".join(items) or None)
+        return hit
+
+    def _scope(self, req: Req, tier: Tier) -> tuple[int, tuple[str, ...]]:
+        """The condition bits and the scores a subtree reads (its answer depends on nothing else)."""
+        key = (id(req), tier.id)
+        hit = self._scopes.get(key)
+        if hit is None:
+            if req.op == "criterion":
+                bit = self.bits.get(req.criterion)
+                hit = (0 if bit is None else 1 << bit, ())
+            elif req.op == "score":
+                hit = (0, (tier.id,))
+            elif req.op == "tier":
+                hit = self._scope(req.ref.require, req.ref)
+            else:
+                parts = [self._scope(ch, tier) for ch in req.children]
+                mask = 0
+                for m, _s in parts:
+                    mask |= m
+                hit = (mask, tuple(sorted({x for _m, sc in parts for x in sc})))
+            self._scopes[key] = hit
+        return hit
+
+    def _walk(self, req: Req, tier: Tier, failed: int, unknown: int, shorts: dict) -> tuple[float, list[str]]:
+        """A subtree's (distance, items), remembered per the codes it reads: combinations share most subtrees."""
+        if req.op in ("criterion", "score"):  # a leaf: cheaper to answer than to look up
+            return self._walk_node(req, tier, failed, unknown, shorts)
+        mask, scores = self._scope(req, tier)
+        key = (id(req), tier.id, failed & mask, unknown & mask, tuple(shorts.get(x) for x in scores))
+        hit = self._subtrees.get(key)
+        if hit is None:
+            hit = self._subtrees[key] = self._walk_node(req, tier, failed, unknown, shorts)
+        return hit
+
+    def _walk_node(
+        self, req: Req, tier: Tier, failed: int, unknown: int, shorts: dict
+    ) -> tuple[float, list[str]]:
+        if req.op == "criterion":
+            bit = self.bits.get(req.criterion)
+            if bit is None:
+                return 0.0, []
+            name = self.rs.criteria[req.criterion].zh
+            if unknown >> bit & 1:
+                return 0.5, [f"【{name}（待补充数据）】"]
+            if failed >> bit & 1:
+                return self.weight[req.criterion], [f"【{name}】"]
+            return 0.0, []
+        if req.op == "score":
+            points = shorts.get(tier.id)
+            if points is None or points == 0:
+                return 0.0, []
+            if points < 0:
+                return 0.5, ["【评分总分达标，但有分项未达最低分】"]
+            return points / POINTS_PER_CONDITION, [f"【评分差 {points} 分】"]
+        if req.op == "tier":
+            return self._walk(req.ref.require, req.ref, failed, unknown, shorts)
+        parts = [self._walk(ch, tier, failed, unknown, shorts) for ch in req.children]
+        if req.op == "any":
+            return min(parts, key=lambda p: p[0])  # the first of the closest branches
+        return sum(d for d, _ in parts), [i for _, items in parts for i in items]

@@ -394,7 +394,7 @@ class _Pipeline:
     every batch (each batch is one in-memory query)."""
 
     def __init__(self, schema: dict[str, pl.DataType], kinds, base, reg, as_of, ladder, gaps):
-        from rulebook.screen_gaps import distance_expr, missing_expr
+        from rulebook.screen_gaps import Reach
 
         self.schema = dict(schema)
         self.coerce = _coerce_exprs(self.schema, kinds)
@@ -408,7 +408,9 @@ class _Pipeline:
         lf = normalized
         for stage in self.stages:
             lf = lf.with_columns(stage)
-        names = [n for n in lf.collect_schema().names() if not n.startswith("_z")]
+        every = lf.collect_schema().names()
+        staged = set(every)
+        names = [n for n in every if not n.startswith("_z")]
         self.result_cols = _result_columns(names, base)
         next_of = {"none": ladder[0], **{a: b for a, b in zip(ladder, ladder[1:], strict=False)}}
         bad = pl.col("_bad")
@@ -420,24 +422,34 @@ class _Pipeline:
         for t in ladder:
             next_q = pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")).otherwise(next_q)
         self.next_q = next_q.alias("_next_qualified")
-        # what stands between a row and its next tier (every row) and how far it is (the ranking of the plans)
-        self.reach: list[pl.Expr] = [
-            pl.lit(None, dtype=pl.Float64).alias("_distance"),
-            pl.lit(None, dtype=pl.String).alias("gap_missing"),
-        ]
+        # what stands between each row and its next tier, as integer codes (`Reach`); turned into the distance (the
+        # ranking of the plans) and `gap_missing` once per distinct combination
+        self.reach: Any = None
+        self.codes: list[pl.Expr] = []
         if gaps:
-            cols = set(names)
-            comp = Compiler(base, as_of.year - 1, as_of, cols)
-            dist, missing = pl.lit(None, dtype=pl.Float64), pl.lit(None, dtype=pl.String)
-            for t in ladder:
-                on_t = pl.col("next_tier") == t
-                dist = pl.when(on_t).then(distance_expr(base, t, comp, cols)).otherwise(dist)
-                missing = pl.when(on_t).then(missing_expr(base, t, comp, cols)).otherwise(missing)
-            missed = pl.col("_next_qualified") == False  # noqa: E712
-            self.reach = [
-                pl.when(missed).then(dist).alias("_distance"),
-                pl.when(missed).then(missing).alias("gap_missing"),
-            ]
+            comp = Compiler(base, as_of.year - 1, as_of, staged)
+            self.reach = Reach(
+                base, ladder, comp, staged
+            )  # reads the tier stages' criterion outcomes (`_zc_*`)
+            self.codes = self.reach.code_columns(pl.col("next_tier"), pl.col("_next_qualified") == False)  # noqa: E712
+
+    def _reached(self, df: pl.DataFrame) -> pl.DataFrame:
+        """`_distance` and `gap_missing` from the codes (null without gaps, or where the next tier is not missed)."""
+        if self.reach is None:
+            return df.with_columns(
+                pl.lit(None, dtype=pl.Float64).alias("_distance"),
+                pl.lit(None, dtype=pl.String).alias("gap_missing"),
+            )
+        keys = ["next_tier", *self.reach.code_names()]
+        distinct = df.select(keys).filter(pl.col("_gf").is_not_null()).unique()
+        decoded = [self.reach.decode(*row) for row in distinct.rows()]
+        table = distinct.with_columns(
+            pl.Series("_distance", [d for d, _ in decoded], dtype=pl.Float64),
+            pl.Series("gap_missing", [t for _, t in decoded], dtype=pl.String),
+        )
+        # join the keys alone (the whole frame through a join costs more than every tier's evaluation), then attach
+        found = df.select(keys).join(table, on=keys, how="left", maintain_order="left")
+        return df.drop(self.reach.code_names()).with_columns(found["_distance"], found["gap_missing"])
 
     def __call__(self, raw: pl.DataFrame, first_row: int) -> pl.DataFrame:
         lf = raw.lazy()
@@ -449,8 +461,10 @@ class _Pipeline:
         lf = typed.with_columns(self.normalize)
         for stage in self.stages:
             lf = lf.with_columns(stage)
-        lf = lf.select(pl.exclude("^_z.*$")).with_columns(self.results).with_columns(self.next_q)
-        df = lf.with_columns(self.reach).collect()
+        lf = lf.with_columns(self.results).with_columns(self.next_q)
+        if self.codes:
+            lf = lf.with_columns(self.codes)
+        df = self._reached(lf.select(pl.exclude("^_z.*$")).collect())
         empty = pl.lit([], dtype=pl.List(pl.String))
         if df["_bad"].any():  # the messages of the bad rows, from the same raw cells, put where `_bad` was
             rows = df.filter(pl.col("_bad")).select("row")
