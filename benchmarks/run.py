@@ -108,7 +108,8 @@ def innovative_runs(df: pl.DataFrame, repeats: int, with_openfisca: bool) -> dic
               compare("python_loop", want, got_loop)]
     if with_openfisca:
         info, got_of = run_openfisca(df, max(1, repeats - 2))
-        r["openfisca"] = {"best": info["calculate_s"], "set_input_s": info["set_input_s"], "version": info["openfisca_core"]}
+        r["openfisca"] = {"best": info["calculate_s"], "set_input_s": info["set_input_s"], "version": info["openfisca_core"],
+                         "from_columns": info.get("total_s")}
         checks.append(compare("openfisca", want, got_of))
     r["checks"] = checks
     r["qualified_share"] = float(want["innovative_qualified"].mean())
@@ -400,8 +401,14 @@ def table(res: dict) -> str:
         lines.append(f"| 创新型: engine, size classified in the query | {n:,} | {fmt_s(es)} | {rate(n, es)} | | (info) | {es / h:.1f}× hand-written |")
         lines.append(f"| 创新型: hand-written Polars | {n:,} | {fmt_s(h)} | {rate(n, h)} | | (peer) | |")
         if "openfisca" in p:
-            o = p["openfisca"]["best"]
-            lines.append(f"| 创新型: OpenFisca {p['openfisca']['version']} (calculate) | {n:,} | {fmt_s(o)} | {rate(n, o)} | | engine ≥ 5× faster | {'PASS' if o >= 5 * e else 'FAIL'} (engine is {o / e:.2f}× OpenFisca's speed) |")
+            # Like the engine (timed from the columns in memory to the answers), OpenFisca is timed from its input
+            # arrays in memory: build the simulation, set the inputs, calculate. That is the goal's comparison; the
+            # calculation alone (inputs already loaded) is shown too.
+            of = p["openfisca"]
+            o, full = of["best"], of.get("from_columns")
+            if full:
+                lines.append(f"| 创新型: OpenFisca {of['version']} from the columns in memory (simulation, inputs, calculate) | {n:,} | {fmt_s(full)} | {rate(n, full)} | | engine ≥ 5× faster | {'PASS' if full >= 5 * e else 'FAIL'} (engine is {full / e:.2f}× OpenFisca's speed) |")
+            lines.append(f"| 创新型: OpenFisca {of['version']}, calculate alone (inputs already set) | {n:,} | {fmt_s(o)} | {rate(n, o)} | | (info) | engine is {o / e:.2f}× its speed |")
         lo = p["python_loop"]["best"]
         lines.append(f"| 创新型: plain-Python loop | {n:,} | {fmt_s(lo)} | {rate(n, lo)} | | (peer) | |")
         mism = [f"{c['peer']} {c['mismatches']}" for part in ("synth", "edges") for c in res["peers"][part]["checks"]]

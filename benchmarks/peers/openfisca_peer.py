@@ -246,14 +246,16 @@ def main() -> None:
             arrays[name] = col.to_numpy(zero_copy_only=False)
     n = table.num_rows
     tbs = system()
-    best_calc, best_set = float("inf"), float("inf")
+    best_calc, best_set, best_total = float("inf"), float("inf"), float("inf")
     for _ in range(repeats):
         sim, set_seconds = simulate(tbs, arrays, n)
         started = time.perf_counter()
         qualified = sim.calculate("innovative_qualified", FISCAL_YEAR)
         score = sim.calculate("inn_score", FISCAL_YEAR)
-        best_calc = min(best_calc, time.perf_counter() - started)
+        calc_seconds = time.perf_counter() - started
+        best_calc = min(best_calc, calc_seconds)
         best_set = min(best_set, set_seconds)
+        best_total = min(best_total, set_seconds + calc_seconds)
     pq.write_table(pa.table({"innovative_qualified": qualified, "innovative_score": score.astype(np.int32)}), dst)
     import openfisca_core
 
@@ -262,7 +264,8 @@ def main() -> None:
         from importlib.metadata import version as _v
 
         version = _v("openfisca-core")
-    print(json.dumps({"rows": n, "calculate_s": best_calc, "set_input_s": best_set, "openfisca_core": version}))
+    print(json.dumps({"rows": n, "calculate_s": best_calc, "set_input_s": best_set, "total_s": best_total,
+                      "openfisca_core": version}))
 
 
 if __name__ == "__main__":
