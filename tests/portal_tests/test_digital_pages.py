@@ -229,6 +229,7 @@ def test_scoring_and_the_stored_result_do_not_depend_on_the_language(in_english,
     assert '<td data-label="Question">1. Network infrastructure</td>' in text  # the answers table
     assert "B. Industrial control networks are built in the workshops" in text
     assert "Level 0: Not started" in text
+    assert "<strong>level 2</strong>" in text and "二级" not in text  # the level and its bands in English too
     # the stored result is the same record as in Chinese: Chinese names, same points, same digest
     assert [d["zh"] for d in english_test.dimensions] == [
         "数字化基础",

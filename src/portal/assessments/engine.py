@@ -521,7 +521,8 @@ def digital_self_test_data() -> dict:
 def digital_level_for_score(score) -> dict:
     """The digital level a self-test score maps to, decided by the rule set's own mapping code and data.
 
-    Returns {'level': 0–4 (0 = below level 1), 'label': '三级' / '未达一级（20 分以下）', 'ruleset': id,
+    Returns {'level': 0–4 (0 = below level 1), 'label': '三级' / '未达一级（20 分以下）' (English on an English
+    page), 'ruleset': id,
     'document': the notice, 'grade': the clause grade, 'note': the rule set's note on band ends}.
     No threshold lives here: rulebook.assess.apply_level_mapping reads the bands from the YAML.
     """
@@ -535,9 +536,16 @@ def digital_level_for_score(score) -> dict:
     facts = SimpleNamespace(values={spec["output"]: None, spec["input"]: to_fraction(str(score))})
     apply_level_mapping(rs, facts)
     level = int(facts.values[spec["output"]])
-    labels = {int(b["level"]): b.get("zh", "") for b in spec.get("levels", [])}
+    from django.utils.translation import get_language
+
+    lang = "en" if (get_language() or "").startswith("en") else "zh"
+
+    def name(band: dict) -> str:  # the page's language; Chinese where the data has no English
+        return band.get(lang) or band.get("zh", "")
+
+    labels = {int(b["level"]): name(b) for b in spec.get("levels", [])}
     below = spec.get("below") or {}
-    labels[int(below.get("level", 0))] = below.get("zh", "")
+    labels[int(below.get("level", 0))] = name(below)
     clause = spec.get("clause") or {}
     return {
         "level": level,
@@ -546,7 +554,7 @@ def digital_level_for_score(score) -> dict:
         "document": rs.document,
         "grade": clause.get("grade", ""),
         "note": rs.notes_zh,
-        "bands": [(int(b["level"]), b.get("zh", ""), str(b["from"])) for b in spec.get("levels", [])],
+        "bands": [(int(b["level"]), name(b), str(b["from"])) for b in spec.get("levels", [])],
     }
 
 

@@ -54,6 +54,17 @@ class _Bilingual:
                 return value
         return getattr(self, name)
 
+    @property
+    def text(self) -> str:
+        return self.shown("zh")
+
+    def __getattr__(self, name: str):
+        """`<field>_text` (note_text, indicator_text…): that field in the page's language."""
+        field_name = name.removesuffix("_text")
+        if field_name != name and field_name in getattr(type(self), "__dataclass_fields__", {}):
+            return self.shown(field_name)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
 
 def _translations():
     return field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -94,10 +105,6 @@ class Option(_Bilingual):
     none: bool = False
     en: dict = _translations()
 
-    @property
-    def text(self) -> str:
-        return self.shown("zh")
-
 
 @dataclass(frozen=True)
 class Item(_Bilingual):
@@ -114,22 +121,6 @@ class Item(_Bilingual):
     options: tuple[Option, ...]
     en: dict = _translations()
 
-    @property
-    def text(self) -> str:
-        return self.shown("zh")
-
-    @property
-    def indicator_text(self) -> str:
-        return self.shown("indicator")
-
-    @property
-    def note_text(self) -> str:
-        return self.shown("note")
-
-    @property
-    def disputed_text(self) -> str:
-        return self.shown("disputed")
-
     def option(self, oid: str) -> Option | None:
         return next((o for o in self.options if o.id == oid), None)
 
@@ -142,14 +133,6 @@ class Scenario(_Bilingual):
     binding: bool
     levels: tuple[str, ...]
     en: dict = _translations()
-
-    @property
-    def text(self) -> str:
-        return self.shown("zh")
-
-    @property
-    def group_text(self) -> str:
-        return self.shown("group")
 
     @property
     def levels_text(self) -> tuple[str, ...]:
@@ -169,18 +152,6 @@ class DimensionTable(_Bilingual):
     scenarios: tuple[Scenario, ...]
     en: dict = _translations()
 
-    @property
-    def text(self) -> str:
-        return self.shown("zh")
-
-    @property
-    def note_text(self) -> str:
-        return self.shown("note")
-
-    @property
-    def disputed_text(self) -> str:
-        return self.shown("disputed")
-
 
 @dataclass(frozen=True)
 class Variant(_Bilingual):
@@ -195,14 +166,6 @@ class Variant(_Bilingual):
     dimensions: tuple[DimensionTable, ...]
     digest: str
     en: dict = _translations()
-
-    @property
-    def text(self) -> str:
-        return self.shown("zh")
-
-    @property
-    def unavailable_reason_text(self) -> str:
-        return self.shown("unavailable_reason")
 
     @property
     def items(self) -> list[Item]:
@@ -225,14 +188,6 @@ class Sector(_Bilingual):
     grade: str
     basis: str
     en: dict = _translations()
-
-    @property
-    def text(self) -> str:
-        return self.shown("zh")
-
-    @property
-    def basis_text(self) -> str:
-        return self.shown("basis")
 
 
 @dataclass(frozen=True)
