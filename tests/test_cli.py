@@ -136,5 +136,6 @@ def test_rules_list_and_show():
     assert r.returncode == 0 and "cn-miit-2022" in r.stdout and "2022-08-01" in r.stdout
     r = run("rules", "show", "cn-miit-2022")
     assert r.returncode == 0 and "inn_rd_ratio" in r.stdout and "附件1" in r.stdout
+    assert "称号有效期：3 年" in r.stdout and "公示期：5 天" in r.stdout and "（待核实）" in r.stdout  # notice days: [C]
     r = run("rules", "show", "nope")
     assert r.returncode == 2 and "未知的规则集 'nope'" in r.stderr

@@ -143,6 +143,15 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
         for band in rs.raw.get("levels", []):
             console.print(f"  {band.get('zh')}：{band['from']} 分及以上")
         return
+    if rs.procedure is not None:
+        unit = {"years": "年", "months": "个月", "days": "天"}
+        label = {"recognition_years": "称号有效期", "change_report_months": "重大变化报告期限", "notice_days": "公示期"}
+        for name, term in rs.procedure.terms().items():
+            flag = "（待核实）" if term.unverified else ""
+            console.print(
+                f"{label[name]}：{term.value} {unit[term.unit]}  — {term.clause.cite()} [{term.clause.grade}]{flag}",
+                markup=False,
+            )
     for tid, tier in rs.tiers.items():
         table = Table(title=f"{tier.zh}（{tid}）— {tier.clause.cite()} [{tier.clause.grade}]", expand=True)
         for col in ("id", "条件/指标", "出处", "等级", "说明"):
