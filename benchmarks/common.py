@@ -91,7 +91,7 @@ def innovative_only():
     return dataclasses.replace(rs, tiers={"innovative": rs.tiers["innovative"]}, ladder=("innovative",))
 
 
-def engine_innovative(columns: set[str]):
+def engine_innovative(columns: set[str], known: frozenset[str] = frozenset()):
     """lf → lf with the engine's 创新型 outputs only (qualified, score_min/max, score, route, highest_tier).
 
     Works with both shapes of rulebook.batch: `tier_stages` (criteria, scores and decisions as staged
@@ -99,7 +99,11 @@ def engine_innovative(columns: set[str]):
     from rulebook import batch
 
     rs = innovative_only()
-    comp = Compiler(rs, FISCAL_YEAR, AS_OF, columns)
+    # `known`: the frame's columns without nulls (rulebook.flat.complete_columns), as zjtx screen passes them per batch
+    try:
+        comp = Compiler(rs, FISCAL_YEAR, AS_OF, columns, known=known)
+    except TypeError:  # an engine from before `known` (the "before" column of docs/performance.md)
+        comp = Compiler(rs, FISCAL_YEAR, AS_OF, columns)
     if hasattr(batch, "tier_stages"):
         stages = batch.tier_stages([(None, rs, comp)], pl.lit(None, dtype=pl.String))
         names = [e.meta.output_name() for e in stages[-2] + stages[-1] if not e.meta.output_name().startswith("_z")]

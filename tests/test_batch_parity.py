@@ -12,7 +12,14 @@ import rulebook
 from rulebook import default_registry
 from rulebook.conformance import load_cases
 from rulebook.expr import UNKNOWN
-from rulebook.flat import evaluate_frame, frame_from_rows, local_kinds, normalize, row_from_facts
+from rulebook.flat import (
+    complete_columns,
+    evaluate_frame,
+    frame_from_rows,
+    local_kinds,
+    normalize,
+    row_from_facts,
+)
 from strategies import profiles, random_profile
 
 REGISTRY = default_registry()
@@ -32,7 +39,9 @@ def single(profile, as_of, rules=None, review=False):
     return a, out
 
 
-def batch(assessments, as_of, rules):
+def batch(assessments, as_of, rules, *, known_columns: bool = False):
+    """The assessments as one frame, evaluated by the batch engine; with `known_columns`, told which columns have no
+    null (`complete_columns`), so that criteria reading only those take the two-valued path."""
     rule_id = rules or REGISTRY.in_force(as_of).id
     kinds = local_kinds(REGISTRY, rule_id)
     rows = []
@@ -41,8 +50,9 @@ def batch(assessments, as_of, rules):
         row["is_review"] = bool(a.facts.values.get("is_review"))
         rows.append(row)
     df = frame_from_rows(rows, kinds)
-    lf = normalize(df.lazy(), kinds)
-    return evaluate_frame(lf, as_of, rules, REGISTRY).collect()
+    normalized = normalize(df.lazy(), kinds).collect()
+    known = complete_columns(normalized) if known_columns else frozenset()
+    return evaluate_frame(normalized.lazy(), as_of, rules, REGISTRY, known).collect()
 
 
 def compare(expected, got_row):
@@ -107,12 +117,16 @@ def test_ten_thousand_generated_profiles_agree():
     rnd = random.Random(seed)
     dates = [dt.date(2024, 6, 30), dt.date(2025, 3, 1), dt.date(2026, 6, 30)]
     by_date = defaultdict(list)
+    complete_profiles = set()  # ids of the assessments of profiles generated with every figure
     for i in range(BULK):
         as_of = dates[i % len(dates)]
+        complete = rnd.random() < 0.3
         try:
-            by_date[as_of].append(single(random_profile(rnd, complete=rnd.random() < 0.3), as_of))
+            by_date[as_of].append(single(random_profile(rnd, complete=complete), as_of))
         except rulebook.ProfileInvalid:
             continue
+        if complete:
+            complete_profiles.add(id(by_date[as_of][-1][0]))
     checked, failures = 0, []
     for as_of, results in by_date.items():
         frame = batch([a for a, _ in results], as_of, None)
@@ -121,6 +135,17 @@ def test_ten_thousand_generated_profiles_agree():
             diffs = compare(expected, row)
             if diffs:
                 failures.append(f"as of {as_of}, profile {n}: {diffs}")
+        # the two-valued path: the profiles with every figure (most columns complete) and the rest, each frame told
+        # its complete columns — the same answers
+        full = [r for r in results if id(r[0]) in complete_profiles]
+        for part in (full, [r for r in results if id(r[0]) not in complete_profiles]):
+            if not part:
+                continue
+            frame = batch([a for a, _ in part], as_of, None, known_columns=True)
+            for n, ((_a, expected), row) in enumerate(zip(part, frame.iter_rows(named=True), strict=True)):
+                diffs = compare(expected, row)
+                if diffs:
+                    failures.append(f"as of {as_of}, two-valued path, profile {n}: {diffs}")
     assert checked >= BULK * 0.95, checked
     assert not failures, f"ZJTX_PARITY_SEED={seed}: {len(failures)} of {checked} differ\n" + "\n".join(
         failures[:20]
@@ -137,8 +162,14 @@ def test_unknown_size_sector_is_undetermined_in_both_paths():
     from rulebook.flat import evaluate_frame, local_kinds, normalize
 
     reg = default_registry()
-    row = {"id": "x", "industry": "C3511", "size_sector": "no-such-sector", "employees_2023": 50,
-           "revenue_2023": 30_000_000, "total_assets_2023": 20_000_000}
+    row = {
+        "id": "x",
+        "industry": "C3511",
+        "size_sector": "no-such-sector",
+        "employees_2023": 50,
+        "revenue_2023": 30_000_000,
+        "total_assets_2023": 20_000_000,
+    }
     lf = normalize(pl.DataFrame([row]).lazy(), local_kinds(reg, "cn-miit-2022"))
     out = evaluate_frame(lf, dt.date(2024, 6, 30), "cn-miit-2022", reg).collect()
     assert out["size"][0] is None

@@ -179,7 +179,19 @@ class Compiler:
     # metric → its value, referring to the staged columns; and the expressions that compute those
     staged: dict[str, Any] = field(default_factory=dict)
     stage_exprs: list[pl.Expr] = field(default_factory=list)
+    # Columns known to hold no null (an in-memory batch's null counts). An expression reading only those — and
+    # no column the table lacks — is two-valued, and the criterion stages skip their "unknown" branches.
+    known: frozenset[str] = frozenset()
     _depth: int = 0
+    _absent: int = 0  # facts read that the table lacks (compiled to a null literal), counted to spot them
+    _absent_metrics: set[str] = field(default_factory=set)
+
+    def surely_known(self, node: E.Node) -> tuple[pl.Expr, bool]:
+        """The compiled Boolean of `node`, and whether it can never be unknown (every column it reads is in
+        `known`, directly or through staged metrics that are; none is missing from the table)."""
+        before = self._absent
+        value = self.boolean(self.compile(node))
+        return value, self._absent == before and set(value.meta.root_names()) <= self.known
 
     def metric(self, name: str, loop_year: int | None):
         if self.stage_prefix is None or loop_year is not None or self._depth:
@@ -190,11 +202,21 @@ class Compiler:
                 self._depth -= 1
         if name not in self.staged:
             self._depth += 1
+            outer, self._absent = self._absent, 0
             try:
                 value = self.compile(self.rs.metrics[name], None)
             finally:
                 self._depth -= 1
+                inner, self._absent = self._absent, outer
+            if inner:
+                self._absent_metrics.add(name)
+            count = len(self.stage_exprs)
             self.staged[name] = self._stage(f"{self.stage_prefix}{name}", value)
+            made = self.stage_exprs[count:]
+            if not inner and all(set(e.meta.root_names()) <= self.known for e in made):
+                self.known = self.known | {e.meta.output_name() for e in made}
+        if name in self._absent_metrics:
+            self._absent += 1  # reading the staged columns reads what the metric lacked
         return self.staged[name]
 
     def _stage(self, col: str, value):
@@ -227,6 +249,7 @@ class Compiler:
             )
         )
         if key not in self.columns:
+            self._absent += 1
             if kind in ("bool",):
                 return pl.lit(None, dtype=pl.Boolean)
             if kind in ("text",):
@@ -493,28 +516,35 @@ def _same_subject(options) -> bool:
     )
 
 
-def _band_index(tests: list[pl.Expr]) -> pl.Expr:
+def _band_index(tests: list[pl.Expr], two_valued: bool = False) -> pl.Expr:
     """The first option whose test holds (the fallback, len(tests), when none does), or len(tests) + 1 where the tests
-    are unknown (they are unknown together: `_same_subject`)."""
+    are unknown (they are unknown together: `_same_subject`; never, when they are `two_valued`)."""
     n = len(tests) + 1
     idx: pl.Expr = pl.lit(n - 1, dtype=pl.UInt32)
     for i in reversed(range(n - 1)):
         idx = pl.when(tests[i]).then(pl.lit(i, dtype=pl.UInt32)).otherwise(idx)
-    return pl.when(tests[0].is_null()).then(pl.lit(n, dtype=pl.UInt32)).otherwise(idx)
+    return idx if two_valued else pl.when(tests[0].is_null()).then(pl.lit(n, dtype=pl.UInt32)).otherwise(idx)
 
 
-def _band_points(cid: str, options) -> list[pl.Expr]:
+def _band_points(cid: str, options, two_valued: bool = False) -> list[pl.Expr]:
     points = [_points_int(o.points) for o in options]
     idx = pl.col(f"_zft_{cid}")
     lo = pl.lit(pl.Series([*points, min(points)], dtype=pl.Int32)).gather(idx)
+    if two_valued:  # one option applies: its points are the lowest and the highest
+        return [lo.alias(_lo(cid)), lo.alias(_hi(cid))]
     hi = pl.lit(pl.Series([*points, max(points)], dtype=pl.Int32)).gather(idx)
     return [lo.alias(_lo(cid)), hi.alias(_hi(cid))]
 
 
 def criterion_stage(
-    rs: RuleSet, comp: Compiler, done: set[str]
+    rs: RuleSet, comp: Compiler, done: set[str], two_valued: set[str] | None = None
 ) -> tuple[list[pl.Expr], list[pl.Expr], list[pl.Expr]]:
-    """Stage 1: condition outcomes and option tests; 2: the first option that surely holds; 3: point ranges."""
+    """Stage 1: condition outcomes and option tests; 2: the first option that surely holds; 3: point ranges.
+
+    Indicators whose tests can never be unknown (`Compiler.known`) are added to `two_valued`: one option applies,
+    found by one chain, and their point range is a single value.
+    """
+    two_valued = set() if two_valued is None else two_valued
     from .evaluate import criteria_of
 
     first: list[pl.Expr] = []
@@ -529,14 +559,21 @@ def criterion_stage(
             if c.kind == "condition":
                 first.append(comp.boolean(comp.compile(c.test)).alias(_c(cid)))
                 continue
+            compiled = [
+                (pl.lit(True), True) if o.test is None else comp.surely_known(o.test) for o in c.options[:-1]
+            ]
+            if all(known for _e, known in compiled):
+                two_valued.add(cid)
+                first.append(_band_index([e for e, _k in compiled], True).alias(f"_zft_{cid}"))
+                third += _band_points(cid, c.options, True)
+                continue
             if _same_subject(c.options):
-                tests = [comp.boolean(comp.compile(o.test)) for o in c.options[:-1]]
-                first.append(_band_index(tests).alias(f"_zft_{cid}"))
+                first.append(_band_index([e for e, _k in compiled]).alias(f"_zft_{cid}"))
                 third += _band_points(cid, c.options)
                 continue
-            for i, option in enumerate(c.options):
+            for i, option in enumerate(c.options[:-1]):  # the last option is the fallback, without a test
                 if option.test is not None:
-                    first.append(comp.boolean(comp.compile(option.test)).alias(_t(cid, i)))
+                    first.append(compiled[i][0].alias(_t(cid, i)))
             # the first option that surely holds; options after it cannot apply, options before it may (if unknown)
             first_true: pl.Expr = pl.lit(len(c.options) - 1)
             for i in reversed(range(len(c.options))):
@@ -610,6 +647,7 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
     Output columns: <tier>_qualified, <tier>_score_min/_max/_score, <tier>_route, highest_tier (plus _z* temporaries).
     """
     done: set[str] = set()
+    two_valued: set[str] = set()  # indicators whose point range is a single value (see criterion_stage)
     stage0: list[pl.Expr] = []
     stage1: list[pl.Expr] = []
     stage2: list[pl.Expr] = []
@@ -618,7 +656,7 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
         saved = comp.stage_prefix, comp.staged, comp.stage_exprs
         comp.stage_prefix, comp.staged, comp.stage_exprs = f"_zm{v}_", {}, []
         try:
-            a, b, c = criterion_stage(rs, comp, done)
+            a, b, c = criterion_stage(rs, comp, done, two_valued)
             stage0 += comp.stage_exprs
         finally:
             comp.stage_prefix, comp.staged, comp.stage_exprs = saved
@@ -645,18 +683,23 @@ def tier_stages(variants: list[tuple[str | None, RuleSet, Compiler]], region: pl
             if tier.score is None:
                 continue
             sc = tier.score
+
+            def at_least(indicators, threshold) -> pl.Expr:
+                low = pl.sum_horizontal([pl.col(_lo(i)) for i in indicators])
+                if set(indicators) <= two_valued:  # a single total: the verdict is known
+                    return low >= pl.lit(_points_int(threshold))
+                return _at_least(low, pl.sum_horizontal([pl.col(_hi(i)) for i in indicators]), threshold)
+
             lo = pl.sum_horizontal([pl.col(_lo(i)) for i in sc.indicators])
-            hi = pl.sum_horizontal([pl.col(_hi(i)) for i in sc.indicators])
-            verdicts = [_at_least(lo, hi, sc.threshold)]
+            hi = (
+                lo
+                if set(sc.indicators) <= two_valued
+                else pl.sum_horizontal([pl.col(_hi(i)) for i in sc.indicators])
+            )
+            verdicts = [at_least(sc.indicators, sc.threshold)]
             for g in sc.groups:
                 if g.minimum is not None:
-                    verdicts.append(
-                        _at_least(
-                            pl.sum_horizontal([pl.col(_lo(i)) for i in g.indicators]),
-                            pl.sum_horizontal([pl.col(_hi(i)) for i in g.indicators]),
-                            g.minimum,
-                        )
-                    )
+                    verdicts.append(at_least(g.indicators, g.minimum))
             stage3.append(pl.all_horizontal(verdicts).alias(_sv(tid, v)))
             stage3.append(lo.alias(f"_zmin_{v}_{tid}"))
             stage3.append(hi.alias(f"_zmax_{v}_{tid}"))

@@ -193,19 +193,41 @@ def normalize_checks(
     return exprs, err, any_bad
 
 
+def complete_columns(df: pl.DataFrame) -> frozenset[str]:
+    """The columns of an in-memory table that hold no null (Arrow keeps the counts: no scan).
+
+    Given to `evaluate_frame(known=…)`, they let the compiled rules skip the "unknown" branches of every
+    criterion that reads only them: on a registry with complete figures that is most of the work.
+    """
+    return frozenset(
+        name for name, nulls in zip(df.columns, df.null_count().row(0), strict=True) if nulls == 0
+    )
+
+
 def evaluate_frame(
-    lf: pl.LazyFrame, as_of: dt.date, rules: str | None = None, registry: Registry | None = None
+    lf: pl.LazyFrame,
+    as_of: dt.date,
+    rules: str | None = None,
+    registry: Registry | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> pl.LazyFrame:
-    """Every tier for every row (normalized columns in, result columns appended)."""
-    for stage in evaluate_stages(set(lf.collect_schema().names()), as_of, rules, registry):
+    """Every tier for every row (normalized columns in, result columns appended); `known`: columns without nulls."""
+    for stage in evaluate_stages(set(lf.collect_schema().names()), as_of, rules, registry, known):
         lf = lf.with_columns(stage)
     return lf.select(pl.exclude("^_z.*$"))
 
 
 def evaluate_stages(
-    columns: set[str], as_of: dt.date, rules: str | None = None, registry: Registry | None = None
+    columns: set[str],
+    as_of: dt.date,
+    rules: str | None = None,
+    registry: Registry | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> list[list[pl.Expr]]:
-    """The `with_columns` stages of `evaluate_frame` for a table with these (normalized) columns; temporaries start with "_z"."""
+    """The `with_columns` stages of `evaluate_frame` for a table with these (normalized) columns; temporaries start with "_z".
+
+    `known` names columns that hold no null in the table the stages will run on (`complete_columns`); the
+    stages are then only right for such a table."""
     reg = registry or default_registry()
     base = reg.get(rules) if rules else reg.in_force(as_of)
     fy = as_of.year - 1
@@ -222,8 +244,9 @@ def evaluate_stages(
                 stages.append([col])
                 columns.add(used.raw["output"])
     region = pl.col("region") if "region" in columns else pl.lit(None, dtype=pl.String)
-    variants = [(None, base, Compiler(base, fy, as_of, columns))]
+    known = frozenset(known) & columns
+    variants = [(None, base, Compiler(base, fy, as_of, columns, known=known))]
     for prefix, _path, _data in sorted(reg.overlays(base.id), key=lambda o: len(o[0])):
         variant = reg.for_region(base.id, prefix)
-        variants.append((prefix, variant, Compiler(variant, fy, as_of, columns)))
+        variants.append((prefix, variant, Compiler(variant, fy, as_of, columns, known=known)))
     return stages + tier_stages(variants, region)

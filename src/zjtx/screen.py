@@ -26,7 +26,14 @@ import polars as pl
 
 from rulebook import default_registry
 from rulebook.batch import Compiler
-from rulebook.flat import KEY_COLUMNS, evaluate_stages, local_kinds, normalize_checks, spec_of
+from rulebook.flat import (
+    KEY_COLUMNS,
+    complete_columns,
+    evaluate_stages,
+    local_kinds,
+    normalize_checks,
+    spec_of,
+)
 from rulebook.registry import Registry
 
 FORMATS = (".parquet", ".csv", ".xlsx")
@@ -393,7 +400,9 @@ class _Pipeline:
     to it; rows with bad cells get no results. The expressions are built once, for the input's schema, and applied to
     every batch (each batch is one in-memory query)."""
 
-    def __init__(self, schema: dict[str, pl.DataType], kinds, base, reg, as_of, ladder, gaps):
+    def __init__(
+        self, schema: dict[str, pl.DataType], kinds, base, reg, as_of, ladder, gaps, known=frozenset()
+    ):
         from rulebook.screen_gaps import Reach
 
         self.schema = dict(schema)
@@ -404,7 +413,9 @@ class _Pipeline:
         values, self.errors, bad_any = normalize_checks(typed.collect_schema(), kinds)
         self.normalize = [*values, bad_any.alias("_bad")]
         normalized = typed.with_columns(self.normalize)
-        self.stages = evaluate_stages(set(normalized.collect_schema().names()), as_of, base.id, reg)
+        # `known`: the batch's columns without an empty cell. A cell normalize empties is reported as an error, and the
+        # row's results are withheld, so for every row that gets results those columns are complete after normalize.
+        self.stages = evaluate_stages(set(normalized.collect_schema().names()), as_of, base.id, reg, known)
         lf = normalized
         for stage in self.stages:
             lf = lf.with_columns(stage)
@@ -520,9 +531,10 @@ def _first_pass(
     pipelines: dict[tuple, _Pipeline] = {}
 
     def evaluate(raw: pl.DataFrame) -> tuple[pl.DataFrame, _Pipeline]:
-        key = tuple(raw.schema.items())
+        complete = complete_columns(raw)  # batches of one registry mostly share it: one pipeline each
+        key = (tuple(raw.schema.items()), complete)
         if key not in pipelines:
-            pipelines[key] = _Pipeline(raw.schema, kinds, base, reg, as_of, ladder, gaps)
+            pipelines[key] = _Pipeline(raw.schema, kinds, base, reg, as_of, ladder, gaps, complete)
         p = pipelines[key]
         return p(raw, done + 1), p
 
