@@ -81,7 +81,7 @@ def innovative_runs(df: pl.DataFrame, repeats: int, with_openfisca: bool) -> dic
     # the engine as zjtx screen runs it on an in-memory batch: told which columns have no null
     engine = C.engine_innovative(cols, complete_columns(df))
     no_size = df.drop(["size", "size_class", "size_is_sme", "size_sector_derived"], strict=False)
-    engine_size = C.engine_innovative(set(no_size.columns), complete_columns(no_size))
+    engine_size = C.engine_innovative(cols, complete_columns(no_size))  # the size columns: made in the query
     three_valued = C.engine_innovative(cols)
     r: dict = {"rows": df.height}
 
@@ -250,7 +250,7 @@ def section_scaling(cfg: dict, data: dict, budget: float, done: dict) -> dict:
         df = C.peer_frame(pl.scan_parquet(src), n)
         row["complete_rows"] = df.height
         lf = df.lazy()
-        engine = C.engine_innovative(set(df.columns))
+        engine = C.engine_innovative(set(df.columns), complete_columns(df))
         rep = 3 if n <= 1_000_000 else 2
         for key, run in (("engine_innovative", engine), ("polars_hand", polars_hand.apply)):
             if key in skip or last.get(key, 0) * 10 * 1.2 > budget:
