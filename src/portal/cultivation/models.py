@@ -315,7 +315,8 @@ class ChangeReport(models.Model):
         related_name="+",
     )
     filed_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
-    late = models.BooleanField(_("逾期填报（超过 3 个月）"), default=False)
+    # the reporting period is procedure data (criteria/*/procedure.yaml), not part of the label
+    late = models.BooleanField(_("逾期填报（超过规定的报告期限）"), default=False)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.SUBMITTED)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
