@@ -428,7 +428,10 @@ class Reach:
             cids += [c for c in criteria_of(tier.require, rs, tier) if rs.criteria[c].kind == "condition"]
         self.bits = {cid: i for i, cid in enumerate(dict.fromkeys(cids))}
         if len(self.bits) > 63:
-            raise NotCompilable(f"{rs.id}: more than 63 conditions to name in gap_missing")
+            raise NotCompilable(
+                f"{rs.id}：各层次共有 {len(self.bits)} 条条件，超过 gap_missing 可编码的 63 条；"
+                "请用 --gaps 0 筛查（不计算差距），或在 rulebook/screen_gaps.py 的 Reach 中改用多列编码"
+            )
         self.weight = {cid: _fixability(rs.criteria[cid].test, rs) for cid in self.bits}
         self.masks = {
             t: sum(

@@ -294,7 +294,8 @@ class ChangeKind(models.TextChoices):
 
 
 class ChangeReport(models.Model):
-    """A major-change report (重大变化情况报告), due within three months of the change."""
+    """A major-change report (重大变化情况报告), due within the period of the measures' procedure data
+    (`engine.procedure_on(occurred_on).change_report_months`)."""
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("待审核")
