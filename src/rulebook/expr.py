@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -41,6 +42,9 @@ class _Marker:
 
 UNKNOWN = _Marker("UNKNOWN")
 UNDEFINED = _Marker("UNDEFINED")
+_ZERO, _ONE = Fraction(0), Fraction(1)  # Fractions are immutable: shared, not rebuilt at every step
+_ORDER = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
+_TEST = {**_ORDER, "==": operator.eq, "!=": operator.ne}
 
 
 class NonLinear(Exception):
@@ -351,22 +355,29 @@ def truth(v) -> Any:
 
 
 def evaluate(node: Node, ctx: Context, loop_year: int | None = None):
+    # dispatch on the exact node class (none is subclassed), most frequent first: the gap search calls this
+    # hundreds of times per plan
     ev = evaluate
-    if isinstance(node, Const):
-        return node.value
-    if isinstance(node, Fact):
+    t = type(node)
+    if t is Fact:
         year = None if node.year is None else ctx.year_of(node.year, loop_year)
-        key = fact_key(node.name, year)
+        key = node.name if year is None else f"{node.name}_{year}"
         if ctx.solve_for == key:
-            return Affine(Fraction(1), Fraction(0))
+            return Affine(_ONE, _ZERO)
         if key in ctx.coupled:
-            return Affine(Fraction(1), ctx.coupled[key])
+            return Affine(_ONE, ctx.coupled[key])
         value = ctx.facts.get(key, UNKNOWN)
         if value is None:
             value = UNKNOWN
         ctx.reads[key] = value
         return value
-    if isinstance(node, Ref):
+    if t is Const:
+        return node.value
+    if t is Compare:
+        return compare(node.op, ev(node.left, ctx, loop_year), ev(node.right, ctx, loop_year), ctx, node)
+    if t is BinOp:
+        return arith(node.op, ev(node.left, ctx, loop_year), ev(node.right, ctx, loop_year))
+    if t is Ref:
         if ctx.solve_for is None and node.name in ctx.metric_cache:
             value, reads = ctx.metric_cache[node.name]
             ctx.reads.update(reads)
@@ -379,23 +390,19 @@ def evaluate(node: Node, ctx: Context, loop_year: int | None = None):
         if ctx.solve_for is None:
             ctx.metric_cache[node.name] = (value, reads)
         return value
-    if isinstance(node, Neg):
-        return arith("-", Fraction(0), ev(node.operand, ctx, loop_year))
-    if isinstance(node, BinOp):
-        return arith(node.op, ev(node.left, ctx, loop_year), ev(node.right, ctx, loop_year))
-    if isinstance(node, Not):
-        v = truth(ev(node.operand, ctx, loop_year))
-        return v if v is UNKNOWN else not v
-    if isinstance(node, BoolOp):
+    if t is Call:
+        return _call(node, ctx, loop_year)
+    if t is BoolOp:
         results = [truth(ev(v, ctx, loop_year)) for v in node.values]
         stop = node.op == "or"
         if stop in results:
             return stop
         return UNKNOWN if UNKNOWN in results else (not stop)
-    if isinstance(node, Compare):
-        return compare(node.op, ev(node.left, ctx, loop_year), ev(node.right, ctx, loop_year), ctx, node)
-    if isinstance(node, Call):
-        return _call(node, ctx, loop_year)
+    if t is Not:
+        v = truth(ev(node.operand, ctx, loop_year))
+        return v if v is UNKNOWN else not v
+    if t is Neg:
+        return arith("-", _ZERO, ev(node.operand, ctx, loop_year))
     raise TypeError(node)
 
 
@@ -478,7 +485,7 @@ def _extreme(values, largest: bool):
 
 def _lift(v) -> Any:
     if isinstance(v, Fraction):
-        return Affine(Fraction(0), v)
+        return Affine(_ZERO, v)
     return v
 
 
@@ -580,7 +587,7 @@ def compare(op: str, a, b, ctx: Context | None = None, node: Node | None = None)
     if op == "!=":
         return a != b
     try:
-        return {">=": a >= b, ">": a > b, "<=": a <= b, "<": a < b}[op]
+        return _ORDER[op](a, b)
     except TypeError:
         return False
 
@@ -611,8 +618,7 @@ class Inequality:
         return -self.b / self.a
 
     def holds(self, x: Fraction) -> bool:
-        v = self.a * x + self.b
-        return {">=": v >= 0, ">": v > 0, "<=": v <= 0, "<": v < 0, "==": v == 0, "!=": v != 0}[self.op]
+        return _TEST[self.op](self.a * x + self.b, 0)
 
 
 def facts_used(node: Node, metrics: dict[str, Node]) -> set[str]:
