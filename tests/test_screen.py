@@ -25,6 +25,7 @@ from rulebook.screen_gaps import (
     single_path,
     single_path_for,
 )
+from zjtx.screen_plans import PARALLEL_MIN, plan_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 ZJTX = [sys.executable, "-m", "zjtx"]
@@ -266,6 +267,46 @@ def test_remembered_plans_are_the_single_profile_plans(big):
         assert [(c.key, c.kind, c.target) for c in got.changes] == [
             (c.key, c.kind, c.target) for c in want.changes
         ]
+
+
+def _candidate_rows(big, n: int) -> list[dict]:
+    """`n` normalized rows that miss their next tier, as `zjtx screen` hands them to the planner."""
+    registry, result, _r = big
+    missed = result.filter(pl.col("next_tier").is_not_null()).with_columns(
+        pl.coalesce([pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")) for t in TIERS]).alias(
+            "_nq"
+        )
+    )
+    picked = missed.filter(pl.col("_nq") == False).head(n)  # noqa: E712
+    normalized = normalize(pl.read_parquet(registry).lazy().with_row_index("row", offset=1), KINDS).collect()
+    rows = []
+    for out in picked.iter_rows(named=True):
+        row = normalized.row(out["row"] - 1, named=True)
+        rows.append({**row, "row": out["row"], "next_tier": out["next_tier"]})
+    return rows
+
+
+def test_plans_shared_with_a_helper_process_are_the_plans_made_alone(big):
+    """Past PARALLEL_MIN rows a helper process takes chunks from the front: every row gets the plan it gets alone,
+    the helper really planned some of them, and the progress only goes up, to the last row."""
+    rows = _candidate_rows(big, max(PARALLEL_MIN, 120))
+    alone = plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=0)
+    seen, stats = [], {}
+    shared = plan_rows(rows, REG, RULES, KINDS, AS_OF, progress=seen.append, helpers=1, stats=stats)
+    assert shared == alone and len(alone) == len(rows)
+    assert sum(1 for p in alone.values() if p is not None) >= len(rows) - 2
+    assert 0 < stats["helper_rows"] < len(rows)
+    assert seen == sorted(seen) and seen[-1] == len(rows)
+
+
+def test_a_helper_that_cannot_run_leaves_every_plan_to_this_process(big, monkeypatch):
+    """A helper command that exits at once (here /bin/false instead of Python): the plans are made here, the same."""
+    rows = _candidate_rows(big, PARALLEL_MIN)
+    alone = plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=0)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    stats = {}
+    assert plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=1, stats=stats) == alone
+    assert stats["helper_rows"] == 0
 
 
 # ---------------------------------------------------------------------------

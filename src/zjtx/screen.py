@@ -344,6 +344,7 @@ def screen(
         "gaps_reaching": 0,
         "gap_candidates": 0,
         "gap_mismatches": 0,
+        "gap_helper_rows": 0,
     }
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 2)}
     summary["timings"] = timings
@@ -679,30 +680,30 @@ def _write_errors(df: pl.DataFrame, fh) -> None:
 
 
 def _plans(top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report) -> dict[int, tuple[str, bool]]:
-    """Gap plans (text, reaches) for the candidate rows, by the single-profile engine.
+    """Gap plans (text, reaches) for the candidate rows, by the single-profile engine, on every core (`screen_plans`).
 
-    One `PlanCache` serves every row: a criterion whose facts have the same values as in an earlier
-    row (or an earlier round of the same plan) is not evaluated or solved again.
+    A row where the single path does not agree that the next tier is missed gets no plan (`gap_mismatches`).
     """
-    from rulebook.screen_gaps import PlanCache, cached_plan_for, facts_from_row, plan_text, single_path_for
+    from zjtx.screen_plans import plan_rows
 
-    plans: dict[int, tuple[str, bool]] = {}
     if top is None or top.height == 0:
-        return plans
+        return {}
     report("差距分析", 0, top.height)
-    cache = PlanCache()
-    for i, row in enumerate(top.iter_rows(named=True)):
-        facts = facts_from_row(row, as_of, kinds)
-        tier = row["next_tier"]
-        sp = single_path_for(facts, base, reg, tier, cache)
-        if sp.qualified(tier) is not False:
-            summary["gap_mismatches"] += 1  # the single path does not agree that the tier is missed: no plan
-        else:
-            plan = cached_plan_for(sp, tier, cache)
-            plans[row["row"]] = (plan_text(plan), plan.reaches is True)
-        report("差距分析", i + 1, top.height)
+    stats: dict[str, int] = {}
+    found = plan_rows(
+        list(top.iter_rows(named=True)),
+        reg,
+        base.id,
+        kinds,
+        as_of,
+        progress=lambda done: report("差距分析", done, top.height),
+        stats=stats,
+    )
+    plans = {row: plan for row, plan in found.items() if plan is not None}
+    summary["gap_mismatches"] += len(found) - len(plans)
     summary["gaps"] = len(plans)
     summary["gaps_reaching"] = sum(1 for _t, ok in plans.values() if ok)
+    summary["gap_helper_rows"] = stats.get("helper_rows", 0)
     return plans
 
 

@@ -1,0 +1,176 @@
+"""The gap plans of a screening's candidate rows, on every core.
+
+Why: a plan is the single-profile gap search (`rulebook.screen_gaps`), pure Python at several
+milliseconds a row, so a thousand plans would keep one core busy for seconds while the other
+idles. Helper processes (`python -m zjtx.screen_plans`, fed through a pipe by a thread of this
+process: nothing of this process is copied or re-imported in them — no Polars thread pool, no
+database connection, no caller's script) take chunks of rows from the front of the list while
+this process takes them from the back. A helper that cannot start or dies leaves its chunks to
+this process: the plans are the same either way.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import datetime as dt
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from rulebook.registry import Registry
+
+PARALLEL_MIN = 100  # fewer plans are done in this process alone (starting a helper costs about half a second)
+CHUNK_ROWS = 20  # rows a helper takes at a time
+
+# row number → (plan text, reaches the tier); None where the single path does not agree that the tier is missed
+Plans = dict[int, tuple[str, bool] | None]
+Rows = Sequence[dict[str, Any]]
+
+
+class _Planner:
+    """Plans rows one by one with one `PlanCache` (in this process, or in a helper)."""
+
+    def __init__(self, registry: Registry, base_id: str, kinds: dict[str, str], as_of: dt.date):
+        from rulebook.screen_gaps import PlanCache
+
+        self.registry, self.base, self.kinds, self.as_of = registry, registry.get(base_id), kinds, as_of
+        self.cache = PlanCache()
+
+    def plan(self, row: dict[str, Any]) -> tuple[str, bool] | None:
+        from rulebook.screen_gaps import cached_plan_for, facts_from_row, plan_text, single_path_for
+
+        facts = facts_from_row(row, self.as_of, self.kinds)
+        tier = row["next_tier"]
+        sp = single_path_for(facts, self.base, self.registry, tier, self.cache)
+        if sp.qualified(tier) is not False:
+            return None
+        found = cached_plan_for(sp, tier, self.cache)
+        return plan_text(found), found.reaches is True
+
+    def chunk(self, rows: Rows) -> Plans:
+        return {row["row"]: self.plan(row) for row in rows}
+
+
+class _Helper(threading.Thread):
+    """Feeds one helper process chunks from the front of `queue` and gathers its plans in `done`."""
+
+    def __init__(self, setup: bytes, queue: collections.deque, lock: threading.Lock):
+        super().__init__(daemon=True)
+        self.setup, self.queue, self.lock = setup, queue, lock
+        self.done: list[tuple[int, Plans]] = []  # (rows, plans) per finished chunk; read by the main thread
+
+    def run(self) -> None:
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "zjtx.screen_plans"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+        except OSError:
+            return  # no helper: the main thread does every chunk
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            try:
+                proc.stdin.write(self.setup)
+            except OSError:  # the helper exited at once
+                return
+            while True:
+                with self.lock:
+                    if not self.queue:
+                        break
+                    chunk = self.queue.popleft()
+                try:
+                    pickle.dump(chunk, proc.stdin)
+                    proc.stdin.flush()
+                    plans = pickle.load(proc.stdout)
+                except (OSError, EOFError, pickle.UnpicklingError):  # the helper died: the chunk goes back
+                    with self.lock:
+                        self.queue.appendleft(chunk)
+                    return
+                self.done.append((len(chunk), plans))
+        finally:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            proc.wait()
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def plan_rows(
+    rows: list[dict[str, Any]],
+    registry: Registry,
+    base_id: str,
+    kinds: dict[str, str],
+    as_of: dt.date,
+    progress: Callable[[int], None] = lambda done: None,
+    helpers: int | None = None,
+    stats: dict[str, int] | None = None,
+) -> Plans:
+    """Each row's plan (normalized screening rows with `row` and `next_tier`); `progress(rows done)` as chunks finish.
+
+    `helpers`: processes besides this one (default: one per other core; 0 = this process alone). `progress`
+    is only ever called from the calling thread. `stats["helper_rows"]`: how many rows the helpers planned.
+    """
+    here = _Planner(registry, base_id, kinds, as_of)
+    helpers = max(cores() - 1, 0) if helpers is None else helpers
+    if len(rows) < PARALLEL_MIN:
+        helpers = 0
+    queue = collections.deque(rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS))
+    lock = threading.Lock()
+    setup = pickle.dumps((registry, base_id, kinds, as_of))
+    threads = [_Helper(setup, queue, lock) for _ in range(helpers)]
+    for t in threads:
+        t.start()
+    out: Plans = {}
+    mine = 0
+    try:
+        while True:
+            with lock:
+                chunk = queue.pop() if queue else None
+            if chunk is None:
+                for t in threads:  # a helper's last chunk, or one it gave back on dying
+                    t.join()
+                with lock:
+                    if not queue:
+                        break
+                continue
+            out.update(here.chunk(chunk))
+            mine += len(chunk)
+            progress(mine + sum(n for t in threads for n, _p in list(t.done)))
+    finally:  # on an error here, the helpers stop after their current chunk
+        with lock:
+            queue.clear()
+    for t in threads:
+        for _n, plans in t.done:
+            out.update(plans)
+    if stats is not None:
+        stats["helper_rows"] = sum(n for t in threads for n, _p in t.done)
+    progress(len(rows))
+    return out
+
+
+def _serve() -> None:
+    """The helper process: a setup, then chunks of rows in, their plans out (pickles on stdin/stdout)."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed by accident may corrupt the pipe
+    registry, base_id, kinds, as_of = pickle.load(stdin)
+    planner = _Planner(registry, base_id, kinds, as_of)
+    while True:
+        try:
+            chunk = pickle.load(stdin)
+        except EOFError:
+            return
+        pickle.dump(planner.chunk(chunk), stdout)
+        stdout.flush()
+
+
+if __name__ == "__main__":
+    _serve()
