@@ -14,6 +14,7 @@ from typing import Any
 from . import expr
 from .expr import UNKNOWN, Context
 from .facts import FactSet
+from .numbers import total
 from .ruleset import Criterion, Option, Req, RuleSet, Tier
 
 
@@ -98,12 +99,12 @@ def evaluate_criterion(c: Criterion, ctx: Context) -> CriterionResult:
 def score_of(tier: Tier, results: dict[str, CriterionResult]) -> ScoreResult:
     s = tier.score
     assert s is not None
-    lo = sum((results[i].points_min for i in s.indicators), Fraction(0))
-    hi = sum((results[i].points_max for i in s.indicators), Fraction(0))
+    lo = total(results[i].points_min for i in s.indicators)
+    hi = total(results[i].points_max for i in s.indicators)
     groups, verdicts = {}, [_at_least(lo, hi, s.threshold)]
     for g in s.groups:
-        glo = sum((results[i].points_min for i in g.indicators), Fraction(0))
-        ghi = sum((results[i].points_max for i in g.indicators), Fraction(0))
+        glo = total(results[i].points_min for i in g.indicators)
+        ghi = total(results[i].points_max for i in g.indicators)
         groups[g.id] = (glo, ghi)
         if g.minimum is not None:
             verdicts.append(_at_least(glo, ghi, g.minimum))

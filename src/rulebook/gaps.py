@@ -22,6 +22,7 @@ from .evaluate import CriterionResult, TierResult, decide, evaluate_criterion, m
 from .expr import UNKNOWN, Context, NonLinear
 from .facts import CATALOGUE, FactSet, split_key
 from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan, fmt_yuan
+from .numbers import total as exact_total
 from .ruleset import Req, RuleSet, Tier
 
 BLOCKED_COST = 1000.0
@@ -524,11 +525,11 @@ def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) ->
     """Cheapest set of band upgrades reaching the threshold and every group minimum (a small knapsack)."""
     s = tier.score
     need_total = max(
-        s.threshold - sum((results[i].points_min for i in s.indicators), Fraction(0)), Fraction(0)
+        s.threshold - exact_total(results[i].points_min for i in s.indicators), Fraction(0)
     )
     needs = []
     for g in s.groups:
-        have = sum((results[i].points_min for i in g.indicators), Fraction(0))
+        have = exact_total(results[i].points_min for i in g.indicators)
         needs.append(max((g.minimum or Fraction(0)) - have, Fraction(0)))
     group_of = {i: [k for k, g in enumerate(s.groups) if i in g.indicators] for i in s.indicators}
     states: dict[tuple, tuple[float, list[Fix]]] = {

@@ -39,6 +39,18 @@ def to_fraction(value) -> Fraction | None:
     return None
 
 
+def total(values) -> Fraction:
+    """The exact sum of Fractions, whole ones added as integers (points are mostly whole: a score is summed
+    thousands of times in a screening's gap plans, and Fraction addition reduces by a gcd at every step)."""
+    whole, rest = 0, Fraction(0)
+    for v in values:
+        if v.denominator == 1:
+            whole += v.numerator
+        else:
+            rest += v
+    return rest + whole
+
+
 def to_json_number(value: Fraction):
     """An int when whole, else a float rounded to 6 decimals for display in JSON."""
     if value.denominator == 1:
