@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.actions import InvalidInput, NotAllowed, StaleObject
+from portal.assessments import engine
 from portal.assessments.models import Assessment
 from portal.cultivation import actions
 from portal.cultivation.models import (
@@ -66,7 +67,9 @@ def test_specialized_ladder_from_draft_to_certificate(gov, hz_enterprise, hz_own
     app.refresh_from_db()
     assert app.state == S.SUBMITTED and app.version == 2
     assert app.profile_snapshot == Enterprise.objects.get(pk=hz_enterprise.pk).profile
-    assert app.declaration_text == actions.DECLARATION_TEXT and "真实性声明" in app.declaration_text
+    assert app.declaration_text == actions.declaration_text(today()) and "真实性声明" in app.declaration_text
+    months = engine.procedure_on(today()).change_report_months.value  # the period is procedure data
+    assert f"将在变化后 {months} 个月内如实报告" in app.declaration_text
     assert "合规经营承诺" in app.declaration_text and app.declaration_signed_by == hz_owner
     assert isinstance(app.assessment, Assessment) and app.assessment.as_of == today()
     assert app.assessment.ruleset_id.startswith("cn-miit-2026") and app.assessment.is_review is False

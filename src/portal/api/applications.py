@@ -99,7 +99,9 @@ def application_out(user, app: Application, *, detail: bool = False) -> dict:
         "recognition": _recognition(app),
     }
     if detail:
-        out["declaration_text"] = cultivation.DECLARATION_TEXT
+        # the text to sign while the application can be (re)submitted, else the text as signed
+        signable = "submit" in out["allowed_actions"] or not app.declaration_text
+        out["declaration_text"] = cultivation.declaration_text() if signable else app.declaration_text
     return out
 
 

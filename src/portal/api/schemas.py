@@ -207,7 +207,7 @@ class EvidenceList(Schema):
 
 
 class ApplicationDetail(ApplicationOut):
-    declaration_text: str = Field(description="提交时须同意的真实性声明")
+    declaration_text: str = Field(description="提交时须同意的真实性声明（已提交的申报：提交时签署的文本）")
 
 
 class CertificateOut(Schema):

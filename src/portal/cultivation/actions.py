@@ -63,10 +63,20 @@ DECLARATION_COMPLIANCE = (
     "合规经营承诺：本企业依法合规经营，未被列入经营异常名录或严重失信主体名单，提供的产品（服务）"
     "不属于国家禁止、限制或淘汰类，近三年未发生重大安全（含网络安全、数据安全）、质量、环境污染等事故"
     "以及偷漏税等违法违规行为；有效期内发生更名、合并、重组、跨省迁移、设立境外分支机构等重大变化的，"
-    "将在变化后 3 个月内如实报告。"
+    "将在变化后 {months} 个月内如实报告。"
 )
-# The one text an enterprise signs at submission; stored with the application as signed.
-DECLARATION_TEXT = DECLARATION_TRUTH + "\n" + DECLARATION_COMPLIANCE
+
+
+
+def declaration_text(day: dt.date | None = None) -> str:
+    """The one text an enterprise signs at submission (stored with the application as signed).
+
+    The change-report period is procedure data of the measures in force on `day` (criteria/*/procedure.yaml),
+    so a text signed earlier keeps the period it was signed with.
+    """
+    months = engine.procedure_on(_today(day)).change_report_months.value
+    return DECLARATION_TRUTH + "\n" + DECLARATION_COMPLIANCE.format(months=months)
+
 
 # The 2026 measures call 创新型 and 科技型 together 科技和创新型; the profile document keeps `innovative`.
 PROFILE_TIER = {Tier.TECH_INNOVATIVE.value: "innovative"}
@@ -678,7 +688,7 @@ def submit_application(
             changes={
                 "profile_snapshot": snapshot,
                 "assessment": assessment,
-                "declaration_text": DECLARATION_TEXT,
+                "declaration_text": declaration_text(today),
                 "declaration_signed_by": actor,
                 "declaration_signed_at": now,
                 "submitted_at": now,

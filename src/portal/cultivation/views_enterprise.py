@@ -113,7 +113,10 @@ def enterprise_detail(request, app: Application):
             "evidence": list(app.evidence.all()),
             "evidence_form": EvidenceForm(),
             "limit": evidence_limit_label(),
-            "declaration": actions.DECLARATION_TEXT,
+            # the text as signed; the text to sign while the application can be (re)submitted
+            "declaration": actions.declaration_text()
+            if "submit" in allowed or not app.declaration_text
+            else app.declaration_text,
             "submitted": submitted,
             "result": frozen_result(app) if submitted else None,
             "result_template": result_template_available(),
