@@ -173,4 +173,7 @@ def _serve() -> None:
 
 
 if __name__ == "__main__":
-    _serve()
+    try:
+        _serve()
+    except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C reaches the whole process group; the parent reports it
+        sys.exit(1)
