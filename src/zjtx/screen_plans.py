@@ -26,6 +26,7 @@ from rulebook.registry import Registry
 
 PARALLEL_MIN = 100  # fewer plans are done in this process alone (starting a helper costs about half a second)
 CHUNK_ROWS = 20  # rows a helper takes at a time
+MAX_HELPERS = 3  # each helper holds its own interpreter (≈ 100 MB); a container may see more cores than it may use
 
 # row number → (plan text, reaches the tier); None where the single path does not agree that the tier is missed
 Plans = dict[int, tuple[str, bool] | None]
@@ -116,13 +117,14 @@ def plan_rows(
 ) -> Plans:
     """Each row's plan (normalized screening rows with `row` and `next_tier`); `progress(rows done)` as chunks finish.
 
-    `helpers`: processes besides this one (default: one per other core; 0 = this process alone). `progress`
+    `helpers`: processes besides this one (default: one per other core, at most MAX_HELPERS; 0 = this process
+    alone); never more than one per PARALLEL_MIN rows. `progress`
     is only ever called from the calling thread. `stats["helper_rows"]`: how many rows the helpers planned.
     """
     here = _Planner(registry, base_id, kinds, as_of)
-    helpers = max(cores() - 1, 0) if helpers is None else helpers
-    if len(rows) < PARALLEL_MIN:
-        helpers = 0
+    if helpers is None:
+        helpers = min(cores() - 1, MAX_HELPERS)
+    helpers = max(min(helpers, len(rows) // PARALLEL_MIN), 0)  # at least PARALLEL_MIN rows per process
     queue = collections.deque(rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS))
     lock = threading.Lock()
     setup = pickle.dumps((registry, base_id, kinds, as_of))
