@@ -10,8 +10,13 @@ from conftest import ROOT, SAMPLE
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "zjtx", *args], capture_output=True, text=True, cwd=cwd or ROOT,
-                          env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        [sys.executable, "-m", "zjtx", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={"COLUMNS": "120", "PATH": "/usr/bin:/bin"},
+    )
 
 
 def write(tmp_path, data, name="p.json"):
@@ -66,11 +71,23 @@ def test_report_gives_the_gap_in_wan_yuan(tmp_path):
     [
         (lambda p: p["financials"]["2023"].update(revenue=-5), "financials.2023.revenue: 必须为非负数"),
         (lambda p: p["financials"]["2023"].update(revenue="很多"), "financials.2023.revenue: 必须为数字"),
-        (lambda p: p["main_product"].update(national_market_share=1.5), "main_product.national_market_share: 比例须在 0 到 1 之间（如 0.035 表示 3.5%）"),
-        (lambda p: p.update(industry="Z9999"), "industry: 未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）"),
-        (lambda p: p.update(region="999999"), "region: 未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）"),
+        (
+            lambda p: p["main_product"].update(national_market_share=1.5),
+            "main_product.national_market_share: 比例须在 0 到 1 之间（如 0.035 表示 3.5%）",
+        ),
+        (
+            lambda p: p.update(industry="Z9999"),
+            "industry: 未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）",
+        ),
+        (
+            lambda p: p.update(region="999999"),
+            "region: 未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）",
+        ),
         (lambda p: p.update(established="2999-01-01"), "established: 日期不能晚于今天"),
-        (lambda p: p.update(credit_code="91330106MA2B3C4D12"), "credit_code: 统一社会信用代码无效（应为 18 位且校验位正确）"),
+        (
+            lambda p: p.update(credit_code="91330106MA2B3C4D12"),
+            "credit_code: 统一社会信用代码无效（应为 18 位且校验位正确）",
+        ),
         (lambda p: p["financials"]["2023"].update(employees=12.5), "financials.2023.employees: 必须为整数"),
         (lambda p: p.update(ip=[{"type": "patent?"}]), "ip[0].type: 取值须为"),
         (lambda p: p.update(digital_level=7), "digital_level: 不能大于 4"),
@@ -93,7 +110,11 @@ def test_every_problem_is_listed_at_once(tmp_path):
     r = run("assess", write(tmp_path, profile))
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 2 and len(lines) == 3
-    assert [line.split(":")[0] for line in lines] == ["region", "financials.2023.revenue", "financials.2022.rd_expense"]
+    assert [line.split(":")[0] for line in lines] == [
+        "region",
+        "financials.2023.revenue",
+        "financials.2022.rd_expense",
+    ]
 
 
 def test_malformed_json_says_where(tmp_path):
@@ -136,6 +157,8 @@ def test_rules_list_and_show():
     assert r.returncode == 0 and "cn-miit-2022" in r.stdout and "2022-08-01" in r.stdout
     r = run("rules", "show", "cn-miit-2022")
     assert r.returncode == 0 and "inn_rd_ratio" in r.stdout and "附件1" in r.stdout
-    assert "称号有效期：3 年" in r.stdout and "公示期：5 天" in r.stdout and "（待核实）" in r.stdout  # notice days: [C]
+    assert (
+        "称号有效期：3 年" in r.stdout and "公示期：5 天" in r.stdout and "（待核实）" in r.stdout
+    )  # notice days: [C]
     r = run("rules", "show", "nope")
     assert r.returncode == 2 and "未知的规则集 'nope'" in r.stderr

@@ -17,4 +17,6 @@ def test_case(case):
 
 def test_every_rule_set_has_cases():
     with_cases = {c.rule_set for c in CASES}
-    assert set(REGISTRY.ids()) <= with_cases, f"rule sets without conformance cases: {set(REGISTRY.ids()) - with_cases}"
+    assert set(REGISTRY.ids()) <= with_cases, (
+        f"rule sets without conformance cases: {set(REGISTRY.ids()) - with_cases}"
+    )

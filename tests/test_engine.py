@@ -79,7 +79,11 @@ tiers:
 def registry(tmp_path_factory):
     root = tmp_path_factory.mktemp("criteria")
     shutil.copytree(ROOT / "criteria" / "common", root / "common")
-    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", root / "cn-sme-size-2011", ignore=shutil.ignore_patterns("cases"))
+    shutil.copytree(
+        ROOT / "criteria" / "cn-sme-size-2011",
+        root / "cn-sme-size-2011",
+        ignore=shutil.ignore_patterns("cases"),
+    )
     (root / "toy").mkdir()
     (root / "toy" / "ruleset.yaml").write_text(textwrap.dedent(TOY), encoding="utf-8")
     return Registry(root)
@@ -129,7 +133,9 @@ def test_band_edges_go_to_the_higher_band(registry):
 
 
 def test_raising_main_revenue_raises_revenue_too(registry):
-    a = run(registry, profile(main_revenue=13_000_000))  # 65% → needs 70%: (13m+x)/(20m+x) >= 0.7 → x = 3,333,333.34
+    a = run(
+        registry, profile(main_revenue=13_000_000)
+    )  # 65% → needs 70%: (13m+x)/(20m+x) >= 0.7 → x = 3,333,333.34
     fix = next(f for f in crit(a, "share_pts").gap if f.gain == 20)
     assert fix.changes[0].target == Fraction(1633333334, 100)
 
@@ -168,7 +174,9 @@ def test_a_failed_gate_decides_the_tier_despite_missing_facts(registry):
 
 def test_score_clearing_the_threshold_with_unknowns_at_zero_decides(registry):
     p = profile(main_revenue=16_000_000)  # 30 points
-    p["ip"] = [{"type": "invention_patent", "related_to_main_product": True}]  # 20 points → 50 without the growth route
+    p["ip"] = [
+        {"type": "invention_patent", "related_to_main_product": True}
+    ]  # 20 points → 50 without the growth route
     p["financials"]["2021"].pop("revenue")
     a = run(registry, p)
     assert a.tiers["scored"].qualified is True and a.tiers["scored"].route == "score"
@@ -204,13 +212,16 @@ def test_three_valued_logic():
     assert evaluate(parse("ratio(a, 0) >= 0", vocab, "t"), ctx) is False
 
 
-@pytest.mark.parametrize("text, message", [
-    ("revenue >= 1", "per-year fact 'revenue' needs a year"),
-    ("nonsense_fact > 1", "unknown name 'nonsense_fact'"),
-    ("__import__('os')", "unknown function '__import__'"),
-    ("rd_institution_level >= 'galactic'", "'galactic' is not one of"),
-    ("a >=", "cannot parse expression"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("revenue >= 1", "per-year fact 'revenue' needs a year"),
+        ("nonsense_fact > 1", "unknown name 'nonsense_fact'"),
+        ("__import__('os')", "unknown function '__import__'"),
+        ("rd_institution_level >= 'galactic'", "'galactic' is not one of"),
+        ("a >=", "cannot parse expression"),
+    ],
+)
 def test_rule_expressions_are_checked_when_loaded(text, message):
     from rulebook.ruleset import vocabulary
 
@@ -221,7 +232,10 @@ def test_rule_expressions_are_checked_when_loaded(text, message):
 def test_a_broken_rule_file_names_file_and_key(tmp_path):
     shutil.copytree(ROOT / "criteria" / "common", tmp_path / "common")
     (tmp_path / "bad").mkdir()
-    (tmp_path / "bad" / "ruleset.yaml").write_text(TOY.replace("id: toy", "id: bad").replace("ratio(rd_expense[y0]", "ratio(rd_expenses[y0]"), encoding="utf-8")
+    (tmp_path / "bad" / "ruleset.yaml").write_text(
+        TOY.replace("id: toy", "id: bad").replace("ratio(rd_expense[y0]", "ratio(rd_expenses[y0]"),
+        encoding="utf-8",
+    )
     shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
     with pytest.raises(RuleDataError, match=r"bad: metrics.rd_ratio: unknown name 'rd_expenses'"):
         Registry(tmp_path)
@@ -248,18 +262,32 @@ def test_procedure_periods_are_read_with_clause_and_grade(tmp_path):
     proc = _toy_with_procedure(tmp_path, PROCEDURE).get("toy").procedure
     assert (proc.ruleset, proc.recognition_years.value, proc.recognition_years.unit) == ("toy", 3, "years")
     assert proc.change_report_months.clause.cite() == "《测试办法》第九条"
-    assert (proc.notice_days.value, proc.notice_days.unverified, proc.recognition_years.unverified) == (5, True, False)
+    assert (proc.notice_days.value, proc.notice_days.unverified, proc.recognition_years.unverified) == (
+        5,
+        True,
+        False,
+    )
 
 
-@pytest.mark.parametrize("change, message", [
-    (("value: 3, clause: {item: 第八条", "value: 0, clause: {item: 第八条"),
-     r"toy/procedure.yaml: procedure.recognition_years.value: must be a whole number of years, at least 1 \(got 0\)"),
-    (("{value: 3, clause: {item: 第九条", "{value: '3', clause: {item: 第九条"),
-     r"procedure.change_report_months.value: must be a whole number of months"),
-    (("grade: C", "grade: D"), r"toy/procedure.yaml: procedure.notice_days.clause: grade must be A, B or C \(got 'D'\)"),
-    (("{item: 第七条, grade: C", "{grade: C"), r"procedure.notice_days.clause: needs 'item'"),
-    (("  notice_days:", "  notice_dayz:"), r"procedure.notice_dayz: unknown period"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            ("value: 3, clause: {item: 第八条", "value: 0, clause: {item: 第八条"),
+            r"toy/procedure.yaml: procedure.recognition_years.value: must be a whole number of years, at least 1 \(got 0\)",
+        ),
+        (
+            ("{value: 3, clause: {item: 第九条", "{value: '3', clause: {item: 第九条"),
+            r"procedure.change_report_months.value: must be a whole number of months",
+        ),
+        (
+            ("grade: C", "grade: D"),
+            r"toy/procedure.yaml: procedure.notice_days.clause: grade must be A, B or C \(got 'D'\)",
+        ),
+        (("{item: 第七条, grade: C", "{grade: C"), r"procedure.notice_days.clause: needs 'item'"),
+        (("  notice_days:", "  notice_dayz:"), r"procedure.notice_dayz: unknown period"),
+    ],
+)
 def test_a_bad_procedure_entry_names_file_and_key(tmp_path, change, message):
     with pytest.raises(RuleDataError, match=message):
         _toy_with_procedure(tmp_path, PROCEDURE.replace(*change))
@@ -268,7 +296,10 @@ def test_a_bad_procedure_entry_names_file_and_key(tmp_path, change, message):
 def test_the_measures_give_their_procedure_periods():
     from rulebook import default_registry
 
-    old, new = default_registry().get("cn-miit-2022").procedure, default_registry().get("cn-miit-2026").procedure
+    old, new = (
+        default_registry().get("cn-miit-2022").procedure,
+        default_registry().get("cn-miit-2026").procedure,
+    )
     assert (old.recognition_years.value, old.recognition_years.clause.grade) == (3, "A")
     assert (new.recognition_years.value, new.recognition_years.clause.grade) == (3, "C")
     assert (old.change_report_months.clause.grade, new.change_report_months.clause.grade) == ("A", "B")

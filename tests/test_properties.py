@@ -26,9 +26,28 @@ def test_any_json_value_is_assessed_or_refused_cleanly(value):
 
 
 @SETTINGS
-@given(st.dictionaries(st.sampled_from(["region", "industry", "financials", "ip", "awards", "honours", "main_product",
-                                        "niche_since", "equity_financing", "compliance", "recognitions", "digital_level"]),
-                       json_values, max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "region",
+                "industry",
+                "financials",
+                "ip",
+                "awards",
+                "honours",
+                "main_product",
+                "niche_since",
+                "equity_financing",
+                "compliance",
+                "recognitions",
+                "digital_level",
+            ]
+        ),
+        json_values,
+        max_size=6,
+    )
+)
 def test_profile_shaped_garbage_never_raises_anything_else(value):
     with contextlib.suppress(ProfileInvalid):
         rulebook.assess(value, as_of=AS_OF)

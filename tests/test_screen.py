@@ -175,9 +175,10 @@ def test_every_row_missing_its_next_tier_says_what_is_missing(big):
     for t in TIERS:
         on_t = missed.filter(pl.col("next_tier") == t)
         assert on_t.filter(pl.col(f"{t}_qualified") == False)["gap_missing"].null_count() == 0, t  # noqa: E712
-        assert on_t.filter(pl.col(f"{t}_qualified").is_null())["gap_missing"].null_count() == on_t.filter(
-            pl.col(f"{t}_qualified").is_null()
-        ).height
+        assert (
+            on_t.filter(pl.col(f"{t}_qualified").is_null())["gap_missing"].null_count()
+            == on_t.filter(pl.col(f"{t}_qualified").is_null()).height
+        )
     raw = pl.read_parquet(registry)
     base = REG.get(RULES)
     sample = result.filter(pl.col("gap_missing").is_not_null()).head(250)

@@ -51,7 +51,9 @@ def claim(obj, expected_version: int, label: str, **changes) -> None:
     the other gets StaleObject and must reload. `obj` is updated in memory to match the row.
     """
     model = type(obj)
-    updated = model.objects.filter(pk=obj.pk, version=expected_version).update(version=F("version") + 1, **changes)
+    updated = model.objects.filter(pk=obj.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    )
     if updated != 1:
         raise StaleObject(
             gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")

@@ -16,6 +16,15 @@ from .profile import Profile, validate
 from .registry import Registry, default_registry
 
 __all__ = [
-    "Assessment", "FieldProblem", "Profile", "ProfileInvalid", "Registry", "RuleDataError", "RulebookError",
-    "UnknownRuleSet", "assess", "default_registry", "validate",
+    "Assessment",
+    "FieldProblem",
+    "Profile",
+    "ProfileInvalid",
+    "Registry",
+    "RuleDataError",
+    "RulebookError",
+    "UnknownRuleSet",
+    "assess",
+    "default_registry",
+    "validate",
 ]

@@ -38,8 +38,16 @@ class Assessment:
         return assessment_json(self, lang)
 
 
-def assess(raw_profile: Any, as_of: dt.date | None = None, rules: str | None = None, *, is_review: bool = False,
-           registry: Registry | None = None, today: dt.date | None = None, gaps: bool = True) -> Assessment:
+def assess(
+    raw_profile: Any,
+    as_of: dt.date | None = None,
+    rules: str | None = None,
+    *,
+    is_review: bool = False,
+    registry: Registry | None = None,
+    today: dt.date | None = None,
+    gaps: bool = True,
+) -> Assessment:
     """Assess a profile (parsed JSON or an already validated Profile) under the rules in force on `as_of`.
 
     Raises ProfileInvalid (every field problem listed) or UnknownRuleSet.
@@ -47,7 +55,9 @@ def assess(raw_profile: Any, as_of: dt.date | None = None, rules: str | None = N
     reg = registry or default_registry()
     today = today or dt.date.today()
     as_of = as_of or today
-    profile = raw_profile if isinstance(raw_profile, Profile) else validate(raw_profile, today=max(today, as_of))
+    profile = (
+        raw_profile if isinstance(raw_profile, Profile) else validate(raw_profile, today=max(today, as_of))
+    )
     base = reg.get(rules) if rules else reg.in_force(as_of)
     facts = flatten(profile, as_of, is_review=is_review)
     classifiers = [reg.get(u) for u in base.uses]
@@ -59,7 +69,9 @@ def assess(raw_profile: Any, as_of: dt.date | None = None, rules: str | None = N
     return Assessment(rs, facts, profile, size_result, results, tiers, notes)
 
 
-def derive_facts(classifiers: list[RuleSet], facts: FactSet) -> tuple[size_rules.SizeResult | None, list[str]]:
+def derive_facts(
+    classifiers: list[RuleSet], facts: FactSet
+) -> tuple[size_rules.SizeResult | None, list[str]]:
     """Run the classifier rule sets (size, digital level) and add their outputs to the facts."""
     size_result, notes = None, []
     for used in classifiers:

@@ -19,7 +19,9 @@ def criteria_root() -> Path:
     env = os.environ.get("ZJTX_CRITERIA")
     root = Path(env) if env else Path(__file__).resolve().parents[2] / "criteria"
     if not root.is_dir():
-        raise RuleDataError(f"criteria folder {root} not found; set ZJTX_CRITERIA to the folder that holds the rule sets")
+        raise RuleDataError(
+            f"criteria folder {root} not found; set ZJTX_CRITERIA to the folder that holds the rule sets"
+        )
     return root
 
 
@@ -31,7 +33,9 @@ def industries() -> dict[str, dict]:
         with path.open(encoding="utf-8") as fh:
             return {row["code"]: row for row in csv.DictReader(fh)}
     except FileNotFoundError:
-        raise RuleDataError(f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)") from None
+        raise RuleDataError(
+            f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)"
+        ) from None
 
 
 def industry_name(code: str) -> str | None:
@@ -74,4 +78,6 @@ def ip_types() -> dict[str, dict]:
     try:
         return load_yaml(path.read_text(encoding="utf-8"))["types"]
     except FileNotFoundError:
-        raise RuleDataError(f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)") from None
+        raise RuleDataError(
+            f"{path} not found: the criteria folder needs common/ (copy it from this repository's criteria/common)"
+        ) from None

@@ -70,8 +70,18 @@ def load_cases(registry: Registry) -> list[Case]:
                 if as_of is None:
                     raise RuleDataError(f"{where}: as_of is required (in the case or in defaults)")
                 profile = _jsonify(deep_merge(base, item.get("profile") or {}))
-                out.append(Case(rid, str(item["name"]), path, dt.date.fromisoformat(str(as_of)), profile,
-                                item["expect"], item.get("rules", defaults.get("rules")), bool(item.get("review", defaults.get("review", False)))))
+                out.append(
+                    Case(
+                        rid,
+                        str(item["name"]),
+                        path,
+                        dt.date.fromisoformat(str(as_of)),
+                        profile,
+                        item["expect"],
+                        item.get("rules", defaults.get("rules")),
+                        bool(item.get("review", defaults.get("review", False))),
+                    )
+                )
     return out
 
 
@@ -98,7 +108,14 @@ def check_case(case: Case, registry: Registry) -> list[str]:
         level = facts.values.get(rs.raw["output"])
         _cmp(problems, rs.raw["output"], None if level is None else int(level), case.expect.get("level"))
         return problems
-    a = assess(case.profile, as_of=case.as_of, rules=case.rules or rs.id, is_review=case.review, registry=registry, today=today)
+    a = assess(
+        case.profile,
+        as_of=case.as_of,
+        rules=case.rules or rs.id,
+        is_review=case.review,
+        registry=registry,
+        today=today,
+    )
     got = a.as_json("zh")
     exp = case.expect
     if "size" in exp:

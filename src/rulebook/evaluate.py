@@ -34,7 +34,11 @@ class CriterionResult:
     def status(self) -> str:
         if self.criterion.kind == "indicator":
             return "scored" if self.points_min == self.points_max else "undetermined"
-        return {True: "met", False: "not_met"}.get(self.passed, "undetermined") if self.passed is not UNKNOWN else "undetermined"
+        return (
+            {True: "met", False: "not_met"}.get(self.passed, "undetermined")
+            if self.passed is not UNKNOWN
+            else "undetermined"
+        )
 
     @property
     def points(self) -> Fraction | None:
@@ -131,7 +135,12 @@ def _any(values):
     return UNKNOWN if UNKNOWN in values else False
 
 
-def decide(req: Req, results: dict[str, CriterionResult], score: ScoreResult | None, override: dict[str, Any] | None = None):
+def decide(
+    req: Req,
+    results: dict[str, CriterionResult],
+    score: ScoreResult | None,
+    override: dict[str, Any] | None = None,
+):
     """The outcome of a requirement tree; `override` forces some criteria (to test what a 'no' rests on)."""
     if req.op == "tier":
         ref = req.ref

@@ -83,7 +83,12 @@ class Cagr:
     years: int
 
     def approx(self) -> float | None:
-        if isinstance(self.end, Fraction) and isinstance(self.start, Fraction) and self.start > 0 and self.end >= 0:
+        if (
+            isinstance(self.end, Fraction)
+            and isinstance(self.start, Fraction)
+            and self.start > 0
+            and self.end >= 0
+        ):
             return float(self.end / self.start) ** (1 / self.years) - 1
         return None
 
@@ -155,7 +160,16 @@ class Call(Node):
 
 YEAR_FUNCTIONS = {"sum_years", "mean_years", "all_years", "any_years", "min_years", "max_years"}
 PLAIN_FUNCTIONS = {"ratio", "min", "max", "coalesce", "full_years", "held", "cagr", "known", "count_true"}
-_CMP = {ast.GtE: ">=", ast.Gt: ">", ast.LtE: "<=", ast.Lt: "<", ast.Eq: "==", ast.NotEq: "!=", ast.In: "in", ast.NotIn: "not in"}
+_CMP = {
+    ast.GtE: ">=",
+    ast.Gt: ">",
+    ast.LtE: "<=",
+    ast.Lt: "<",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
 _BIN = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 
@@ -220,7 +234,9 @@ class _Builder:
             if not isinstance(n.value, ast.Name):
                 self.fail("only a fact name may be indexed by a year")
             idx = n.slice
-            if not (isinstance(idx, ast.Name) and (idx.id == "cy" or (idx.id[0] == "y" and idx.id[1:].isdigit()))):
+            if not (
+                isinstance(idx, ast.Name) and (idx.id == "cy" or (idx.id[0] == "y" and idx.id[1:].isdigit()))
+            ):
                 self.fail("a year index must be y0, y1, … or cy")
             return self._name(n.value.id, idx.id, in_year_fn)
         if isinstance(n, ast.BinOp) and type(n.op) in _BIN:
@@ -230,7 +246,9 @@ class _Builder:
         if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.Not):
             return Not(b(n.operand, in_year_fn))
         if isinstance(n, ast.BoolOp):
-            return BoolOp("and" if isinstance(n.op, ast.And) else "or", tuple(b(v, in_year_fn) for v in n.values))
+            return BoolOp(
+                "and" if isinstance(n.op, ast.And) else "or", tuple(b(v, in_year_fn) for v in n.values)
+            )
         if isinstance(n, ast.Compare):
             parts, left = [], b(n.left, in_year_fn)
             for op, comp in zip(n.ops, n.comparators, strict=True):
@@ -337,8 +355,21 @@ class Context:
             return self.as_of.year
         return self.fiscal_year - int(anchor[1:])
 
-    def fork(self, solve_for: str | None = None, coupled: dict[str, Fraction] | None = None, facts: dict | None = None) -> Context:
-        return Context(self.facts if facts is None else facts, self.fiscal_year, self.as_of, self.metrics, {}, solve_for, coupled or {})
+    def fork(
+        self,
+        solve_for: str | None = None,
+        coupled: dict[str, Fraction] | None = None,
+        facts: dict | None = None,
+    ) -> Context:
+        return Context(
+            self.facts if facts is None else facts,
+            self.fiscal_year,
+            self.as_of,
+            self.metrics,
+            {},
+            solve_for,
+            coupled or {},
+        )
 
 
 def fact_key(name: str, year: int | None) -> str:
@@ -417,7 +448,9 @@ def _call(node: Call, ctx: Context, loop_year: int | None):
     if fn in YEAR_FUNCTIONS:
         values = [evaluate(args[0], ctx, year) for year in _years(node, ctx)]
         if fn in ("all_years", "any_years"):
-            return evaluate(BoolOp("and" if fn == "all_years" else "or", tuple(Const(truth(v)) for v in values)), ctx)
+            return evaluate(
+                BoolOp("and" if fn == "all_years" else "or", tuple(Const(truth(v)) for v in values)), ctx
+            )
         if fn in ("sum_years", "mean_years"):
             total = Fraction(0)
             for v in values:
@@ -574,7 +607,11 @@ def compare(op: str, a, b, ctx: Context | None = None, node: Node | None = None)
     if a is UNKNOWN or b is UNKNOWN:
         return UNKNOWN
     if isinstance(a, Cagr):
-        if isinstance(a.end, Fraction | Affine) and isinstance(a.start, Fraction | Affine) and isinstance(b, Fraction):
+        if (
+            isinstance(a.end, Fraction | Affine)
+            and isinstance(a.start, Fraction | Affine)
+            and isinstance(b, Fraction)
+        ):
             if isinstance(a.start, Fraction) and a.start <= 0:
                 return False
             factor = (1 + b) ** a.years

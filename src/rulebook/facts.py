@@ -26,12 +26,24 @@ LEVEL_ORDER = {"none": 0, "below_municipal": 1, "municipal": 2, "provincial": 3,
 STANDARD_ORDER = {"none": 0, "group": 1, "local": 2, "industry": 3, "national": 4, "international": 5}
 SIZE_ORDER = {"micro": 1, "small": 2, "medium": 3, "large": 4}
 MEMBER_ZH = {
-    "none": "无", "below_municipal": "市级以下", "municipal": "市级", "provincial": "省级", "national": "国家级",
-    "group": "团体标准", "local": "地方标准", "industry": "行业标准", "international": "国际标准",
-    "micro": "微型", "small": "小型", "medium": "中型", "large": "大型",
+    "none": "无",
+    "below_municipal": "市级以下",
+    "municipal": "市级",
+    "provincial": "省级",
+    "national": "国家级",
+    "group": "团体标准",
+    "local": "地方标准",
+    "industry": "行业标准",
+    "international": "国际标准",
+    "micro": "微型",
+    "small": "小型",
+    "medium": "中型",
+    "large": "大型",
     "chain_breakthrough": "产业链关键环节补短板/锻长板/填空白取得实效",
     "six_bases_or_laozihao_or_chain_leader_supplier": "工业“六基”/中华老字号/为龙头企业配套",
-    "six_bases": "工业“六基”领域", "manufacturing_key_industries": "制造强国十大重点产业领域", "cyber_power": "网络强国建设领域",
+    "six_bases": "工业“六基”领域",
+    "manufacturing_key_industries": "制造强国十大重点产业领域",
+    "cyber_power": "网络强国建设领域",
 }
 
 
@@ -58,38 +70,179 @@ CATALOGUE: dict[str, FactSpec] = {
     for s in [
         _f("employees", "count", "从业人员", "employees", "financials.{y}.employees", True, "up"),
         _f("rd_staff", "count", "研发人员", "R&D staff", "financials.{y}.rd_staff", True, "up"),
-        _f("tech_staff", "count", "科技人员", "science and technology staff", "financials.{y}.tech_staff", True, "up"),
+        _f(
+            "tech_staff",
+            "count",
+            "科技人员",
+            "science and technology staff",
+            "financials.{y}.tech_staff",
+            True,
+            "up",
+        ),
         _f("revenue", "money", "营业收入", "revenue", "financials.{y}.revenue", True, "up"),
-        _f("main_revenue", "money", "主营业务收入", "main business revenue", "financials.{y}.main_revenue", True, "up"),
+        _f(
+            "main_revenue",
+            "money",
+            "主营业务收入",
+            "main business revenue",
+            "financials.{y}.main_revenue",
+            True,
+            "up",
+        ),
         _f("total_assets", "money", "资产总额", "total assets", "financials.{y}.total_assets", True, "up"),
-        _f("total_liabilities", "money", "负债总额", "total liabilities", "financials.{y}.total_liabilities", True, "down"),
+        _f(
+            "total_liabilities",
+            "money",
+            "负债总额",
+            "total liabilities",
+            "financials.{y}.total_liabilities",
+            True,
+            "down",
+        ),
         _f("net_profit", "money", "净利润", "net profit", "financials.{y}.net_profit", True, "up"),
         _f("rd_expense", "money", "研发费用", "R&D expense", "financials.{y}.rd_expense", True, "up"),
-        _f("total_cost", "money", "成本费用总额", "total costs and expenses", "financials.{y}.total_cost", True, None),
-        _f("equity_qualified", "money", "合格机构投资者新增股权融资（实缴）", "new equity from qualified investors (paid in)", "equity_financing", True, "up"),
-        _f("science_award_national_rank", "count", "国家级科技奖励最佳排名", "best rank in a national science award", "awards", True),
-        _f("science_award_provincial_rank", "count", "省级科技奖励最佳排名", "best rank in a provincial science award", "awards", True),
-        _f("maker_china_group", "count", "创客中国入围组别（50 强/500 强）", "Maker China group (top 50 / top 500)", "awards", True),
-        _f("standard_led_level", "enum", "主导制定标准的最高级别", "highest level of a standard led", "standards", True, enum=STANDARD_ORDER),
-        _f("development_score", "score", "专精特新发展评价得分", "specialised development evaluation score", "development_score.{y}", True),
+        _f(
+            "total_cost",
+            "money",
+            "成本费用总额",
+            "total costs and expenses",
+            "financials.{y}.total_cost",
+            True,
+            None,
+        ),
+        _f(
+            "equity_qualified",
+            "money",
+            "合格机构投资者新增股权融资（实缴）",
+            "new equity from qualified investors (paid in)",
+            "equity_financing",
+            True,
+            "up",
+        ),
+        _f(
+            "science_award_national_rank",
+            "count",
+            "国家级科技奖励最佳排名",
+            "best rank in a national science award",
+            "awards",
+            True,
+        ),
+        _f(
+            "science_award_provincial_rank",
+            "count",
+            "省级科技奖励最佳排名",
+            "best rank in a provincial science award",
+            "awards",
+            True,
+        ),
+        _f(
+            "maker_china_group",
+            "count",
+            "创客中国入围组别（50 强/500 强）",
+            "Maker China group (top 50 / top 500)",
+            "awards",
+            True,
+        ),
+        _f(
+            "standard_led_level",
+            "enum",
+            "主导制定标准的最高级别",
+            "highest level of a standard led",
+            "standards",
+            True,
+            enum=STANDARD_ORDER,
+        ),
+        _f(
+            "development_score",
+            "score",
+            "专精特新发展评价得分",
+            "specialised development evaluation score",
+            "development_score.{y}",
+            True,
+        ),
         _f("established", "date", "成立日期", "date established", "established"),
         _f("niche_since", "date", "从事细分市场起始日期", "in the niche market since", "niche_since"),
         _f("industry", "text", "行业代码", "industry code", "industry"),
         _f("region", "text", "行政区划代码", "region code", "region"),
         _f("size_sector", "text", "划型行业", "size-rule sector", "size_sector"),
-        _f("ip_I_main", "count", "与主导产品相关的Ⅰ类知识产权", "class I IP related to the main product", "ip", lever="up"),
-        _f("ip_I_main_self", "count", "自主研发的Ⅰ类知识产权（与主导产品相关）", "self-developed class I IP (main product)", "ip", lever="up"),
-        _f("ip_I_main_high_value", "count", "Ⅰ类高价值知识产权（与主导产品相关）", "high-value class I IP (main product)", "ip", lever="up"),
-        _f("ip_I_main_applied", "count", "已实际应用并产生经济效益的Ⅰ类知识产权（与主导产品相关）", "class I IP applied with economic benefit (main product)", "ip", lever="up"),
-        _f("ip_I_main_self_applied", "count", "自主研发、已应用并产生效益的Ⅰ类知识产权（与主导产品相关）", "self-developed class I IP applied with benefit (main product)", "ip", lever="up"),
-        _f("ip_II_main", "count", "与主导产品相关的Ⅱ类知识产权", "class II IP related to the main product", "ip", lever="up"),
-        _f("rd_institution_level", "enum", "研发机构最高级别", "highest level of an R&D institution", "rd_institutions", lever="up", enum=LEVEL_ORDER),
-        _f("quality_award_level", "enum", "质量奖最高级别", "highest level of a quality award", "awards", enum=LEVEL_ORDER),
+        _f(
+            "ip_I_main",
+            "count",
+            "与主导产品相关的Ⅰ类知识产权",
+            "class I IP related to the main product",
+            "ip",
+            lever="up",
+        ),
+        _f(
+            "ip_I_main_self",
+            "count",
+            "自主研发的Ⅰ类知识产权（与主导产品相关）",
+            "self-developed class I IP (main product)",
+            "ip",
+            lever="up",
+        ),
+        _f(
+            "ip_I_main_high_value",
+            "count",
+            "Ⅰ类高价值知识产权（与主导产品相关）",
+            "high-value class I IP (main product)",
+            "ip",
+            lever="up",
+        ),
+        _f(
+            "ip_I_main_applied",
+            "count",
+            "已实际应用并产生经济效益的Ⅰ类知识产权（与主导产品相关）",
+            "class I IP applied with economic benefit (main product)",
+            "ip",
+            lever="up",
+        ),
+        _f(
+            "ip_I_main_self_applied",
+            "count",
+            "自主研发、已应用并产生效益的Ⅰ类知识产权（与主导产品相关）",
+            "self-developed class I IP applied with benefit (main product)",
+            "ip",
+            lever="up",
+        ),
+        _f(
+            "ip_II_main",
+            "count",
+            "与主导产品相关的Ⅱ类知识产权",
+            "class II IP related to the main product",
+            "ip",
+            lever="up",
+        ),
+        _f(
+            "rd_institution_level",
+            "enum",
+            "研发机构最高级别",
+            "highest level of an R&D institution",
+            "rd_institutions",
+            lever="up",
+            enum=LEVEL_ORDER,
+        ),
+        _f(
+            "quality_award_level",
+            "enum",
+            "质量奖最高级别",
+            "highest level of a quality award",
+            "awards",
+            enum=LEVEL_ORDER,
+        ),
         *[
             _f(f"honour_{k}_until", "date", zh, en, "honours")
             for k, zh, en in [
-                ("high_tech_enterprise", "高新技术企业证书有效期至", "high-tech enterprise certificate valid until"),
-                ("national_tech_innovation_demo", "国家级技术创新示范企业有效期至", "national technology innovation demonstration until"),
+                (
+                    "high_tech_enterprise",
+                    "高新技术企业证书有效期至",
+                    "high-tech enterprise certificate valid until",
+                ),
+                (
+                    "national_tech_innovation_demo",
+                    "国家级技术创新示范企业有效期至",
+                    "national technology innovation demonstration until",
+                ),
                 ("ip_advantage", "知识产权优势企业有效期至", "IP advantage enterprise until"),
                 ("ip_demo", "知识产权示范企业有效期至", "IP demonstration enterprise until"),
                 ("tech_sme", "科技型中小企业入库编号有效期至", "tech-based SME registration valid until"),
@@ -104,26 +257,142 @@ CATALOGUE: dict[str, FactSpec] = {
                 ("little_giant", "专精特新“小巨人”称号有效期至", "little giant title valid until"),
             ]
         ],
-        _f("management_system_cert", "bool", "取得质量管理体系认证", "certified quality management system", "quality.management_system_cert", lever="up"),
+        _f(
+            "management_system_cert",
+            "bool",
+            "取得质量管理体系认证",
+            "certified quality management system",
+            "quality.management_system_cert",
+            lever="up",
+        ),
         _f("own_brand", "bool", "拥有自主品牌", "owns its brand", "quality.own_brand", lever="up"),
-        _f("standards_participation", "bool", "参与制修订标准", "took part in drafting standards", "quality.standards_participation", lever="up"),
-        _f("developed_market_product_cert", "bool", "产品通过发达国家和地区产品认证", "product certified in developed markets", "quality.developed_market_product_cert", lever="up"),
-        _f("strategic_emerging", "bool", "主导产品属于战略性新兴产业", "main product in a strategic emerging industry", "main_product.strategic_emerging"),
-        _f("product_field", "text", "主导产品所属领域（专精特新）", "main product field (specialised)", "main_product.field"),
-        _f("product_key_field", "text", "主导产品所属领域（小巨人）", "main product key field (little giant)", "main_product.key_field"),
-        _f("supports_key_chain", "bool", "位于产业链关键环节/为龙头企业配套", "at a key link of a key industrial chain", "main_product.supports_key_chain"),
-        _f("national_market_share", "ratio", "主导产品全国细分市场占有率", "national niche market share", "main_product.national_market_share", lever="up"),
-        _f("international_market_share", "ratio", "主导产品国际细分市场占有率", "international niche market share", "main_product.international_market_share", lever="up"),
-        _f("domestic_rank", "count", "主导产品国内细分市场排名", "domestic rank of the main product", "main_product.domestic_rank", lever="down"),
+        _f(
+            "standards_participation",
+            "bool",
+            "参与制修订标准",
+            "took part in drafting standards",
+            "quality.standards_participation",
+            lever="up",
+        ),
+        _f(
+            "developed_market_product_cert",
+            "bool",
+            "产品通过发达国家和地区产品认证",
+            "product certified in developed markets",
+            "quality.developed_market_product_cert",
+            lever="up",
+        ),
+        _f(
+            "strategic_emerging",
+            "bool",
+            "主导产品属于战略性新兴产业",
+            "main product in a strategic emerging industry",
+            "main_product.strategic_emerging",
+        ),
+        _f(
+            "product_field",
+            "text",
+            "主导产品所属领域（专精特新）",
+            "main product field (specialised)",
+            "main_product.field",
+        ),
+        _f(
+            "product_key_field",
+            "text",
+            "主导产品所属领域（小巨人）",
+            "main product key field (little giant)",
+            "main_product.key_field",
+        ),
+        _f(
+            "supports_key_chain",
+            "bool",
+            "位于产业链关键环节/为龙头企业配套",
+            "at a key link of a key industrial chain",
+            "main_product.supports_key_chain",
+        ),
+        _f(
+            "national_market_share",
+            "ratio",
+            "主导产品全国细分市场占有率",
+            "national niche market share",
+            "main_product.national_market_share",
+            lever="up",
+        ),
+        _f(
+            "international_market_share",
+            "ratio",
+            "主导产品国际细分市场占有率",
+            "international niche market share",
+            "main_product.international_market_share",
+            lever="up",
+        ),
+        _f(
+            "domestic_rank",
+            "count",
+            "主导产品国内细分市场排名",
+            "domestic rank of the main product",
+            "main_product.domestic_rank",
+            lever="down",
+        ),
         _f("digital_level", "count", "数字化水平等级", "digital level", "digital_level", lever="up"),
-        _f("digital_score", "score", "数字化水平评测得分", "digital-level self-test score", "digital_score", lever="up"),
-        _f("core_business_on_information_system", "bool", "核心业务采用信息系统支撑", "core business run on an information system", "core_business_on_information_system", lever="up"),
-        _f("abnormal_operation_list", "bool", "列入经营异常名录", "on the abnormal-operation list", "compliance.abnormal_operation_list"),
-        _f("seriously_dishonest", "bool", "列入严重失信主体名单", "on the serious-dishonesty list", "compliance.seriously_dishonest"),
-        _f("prohibited_products", "bool", "产品（服务）属于国家禁止、限制或淘汰类", "products prohibited, restricted or obsolete", "compliance.prohibited_products"),
-        _f("major_incident_last_3_years", "bool", "近三年发生重大安全、质量、环境等事故或违法行为", "major incident or violation in the last 3 years", "compliance.major_incident_last_3_years"),
-        _f("research_misconduct", "bool", "发生科研严重失信行为", "serious research misconduct", "compliance.research_misconduct"),
-        _f("rd_deduction_excluded_industry", "bool", "属于不适用研发费用加计扣除的行业", "in an industry excluded from the R&D super-deduction", "compliance.rd_deduction_excluded_industry"),
+        _f(
+            "digital_score",
+            "score",
+            "数字化水平评测得分",
+            "digital-level self-test score",
+            "digital_score",
+            lever="up",
+        ),
+        _f(
+            "core_business_on_information_system",
+            "bool",
+            "核心业务采用信息系统支撑",
+            "core business run on an information system",
+            "core_business_on_information_system",
+            lever="up",
+        ),
+        _f(
+            "abnormal_operation_list",
+            "bool",
+            "列入经营异常名录",
+            "on the abnormal-operation list",
+            "compliance.abnormal_operation_list",
+        ),
+        _f(
+            "seriously_dishonest",
+            "bool",
+            "列入严重失信主体名单",
+            "on the serious-dishonesty list",
+            "compliance.seriously_dishonest",
+        ),
+        _f(
+            "prohibited_products",
+            "bool",
+            "产品（服务）属于国家禁止、限制或淘汰类",
+            "products prohibited, restricted or obsolete",
+            "compliance.prohibited_products",
+        ),
+        _f(
+            "major_incident_last_3_years",
+            "bool",
+            "近三年发生重大安全、质量、环境等事故或违法行为",
+            "major incident or violation in the last 3 years",
+            "compliance.major_incident_last_3_years",
+        ),
+        _f(
+            "research_misconduct",
+            "bool",
+            "发生科研严重失信行为",
+            "serious research misconduct",
+            "compliance.research_misconduct",
+        ),
+        _f(
+            "rd_deduction_excluded_industry",
+            "bool",
+            "属于不适用研发费用加计扣除的行业",
+            "in an industry excluded from the R&D super-deduction",
+            "compliance.rd_deduction_excluded_industry",
+        ),
         _f("is_review", "bool", "本次为复核", "this assessment is a re-review", "(assessment: --review)"),
         _f("size_class", "enum", "企业规模", "size class", "size.class", enum=SIZE_ORDER),
         _f("size_is_sme", "bool", "属于中小企业", "is an SME", "size.class"),
@@ -164,8 +433,16 @@ def flatten(profile: Profile, as_of: dt.date, is_review: bool = False) -> FactSe
     v: dict[str, Any] = {"is_review": is_review}
     event_years = range(as_of.year - EVENT_YEARS_BACK, as_of.year + 1)
 
-    for key in ("established", "niche_since", "industry", "region", "size_sector", "digital_level", "digital_score",
-                "core_business_on_information_system"):
+    for key in (
+        "established",
+        "niche_since",
+        "industry",
+        "region",
+        "size_sector",
+        "digital_level",
+        "digital_score",
+        "core_business_on_information_system",
+    ):
         if key in p:
             v[key] = p[key]
     for year, row in p.get("financials", {}).items():
@@ -178,14 +455,21 @@ def flatten(profile: Profile, as_of: dt.date, is_review: bool = False) -> FactSe
         for y in event_years:
             v[f"equity_qualified_{y}"] = Fraction(0)
         for item in p["equity_financing"]:
-            if item.get("qualified_investor") and "date" in item and "amount" in item and item["date"] <= as_of:
+            if (
+                item.get("qualified_investor")
+                and "date" in item
+                and "amount" in item
+                and item["date"] <= as_of
+            ):
                 key = f"equity_qualified_{item['date'].year}"
                 v[key] = v.get(key, Fraction(0)) + item["amount"]
 
     if "ip" in p:
         valid = [
-            i for i in p["ip"]
-            if (i.get("granted") is None or i["granted"] <= as_of) and (i.get("expires") is None or i["expires"] >= as_of)
+            i
+            for i in p["ip"]
+            if (i.get("granted") is None or i["granted"] <= as_of)
+            and (i.get("expires") is None or i["expires"] >= as_of)
         ]
         main = [i for i in valid if i.get("related_to_main_product")]
         one = [i for i in main if i.get("category") == "I"]
@@ -193,11 +477,15 @@ def flatten(profile: Profile, as_of: dt.date, is_review: bool = False) -> FactSe
         v["ip_I_main_self"] = Fraction(sum(1 for i in one if i.get("self_developed")))
         v["ip_I_main_high_value"] = Fraction(sum(1 for i in one if i.get("high_value")))
         v["ip_I_main_applied"] = Fraction(sum(1 for i in one if i.get("applied_with_benefit")))
-        v["ip_I_main_self_applied"] = Fraction(sum(1 for i in one if i.get("applied_with_benefit") and i.get("self_developed")))
+        v["ip_I_main_self_applied"] = Fraction(
+            sum(1 for i in one if i.get("applied_with_benefit") and i.get("self_developed"))
+        )
         v["ip_II_main"] = Fraction(sum(1 for i in main if i.get("category") == "II"))
 
     if "rd_institutions" in p:
-        v["rd_institution_level"] = Fraction(max([LEVEL_ORDER[i["level"]] for i in p["rd_institutions"] if "level" in i], default=0))
+        v["rd_institution_level"] = Fraction(
+            max([LEVEL_ORDER[i["level"]] for i in p["rd_institutions"] if "level" in i], default=0)
+        )
 
     if "awards" in p:
         for y in event_years:
@@ -232,27 +520,67 @@ def flatten(profile: Profile, as_of: dt.date, is_review: bool = False) -> FactSe
                 v[key] = max(v.get(key, Fraction(0)), Fraction(STANDARD_ORDER[s["level"]]))
 
     if "honours" in p:
-        for kind in ("high_tech_enterprise", "national_tech_innovation_demo", "ip_advantage", "ip_demo", "tech_sme"):
-            held = [h["valid_until"] for h in p["honours"]
-                    if h.get("kind") == kind and "valid_until" in h and (h.get("since") is None or h["since"] <= as_of)]
+        for kind in (
+            "high_tech_enterprise",
+            "national_tech_innovation_demo",
+            "ip_advantage",
+            "ip_demo",
+            "tech_sme",
+        ):
+            held = [
+                h["valid_until"]
+                for h in p["honours"]
+                if h.get("kind") == kind
+                and "valid_until" in h
+                and (h.get("since") is None or h["since"] <= as_of)
+            ]
             v[f"honour_{kind}_until"] = max(held, default=NEVER)
 
     if "recognitions" in p:
         for tier in ("innovative", "tech_sme", "specialized", "little_giant"):
-            held = [r["until"] for r in p["recognitions"] if r.get("tier") == tier and "until" in r and r.get("since", NEVER) <= as_of]
+            held = [
+                r["until"]
+                for r in p["recognitions"]
+                if r.get("tier") == tier and "until" in r and r.get("since", NEVER) <= as_of
+            ]
             v[f"recognition_{tier}_until"] = max(held, default=NEVER)
 
-    for key, fields in (("quality", ("management_system_cert", "own_brand", "standards_participation", "developed_market_product_cert")),
-                        ("compliance", ("abnormal_operation_list", "seriously_dishonest", "prohibited_products",
-                                        "major_incident_last_3_years", "research_misconduct", "rd_deduction_excluded_industry"))):
+    for key, fields in (
+        (
+            "quality",
+            (
+                "management_system_cert",
+                "own_brand",
+                "standards_participation",
+                "developed_market_product_cert",
+            ),
+        ),
+        (
+            "compliance",
+            (
+                "abnormal_operation_list",
+                "seriously_dishonest",
+                "prohibited_products",
+                "major_incident_last_3_years",
+                "research_misconduct",
+                "rd_deduction_excluded_industry",
+            ),
+        ),
+    ):
         for f in fields:
             if f in p.get(key, {}):
                 v[f] = p[key][f]
 
     mp = p.get("main_product", {})
-    for src, dst in (("strategic_emerging", "strategic_emerging"), ("field", "product_field"), ("key_field", "product_key_field"),
-                     ("supports_key_chain", "supports_key_chain"), ("national_market_share", "national_market_share"),
-                     ("international_market_share", "international_market_share"), ("domestic_rank", "domestic_rank")):
+    for src, dst in (
+        ("strategic_emerging", "strategic_emerging"),
+        ("field", "product_field"),
+        ("key_field", "product_key_field"),
+        ("supports_key_chain", "supports_key_chain"),
+        ("national_market_share", "national_market_share"),
+        ("international_market_share", "international_market_share"),
+        ("domestic_rank", "domestic_rank"),
+    ):
         if src in mp:
             v[dst] = mp[src]
 

@@ -524,9 +524,7 @@ def combine_fixes(op: str, children: list[Fix | None]) -> Fix | None:
 def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) -> Fix | None:
     """Cheapest set of band upgrades reaching the threshold and every group minimum (a small knapsack)."""
     s = tier.score
-    need_total = max(
-        s.threshold - exact_total(results[i].points_min for i in s.indicators), Fraction(0)
-    )
+    need_total = max(s.threshold - exact_total(results[i].points_min for i in s.indicators), Fraction(0))
     needs = []
     for g in s.groups:
         have = exact_total(results[i].points_min for i in g.indicators)

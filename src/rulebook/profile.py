@@ -24,9 +24,32 @@ SIGNED_MONEY_FIELDS = ("net_profit",)
 COUNT_FIELDS = ("employees", "rd_staff", "tech_staff")
 FINANCIAL_FIELDS = COUNT_FIELDS + MONEY_FIELDS + SIGNED_MONEY_FIELDS
 
-SIZE_SECTORS = ["agriculture", "industry", "construction", "wholesale", "retail", "transport", "warehousing", "postal", "accommodation", "catering", "information_transmission", "software_it", "real_estate_development", "property_management", "leasing_business", "other"]
+SIZE_SECTORS = [
+    "agriculture",
+    "industry",
+    "construction",
+    "wholesale",
+    "retail",
+    "transport",
+    "warehousing",
+    "postal",
+    "accommodation",
+    "catering",
+    "information_transmission",
+    "software_it",
+    "real_estate_development",
+    "property_management",
+    "leasing_business",
+    "other",
+]
 LEVELS = ("national", "provincial", "municipal", "below_municipal")
-HONOUR_KINDS = ("high_tech_enterprise", "national_tech_innovation_demo", "ip_advantage", "ip_demo", "tech_sme")
+HONOUR_KINDS = (
+    "high_tech_enterprise",
+    "national_tech_innovation_demo",
+    "ip_advantage",
+    "ip_demo",
+    "tech_sme",
+)
 TIERS = ("innovative", "tech_sme", "specialized", "little_giant")
 AWARD_KINDS = ("science_award", "maker_china", "quality_award")
 MAKER_GROUPS = ("top50", "top500")
@@ -34,19 +57,58 @@ PRODUCT_FIELDS = ("chain_breakthrough", "six_bases_or_laozihao_or_chain_leader_s
 KEY_FIELDS = ("six_bases", "manufacturing_key_industries", "cyber_power")
 STANDARD_LEVELS = ("international", "national", "industry", "local", "group")
 STANDARD_ROLES = ("lead", "participant")
-RD_INSTITUTION_KINDS = ["enterprise_technology_center", "engineering_research_center", "engineering_technology_center", "key_laboratory", "academician_workstation", "postdoctoral_workstation", "research_institute", "industrial_design_center", "other"]
+RD_INSTITUTION_KINDS = [
+    "enterprise_technology_center",
+    "engineering_research_center",
+    "engineering_technology_center",
+    "key_laboratory",
+    "academician_workstation",
+    "postdoctoral_workstation",
+    "research_institute",
+    "industrial_design_center",
+    "other",
+]
 
 KNOWN_TOP = {
-    "schema", "name", "credit_code", "region", "industry", "size_sector", "established", "niche_since",
-    "financials", "equity_financing", "ip", "rd_institutions", "awards", "honours", "quality", "main_product",
-    "digital_level", "digital_score", "core_business_on_information_system", "compliance", "recognitions",
-    "development_score", "local_indicators", "standards",
+    "schema",
+    "name",
+    "credit_code",
+    "region",
+    "industry",
+    "size_sector",
+    "established",
+    "niche_since",
+    "financials",
+    "equity_financing",
+    "ip",
+    "rd_institutions",
+    "awards",
+    "honours",
+    "quality",
+    "main_product",
+    "digital_level",
+    "digital_score",
+    "core_business_on_information_system",
+    "compliance",
+    "recognitions",
+    "development_score",
+    "local_indicators",
+    "standards",
 }
 COMPLIANCE_FIELDS = (
-    "abnormal_operation_list", "seriously_dishonest", "prohibited_products", "major_incident_last_3_years",
-    "research_misconduct", "rd_deduction_excluded_industry",
+    "abnormal_operation_list",
+    "seriously_dishonest",
+    "prohibited_products",
+    "major_incident_last_3_years",
+    "research_misconduct",
+    "rd_deduction_excluded_industry",
 )
-QUALITY_FIELDS = ("management_system_cert", "own_brand", "standards_participation", "developed_market_product_cert")
+QUALITY_FIELDS = (
+    "management_system_cert",
+    "own_brand",
+    "standards_participation",
+    "developed_market_product_cert",
+)
 
 _CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -98,7 +160,11 @@ class _Checker:
             return None
         if maximum is not None and num > maximum:
             if maximum == 1 and minimum == 0:
-                self.bad(path, "比例须在 0 到 1 之间（如 0.035 表示 3.5%）", "must be a fraction between 0 and 1 (0.035 = 3.5%)")
+                self.bad(
+                    path,
+                    "比例须在 0 到 1 之间（如 0.035 表示 3.5%）",
+                    "must be a fraction between 0 and 1 (0.035 = 3.5%)",
+                )
             else:
                 self.bad(path, f"不能大于 {maximum}", f"must be ≤ {maximum}")
             return None
@@ -132,7 +198,11 @@ class _Checker:
             self.bad(path, "必须为 YYYY-MM-DD 格式的有效日期", "must be a valid date YYYY-MM-DD")
             return None
         if past and d > self.today:
-            self.bad(path, f"日期不能晚于今天（{self.today.isoformat()}）", f"must not be after today ({self.today.isoformat()})")
+            self.bad(
+                path,
+                f"日期不能晚于今天（{self.today.isoformat()}）",
+                f"must not be after today ({self.today.isoformat()})",
+            )
             return None
         return d
 
@@ -189,13 +259,19 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
     """Check a parsed JSON profile; raise ProfileInvalid listing every problem."""
     c = _Checker(today or dt.date.today())
     if not isinstance(raw, dict):
-        raise ProfileInvalid([FieldProblem("(profile)", "企业档案必须是 JSON 对象", "the profile must be a JSON object")])
+        raise ProfileInvalid(
+            [FieldProblem("(profile)", "企业档案必须是 JSON 对象", "the profile must be a JSON object")]
+        )
     out: dict[str, Any] = {}
     schema = raw.get("schema")
     if schema is None:
         c.warn("schema", f"未声明 schema，按 {SCHEMA} 处理", f"no schema given; read as {SCHEMA}")
     elif schema != SCHEMA:
-        c.bad("schema", f"不支持的格式 {schema!r}，应为 {SCHEMA}", f"unsupported schema {schema!r}; expected {SCHEMA}")
+        c.bad(
+            "schema",
+            f"不支持的格式 {schema!r}，应为 {SCHEMA}",
+            f"unsupported schema {schema!r}; expected {SCHEMA}",
+        )
     c.extra_keys(raw, KNOWN_TOP, "")
 
     def opt(key, fn):
@@ -208,19 +284,31 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
     if raw.get("credit_code") is not None:
         code = raw["credit_code"]
         if not isinstance(code, str) or not credit_code_valid(code.strip().upper()):
-            c.bad("credit_code", "统一社会信用代码无效（应为 18 位且校验位正确）", "invalid unified social credit code (18 characters, GB 32100 check)")
+            c.bad(
+                "credit_code",
+                "统一社会信用代码无效（应为 18 位且校验位正确）",
+                "invalid unified social credit code (18 characters, GB 32100 check)",
+            )
         else:
             out["credit_code"] = code.strip().upper()
     if raw.get("region") is not None:
         reg = raw["region"]
         if not isinstance(reg, str) or not re.fullmatch(r"\d{6}", reg) or codes.region(reg) is None:
-            c.bad("region", "未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）", "unknown region code (6-digit GB/T 2260, e.g. 330106)")
+            c.bad(
+                "region",
+                "未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）",
+                "unknown region code (6-digit GB/T 2260, e.g. 330106)",
+            )
         else:
             out["region"] = reg
     if raw.get("industry") is not None:
         ind = raw["industry"]
         if not isinstance(ind, str) or ind.strip().upper() not in codes.industries():
-            c.bad("industry", "未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）", "unknown industry code (GB/T 4754-2017, e.g. C3484)")
+            c.bad(
+                "industry",
+                "未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）",
+                "unknown industry code (GB/T 4754-2017, e.g. C3484)",
+            )
         else:
             out["industry"] = ind.strip().upper()
     opt("size_sector", lambda v, p: c.choice(v, p, SIZE_SECTORS))
@@ -255,17 +343,40 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
                         num = c.number(value, fp)
                     if num is not None:
                         clean[key] = num
-                for part, whole_ in (("rd_staff", "employees"), ("tech_staff", "employees"), ("main_revenue", "revenue"), ("rd_expense", None)):
+                for part, whole_ in (
+                    ("rd_staff", "employees"),
+                    ("tech_staff", "employees"),
+                    ("main_revenue", "revenue"),
+                    ("rd_expense", None),
+                ):
                     if whole_ and part in clean and whole_ in clean and clean[part] > clean[whole_]:
-                        zh_names = {"rd_staff": "研发人员", "tech_staff": "科技人员", "main_revenue": "主营业务收入", "employees": "从业人员", "revenue": "营业收入"}
-                        c.bad(f"{path}.{part}", f"{zh_names[part]}不能大于{zh_names[whole_]}", f"must not exceed {whole_}")
+                        zh_names = {
+                            "rd_staff": "研发人员",
+                            "tech_staff": "科技人员",
+                            "main_revenue": "主营业务收入",
+                            "employees": "从业人员",
+                            "revenue": "营业收入",
+                        }
+                        c.bad(
+                            f"{path}.{part}",
+                            f"{zh_names[part]}不能大于{zh_names[whole_]}",
+                            f"must not exceed {whole_}",
+                        )
                 out["financials"][y] = clean
 
     if raw.get("equity_financing") is not None:
         items = c.listing(raw["equity_financing"], "equity_financing")
         if items is not None:
-            spec = {"date": (c.date, True), "amount": (c.number, True), "qualified_investor": (c.boolean, False)}
-            out["equity_financing"] = [r for i, it in enumerate(items) if (r := c.record(it, f"equity_financing[{i}]", spec)) is not None]
+            spec = {
+                "date": (c.date, True),
+                "amount": (c.number, True),
+                "qualified_investor": (c.boolean, False),
+            }
+            out["equity_financing"] = [
+                r
+                for i, it in enumerate(items)
+                if (r := c.record(it, f"equity_financing[{i}]", spec)) is not None
+            ]
 
     if raw.get("ip") is not None:
         items = c.listing(raw["ip"], "ip")
@@ -295,9 +406,17 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
     if raw.get("rd_institutions") is not None:
         items = c.listing(raw["rd_institutions"], "rd_institutions")
         if items is not None:
-            spec = {"level": (lambda v, p: c.choice(v, p, LEVELS), True), "kind": (lambda v, p: c.choice(v, p, RD_INSTITUTION_KINDS), False),
-                    "name": (c.text, False), "since": (c.date, False)}
-            out["rd_institutions"] = [r for i, it in enumerate(items) if (r := c.record(it, f"rd_institutions[{i}]", spec)) is not None]
+            spec = {
+                "level": (lambda v, p: c.choice(v, p, LEVELS), True),
+                "kind": (lambda v, p: c.choice(v, p, RD_INSTITUTION_KINDS), False),
+                "name": (c.text, False),
+                "since": (c.date, False),
+            }
+            out["rd_institutions"] = [
+                r
+                for i, it in enumerate(items)
+                if (r := c.record(it, f"rd_institutions[{i}]", spec)) is not None
+            ]
 
     if raw.get("awards") is not None:
         items = c.listing(raw["awards"], "awards")
@@ -316,31 +435,56 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
                 if r is None:
                     continue
                 if r.get("kind") in ("science_award", "quality_award") and "level" not in r:
-                    c.bad(f"awards[{i}].level", "科技奖励、质量奖须注明级别", "a science or quality award needs its level")
+                    c.bad(
+                        f"awards[{i}].level",
+                        "科技奖励、质量奖须注明级别",
+                        "a science or quality award needs its level",
+                    )
                 if r.get("kind") == "maker_china" and "group" not in r:
-                    c.bad(f"awards[{i}].group", "创客中国须注明 top50 或 top500", "a maker_china entry needs group top50 or top500")
+                    c.bad(
+                        f"awards[{i}].group",
+                        "创客中国须注明 top50 或 top500",
+                        "a maker_china entry needs group top50 or top500",
+                    )
                 out["awards"].append(r)
 
     if raw.get("honours") is not None:
         items = c.listing(raw["honours"], "honours")
         if items is not None:
-            spec = {"kind": (lambda v, p: c.choice(v, p, HONOUR_KINDS), True), "valid_until": (lambda v, p: c.date(v, p, past=False), True),
-                    "since": (c.date, False)}
-            out["honours"] = [r for i, it in enumerate(items) if (r := c.record(it, f"honours[{i}]", spec)) is not None]
+            spec = {
+                "kind": (lambda v, p: c.choice(v, p, HONOUR_KINDS), True),
+                "valid_until": (lambda v, p: c.date(v, p, past=False), True),
+                "since": (c.date, False),
+            }
+            out["honours"] = [
+                r for i, it in enumerate(items) if (r := c.record(it, f"honours[{i}]", spec)) is not None
+            ]
 
     if raw.get("recognitions") is not None:
         items = c.listing(raw["recognitions"], "recognitions")
         if items is not None:
-            spec = {"tier": (lambda v, p: c.choice(v, p, TIERS), True), "since": (c.date, True),
-                    "until": (lambda v, p: c.date(v, p, past=False), True), "level": (c.text, False)}
-            out["recognitions"] = [r for i, it in enumerate(items) if (r := c.record(it, f"recognitions[{i}]", spec)) is not None]
+            spec = {
+                "tier": (lambda v, p: c.choice(v, p, TIERS), True),
+                "since": (c.date, True),
+                "until": (lambda v, p: c.date(v, p, past=False), True),
+                "level": (c.text, False),
+            }
+            out["recognitions"] = [
+                r for i, it in enumerate(items) if (r := c.record(it, f"recognitions[{i}]", spec)) is not None
+            ]
 
     if raw.get("standards") is not None:
         items = c.listing(raw["standards"], "standards")
         if items is not None:
-            spec = {"level": (lambda v, p: c.choice(v, p, STANDARD_LEVELS), True), "role": (lambda v, p: c.choice(v, p, STANDARD_ROLES), True),
-                    "year": (c.year, True), "name": (c.text, False)}
-            out["standards"] = [r for i, it in enumerate(items) if (r := c.record(it, f"standards[{i}]", spec)) is not None]
+            spec = {
+                "level": (lambda v, p: c.choice(v, p, STANDARD_LEVELS), True),
+                "role": (lambda v, p: c.choice(v, p, STANDARD_ROLES), True),
+                "year": (c.year, True),
+                "name": (c.text, False),
+            }
+            out["standards"] = [
+                r for i, it in enumerate(items) if (r := c.record(it, f"standards[{i}]", spec)) is not None
+            ]
 
     for key, fields in (("quality", QUALITY_FIELDS), ("compliance", COMPLIANCE_FIELDS)):
         if raw.get(key) is not None:
@@ -365,7 +509,11 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
         if rec is not None:
             # an explicit null for field/key_field means "none of these", which is a known answer
             for key in ("field", "key_field"):
-                if isinstance(raw["main_product"], dict) and key in raw["main_product"] and raw["main_product"][key] is None:
+                if (
+                    isinstance(raw["main_product"], dict)
+                    and key in raw["main_product"]
+                    and raw["main_product"][key] is None
+                ):
                     rec[key] = "none"
             out["main_product"] = rec
 

@@ -22,7 +22,9 @@ class Registry:
         self._sets: dict[str, RuleSet] = {}
         self._overlays: dict[str, list[tuple[str, Path, dict]]] = {}
         self._merged: dict[tuple[str, str], RuleSet] = {}
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in ("common", "overlays")):
+        for folder in sorted(
+            p for p in root.iterdir() if p.is_dir() and p.name not in ("common", "overlays")
+        ):
             rs = build_measures(read_yaml_folder(folder), folder)
             if rs.id != folder.name:
                 raise RuleDataError(f"{folder}: id {rs.id!r} must equal the folder name")
@@ -36,7 +38,9 @@ class Registry:
             for folder in sorted(p for p in overlay_root.iterdir() if p.is_dir()):
                 prefix = folder.name
                 if not prefix.isdigit() or len(prefix) not in (2, 4, 6):
-                    raise RuleDataError(f"{folder}: an overlay folder is named by a region code prefix (2, 4 or 6 digits)")
+                    raise RuleDataError(
+                        f"{folder}: an overlay folder is named by a region code prefix (2, 4 or 6 digits)"
+                    )
                 for path in sorted(folder.glob("*.yaml")):
                     data = load_yaml(path.read_text(encoding="utf-8")) or {}
                     target = data.get("applies_to", path.stem)
@@ -52,8 +56,10 @@ class Registry:
         try:
             return self._sets[rule_id]
         except KeyError:
-            raise UnknownRuleSet(f"未知的规则集 {rule_id!r}（现有：{'、'.join(self._sets)}；见 `zjtx rules list`） / "
-                                 f"unknown rule set {rule_id!r}") from None
+            raise UnknownRuleSet(
+                f"未知的规则集 {rule_id!r}（现有：{'、'.join(self._sets)}；见 `zjtx rules list`） / "
+                f"unknown rule set {rule_id!r}"
+            ) from None
 
     def overlays(self, rule_id: str) -> list[tuple[str, Path, dict]]:
         return self._overlays.get(rule_id, [])
@@ -73,8 +79,10 @@ class Registry:
         """The tier-defining (measures) rule set in force on `day`."""
         hits = [rs for rs in self._sets.values() if rs.kind == "measures" and rs.tiers and rs.in_force(day)]
         if not hits:
-            raise UnknownRuleSet(f"{day.isoformat()} 没有现行的梯度培育办法；请用 --rules 指定（见 `zjtx rules list`） / "
-                                 f"no measures are in force on {day.isoformat()}")
+            raise UnknownRuleSet(
+                f"{day.isoformat()} 没有现行的梯度培育办法；请用 --rules 指定（见 `zjtx rules list`） / "
+                f"no measures are in force on {day.isoformat()}"
+            )
         return max(hits, key=lambda r: r.effective_from)
 
 

@@ -74,7 +74,11 @@ def fact_display(key: str, value: Any, lang: str) -> str:
         names = {v: k for k, v in spec.enum.items()}
         member = names.get(int(value), str(value))
         return MEMBER_ZH.get(member, member) if lang == "zh" else member
-    if (spec.name.endswith("_rank") or spec.name == "maker_china_group") and isinstance(value, Fraction) and value >= 9999:
+    if (
+        (spec.name.endswith("_rank") or spec.name == "maker_china_group")
+        and isinstance(value, Fraction)
+        and value >= 9999
+    ):
         return "无" if lang == "zh" else "none"
     if spec.kind == "text" and isinstance(value, str) and lang == "zh":
         return MEMBER_ZH.get(value, value)
@@ -120,12 +124,25 @@ def inputs_labelled(r: CriterionResult, facts, lang: str) -> list[dict]:
         label = (spec.zh if lang == "zh" else spec.en) if spec else key
         if year is not None:
             label += f"（{year}）" if lang == "zh" else f" ({year})"
-        out.append({"fact": key, "path": facts.path_of(key), "label": label, "display": fact_display(key, value, lang)})
+        out.append(
+            {
+                "fact": key,
+                "path": facts.path_of(key),
+                "label": label,
+                "display": fact_display(key, value, lang),
+            }
+        )
     return out
 
 
 def change_json(c: Change, lang: str) -> dict:
-    out = {"fact": c.key, "kind": c.kind, "text": c.zh if lang == "zh" else c.en, "text_zh": c.zh, "text_en": c.en}
+    out = {
+        "fact": c.key,
+        "kind": c.kind,
+        "text": c.zh if lang == "zh" else c.en,
+        "text_zh": c.zh,
+        "text_en": c.en,
+    }
     if c.current is not None:
         out["current"] = jsonable(c.current)
     if c.target is not None:
@@ -216,8 +233,11 @@ def tier_json(tr: TierResult, a: Assessment, lang: str) -> dict:
         out["score_range"] = [jsonable(tr.score.total_min), jsonable(tr.score.total_max)]
         out["threshold"] = jsonable(t.score.threshold)
         out["groups"] = {
-            g.id: {"label": g.zh if lang == "zh" else g.en, "points_range": [jsonable(lo) for lo in tr.score.groups[g.id]],
-                   "minimum": jsonable(g.minimum) if g.minimum is not None else None}
+            g.id: {
+                "label": g.zh if lang == "zh" else g.en,
+                "points_range": [jsonable(lo) for lo in tr.score.groups[g.id]],
+                "minimum": jsonable(g.minimum) if g.minimum is not None else None,
+            }
             for g in t.score.groups
         }
     out["routes"] = {k: (None if v is expr.UNKNOWN else v) for k, v in tr.routes.items()}
@@ -225,9 +245,14 @@ def tier_json(tr: TierResult, a: Assessment, lang: str) -> dict:
     out["missing"] = missing_paths(tr.missing, a.facts)
     out["unverified"] = tr.rests_on_unverified
     if tr.rests_on_unverified:
-        out["unverified_note"] = ("结论依赖待核实（[C] 级）条款，不能作为“不符合”的唯一依据" if lang == "zh"
-                                  else "the outcome rests on a criterion graded C (unverified); not a sole basis for refusal")
-    out["criteria"] = [criterion_json(a.criteria[cid], a.facts, lang) for cid in criteria_of(t.require, a.rules, t)]
+        out["unverified_note"] = (
+            "结论依赖待核实（[C] 级）条款，不能作为“不符合”的唯一依据"
+            if lang == "zh"
+            else "the outcome rests on a criterion graded C (unverified); not a sole basis for refusal"
+        )
+    out["criteria"] = [
+        criterion_json(a.criteria[cid], a.facts, lang) for cid in criteria_of(t.require, a.rules, t)
+    ]
     out["plan"] = plan_json(tr.plan, a.facts, lang)
     return out
 

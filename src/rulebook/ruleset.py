@@ -193,8 +193,12 @@ def _clause(obj: Any, where: str, default_doc: str) -> Clause:
     if grade not in GRADES:
         raise RuleDataError(f"{where}.clause: grade must be A, B or C (got {grade!r})")
     return Clause(
-        document=str(obj.get("document", default_doc)), annex=str(obj.get("annex", "")), item=str(obj.get("item", "")),
-        grade=grade, note=str(obj.get("note", "")).strip(), source=str(obj.get("source", "")),
+        document=str(obj.get("document", default_doc)),
+        annex=str(obj.get("annex", "")),
+        item=str(obj.get("item", "")),
+        grade=grade,
+        note=str(obj.get("note", "")).strip(),
+        source=str(obj.get("source", "")),
     )
 
 
@@ -224,10 +228,14 @@ def read_yaml_folder(folder: Path) -> dict[str, Any]:
             if isinstance(value, dict) and isinstance(merged.get(key), dict):
                 dup = set(value) & set(merged[key])
                 if dup:
-                    raise RuleDataError(f"{path}: {key}.{sorted(dup)[0]} is defined in another file of {folder.name} too")
+                    raise RuleDataError(
+                        f"{path}: {key}.{sorted(dup)[0]} is defined in another file of {folder.name} too"
+                    )
                 merged[key].update(value)
             elif key in merged:
-                raise RuleDataError(f"{path}: top-level key {key!r} is defined in another file of {folder.name} too")
+                raise RuleDataError(
+                    f"{path}: top-level key {key!r} is defined in another file of {folder.name} too"
+                )
             else:
                 merged[key] = value
     return merged
@@ -252,10 +260,17 @@ def build_measures(data: dict[str, Any], path: Path) -> RuleSet:
     if "from" not in eff:
         raise RuleDataError(f"{where}: effective.from is required")
     rs = RuleSet(
-        id=rid, kind=data.get("kind", "measures"), zh=zh, en=en, document=str(data.get("document", zh)),
+        id=rid,
+        kind=data.get("kind", "measures"),
+        zh=zh,
+        en=en,
+        document=str(data.get("document", zh)),
         effective_from=_date(eff["from"], f"{where}: effective.from"),
         effective_until=_date(eff["until"], f"{where}: effective.until") if eff.get("until") else None,
-        path=path, uses=tuple(data.get("uses") or ()), raw=data, notes_zh=str(data.get("notes", "")),
+        path=path,
+        uses=tuple(data.get("uses") or ()),
+        raw=data,
+        notes_zh=str(data.get("notes", "")),
     )
     if "procedure" in data:
         rs.procedure = _procedure(data["procedure"], f"{_file_defining(path, 'procedure')}: procedure", rs)
@@ -305,7 +320,13 @@ def _procedure(spec: Any, where: str, rs: RuleSet) -> Procedure:
 def add_measures_content(rs: RuleSet, data: dict[str, Any], where: str) -> None:
     """Parse facts, metrics, criteria and tiers of `data` into `rs` (used by rule sets and overlays)."""
     for key, spec in (data.get("facts") or {}).items():
-        if not isinstance(spec, dict) or spec.get("kind") not in ("bool", "number", "money", "ratio", "count"):
+        if not isinstance(spec, dict) or spec.get("kind") not in (
+            "bool",
+            "number",
+            "money",
+            "ratio",
+            "count",
+        ):
             raise RuleDataError(f"{where}: facts.{key}: needs kind bool, number, money, ratio or count")
         _label(spec, f"{where}: facts.{key}")
         rs.local_facts[key] = spec
@@ -370,14 +391,25 @@ def _criterion(cid: str, spec: Any, vocab: expr.Vocabulary, where: str, doc: str
     zh, en = _label(spec, where)
     clause = _clause(spec.get("clause"), where, doc)
     value = expr.parse(spec["value"], vocab, f"{where}.value") if "value" in spec else None
-    common = dict(id=cid, zh=zh, en=en, clause=clause, value=value, unit=str(spec.get("unit", "")),
-                  manual=bool(spec.get("manual", False)), note_zh=str(spec.get("note_zh", "")), note_en=str(spec.get("note_en", "")))
+    common = dict(
+        id=cid,
+        zh=zh,
+        en=en,
+        clause=clause,
+        value=value,
+        unit=str(spec.get("unit", "")),
+        manual=bool(spec.get("manual", False)),
+        note_zh=str(spec.get("note_zh", "")),
+        note_en=str(spec.get("note_en", "")),
+    )
     if "test" in spec:
         return Criterion(kind="condition", test=expr.parse(spec["test"], vocab, f"{where}.test"), **common)
     if "bands" in spec or "options" in spec:
         options = _bands(spec, vocab, where) if "bands" in spec else _options(spec["options"], vocab, where)
         if options[-1].test is not None:
-            raise RuleDataError(f"{where}: the last option must have no 'when' (the fallback, usually 0 points)")
+            raise RuleDataError(
+                f"{where}: the last option must have no 'when' (the fallback, usually 0 points)"
+            )
         return Criterion(kind="indicator", options=options, **common)
     raise RuleDataError(f"{where}: needs 'test' (a condition) or 'bands'/'options' (a scored indicator)")
 
@@ -441,18 +473,31 @@ def _req(spec: Any, rs: RuleSet, where: str, route: str = "") -> Req:
     if isinstance(spec, dict):
         name = str(spec.get("route", route))
         if "all" in spec:
-            return Req("all", tuple(_req(s, rs, f"{where}.all[{i}]") for i, s in enumerate(spec["all"])), route=name)
+            return Req(
+                "all", tuple(_req(s, rs, f"{where}.all[{i}]") for i, s in enumerate(spec["all"])), route=name
+            )
         if "any" in spec:
-            return Req("any", tuple(_req(s, rs, f"{where}.any[{i}]") for i, s in enumerate(spec["any"])), route=name)
+            return Req(
+                "any", tuple(_req(s, rs, f"{where}.any[{i}]") for i, s in enumerate(spec["any"])), route=name
+            )
         if "criterion" in spec:
             return _req(spec["criterion"], rs, where, name)
         if "tier" in spec:
             if spec["tier"] not in rs.tiers:
-                raise RuleDataError(f"{where}: tier {spec['tier']!r} must be defined before the tier that refers to it")
-            return Req("tier", criterion=str(spec["tier"]), route=name or str(spec["tier"]), ref=rs.tiers[spec["tier"]])
+                raise RuleDataError(
+                    f"{where}: tier {spec['tier']!r} must be defined before the tier that refers to it"
+                )
+            return Req(
+                "tier",
+                criterion=str(spec["tier"]),
+                route=name or str(spec["tier"]),
+                ref=rs.tiers[spec["tier"]],
+            )
         if spec.get("score"):
             return Req("score", route=name or "score")
-    raise RuleDataError(f"{where}: a requirement is a criterion id, 'score', a list (all of), or {{all: …}} / {{any: …}}")
+    raise RuleDataError(
+        f"{where}: a requirement is a criterion id, 'score', a list (all of), or {{all: …}} / {{any: …}}"
+    )
 
 
 def _tier(tid: str, spec: Any, rs: RuleSet, where: str) -> Tier:
@@ -501,11 +546,17 @@ def apply_overlay(base: RuleSet, data: dict[str, Any], path: Path) -> RuleSet:
     rs.criteria, rs.tiers, rs.local_facts = dict(base.criteria), dict(base.tiers), dict(base.local_facts)
     where = str(path)
     rs.overlay = str(data.get("id", path.stem))
-    for section, existing in (("criteria", base.criteria), ("metrics", base.metrics), ("facts", base.local_facts)):
+    for section, existing in (
+        ("criteria", base.criteria),
+        ("metrics", base.metrics),
+        ("facts", base.local_facts),
+    ):
         clash = sorted(set(data.get(section) or {}) & set(existing))
         if clash:
-            raise RuleDataError(f"{where}: {section}.{clash[0]} already exists in {base.id}; give the province's own items their own ids "
-                                f"(e.g. a province prefix) and list what they replace under 'replace:'")
+            raise RuleDataError(
+                f"{where}: {section}.{clash[0]} already exists in {base.id}; give the province's own items their own ids "
+                f"(e.g. a province prefix) and list what they replace under 'replace:'"
+            )
     add_measures_content(rs, {k: data[k] for k in ("facts", "metrics", "criteria") if k in data}, where)
     replace: dict[str, list[str]] = data.get("replace") or {}
     for old, new in replace.items():
@@ -528,7 +579,11 @@ def _replace_in_tier(tier: Tier, replace: dict[str, list[str]]) -> Tier:
 
     def swap_req(req: Req) -> Req:
         if req.op == "criterion" and req.criterion in replace:
-            return Req("all", tuple(Req("criterion", criterion=n, route=n) for n in replace[req.criterion]), route=req.route)
+            return Req(
+                "all",
+                tuple(Req("criterion", criterion=n, route=n) for n in replace[req.criterion]),
+                route=req.route,
+            )
         return Req(req.op, tuple(swap_req(c) for c in req.children), req.criterion, req.route, req.ref)
 
     score = tier.score

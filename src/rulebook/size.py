@@ -59,11 +59,20 @@ def sectors(rs: RuleSet) -> dict[str, Sector]:
             for measure, value in bounds.items():
                 num = to_fraction(value)
                 if measure not in MEASURES or num is None:
-                    raise RuleDataError(f"{where}.classes.{cls}.{measure}: a bound is employees/revenue/total_assets: number")
+                    raise RuleDataError(
+                        f"{where}.classes.{cls}.{measure}: a bound is employees/revenue/total_assets: number"
+                    )
                 clean[measure] = num
             classes[cls] = clean
-        out[sid] = Sector(sid, zh, en, tuple(spec.get("industries") or ()), tuple(spec.get("exclude") or ()), classes,
-                          _clause(spec.get("clause"), where, rs.document))
+        out[sid] = Sector(
+            sid,
+            zh,
+            en,
+            tuple(spec.get("industries") or ()),
+            tuple(spec.get("exclude") or ()),
+            classes,
+            _clause(spec.get("clause"), where, rs.document),
+        )
     rs.raw["_sectors"] = out
     return out
 

@@ -21,7 +21,12 @@ _IP_KINDS = {
     "ip_I_main_self": {"category": "I", "type": "invention_patent", "self_developed": True},
     "ip_I_main_high_value": {"category": "I", "type": "invention_patent", "high_value": True},
     "ip_I_main_applied": {"category": "I", "type": "invention_patent", "applied_with_benefit": True},
-    "ip_I_main_self_applied": {"category": "I", "type": "invention_patent", "self_developed": True, "applied_with_benefit": True},
+    "ip_I_main_self_applied": {
+        "category": "I",
+        "type": "invention_patent",
+        "self_developed": True,
+        "applied_with_benefit": True,
+    },
     "ip_II_main": {"category": "II", "type": "utility_model"},
 }
 _FLAGS = {
@@ -53,11 +58,18 @@ def apply_plan(profile: dict[str, Any], changes: list[Change], as_of: dt.date) -
                 row[other] = _num(Fraction(str(row[other])) + (c.target - old))
         elif c.kind == "amount" and name == "equity_qualified":
             p.setdefault("equity_financing", []).append(
-                {"date": f"{year}-12-31" if dt.date(year, 12, 31) <= as_of else as_of.isoformat(),
-                 "amount": _num(c.target - c.current), "qualified_investor": True})
+                {
+                    "date": f"{year}-12-31" if dt.date(year, 12, 31) <= as_of else as_of.isoformat(),
+                    "amount": _num(c.target - c.current),
+                    "qualified_investor": True,
+                }
+            )
         elif c.kind == "amount" and name in _IP_KINDS:
             for _ in range(int(c.target - c.current)):
-                item = {"related_to_main_product": True, "granted": (as_of - dt.timedelta(days=1)).isoformat()}
+                item = {
+                    "related_to_main_product": True,
+                    "granted": (as_of - dt.timedelta(days=1)).isoformat(),
+                }
                 item.update(_IP_KINDS[name])
                 p.setdefault("ip", []).append(item)
         elif c.kind == "amount" and name in _MAIN_PRODUCT:
@@ -69,17 +81,28 @@ def apply_plan(profile: dict[str, Any], changes: list[Change], as_of: dt.date) -
             (p.setdefault(section, {}) if section else p)[field] = True
         elif c.kind == "level" and name == "rd_institution_level":
             member = {v: k for k, v in LEVEL_ORDER.items()}[int(c.target)]
-            p.setdefault("rd_institutions", []).append({"level": member, "kind": "enterprise_technology_center"})
+            p.setdefault("rd_institutions", []).append(
+                {"level": member, "kind": "enterprise_technology_center"}
+            )
         elif c.kind == "level" and name == "standard_led_level":
             member = {v: k for k, v in STANDARD_ORDER.items()}[int(c.target)]
-            p.setdefault("standards", []).append({"level": member, "role": "lead", "year": year or as_of.year - 1})
+            p.setdefault("standards", []).append(
+                {"level": member, "role": "lead", "year": year or as_of.year - 1}
+            )
         elif c.kind == "obtain" and c.key.startswith("honour_"):
-            kind = c.key[len("honour_"):-len("_until")]
-            p.setdefault("honours", []).append({"kind": kind, "valid_until": dt.date(as_of.year + 3, 12, 31).isoformat()})
+            kind = c.key[len("honour_") : -len("_until")]
+            p.setdefault("honours", []).append(
+                {"kind": kind, "valid_until": dt.date(as_of.year + 3, 12, 31).isoformat()}
+            )
         elif c.kind == "obtain" and c.key.startswith("recognition_"):
-            tier = c.key[len("recognition_"):-len("_until")]
+            tier = c.key[len("recognition_") : -len("_until")]
             p.setdefault("recognitions", []).append(
-                {"tier": tier, "since": as_of.isoformat(), "until": dt.date(as_of.year + 3, 12, 31).isoformat()})
+                {
+                    "tier": tier,
+                    "since": as_of.isoformat(),
+                    "until": dt.date(as_of.year + 3, 12, 31).isoformat(),
+                }
+            )
         elif c.kind == "wait" and name == "niche_since" and isinstance(c.current, dt.date):
             years = int(c.target) - (as_of.year - 1)
             since = c.current

@@ -63,13 +63,19 @@ def read_profile(path: Path):
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        fail([f"{path}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}） / invalid JSON at line {exc.lineno} column {exc.colno}"])
+        fail(
+            [
+                f"{path}: 不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}） / invalid JSON at line {exc.lineno} column {exc.colno}"
+            ]
+        )
 
 
 @app.command("assess")
 def assess_cmd(
     profile: Path = typer.Argument(..., help="企业档案 JSON（zjtx.profile/1）"),
-    as_of: str = typer.Option(None, "--as-of", help="评估日期 YYYY-MM-DD，决定适用规则与“上年度”（默认今天）"),
+    as_of: str = typer.Option(
+        None, "--as-of", help="评估日期 YYYY-MM-DD，决定适用规则与“上年度”（默认今天）"
+    ),
     rules: str = typer.Option(None, "--rules", help="指定规则集 id（默认按评估日期选择现行规则）"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON（zjtx.assessment/1）"),
     review: bool = typer.Option(False, "--review", help="按复核口径评估"),
@@ -107,14 +113,22 @@ def rules_list() -> None:
     for rid in reg.ids():
         rs = reg.get(rid)
         overlays = "、".join(f"{p}:{path.stem}" for p, path, _ in reg.overlays(rid))
-        table.add_row(rid, rs.zh, rs.kind, rs.effective_from.isoformat(),
-                      rs.effective_until.isoformat() if rs.effective_until else "—", overlays or "—")
+        table.add_row(
+            rid,
+            rs.zh,
+            rs.kind,
+            rs.effective_from.isoformat(),
+            rs.effective_until.isoformat() if rs.effective_until else "—",
+            overlays or "—",
+        )
     out_console().print(table)
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-miit-2022"),
-               region: str = typer.Option(None, "--region", help="按某地区代码显示（含省级叠加）")) -> None:
+def rules_show(
+    rule_id: str = typer.Argument(..., help="规则集 id，如 cn-miit-2022"),
+    region: str = typer.Option(None, "--region", help="按某地区代码显示（含省级叠加）"),
+) -> None:
     """显示规则集的每一层次、每条条件/指标及其出处与可信度。"""
     reg = _registry()
     try:
@@ -123,7 +137,10 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
         fail([str(exc)])
     console = out_console()
     console.print(f"[bold]{rs.zh}[/bold]（{rs.id}）  {rs.document}")
-    console.print(f"生效：{rs.effective_from} 至 {rs.effective_until or '—'}" + (f"  叠加：{rs.overlay}" if rs.overlay else ""))
+    console.print(
+        f"生效：{rs.effective_from} 至 {rs.effective_until or '—'}"
+        + (f"  叠加：{rs.overlay}" if rs.overlay else "")
+    )
     if rs.notes_zh:
         console.print(rs.notes_zh, style="dim", markup=False)
     if rs.kind == "size-classification":
@@ -133,10 +150,19 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
         for col in ("行业", "GB/T 4754", "大型", "中型", "小型", "出处", "等级"):
             table.add_column(col)
         for s in sectors(rs).values():
+
             def fmt(b):
                 return "，".join(f"{k}≥{v}" for k, v in b.items())
-            table.add_row(s.zh, " ".join(s.industries) or "（其余）", fmt(s.classes["large"]), fmt(s.classes["medium"]),
-                          fmt(s.classes["small"]), s.clause.item, s.clause.grade)
+
+            table.add_row(
+                s.zh,
+                " ".join(s.industries) or "（其余）",
+                fmt(s.classes["large"]),
+                fmt(s.classes["medium"]),
+                fmt(s.classes["small"]),
+                s.clause.item,
+                s.clause.grade,
+            )
         console.print(table)
         return
     if rs.kind == "level-mapping":
@@ -145,7 +171,11 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
         return
     if rs.procedure is not None:
         unit = {"years": "年", "months": "个月", "days": "天"}
-        label = {"recognition_years": "称号有效期", "change_report_months": "重大变化报告期限", "notice_days": "公示期"}
+        label = {
+            "recognition_years": "称号有效期",
+            "change_report_months": "重大变化报告期限",
+            "notice_days": "公示期",
+        }
         for name, term in rs.procedure.terms().items():
             flag = "（待核实）" if term.unverified else ""
             console.print(
@@ -161,10 +191,23 @@ def rules_show(rule_id: str = typer.Argument(..., help="规则集 id，如 cn-mi
             extra = f"满分 {c.max_points}" if c.kind == "indicator" else ""
             note = "；".join(x for x in (extra, c.clause.note) if x)
             grade = c.clause.grade + ("（待核实）" if c.clause.unverified else "")
-            table.add_row(*(Text(x) for x in (cid, c.zh, "".join(x for x in (c.clause.annex, c.clause.item) if x), grade, note)))
+            table.add_row(
+                *(
+                    Text(x)
+                    for x in (
+                        cid,
+                        c.zh,
+                        "".join(x for x in (c.clause.annex, c.clause.item) if x),
+                        grade,
+                        note,
+                    )
+                )
+            )
         if tier.score:
-            console.print(f"评分达标线：{tier.score.threshold} 分；" + "；".join(
-                f"{g.zh}≥{g.minimum}" for g in tier.score.groups if g.minimum is not None))
+            console.print(
+                f"评分达标线：{tier.score.threshold} 分；"
+                + "；".join(f"{g.zh}≥{g.minimum}" for g in tier.score.groups if g.minimum is not None)
+            )
         console.print(table)
 
 
@@ -184,7 +227,9 @@ def synth_cmd(
     n: int = typer.Argument(..., help="生成的企业数量"),
     output: Path = typer.Option(..., "-o", "--output", help="输出文件：.parquet、.csv 或 .xlsx（按扩展名）"),
     seed: int = typer.Option(0, "--seed", help="随机种子；相同种子生成完全相同的数据"),
-    year: int = typer.Option(None, "--year", help="最近一个完整会计年度（默认去年）；生成该年及此前 3 年的财务数据"),
+    year: int = typer.Option(
+        None, "--year", help="最近一个完整会计年度（默认去年）；生成该年及此前 3 年的财务数据"
+    ),
 ) -> None:
     """生成合成企业名录（平铺表格式），用于试用与测试批量筛查。"""
     from .synth import SynthError, synth
@@ -196,25 +241,41 @@ def synth_cmd(
         fail([str(exc)])
     except OSError as exc:
         fail([f"{output}: 无法写入（{exc.strerror or exc}）"])
-    sys.stderr.write(f"已生成 {summary['rows']:,} 家企业、{summary['columns']} 列 → {summary['path']}（{summary['seconds']} 秒）\n")
+    sys.stderr.write(
+        f"已生成 {summary['rows']:,} 家企业、{summary['columns']} 列 → {summary['path']}（{summary['seconds']} 秒）\n"
+    )
 
 
 @app.command("screen")
 def screen_cmd(
-    input: Path = typer.Argument(..., help="企业名录：.parquet、.csv（UTF-8）或 .xlsx，列格式见 docs/screening.md"),
+    input: Path = typer.Argument(
+        ..., help="企业名录：.parquet、.csv（UTF-8）或 .xlsx，列格式见 docs/screening.md"
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="结果文件：.parquet、.csv 或 .xlsx（按扩展名）"),
-    as_of: str = typer.Option(None, "--as-of", help="评估日期 YYYY-MM-DD，决定适用规则与“上年度”（默认今天）"),
+    as_of: str = typer.Option(
+        None, "--as-of", help="评估日期 YYYY-MM-DD，决定适用规则与“上年度”（默认今天）"
+    ),
     rules: str = typer.Option(None, "--rules", help="指定规则集 id（默认按评估日期选择现行规则）"),
     errors: Path = typer.Option(None, "--errors", help="错误清单 CSV（默认：结果文件名 + .errors.csv）"),
-    gaps: int = typer.Option(1000, "--gaps", help="为最接近下一层次的至多 N 家企业计算差距清单（0 = 不计算）"),
+    gaps: int = typer.Option(
+        1000, "--gaps", help="为最接近下一层次的至多 N 家企业计算差距清单（0 = 不计算）"
+    ),
 ) -> None:
     """批量筛查企业名录：每家企业的规模、各层次是否符合、得分、最高层次，以及最接近下一层次者的差距清单。"""
     from .screen import ScreenError, screen
 
     day = parse_date(as_of, "--as-of")
     try:
-        summary = screen(input, output, as_of=day, rules=rules, errors=errors, gaps=gaps, progress=True,
-                         warn=lambda line: sys.stderr.write(line + "\n"))
+        summary = screen(
+            input,
+            output,
+            as_of=day,
+            rules=rules,
+            errors=errors,
+            gaps=gaps,
+            progress=True,
+            warn=lambda line: sys.stderr.write(line + "\n"),
+        )
     except ScreenError as exc:
         fail(exc.lines)
     except RulebookError as exc:
@@ -225,14 +286,20 @@ def screen_cmd(
     rs = reg.get(summary["rules"])
     names = {"none": "未达任何层次", **{tid: t.zh for tid, t in rs.tiers.items()}}
     evaluated = summary["rows"] - summary["error_rows"]
-    lines = [f"规则：{rs.zh}（{rs.id}），评估日期 {summary['as_of']}",
-             f"共 {summary['rows']:,} 行：已评估 {evaluated:,} 行，数据有误 {summary['error_rows']:,} 行"
-             + (f"（{summary['error_cells']:,} 处，见 {summary['errors_file']}）" if summary["error_rows"] else "")]
+    lines = [
+        f"规则：{rs.zh}（{rs.id}），评估日期 {summary['as_of']}",
+        f"共 {summary['rows']:,} 行：已评估 {evaluated:,} 行，数据有误 {summary['error_rows']:,} 行"
+        + (
+            f"（{summary['error_cells']:,} 处，见 {summary['errors_file']}）" if summary["error_rows"] else ""
+        ),
+    ]
     for tid, count in summary["highest_tier"].items():
         share = f"{count / evaluated * 100:.2f}%" if evaluated else "—"
         lines.append(f"  最高层次 {names.get(tid, tid)}：{count:,}（{share}）")
-    lines.append(f"差距清单：{summary['gaps']:,} 家（其中 {summary['gaps_reaching']:,} 家的清单经复算可达下一层次；"
-                 f"未达下一层次的候选共 {summary['gap_candidates']:,} 家）")
+    lines.append(
+        f"差距清单：{summary['gaps']:,} 家（其中 {summary['gaps_reaching']:,} 家的清单经复算可达下一层次；"
+        f"未达下一层次的候选共 {summary['gap_candidates']:,} 家）"
+    )
     lines.append(f"结果 → {summary['output']}（{summary['seconds']} 秒）")
     sys.stdout.write("\n".join(lines) + "\n")
 

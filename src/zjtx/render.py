@@ -58,7 +58,13 @@ def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Pa
     if tier.get("score_range") is not None:
         lo, hi = tier["score_range"]
         score = f"{lo}" if lo == hi else f"{lo}–{hi}"
-        head.append(_t(lang, f"    评分 {score} 分（达标线 {tier['threshold']} 分）", f"    score {score} (threshold {tier['threshold']})"))
+        head.append(
+            _t(
+                lang,
+                f"    评分 {score} 分（达标线 {tier['threshold']} 分）",
+                f"    score {score} (threshold {tier['threshold']})",
+            )
+        )
         groups = "；".join(
             f"{g['label']} {g['points_range'][0] if g['points_range'][0] == g['points_range'][1] else '–'.join(map(str, g['points_range']))}"
             + (_t(lang, f"（≥{g['minimum']}）", f" (≥{g['minimum']})") if g["minimum"] is not None else "")
@@ -80,7 +86,11 @@ def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Pa
             label.append(_t(lang, " 〔待核实〕", " [unverified]"), style="yellow")
         if c.get("manual"):
             label.append(_t(lang, " 〔需人工核验〕", " [reviewer judges]"), style="cyan")
-        value = c.get("value_display") or "；".join(f"{i['label']} {i['display']}" for i in c["inputs_labelled"][:3]) or "—"
+        value = (
+            c.get("value_display")
+            or "；".join(f"{i['label']} {i['display']}" for i in c["inputs_labelled"][:3])
+            or "—"
+        )
         if c["status"] == "undetermined":
             value = _t(lang, "缺：", "missing: ") + "、".join(c["missing"])
         if c["kind"] == "indicator":
@@ -107,8 +117,17 @@ def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Pa
         for i, ch in enumerate(plan["changes"], 1):
             lines.append(f"  {i}. {ch['text']}\n")
         if plan.get("via") and plan.get("reaches"):
-            via = _route_text({**tier, "route": plan["via"]}, lang, tiers).split("：", 1)[-1].split(": ", 1)[-1]
-            lines.append(_t(lang, f"  （已按上述调整重新测算，可达标；途径：{via}）", f"  (re-checked with these changes: reached via {via})"), style="dim")
+            via = (
+                _route_text({**tier, "route": plan["via"]}, lang, tiers).split("：", 1)[-1].split(": ", 1)[-1]
+            )
+            lines.append(
+                _t(
+                    lang,
+                    f"  （已按上述调整重新测算，可达标；途径：{via}）",
+                    f"  (re-checked with these changes: reached via {via})",
+                ),
+                style="dim",
+            )
         parts.append(lines)
     elif tier["qualified"] is True:
         upgrades = [
@@ -117,8 +136,11 @@ def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Pa
         if upgrades and tier.get("score_range"):
             lines = Text(_t(lang, "还可提分：\n", "Points still available:\n"), style="bold")
             for c, f in upgrades[:4]:
-                lines.append(f"  · {c['label']}：" + "；".join(ch["text"] for ch in f["changes"])
-                             + _t(lang, f"（+{f['points_gained']} 分）\n", f" (+{f['points_gained']})\n"))
+                lines.append(
+                    f"  · {c['label']}："
+                    + "；".join(ch["text"] for ch in f["changes"])
+                    + _t(lang, f"（+{f['points_gained']} 分）\n", f" (+{f['points_gained']})\n")
+                )
             parts.append(lines)
     title = f"{tier['label']}  ({tid})"
     style = {True: "green", False: "red", None: "yellow"}[tier["qualified"]]
@@ -127,28 +149,69 @@ def tier_panel(tid: str, tier: dict, lang: str, tiers: dict | None = None) -> Pa
 
 def render(result: dict, profile_name: str | None, console: Console, lang: str = "zh") -> None:
     name = profile_name or _t(lang, "（未填写企业名称）", "(no name)")
-    console.print(Text(_t(lang, f"{name} — 优质中小企业梯度培育自评报告", f"{name} — gradient-cultivation self-assessment"), style="bold"))
-    console.print(_t(lang, f"依据：《{result['rules_title']}》（{result['rules']}）", f"Rules: {result['rules_title']} ({result['rules']})")
-                  + (f" + {result['overlay']}" if result.get("overlay") else "")
-                  + _t(lang, f" · 评估日期 {result['as_of']} · 上年度 = {result['fiscal_year']} 年",
-                       f" · as of {result['as_of']} · last fiscal year {result['fiscal_year']}")
-                  + (_t(lang, " · 复核", " · re-review") if result.get("review") else ""))
+    console.print(
+        Text(
+            _t(
+                lang,
+                f"{name} — 优质中小企业梯度培育自评报告",
+                f"{name} — gradient-cultivation self-assessment",
+            ),
+            style="bold",
+        )
+    )
+    console.print(
+        _t(
+            lang,
+            f"依据：《{result['rules_title']}》（{result['rules']}）",
+            f"Rules: {result['rules_title']} ({result['rules']})",
+        )
+        + (f" + {result['overlay']}" if result.get("overlay") else "")
+        + _t(
+            lang,
+            f" · 评估日期 {result['as_of']} · 上年度 = {result['fiscal_year']} 年",
+            f" · as of {result['as_of']} · last fiscal year {result['fiscal_year']}",
+        )
+        + (_t(lang, " · 复核", " · re-review") if result.get("review") else "")
+    )
     size = result.get("size")
     if size:
         cls = (SIZE_ZH if lang == "zh" else SIZE_EN)[size["class"]]
-        basis = ("，" if lang == "zh" else ", ").join(f"{k.split('.')[-1]}={v}" for k, v in size["inputs"].items())
-        line = _t(lang, f"企业规模：{cls}（{size['sector_label'] or '行业未知'}；{basis}）", f"Size: {cls} ({size['sector_label']}; {basis})")
+        basis = ("，" if lang == "zh" else ", ").join(
+            f"{k.split('.')[-1]}={v}" for k, v in size["inputs"].items()
+        )
+        line = _t(
+            lang,
+            f"企业规模：{cls}（{size['sector_label'] or '行业未知'}；{basis}）",
+            f"Size: {cls} ({size['sector_label']}; {basis})",
+        )
         if size["class"] is None:
-            line += _t(lang, f"，可能为：{'、'.join(SIZE_ZH[c] for c in size['possible'])}；缺：{'、'.join(size['missing'])}",
-                       f", possibly {', '.join(size['possible'])}; missing {', '.join(size['missing'])}")
+            line += _t(
+                lang,
+                f"，可能为：{'、'.join(SIZE_ZH[c] for c in size['possible'])}；缺：{'、'.join(size['missing'])}",
+                f", possibly {', '.join(size['possible'])}; missing {', '.join(size['missing'])}",
+            )
         console.print(line)
     highest = result["highest_tier"]
-    label = result["tiers"][highest]["label"] if highest in result["tiers"] else _t(lang, "尚未达到任何层次", "none yet")
-    console.print(Text(_t(lang, f"结论：最高可达 {label}", f"Highest tier reached: {label}"), style="bold cyan"))
+    label = (
+        result["tiers"][highest]["label"]
+        if highest in result["tiers"]
+        else _t(lang, "尚未达到任何层次", "none yet")
+    )
+    console.print(
+        Text(_t(lang, f"结论：最高可达 {label}", f"Highest tier reached: {label}"), style="bold cyan")
+    )
     for note in result.get("notes", []):
         console.print(Text(note, style="dim"))
     console.print()
     for tid, tier in result["tiers"].items():
         console.print(tier_panel(tid, tier, lang, result["tiers"]))
-    console.print(Text(_t(lang, "〔待核实〕：该条款原文未能逐字核对（来源等级 C），结论仅供参考，以主管部门认定为准。",
-                          "[unverified]: the wording of this clause could not be checked against the official text (grade C)."), style="dim"))
+    console.print(
+        Text(
+            _t(
+                lang,
+                "〔待核实〕：该条款原文未能逐字核对（来源等级 C），结论仅供参考，以主管部门认定为准。",
+                "[unverified]: the wording of this clause could not be checked against the official text (grade C).",
+            ),
+            style="dim",
+        )
+    )

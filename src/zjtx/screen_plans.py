@@ -26,7 +26,9 @@ from rulebook.registry import Registry
 
 PARALLEL_MIN = 100  # fewer plans are done in this process alone (starting a helper costs about half a second)
 CHUNK_ROWS = 20  # rows a helper takes at a time
-MAX_HELPERS = 3  # each helper holds its own interpreter (≈ 100 MB); a container may see more cores than it may use
+MAX_HELPERS = (
+    3  # each helper holds its own interpreter (≈ 100 MB); a container may see more cores than it may use
+)
 
 # row number → (plan text, reaches the tier); None where the single path does not agree that the tier is missed
 Plans = dict[int, tuple[str, bool] | None]
@@ -177,5 +179,8 @@ def _serve() -> None:
 if __name__ == "__main__":
     try:
         _serve()
-    except (KeyboardInterrupt, BrokenPipeError):  # Ctrl-C reaches the whole process group; the parent reports it
+    except (
+        KeyboardInterrupt,
+        BrokenPipeError,
+    ):  # Ctrl-C reaches the whole process group; the parent reports it
         sys.exit(1)

@@ -27,15 +27,44 @@ CHUNK_ROWS = 500_000  # rows generated (and written) at a time; part of the dete
 EXCEL_MAX_ROWS = 1_000_000  # Excel holds 1,048,576 rows per sheet; we refuse more than a round million
 FORMATS = (".parquet", ".csv", ".xlsx")
 MISSING_SHARE = 0.005
-TITLE_SPECIALIZED = -4.8  # logit intercepts of holding a title (calibrated: ≈ 5 % specialised, ≈ 0.5 % little giant)
+TITLE_SPECIALIZED = (
+    -4.8
+)  # logit intercepts of holding a title (calibrated: ≈ 5 % specialised, ≈ 0.5 % little giant)
 TITLE_LITTLE_GIANT = -9.0  # share of value cells left empty (so that undetermined outcomes occur)
 NEVER = dt.date(1900, 1, 1)
 
 # Rough counts of enterprises by province (millions, national statistics 2023, rounded): the region weights.
 PROVINCE_WEIGHTS = {
-    "44": 7.6, "32": 4.0, "37": 3.7, "33": 3.4, "41": 2.4, "13": 1.9, "51": 1.9, "34": 1.8, "31": 1.7, "42": 1.7,
-    "35": 1.6, "11": 1.5, "43": 1.2, "61": 1.1, "50": 1.0, "36": 0.9, "45": 0.8, "53": 0.8, "21": 0.8, "14": 0.7,
-    "52": 0.6, "12": 0.5, "46": 0.5, "23": 0.4, "15": 0.4, "65": 0.4, "22": 0.3, "62": 0.3, "64": 0.1, "63": 0.07,
+    "44": 7.6,
+    "32": 4.0,
+    "37": 3.7,
+    "33": 3.4,
+    "41": 2.4,
+    "13": 1.9,
+    "51": 1.9,
+    "34": 1.8,
+    "31": 1.7,
+    "42": 1.7,
+    "35": 1.6,
+    "11": 1.5,
+    "43": 1.2,
+    "61": 1.1,
+    "50": 1.0,
+    "36": 0.9,
+    "45": 0.8,
+    "53": 0.8,
+    "21": 0.8,
+    "14": 0.7,
+    "52": 0.6,
+    "12": 0.5,
+    "46": 0.5,
+    "23": 0.4,
+    "15": 0.4,
+    "65": 0.4,
+    "22": 0.3,
+    "62": 0.3,
+    "64": 0.1,
+    "63": 0.07,
     "54": 0.05,
 }
 
@@ -57,19 +86,85 @@ class Sector:
 
 
 SECTORS = (
-    Sector("C", 0.45, 30e6, 650e3, 0.018, 0.12, 1.1, 1.0, 1.0,
-           ("精密机械", "电子科技", "新材料", "智能装备", "汽车零部件", "化工", "医疗器械", "食品", "纺织", "电气", "仪器仪表", "模具", "塑胶制品", "光电科技")),
-    Sector("F", 0.20, 20e6, 2.0e6, 0.002, 0.70, 0.6, 0.05, 0.2, ("贸易", "商贸", "供应链管理", "进出口", "医药连锁", "五金交电")),
-    Sector("I65", 0.08, 8e6, 420e3, 0.075, 0.05, 1.0, 0.55, 2.2, ("软件", "信息技术", "网络科技", "数据科技", "智能科技")),
-    Sector("E", 0.06, 40e6, 900e3, 0.012, 0.45, 1.2, 0.25, 0.6, ("建设工程", "建筑安装", "市政工程", "装饰工程")),
-    Sector("M", 0.07, 6e6, 350e3, 0.055, 0.10, 1.0, 0.7, 1.2, ("检测技术", "工程设计", "技术服务", "生物科技", "环境技术")),
-    Sector("L", 0.06, 8e6, 600e3, 0.004, 0.75, 0.9, 0.05, 0.2, ("企业管理咨询", "人力资源", "租赁", "商务服务")),
+    Sector(
+        "C",
+        0.45,
+        30e6,
+        650e3,
+        0.018,
+        0.12,
+        1.1,
+        1.0,
+        1.0,
+        (
+            "精密机械",
+            "电子科技",
+            "新材料",
+            "智能装备",
+            "汽车零部件",
+            "化工",
+            "医疗器械",
+            "食品",
+            "纺织",
+            "电气",
+            "仪器仪表",
+            "模具",
+            "塑胶制品",
+            "光电科技",
+        ),
+    ),
+    Sector(
+        "F",
+        0.20,
+        20e6,
+        2.0e6,
+        0.002,
+        0.70,
+        0.6,
+        0.05,
+        0.2,
+        ("贸易", "商贸", "供应链管理", "进出口", "医药连锁", "五金交电"),
+    ),
+    Sector(
+        "I65",
+        0.08,
+        8e6,
+        420e3,
+        0.075,
+        0.05,
+        1.0,
+        0.55,
+        2.2,
+        ("软件", "信息技术", "网络科技", "数据科技", "智能科技"),
+    ),
+    Sector(
+        "E", 0.06, 40e6, 900e3, 0.012, 0.45, 1.2, 0.25, 0.6, ("建设工程", "建筑安装", "市政工程", "装饰工程")
+    ),
+    Sector(
+        "M",
+        0.07,
+        6e6,
+        350e3,
+        0.055,
+        0.10,
+        1.0,
+        0.7,
+        1.2,
+        ("检测技术", "工程设计", "技术服务", "生物科技", "环境技术"),
+    ),
+    Sector(
+        "L", 0.06, 8e6, 600e3, 0.004, 0.75, 0.9, 0.05, 0.2, ("企业管理咨询", "人力资源", "租赁", "商务服务")
+    ),
     Sector("A", 0.03, 6e6, 300e3, 0.006, 0.60, 1.5, 0.2, 0.5, ("农业发展", "生态农业", "种业", "农牧")),
     Sector("K", 0.02, 30e6, 2.5e6, 0.0, 1.00, 4.0, 0.0, 0.05, ("置业", "房地产开发", "物业管理")),
     Sector("G", 0.02, 15e6, 700e3, 0.004, 0.75, 1.3, 0.05, 0.3, ("物流", "运输", "仓储")),
     Sector("N", 0.01, 5e6, 300e3, 0.012, 0.50, 1.5, 0.2, 0.6, ("环境工程", "环保科技", "水务")),
 )
-RD_EXCLUDED = ("F", "K", "L")  # industries excluded from the R&D super-deduction (财税〔2015〕119号): wholesale/retail, real estate, leasing & business services
+RD_EXCLUDED = (
+    "F",
+    "K",
+    "L",
+)  # industries excluded from the R&D super-deduction (财税〔2015〕119号): wholesale/retail, real estate, leasing & business services
 
 FIRST = "恒华鼎瑞博天金新宏永盛泰嘉明宇晨卓远创科信达兴润海聚凯锐智云联康安德昊万鸿峰力诚"
 SECOND = "锐创源达通科丰盛泰宇辰航越迈拓赛芯星维凯腾铭驰远洋润安华信邦隆禾川恒光曜新捷胜普"
@@ -221,7 +316,9 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
 
     # --- age
     young = rng.random(n) < 0.07
-    age_years = np.where(young, rng.uniform(0.5, 3.5, n), 3.5 + rng.gamma(2.0, 4.5, n) + 2.0 * np.clip(z_size, 0, None))
+    age_years = np.where(
+        young, rng.uniform(0.5, 3.5, n), 3.5 + rng.gamma(2.0, 4.5, n) + 2.0 * np.clip(z_size, 0, None)
+    )
     end_y = np.datetime64(dt.date(year, 12, 31), "D")
     established = end_y - (age_years * 365.25).astype(int)
     niche_since = established + (rng.uniform(0, 1, n) ** 2 * np.minimum(age_years, 4) * 365.25).astype(int)
@@ -236,12 +333,16 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
         g = np.clip(g, -0.6, 2.5)
         rev[t - 1] = rev[t] / (1 + g)
     main_share = np.clip(rng.beta(9, 1.1, n), 0.2, 1.0)
-    emp_y = np.maximum(1, np.round(rev[3] / per_sector("revenue_per_employee") * np.exp(rng.normal(0, 0.45, n))))
+    emp_y = np.maximum(
+        1, np.round(rev[3] / per_sector("revenue_per_employee") * np.exp(rng.normal(0, 0.45, n)))
+    )
     assets_y = rev[3] * per_sector("assets_to_revenue") * np.exp(rng.normal(0, 0.45, n))
     debt = np.clip(rng.beta(4.5, 4.5, n) - 0.01 * z_inn, 0.02, 1.3)
     margin_mu = rng.normal(0.045, 0.05, n) + 0.012 * z_inn
     rd_none = rng.random(n) < per_sector("rd_none") * np.where(z_inn > 1.0, 0.3, 1.0)
-    intensity = np.where(rd_none, 0.0, per_sector("rd_intensity") * np.exp(0.75 * z_inn + rng.normal(0, 0.35, n) - 0.2))
+    intensity = np.where(
+        rd_none, 0.0, per_sector("rd_intensity") * np.exp(0.75 * z_inn + rng.normal(0, 0.35, n) - 0.2)
+    )
     intensity = np.clip(intensity, 0, 0.6)
     # titles held: the strongest firms; a specialised title required R&D of at least 3 % when it was granted
     title_score = 0.6 * z_inn + 0.55 * z_size + 0.5 * (intensity >= 0.03) + 0.3 * rng.standard_normal(n)
@@ -269,35 +370,60 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
         tech_staff = np.minimum(e, rd_staff + np.round(e * rng.uniform(0, 0.08, n)))
         profit = np.round(r * m)
         values = {
-            "employees": e, "rd_staff": rd_staff, "tech_staff": tech_staff, "revenue": r, "main_revenue": np.round(r * ms),
-            "total_assets": np.round(a), "total_liabilities": np.round(a * dr), "net_profit": profit,
-            "rd_expense": np.round(r * ri), "total_cost": np.maximum(0, np.round((r - profit) * rng.normal(1.0, 0.01, n))),
+            "employees": e,
+            "rd_staff": rd_staff,
+            "tech_staff": tech_staff,
+            "revenue": r,
+            "main_revenue": np.round(r * ms),
+            "total_assets": np.round(a),
+            "total_liabilities": np.round(a * dr),
+            "net_profit": profit,
+            "rd_expense": np.round(r * ri),
+            "total_cost": np.maximum(0, np.round((r - profit) * rng.normal(1.0, 0.01, n))),
         }
         absent = np.flatnonzero(~exists)
         for name, v in values.items():
             series = pl.Series(f"{name}_{y}", v.astype(np.int64))
             cols[f"{name}_{y}"] = series.scatter(absent, None) if absent.size else series
 
-    strength = 0.65 * z_inn + 0.3 * z_size + 0.4 * (intensity >= 0.03) + 0.35 * rng.standard_normal(n) + 0.8 * titled
+    strength = (
+        0.65 * z_inn + 0.3 * z_size + 0.4 * (intensity >= 0.03) + 0.35 * rng.standard_normal(n) + 0.8 * titled
+    )
     # --- events per year: equity from qualified investors, awards, Maker China, standards led
     for y in [year - 4, *years]:  # "近五年" awards and standards (the tech-based SME rules) need a fifth year
         rounds = (startup & (rng.random(n) < 0.45)) | (rng.random(n) < 0.004)
         amount = np.where(startup, 25e6, 6e6) * np.exp(rng.normal(0, 0.9, n))
-        cols[f"equity_qualified_{y}"] = pl.Series(f"equity_qualified_{y}", np.where(rounds & (est_year <= y), np.round(amount), 0)).cast(pl.Int64)
+        cols[f"equity_qualified_{y}"] = pl.Series(
+            f"equity_qualified_{y}", np.where(rounds & (est_year <= y), np.round(amount), 0)
+        ).cast(pl.Int64)
         prov = rng.random(n) < _sigmoid(-6.0 + 1.5 * strength)
         nat = rng.random(n) < _sigmoid(-9.0 + 1.8 * strength)
-        cols[f"science_award_national_rank_{y}"] = pl.Series(np.where(nat, 1 + rng.poisson(2.0, n), 0)).cast(pl.Int64)
-        cols[f"science_award_provincial_rank_{y}"] = pl.Series(np.where(prov, 1 + rng.poisson(1.5, n), 0)).cast(pl.Int64)
+        cols[f"science_award_national_rank_{y}"] = pl.Series(np.where(nat, 1 + rng.poisson(2.0, n), 0)).cast(
+            pl.Int64
+        )
+        cols[f"science_award_provincial_rank_{y}"] = pl.Series(
+            np.where(prov, 1 + rng.poisson(1.5, n), 0)
+        ).cast(pl.Int64)
         maker = rng.random(n)
         cols[f"maker_china_group_{y}"] = pl.Series(
-            np.where(tech & (maker < 0.0005 * np.exp(strength)), 50, np.where(tech & (maker < 0.005 * np.exp(strength)), 500, 0))).cast(pl.Int64)
+            np.where(
+                tech & (maker < 0.0005 * np.exp(strength)),
+                50,
+                np.where(tech & (maker < 0.005 * np.exp(strength)), 500, 0),
+            )
+        ).cast(pl.Int64)
         led = rng.random(n) < _sigmoid(-5.0 + 1.3 * strength)
         level = rng.choice(len(STANDARD_LEVELS), n, p=[0.55, 0.10, 0.20, 0.12, 0.03])
         cols[f"standard_led_level_{y}"] = _pick(("none", *STANDARD_LEVELS), np.where(led, level + 1, 0))
 
     # --- IP related to the main product (consistent counts)
     scale = np.log(np.maximum(rev[3], 1) / per_sector("revenue_median"))
-    lam = np.exp(-0.65 + 1.05 * z_inn + 0.25 * scale) * per_sector("ip_factor") * np.where(rd_none, 0.2, 1.0) * np.where(titled, 2.5, 1.0)
+    lam = (
+        np.exp(-0.65 + 1.05 * z_inn + 0.25 * scale)
+        * per_sector("ip_factor")
+        * np.where(rd_none, 0.2, 1.0)
+        * np.where(titled, 2.5, 1.0)
+    )
     n_one = rng.poisson(lam)
     self_and_applied = rng.binomial(n_one, 0.50)
     self_only = rng.binomial(n_one - self_and_applied, 0.30 / 0.50)
@@ -307,24 +433,38 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
     cols["ip_I_main_high_value"] = pl.Series(rng.binomial(n_one, np.clip(0.2 + 0.08 * z_inn, 0.02, 0.6)))
     cols["ip_I_main_applied"] = pl.Series(self_and_applied + applied_only)
     cols["ip_I_main_self_applied"] = pl.Series(self_and_applied)
-    cols["ip_II_main"] = pl.Series(rng.poisson(np.exp(0.2 + 0.6 * z_inn + 0.2 * scale) * per_sector("ip2_factor")))
+    cols["ip_II_main"] = pl.Series(
+        rng.poisson(np.exp(0.2 + 0.6 * z_inn + 0.2 * scale) * per_sector("ip2_factor"))
+    )
 
     # --- institutions, awards, honours, titles
     inst = strength + rng.normal(0, 0.7, n)
     cols["rd_institution_level"] = _pick(LEVELS, np.digitize(inst, [0.9, 1.4, 1.9, 3.3]))
     qa = rng.random(n) * np.exp(-0.6 * strength)
-    cols["quality_award_level"] = _pick(LEVELS, np.where(qa < 0.002, 4, np.where(qa < 0.02, 3, np.where(qa < 0.06, 2, 0))))
-    hte = ~rd_none & (rng.random(n) < _sigmoid(-2.3 + 1.4 * z_inn + 0.6 * (n_one > 0)) * np.where(tech, 1.0, 0.25))
+    cols["quality_award_level"] = _pick(
+        LEVELS, np.where(qa < 0.002, 4, np.where(qa < 0.02, 3, np.where(qa < 0.06, 2, 0)))
+    )
+    hte = ~rd_none & (
+        rng.random(n) < _sigmoid(-2.3 + 1.4 * z_inn + 0.6 * (n_one > 0)) * np.where(tech, 1.0, 0.25)
+    )
     cols["honour_high_tech_enterprise_until"] = pl.Series(_until(rng, hte, rng.random(n) < 0.05, year))
     tsme = ~rd_none & (rng.random(n) < _sigmoid(-1.6 + 1.0 * z_inn) * np.where(tech, 1.0, 0.3))
-    tsme_until = np.where(tsme, np.datetime64(dt.date(year + 1, 12, 31), "D"), np.where(rng.random(n) < 0.1, np.datetime64(dt.date(year, 12, 31), "D"), np.datetime64(NEVER, "D")))
+    tsme_until = np.where(
+        tsme,
+        np.datetime64(dt.date(year + 1, 12, 31), "D"),
+        np.where(rng.random(n) < 0.1, np.datetime64(dt.date(year, 12, 31), "D"), np.datetime64(NEVER, "D")),
+    )
     cols["honour_tech_sme_until"] = pl.Series(tsme_until)
     for kind, a0 in (("ip_advantage", -6.0), ("ip_demo", -7.5), ("national_tech_innovation_demo", -9.0)):
-        cols[f"honour_{kind}_until"] = pl.Series(_until(rng, rng.random(n) < _sigmoid(a0 + 1.5 * strength), rng.random(n) < 0.01, year))
+        cols[f"honour_{kind}_until"] = pl.Series(
+            _until(rng, rng.random(n) < _sigmoid(a0 + 1.5 * strength), rng.random(n) < 0.01, year)
+        )
     inn_title = rng.random(n) < _sigmoid(-3.0 + 1.3 * strength)
     cols["recognition_innovative_until"] = pl.Series(_until(rng, inn_title, rng.random(n) < 0.05, year))
     cols["recognition_tech_sme_until"] = pl.Series(tsme_until)
-    cols["recognition_specialized_until"] = pl.Series(_until(rng, spec_title, rng.random(n) < 0.01 + 0.5 * lg_title, year))
+    cols["recognition_specialized_until"] = pl.Series(
+        _until(rng, spec_title, rng.random(n) < 0.01 + 0.5 * lg_title, year)
+    )
     cols["recognition_little_giant_until"] = pl.Series(_until(rng, lg_title, rng.random(n) < 0.001, year))
 
     # --- quality, main product, digitalisation
@@ -348,15 +488,26 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
     share = np.clip(rng.beta(0.6, 14, n) * np.exp(0.7 * boost), 0, 0.9)
     cols["national_market_share"] = pl.Series(np.round(share, 4))
     exporter = rng.random(n) < 0.2
-    cols["international_market_share"] = pl.Series(np.where(exporter, np.round(share * rng.uniform(0.05, 0.5, n), 4), 0.0))
-    cols["domestic_rank"] = pl.Series(np.clip(np.round(0.6 / np.maximum(share, 1e-4) * np.exp(rng.normal(0, 0.4, n))), 1, 999).astype(np.int64))
+    cols["international_market_share"] = pl.Series(
+        np.where(exporter, np.round(share * rng.uniform(0.05, 0.5, n), 4), 0.0)
+    )
+    cols["domestic_rank"] = pl.Series(
+        np.clip(np.round(0.6 / np.maximum(share, 1e-4) * np.exp(rng.normal(0, 0.4, n))), 1, 999).astype(
+            np.int64
+        )
+    )
     digital = np.digitize(0.8 * boost + rng.standard_normal(n), [0.0, 1.1, 2.2]) + 1
     cols["digital_level"] = pl.Series(digital.astype(np.int64))
     cols["core_business_on_information_system"] = pl.Series(chance(0.4, 1.0))
 
     # --- compliance (rare), the R&D super-deduction exclusion follows the industry
-    for name, p in (("abnormal_operation_list", 0.010), ("seriously_dishonest", 0.002), ("prohibited_products", 0.001),
-                    ("major_incident_last_3_years", 0.003), ("research_misconduct", 0.0005)):
+    for name, p in (
+        ("abnormal_operation_list", 0.010),
+        ("seriously_dishonest", 0.002),
+        ("prohibited_products", 0.001),
+        ("major_incident_last_3_years", 0.003),
+        ("research_misconduct", 0.0005),
+    ):
         cols[name] = pl.Series(rng.random(n) < p)
     excluded = np.isin(np.array([s.prefix for s in SECTORS])[sector], RD_EXCLUDED)
     cols["rd_deduction_excluded_industry"] = pl.Series(excluded)
@@ -364,7 +515,9 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
     # --- scores: development evaluation (year and as-of year), the province's own indicators
     dev = 52 + 11 * boost + rng.normal(0, 8, n)
     cols[f"development_score_{year}"] = pl.Series(np.round(np.clip(dev, 10, 100), 1))
-    cols[f"development_score_{year + 1}"] = pl.Series(np.round(np.clip(dev + rng.normal(1, 3, n), 10, 100), 1))
+    cols[f"development_score_{year + 1}"] = pl.Series(
+        np.round(np.clip(dev + rng.normal(1, 3, n), 10, 100), 1)
+    )
     cols["local_featured_score"] = pl.Series(rng.binomial(15, _sigmoid(-1.6 + 0.8 * boost)).astype(np.int64))
     cols["local_sc_modern_system"] = pl.Series(rng.random(n) < 0.45)
     cols["local_sc_heritage_or_first"] = pl.Series(rng.random(n) < _sigmoid(-2.2 + 0.8 * boost))
@@ -381,15 +534,21 @@ def generate_chunk(start: int, n: int, seed: int, year: int) -> pl.DataFrame:
     offsets = np.cumsum([0] + [len(s.words) for s in SECTORS])
     counts = np.array([len(s.words) for s in SECTORS])
     word_idx = offsets[sector] + (rng.random(n) * counts[sector]).astype(int)
-    listed = (rng.random(n) < 0.1 + 0.2 * (z_size > 1.5))
-    names = pl.DataFrame({
-        "p": _pick(rplaces, ridx),
-        "a": _pick(FIRST, rng.integers(0, len(FIRST), n)),
-        "b": _pick(SECOND, rng.integers(0, len(SECOND), n)),
-        "w": _pick(words, word_idx),
-        "s": _pick(("有限公司", "股份有限公司"), listed.astype(np.int64)),
-    }).select(pl.concat_str(["p", "a", "b", "w", "s"]).alias("name"))["name"]
-    ids = pl.select(pl.format("E{}", pl.int_range(start + 1, start + n + 1, dtype=pl.Int64).cast(pl.String).str.zfill(8)).alias("id"))["id"]
+    listed = rng.random(n) < 0.1 + 0.2 * (z_size > 1.5)
+    names = pl.DataFrame(
+        {
+            "p": _pick(rplaces, ridx),
+            "a": _pick(FIRST, rng.integers(0, len(FIRST), n)),
+            "b": _pick(SECOND, rng.integers(0, len(SECOND), n)),
+            "w": _pick(words, word_idx),
+            "s": _pick(("有限公司", "股份有限公司"), listed.astype(np.int64)),
+        }
+    ).select(pl.concat_str(["p", "a", "b", "w", "s"]).alias("name"))["name"]
+    ids = pl.select(
+        pl.format(
+            "E{}", pl.int_range(start + 1, start + n + 1, dtype=pl.Int64).cast(pl.String).str.zfill(8)
+        ).alias("id")
+    )["id"]
     head = {
         "id": ids,
         "name": names,
@@ -416,7 +575,9 @@ def check_output(output: Path, n: int) -> str:
     if n < 0:
         raise SynthError(f"N: 企业数量不能为负数（收到 {n}）")
     if suffix == ".xlsx" and n > EXCEL_MAX_ROWS:
-        raise SynthError(f"-o/--output: Excel 每个工作表最多约 104 万行，.xlsx 最多生成 {EXCEL_MAX_ROWS:,} 家企业（收到 {n:,}）；请改用 .parquet 或 .csv")
+        raise SynthError(
+            f"-o/--output: Excel 每个工作表最多约 104 万行，.xlsx 最多生成 {EXCEL_MAX_ROWS:,} 家企业（收到 {n:,}）；请改用 .parquet 或 .csv"
+        )
     return suffix
 
 
@@ -436,8 +597,13 @@ def chunks(n: int, seed: int, year: int) -> Iterator[pl.DataFrame]:
             yield pending.popleft().result()
 
 
-def synth(n: int, output: Path | str, seed: int = 0, year: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> dict:
+def synth(
+    n: int,
+    output: Path | str,
+    seed: int = 0,
+    year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Write n synthetic enterprises to `output` (.parquet / .csv / .xlsx); returns {rows, columns, seconds, path}."""
     import time
 
@@ -492,4 +658,11 @@ def synth(n: int, output: Path | str, seed: int = 0, year: int | None = None,
         tmp.replace(output)
     finally:
         tmp.unlink(missing_ok=True)
-    return {"rows": n, "columns": columns, "path": str(output), "seconds": round(time.perf_counter() - started, 2), "year": year, "seed": seed}
+    return {
+        "rows": n,
+        "columns": columns,
+        "path": str(output),
+        "seconds": round(time.perf_counter() - started, 2),
+        "year": year,
+        "seed": seed,
+    }

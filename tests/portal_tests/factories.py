@@ -23,22 +23,39 @@ def example_profile(name: str = "manufacturer") -> dict:
     return json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def make_enterprise(name: str = "杭州精工减速机有限公司", region: str = "330106", credit_code: str | None = None,
-                    profile: dict | None = None, example: str = "manufacturer") -> Enterprise:
+def make_enterprise(
+    name: str = "杭州精工减速机有限公司",
+    region: str = "330106",
+    credit_code: str | None = None,
+    profile: dict | None = None,
+    example: str = "manufacturer",
+) -> Enterprise:
     doc = copy.deepcopy(profile if profile is not None else example_profile(example))
     doc["name"] = name
     doc["region"] = region
     if credit_code:
         doc["credit_code"] = credit_code
     code = doc.get("credit_code") or credit_code
-    return Enterprise.objects.create(name=name, credit_code=code, region=region,
-                                     industry=doc.get("industry", ""), profile=doc)
+    return Enterprise.objects.create(
+        name=name, credit_code=code, region=region, industry=doc.get("industry", ""), profile=doc
+    )
 
 
-def make_user(username: str, role: Role, region_code: str = "", enterprise: Enterprise | None = None,
-              full_name: str = "") -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role, region_code=region_code,
-                                    enterprise=enterprise, first_name=full_name)
+def make_user(
+    username: str,
+    role: Role,
+    region_code: str = "",
+    enterprise: Enterprise | None = None,
+    full_name: str = "",
+) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        region_code=region_code,
+        enterprise=enterprise,
+        first_name=full_name,
+    )
     return user
 
 

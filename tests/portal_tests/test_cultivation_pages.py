@@ -325,7 +325,9 @@ def test_evidence_gone_from_disk_is_a_404_naming_the_file(
     with caplog.at_level("WARNING", logger="portal.downloads"):
         resp = client.get(reverse("cultivation:evidence", args=[evidence.pk]))
     assert resp.status_code == 404  # not a server error
-    assert "文件不存在或已被删除：营业执照.pdf；请联系上传人重新上传" in resp.content.decode()  # shown on the not-found page
+    assert (
+        "文件不存在或已被删除：营业执照.pdf；请联系上传人重新上传" in resp.content.decode()
+    )  # shown on the not-found page
     assert evidence.file.name in caplog.text and "营业执照.pdf" in caplog.text
 
 

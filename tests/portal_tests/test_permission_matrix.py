@@ -312,7 +312,9 @@ COVERED_ELSEWHERE = {
     "services:": "test_services.py",
     "digital:": "test_digital.py",
     "clusters:": "test_clusters.py",
-    "pairing:": "test_pairing.py", "dashboard:": "test_dashboard.py", "exchange:": "test_exchange_pages.py",
+    "pairing:": "test_pairing.py",
+    "dashboard:": "test_dashboard.py",
+    "exchange:": "test_exchange_pages.py",
 }
 
 

@@ -563,7 +563,9 @@ def test_an_attachment_downloads_under_its_chinese_name_and_is_never_sniffed_or_
     with caplog.at_level("WARNING", logger="portal.downloads"):
         gone = client.get(url)
     assert gone.status_code == 404  # not a server error
-    assert "文件不存在或已被删除：申报通知（2026）.pdf；请联系上传人重新上传" in gone.content.decode()  # shown on the not-found page
+    assert (
+        "文件不存在或已被删除：申报通知（2026）.pdf；请联系上传人重新上传" in gone.content.decode()
+    )  # shown on the not-found page
     assert att.file.name in caplog.text
 
 

@@ -232,7 +232,9 @@ def test_a_result_file_gone_from_disk_is_a_404_saying_to_screen_again(client, go
     files.absolute(run.output_path).unlink()
     response = client.get(reverse("screening:download", args=[run.pk, "result"]))
     assert response.status_code == 404
-    assert f"文件不存在或已被删除：筛查结果-{run.pk}.xlsx；请重新发起筛查。" in response.content.decode()  # shown on the not-found page
+    assert (
+        f"文件不存在或已被删除：筛查结果-{run.pk}.xlsx；请重新发起筛查。" in response.content.decode()
+    )  # shown on the not-found page
 
 
 def test_only_the_uploader_and_officials_above_see_the_run_and_its_files(client, gov, hz_run):

@@ -128,8 +128,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [SRC_ROOT / "portal" / "static"]
 STORAGES = {
     # Evidence is private: stored under DATA_DIR/media, never served by URL, only through checked views.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": str(DATA_DIR / "media"), "base_url": None}},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "media"), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"

@@ -13,8 +13,12 @@ class User(AbstractUser):
     # empty for the national level. Enterprises inherit the enterprise's region.
     region_code = models.CharField(_("所属地区代码"), max_length=6, blank=True, default="")
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("所属企业"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="users",
+        "enterprises.Enterprise",
+        verbose_name=_("所属企业"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
     )
     organisation = models.CharField(_("单位名称"), max_length=200, blank=True, default="")
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")

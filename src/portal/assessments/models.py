@@ -6,12 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Assessment(models.Model):
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE,
-                                   related_name="assessments")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.CASCADE, related_name="assessments"
+    )
     created_at = models.DateTimeField(_("评价时间"), auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    ruleset_id = models.CharField(_("规则集"), max_length=64)       # e.g. cn-miit-2022 (+ overlay)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ruleset_id = models.CharField(_("规则集"), max_length=64)  # e.g. cn-miit-2022 (+ overlay)
     ruleset_label = models.CharField(_("规则集名称"), max_length=200, blank=True, default="")
     engine_version = models.CharField(_("引擎版本"), max_length=32, blank=True, default="")
     as_of = models.DateField(_("评价基准日"))

@@ -12,8 +12,17 @@ from django.utils import translation
 from .models import AuditEntry
 
 
-def record(actor, action: str, target, *, from_state: str = "", to_state: str = "", reason: str = "",
-           region_code: str = "", **data) -> AuditEntry:
+def record(
+    actor,
+    action: str,
+    target,
+    *,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    region_code: str = "",
+    **data,
+) -> AuditEntry:
     with translation.override(settings.LANGUAGE_CODE):
         target_label = str(target)[:300]
     return AuditEntry.objects.create(
@@ -32,4 +41,6 @@ def record(actor, action: str, target, *, from_state: str = "", to_state: str = 
 
 def trail(target):
     """The audit rows of one object, oldest first."""
-    return AuditEntry.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk)).order_by("at", "id")
+    return AuditEntry.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk)).order_by(
+        "at", "id"
+    )

@@ -67,7 +67,6 @@ DECLARATION_COMPLIANCE = (
 )
 
 
-
 def declaration_text(day: dt.date | None = None) -> str:
     """The one text an enterprise signs at submission (stored with the application as signed).
 

@@ -7,10 +7,22 @@ from django.utils.translation import gettext_lazy as _
 
 class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), null=True, blank=True,
-                                   on_delete=models.CASCADE, related_name="notifications")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), null=True, blank=True,
-                             on_delete=models.CASCADE, related_name="notifications")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True, default="")
     url = models.CharField(_("链接"), max_length=300, blank=True, default="")

@@ -9,12 +9,17 @@ from .models import Notification
 
 
 def notify_enterprise(enterprise, title: str, body: str = "", url: str = "", topic: str = "") -> None:
-    transaction.on_commit(lambda: Notification.objects.create(
-        enterprise=enterprise, title=title, body=body, url=url, topic=topic))
+    transaction.on_commit(
+        lambda: Notification.objects.create(
+            enterprise=enterprise, title=title, body=body, url=url, topic=topic
+        )
+    )
 
 
 def notify_user(user, title: str, body: str = "", url: str = "", topic: str = "") -> None:
-    transaction.on_commit(lambda: Notification.objects.create(user=user, title=title, body=body, url=url, topic=topic))
+    transaction.on_commit(
+        lambda: Notification.objects.create(user=user, title=title, body=body, url=url, topic=topic)
+    )
 
 
 def inbox_for(user):

@@ -6,36 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='评价时间')),
-                ('ruleset_id', models.CharField(max_length=64, verbose_name='规则集')),
-                ('ruleset_label', models.CharField(blank=True, default='', max_length=200, verbose_name='规则集名称')),
-                ('engine_version', models.CharField(blank=True, default='', max_length=32, verbose_name='引擎版本')),
-                ('as_of', models.DateField(verbose_name='评价基准日')),
-                ('is_review', models.BooleanField(default=False, verbose_name='复核口径')),
-                ('profile_version', models.PositiveIntegerField(default=0, verbose_name='画像版本')),
-                ('input_snapshot', models.JSONField(verbose_name='输入快照（zjtx.profile/1）')),
-                ('result', models.JSONField(verbose_name='评价结果（zh / en 两种语言的 zjtx.assessment/1）')),
-                ('highest_tier', models.CharField(blank=True, default='none', max_length=32, verbose_name='最高层级')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='enterprises.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="评价时间"),
+                ),
+                ("ruleset_id", models.CharField(max_length=64, verbose_name="规则集")),
+                (
+                    "ruleset_label",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="规则集名称"),
+                ),
+                (
+                    "engine_version",
+                    models.CharField(blank=True, default="", max_length=32, verbose_name="引擎版本"),
+                ),
+                ("as_of", models.DateField(verbose_name="评价基准日")),
+                ("is_review", models.BooleanField(default=False, verbose_name="复核口径")),
+                ("profile_version", models.PositiveIntegerField(default=0, verbose_name="画像版本")),
+                ("input_snapshot", models.JSONField(verbose_name="输入快照（zjtx.profile/1）")),
+                ("result", models.JSONField(verbose_name="评价结果（zh / en 两种语言的 zjtx.assessment/1）")),
+                (
+                    "highest_tier",
+                    models.CharField(blank=True, default="none", max_length=32, verbose_name="最高层级"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assessments",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价记录',
-                'verbose_name_plural': '评价记录',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "评价记录",
+                "verbose_name_plural": "评价记录",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,26 +14,54 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='操作')),
-                ('target_type', models.CharField(max_length=64, verbose_name='对象类型')),
-                ('target_id', models.CharField(max_length=64, verbose_name='对象编号')),
-                ('target_label', models.CharField(blank=True, default='', max_length=300, verbose_name='对象')),
-                ('region_code', models.CharField(blank=True, db_index=True, default='', max_length=6, verbose_name='地区代码')),
-                ('from_state', models.CharField(blank=True, default='', max_length=32, verbose_name='原状态')),
-                ('to_state', models.CharField(blank=True, default='', max_length=32, verbose_name='新状态')),
-                ('reason', models.TextField(blank=True, default='', verbose_name='理由')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='详情')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="操作")),
+                ("target_type", models.CharField(max_length=64, verbose_name="对象类型")),
+                ("target_id", models.CharField(max_length=64, verbose_name="对象编号")),
+                (
+                    "target_label",
+                    models.CharField(blank=True, default="", max_length=300, verbose_name="对象"),
+                ),
+                (
+                    "region_code",
+                    models.CharField(
+                        blank=True, db_index=True, default="", max_length=6, verbose_name="地区代码"
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(blank=True, default="", max_length=32, verbose_name="原状态"),
+                ),
+                ("to_state", models.CharField(blank=True, default="", max_length=32, verbose_name="新状态")),
+                ("reason", models.TextField(blank=True, default="", verbose_name="理由")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="详情")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计记录',
-                'verbose_name_plural': '审计记录',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['target_type', 'target_id'], name='audit_audit_target__e2abcf_idx')],
+                "verbose_name": "审计记录",
+                "verbose_name_plural": "审计记录",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["target_type", "target_id"], name="audit_audit_target__e2abcf_idx")
+                ],
             },
         ),
     ]

@@ -6,64 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cluster',
+            name="Cluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='集群名称')),
-                ('level', models.CharField(choices=[('national', '国家级'), ('provincial', '省级')], max_length=16, verbose_name='集群层级')),
-                ('year_recognised', models.PositiveIntegerField(verbose_name='认定年度')),
-                ('region_code', models.CharField(db_index=True, max_length=6, verbose_name='所在县（区）代码')),
-                ('industry_code', models.CharField(max_length=5, verbose_name='主导产业行业代码')),
-                ('industry_text', models.CharField(max_length=200, verbose_name='主导产业')),
-                ('operator_name', models.CharField(max_length=200, verbose_name='运营管理机构')),
-                ('operator_contact', models.CharField(blank=True, default='', max_length=200, verbose_name='运营管理机构联系方式')),
-                ('description', models.TextField(blank=True, default='', verbose_name='集群简介')),
-                ('state', models.CharField(choices=[('active', '有效'), ('revoked', '已撤销')], db_index=True, default='active', max_length=16, verbose_name='状态')),
-                ('state_reason', models.TextField(blank=True, default='', verbose_name='状态变更理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="集群名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("national", "国家级"), ("provincial", "省级")],
+                        max_length=16,
+                        verbose_name="集群层级",
+                    ),
+                ),
+                ("year_recognised", models.PositiveIntegerField(verbose_name="认定年度")),
+                (
+                    "region_code",
+                    models.CharField(db_index=True, max_length=6, verbose_name="所在县（区）代码"),
+                ),
+                ("industry_code", models.CharField(max_length=5, verbose_name="主导产业行业代码")),
+                ("industry_text", models.CharField(max_length=200, verbose_name="主导产业")),
+                ("operator_name", models.CharField(max_length=200, verbose_name="运营管理机构")),
+                (
+                    "operator_contact",
+                    models.CharField(
+                        blank=True, default="", max_length=200, verbose_name="运营管理机构联系方式"
+                    ),
+                ),
+                ("description", models.TextField(blank=True, default="", verbose_name="集群简介")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("active", "有效"), ("revoked", "已撤销")],
+                        db_index=True,
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("state_reason", models.TextField(blank=True, default="", verbose_name="状态变更理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '中小企业特色产业集群',
-                'verbose_name_plural': '中小企业特色产业集群',
-                'ordering': ['region_code', 'name'],
+                "verbose_name": "中小企业特色产业集群",
+                "verbose_name_plural": "中小企业特色产业集群",
+                "ordering": ["region_code", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ClusterMembership',
+            name="ClusterMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined', models.DateField(verbose_name='加入日期')),
-                ('role', models.CharField(choices=[('leading', '龙头企业'), ('supporting', '配套企业'), ('other', '其他成员')], default='supporting', max_length=16, verbose_name='成员角色')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='clusters.cluster', verbose_name='集群')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cluster_memberships', to='enterprises.enterprise', verbose_name='企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined", models.DateField(verbose_name="加入日期")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("leading", "龙头企业"), ("supporting", "配套企业"), ("other", "其他成员")],
+                        default="supporting",
+                        max_length=16,
+                        verbose_name="成员角色",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="clusters.cluster",
+                        verbose_name="集群",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cluster_memberships",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '集群成员',
-                'verbose_name_plural': '集群成员',
-                'ordering': ['cluster', 'role', 'enterprise__name'],
+                "verbose_name": "集群成员",
+                "verbose_name_plural": "集群成员",
+                "ordering": ["cluster", "role", "enterprise__name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='cluster',
-            constraint=models.UniqueConstraint(fields=('name', 'region_code'), name='clusters_unique_name_per_county'),
+            model_name="cluster",
+            constraint=models.UniqueConstraint(
+                fields=("name", "region_code"), name="clusters_unique_name_per_county"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clustermembership',
-            constraint=models.UniqueConstraint(fields=('cluster', 'enterprise'), name='clusters_one_membership'),
+            model_name="clustermembership",
+            constraint=models.UniqueConstraint(
+                fields=("cluster", "enterprise"), name="clusters_one_membership"
+            ),
         ),
     ]

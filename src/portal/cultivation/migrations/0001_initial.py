@@ -6,159 +6,503 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assessments', '0001_initial'),
-        ('enterprises', '0001_initial'),
+        ("assessments", "0001_initial"),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('innovative', '创新型中小企业'), ('tech_innovative', '科技和创新型中小企业'), ('specialized', '专精特新中小企业'), ('little_giant', '专精特新“小巨人”企业')], max_length=32, verbose_name='层级')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('name', models.CharField(max_length=200, verbose_name='批次名称')),
-                ('level', models.CharField(choices=[('county', '县级'), ('city', '市级'), ('province', '省级'), ('national', '国家级')], max_length=16, verbose_name='组织层级')),
-                ('region_code', models.CharField(blank=True, default='', max_length=6, verbose_name='组织地区代码')),
-                ('review_level', models.CharField(choices=[('county', '县级'), ('city', '市级'), ('province', '省级'), ('national', '国家级')], default='city', max_length=16, verbose_name='初审层级')),
-                ('opens_on', models.DateField(verbose_name='开始日期')),
-                ('closes_on', models.DateField(verbose_name='截止日期')),
-                ('notice_days', models.PositiveSmallIntegerField(default=5, verbose_name='公示天数')),
-                ('ruleset_id', models.CharField(blank=True, default='', max_length=64, verbose_name='规则集（空 = 提交日有效的规则）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("innovative", "创新型中小企业"),
+                            ("tech_innovative", "科技和创新型中小企业"),
+                            ("specialized", "专精特新中小企业"),
+                            ("little_giant", "专精特新“小巨人”企业"),
+                        ],
+                        max_length=32,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("name", models.CharField(max_length=200, verbose_name="批次名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("county", "县级"),
+                            ("city", "市级"),
+                            ("province", "省级"),
+                            ("national", "国家级"),
+                        ],
+                        max_length=16,
+                        verbose_name="组织层级",
+                    ),
+                ),
+                (
+                    "region_code",
+                    models.CharField(blank=True, default="", max_length=6, verbose_name="组织地区代码"),
+                ),
+                (
+                    "review_level",
+                    models.CharField(
+                        choices=[
+                            ("county", "县级"),
+                            ("city", "市级"),
+                            ("province", "省级"),
+                            ("national", "国家级"),
+                        ],
+                        default="city",
+                        max_length=16,
+                        verbose_name="初审层级",
+                    ),
+                ),
+                ("opens_on", models.DateField(verbose_name="开始日期")),
+                ("closes_on", models.DateField(verbose_name="截止日期")),
+                ("notice_days", models.PositiveSmallIntegerField(default=5, verbose_name="公示天数")),
+                (
+                    "ruleset_id",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="规则集（空 = 提交日有效的规则）"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申报批次',
-                'verbose_name_plural': '申报批次',
-                'ordering': ['-year', 'tier', 'name'],
+                "verbose_name": "申报批次",
+                "verbose_name_plural": "申报批次",
+                "ordering": ["-year", "tier", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('innovative', '创新型中小企业'), ('tech_innovative', '科技和创新型中小企业'), ('specialized', '专精特新中小企业'), ('little_giant', '专精特新“小巨人”企业')], max_length=32, verbose_name='申报层级')),
-                ('kind', models.CharField(choices=[('new', '新申请'), ('re_review', '复核')], default='new', max_length=16, verbose_name='类型')),
-                ('state', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '退回修改'), ('rejected', '未通过'), ('recommended', '已推荐，待国家级审核'), ('in_notice', '公示中'), ('notice_ended', '公示期满，待认定'), ('recognised', '已认定'), ('withdrawn', '已撤回')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('profile_snapshot', models.JSONField(blank=True, null=True, verbose_name='提交时的企业画像')),
-                ('declaration_text', models.TextField(blank=True, default='', verbose_name='真实性声明')),
-                ('declaration_signed_at', models.DateTimeField(blank=True, null=True, verbose_name='声明签署时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='最近审核时间')),
-                ('last_reason', models.TextField(blank=True, default='', verbose_name='最近审核意见')),
-                ('notice_starts', models.DateField(blank=True, null=True, verbose_name='公示开始')),
-                ('notice_ends', models.DateField(blank=True, null=True, verbose_name='公示结束')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessments.assessment', verbose_name='提交时的评价')),
-                ('declaration_signed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='声明签署人')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='enterprises.enterprise', verbose_name='企业')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='cultivation.batch', verbose_name='批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("innovative", "创新型中小企业"),
+                            ("tech_innovative", "科技和创新型中小企业"),
+                            ("specialized", "专精特新中小企业"),
+                            ("little_giant", "专精特新“小巨人”企业"),
+                        ],
+                        max_length=32,
+                        verbose_name="申报层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("new", "新申请"), ("re_review", "复核")],
+                        default="new",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("returned", "退回修改"),
+                            ("rejected", "未通过"),
+                            ("recommended", "已推荐，待国家级审核"),
+                            ("in_notice", "公示中"),
+                            ("notice_ended", "公示期满，待认定"),
+                            ("recognised", "已认定"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "profile_snapshot",
+                    models.JSONField(blank=True, null=True, verbose_name="提交时的企业画像"),
+                ),
+                ("declaration_text", models.TextField(blank=True, default="", verbose_name="真实性声明")),
+                (
+                    "declaration_signed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="声明签署时间"),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="最近审核时间")),
+                ("last_reason", models.TextField(blank=True, default="", verbose_name="最近审核意见")),
+                ("notice_starts", models.DateField(blank=True, null=True, verbose_name="公示开始")),
+                ("notice_ends", models.DateField(blank=True, null=True, verbose_name="公示结束")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessments.assessment",
+                        verbose_name="提交时的评价",
+                    ),
+                ),
+                (
+                    "declaration_signed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="声明签署人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="cultivation.batch",
+                        verbose_name="批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '申报',
-                'verbose_name_plural': '申报',
-                'ordering': ['-updated_at', '-id'],
+                "verbose_name": "申报",
+                "verbose_name_plural": "申报",
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='evidence/%Y/%m/', verbose_name='文件')),
-                ('original_name', models.CharField(max_length=255, verbose_name='原文件名')),
-                ('content_type', models.CharField(max_length=64, verbose_name='文件类型')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('description', models.CharField(blank=True, default='', max_length=200, verbose_name='说明')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='cultivation.application', verbose_name='申报')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="evidence/%Y/%m/", verbose_name="文件")),
+                ("original_name", models.CharField(max_length=255, verbose_name="原文件名")),
+                ("content_type", models.CharField(max_length=64, verbose_name="文件类型")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "description",
+                    models.CharField(blank=True, default="", max_length=200, verbose_name="说明"),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="cultivation.application",
+                        verbose_name="申报",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('objector', models.CharField(blank=True, default='', max_length=200, verbose_name='异议人')),
-                ('text', models.TextField(verbose_name='异议内容')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('outcome', models.CharField(blank=True, choices=[('upheld', '异议成立'), ('dismissed', '异议不成立')], default='', max_length=16, verbose_name='处理结果')),
-                ('resolution', models.TextField(blank=True, default='', verbose_name='处理说明')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True, verbose_name='处理时间')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='objections', to='cultivation.application', verbose_name='申报')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='处理人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("objector", models.CharField(blank=True, default="", max_length=200, verbose_name="异议人")),
+                ("text", models.TextField(verbose_name="异议内容")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[("upheld", "异议成立"), ("dismissed", "异议不成立")],
+                        default="",
+                        max_length=16,
+                        verbose_name="处理结果",
+                    ),
+                ),
+                ("resolution", models.TextField(blank=True, default="", verbose_name="处理说明")),
+                ("resolved_at", models.DateTimeField(blank=True, null=True, verbose_name="处理时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="objections",
+                        to="cultivation.application",
+                        verbose_name="申报",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="处理人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['recorded_at', 'id'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["recorded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Recognition',
+            name="Recognition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.CharField(choices=[('innovative', '创新型中小企业'), ('tech_innovative', '科技和创新型中小企业'), ('specialized', '专精特新中小企业'), ('little_giant', '专精特新“小巨人”企业')], max_length=32, verbose_name='层级')),
-                ('certificate_no', models.CharField(max_length=40, unique=True, verbose_name='证书编号')),
-                ('verification_code', models.CharField(max_length=16, unique=True, verbose_name='验证码')),
-                ('valid_from', models.DateField(verbose_name='有效期起')),
-                ('valid_until', models.DateField(verbose_name='有效期止')),
-                ('status', models.CharField(choices=[('active', '有效'), ('expired', '已过期'), ('revoked', '已撤销')], db_index=True, default='active', max_length=16, verbose_name='状态')),
-                ('issued_by_level', models.CharField(choices=[('county', '县级'), ('city', '市级'), ('province', '省级'), ('national', '国家级')], max_length=16, verbose_name='认定层级')),
-                ('issued_by_region', models.CharField(blank=True, default='', max_length=6, verbose_name='认定地区代码')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoked_reason', models.TextField(blank=True, default='', verbose_name='撤销理由')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('application', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recognition', to='cultivation.application', verbose_name='申报')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='recognitions', to='enterprises.enterprise', verbose_name='企业')),
-                ('recognised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='认定人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("innovative", "创新型中小企业"),
+                            ("tech_innovative", "科技和创新型中小企业"),
+                            ("specialized", "专精特新中小企业"),
+                            ("little_giant", "专精特新“小巨人”企业"),
+                        ],
+                        max_length=32,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("certificate_no", models.CharField(max_length=40, unique=True, verbose_name="证书编号")),
+                ("verification_code", models.CharField(max_length=16, unique=True, verbose_name="验证码")),
+                ("valid_from", models.DateField(verbose_name="有效期起")),
+                ("valid_until", models.DateField(verbose_name="有效期止")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "有效"), ("expired", "已过期"), ("revoked", "已撤销")],
+                        db_index=True,
+                        default="active",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "issued_by_level",
+                    models.CharField(
+                        choices=[
+                            ("county", "县级"),
+                            ("city", "市级"),
+                            ("province", "省级"),
+                            ("national", "国家级"),
+                        ],
+                        max_length=16,
+                        verbose_name="认定层级",
+                    ),
+                ),
+                (
+                    "issued_by_region",
+                    models.CharField(blank=True, default="", max_length=6, verbose_name="认定地区代码"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="撤销时间")),
+                ("revoked_reason", models.TextField(blank=True, default="", verbose_name="撤销理由")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "application",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recognition",
+                        to="cultivation.application",
+                        verbose_name="申报",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recognitions",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "recognised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="认定人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '认定',
-                'verbose_name_plural': '认定',
-                'ordering': ['-valid_from', '-id'],
+                "verbose_name": "认定",
+                "verbose_name_plural": "认定",
+                "ordering": ["-valid_from", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ChangeReport',
+            name="ChangeReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('rename', '更名'), ('merger', '合并'), ('reorganisation', '重组'), ('relocation', '跨省迁移'), ('overseas_branch', '设立境外分支机构'), ('other', '其他重大变化')], max_length=20, verbose_name='变化类型')),
-                ('occurred_on', models.DateField(verbose_name='变化发生日期')),
-                ('description', models.TextField(verbose_name='变化情况说明')),
-                ('filed_at', models.DateTimeField(auto_now_add=True, verbose_name='填报时间')),
-                ('late', models.BooleanField(default=False, verbose_name='逾期填报（超过 3 个月）')),
-                ('state', models.CharField(choices=[('submitted', '待审核'), ('accepted', '已确认，认定继续有效'), ('revoked', '认定已撤销')], default='submitted', max_length=16, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审核时间')),
-                ('decision_note', models.TextField(blank=True, default='', verbose_name='审核意见')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('filed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
-                ('recognition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='change_reports', to='cultivation.recognition', verbose_name='认定')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rename", "更名"),
+                            ("merger", "合并"),
+                            ("reorganisation", "重组"),
+                            ("relocation", "跨省迁移"),
+                            ("overseas_branch", "设立境外分支机构"),
+                            ("other", "其他重大变化"),
+                        ],
+                        max_length=20,
+                        verbose_name="变化类型",
+                    ),
+                ),
+                ("occurred_on", models.DateField(verbose_name="变化发生日期")),
+                ("description", models.TextField(verbose_name="变化情况说明")),
+                ("filed_at", models.DateTimeField(auto_now_add=True, verbose_name="填报时间")),
+                ("late", models.BooleanField(default=False, verbose_name="逾期填报（超过 3 个月）")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待审核"),
+                            ("accepted", "已确认，认定继续有效"),
+                            ("revoked", "认定已撤销"),
+                        ],
+                        default="submitted",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审核时间")),
+                ("decision_note", models.TextField(blank=True, default="", verbose_name="审核意见")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "filed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
+                (
+                    "recognition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="change_reports",
+                        to="cultivation.recognition",
+                        verbose_name="认定",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重大变化报告',
-                'verbose_name_plural': '重大变化报告',
-                'ordering': ['-filed_at', '-id'],
+                "verbose_name": "重大变化报告",
+                "verbose_name_plural": "重大变化报告",
+                "ordering": ["-filed_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='renews',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='re_reviews', to='cultivation.recognition', verbose_name='复核的认定'),
+            model_name="application",
+            name="renews",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="re_reviews",
+                to="cultivation.recognition",
+                verbose_name="复核的认定",
+            ),
         ),
     ]

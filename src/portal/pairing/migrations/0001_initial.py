@@ -6,103 +6,239 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('enterprises', '0001_initial'),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmbeddingCache',
+            name="EmbeddingCache",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, unique=True, verbose_name='键')),
-                ('vector', models.BinaryField(verbose_name='向量')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64, unique=True, verbose_name="键")),
+                ("vector", models.BinaryField(verbose_name="向量")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
             ],
             options={
-                'verbose_name': '文本向量缓存',
-                'verbose_name_plural': '文本向量缓存',
+                "verbose_name": "文本向量缓存",
+                "verbose_name_plural": "文本向量缓存",
             },
         ),
         migrations.CreateModel(
-            name='EnterpriseCapability',
+            name="EnterpriseCapability",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, default='', verbose_name='能力描述')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='capability', to='enterprises.enterprise', verbose_name='企业')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='更新人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True, default="", verbose_name="能力描述")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="capability",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="更新人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业能力描述',
-                'verbose_name_plural': '企业能力描述',
+                "verbose_name": "企业能力描述",
+                "verbose_name_plural": "企业能力描述",
             },
         ),
         migrations.CreateModel(
-            name='LeaderFlag',
+            name="LeaderFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('active', models.BooleanField(default=True, verbose_name='有效')),
-                ('reason', models.TextField(blank=True, default='', verbose_name='标记理由')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('enterprise', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='leader_flag', to='enterprises.enterprise', verbose_name='企业')),
-                ('flagged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='标记人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="有效")),
+                ("reason", models.TextField(blank=True, default="", verbose_name="标记理由")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="leader_flag",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "flagged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="标记人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '链主标记',
-                'verbose_name_plural': '链主标记',
+                "verbose_name": "链主标记",
+                "verbose_name_plural": "链主标记",
             },
         ),
         migrations.CreateModel(
-            name='Need',
+            name="Need",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('supply', '配套供应'), ('challenge', '揭榜挂帅'), ('service', '服务需求')], max_length=16, verbose_name='需求类型')),
-                ('title', models.CharField(max_length=200, verbose_name='需求标题')),
-                ('description', models.TextField(verbose_name='需求描述')),
-                ('industry_codes', models.JSONField(blank=True, default=list, verbose_name='期望行业代码')),
-                ('regions', models.JSONField(blank=True, default=list, verbose_name='偏好地区代码')),
-                ('titles', models.JSONField(blank=True, default=list, verbose_name='偏好称号')),
-                ('deadline', models.DateField(verbose_name='响应截止日期')),
-                ('state', models.CharField(choices=[('open', '征集中'), ('closed', '已关闭')], db_index=True, default='open', max_length=16, verbose_name='状态')),
-                ('close_note', models.TextField(blank=True, default='', verbose_name='关闭说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发布时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('leader', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairing_needs', to='enterprises.enterprise', verbose_name='发布企业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("supply", "配套供应"), ("challenge", "揭榜挂帅"), ("service", "服务需求")],
+                        max_length=16,
+                        verbose_name="需求类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="需求标题")),
+                ("description", models.TextField(verbose_name="需求描述")),
+                ("industry_codes", models.JSONField(blank=True, default=list, verbose_name="期望行业代码")),
+                ("regions", models.JSONField(blank=True, default=list, verbose_name="偏好地区代码")),
+                ("titles", models.JSONField(blank=True, default=list, verbose_name="偏好称号")),
+                ("deadline", models.DateField(verbose_name="响应截止日期")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "征集中"), ("closed", "已关闭")],
+                        db_index=True,
+                        default="open",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("close_note", models.TextField(blank=True, default="", verbose_name="关闭说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发布时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairing_needs",
+                        to="enterprises.enterprise",
+                        verbose_name="发布企业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '链主需求',
-                'verbose_name_plural': '链主需求',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "链主需求",
+                "verbose_name_plural": "链主需求",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='NeedResponse',
+            name="NeedResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('proposal', models.TextField(verbose_name='响应方案')),
-                ('state', models.CharField(choices=[('submitted', '已响应'), ('shortlisted', '已入围'), ('declined', '未入围'), ('withdrawn', '已撤回')], db_index=True, default='submitted', max_length=16, verbose_name='状态')),
-                ('leader_note', models.TextField(blank=True, default='', verbose_name='发布企业意见')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='响应时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='响应人')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairing_responses', to='enterprises.enterprise', verbose_name='响应企业')),
-                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='pairing.need', verbose_name='需求')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("proposal", models.TextField(verbose_name="响应方案")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "已响应"),
+                            ("shortlisted", "已入围"),
+                            ("declined", "未入围"),
+                            ("withdrawn", "已撤回"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("leader_note", models.TextField(blank=True, default="", verbose_name="发布企业意见")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="响应时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="响应人",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairing_responses",
+                        to="enterprises.enterprise",
+                        verbose_name="响应企业",
+                    ),
+                ),
+                (
+                    "need",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="pairing.need",
+                        verbose_name="需求",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '需求响应',
-                'verbose_name_plural': '需求响应',
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('need', 'enterprise'), name='pairing_one_response')],
+                "verbose_name": "需求响应",
+                "verbose_name_plural": "需求响应",
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("need", "enterprise"), name="pairing_one_response")
+                ],
             },
         ),
     ]
