@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .profile import Profile
+from .profile import COMPLIANCE_FIELDS, QUALITY_FIELDS, Profile
 
 NONE_RANK = Fraction(9999)  # "no such award that year": compares as worse than any real rank
 NEVER = dt.date(1, 1, 1)  # "never held": an until-date before any as-of date
@@ -546,26 +546,8 @@ def flatten(profile: Profile, as_of: dt.date, is_review: bool = False) -> FactSe
             v[f"recognition_{tier}_until"] = max(held, default=NEVER)
 
     for key, fields in (
-        (
-            "quality",
-            (
-                "management_system_cert",
-                "own_brand",
-                "standards_participation",
-                "developed_market_product_cert",
-            ),
-        ),
-        (
-            "compliance",
-            (
-                "abnormal_operation_list",
-                "seriously_dishonest",
-                "prohibited_products",
-                "major_incident_last_3_years",
-                "research_misconduct",
-                "rd_deduction_excluded_industry",
-            ),
-        ),
+        ("quality", QUALITY_FIELDS),
+        ("compliance", COMPLIANCE_FIELDS),
     ):
         for f in fields:
             if f in p.get(key, {}):
