@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from rulebook import default_registry
-from rulebook.flat import evaluate_frame, local_kinds, normalize
+from rulebook.flat import emptied, evaluate_frame, local_kinds, normalize
 from rulebook.screen_gaps import (
     PlanCache,
     cached_plan_for,
@@ -410,3 +410,32 @@ def test_normalize_reports_the_raw_cells():
         ],
         [],
     ]
+
+
+def test_the_rows_with_an_error_are_the_rows_normalize_emptied_a_cell_of():
+    # screening finds its bad rows by the null counts before and after normalize: every check must empty its cell
+    typed = pl.DataFrame(
+        {
+            "revenue_2025": [-5, 100, None, 7, 8, 9, 10],
+            "employees_2025": ["3", "abc", None, "4", "5", "6", "7"],
+            "national_market_share": [0.5, 0.2, None, 1.5, 0.1, 0.1, 0.1],
+            "rd_institution_level": ["provincial", "none", None, "none", "county", "none", "none"],
+            "management_system_cert": ["true", "是", None, "0", "否", "perhaps", "1"],
+            "established": [
+                "2020-01-31",
+                "2020-02-01",
+                None,
+                "2021-01-01",
+                "2019-12-31",
+                "2019-01-01",
+                "2019-13-01",
+            ],
+        },
+        schema_overrides={"revenue_2025": pl.Int64, "national_market_share": pl.Float64},
+    )
+    out = normalize(typed.lazy()).collect()
+    with_errors = (out["_errors"].list.len() > 0).to_list()
+    assert with_errors == [True, True, False, True, True, True, True]
+    assert emptied(typed, out.drop("_errors")).to_list() == with_errors
+    clean = typed.filter(~pl.Series(with_errors))
+    assert emptied(clean, normalize(clean.lazy()).collect()) is None

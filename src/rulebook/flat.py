@@ -104,15 +104,17 @@ def normalize_exprs(
     schema: pl.Schema | dict[str, pl.DataType], kinds: dict[str, str] | None = None
 ) -> list[pl.Expr]:
     """The expressions of `normalize` for a table of this schema (one `with_columns`; built once, applied to many batches)."""
-    values, errors, _bad = normalize_checks(schema, kinds)
+    values, errors = normalize_checks(schema, kinds)
     return [*values, errors.alias("_errors")]
 
 
 def normalize_checks(
     schema: pl.Schema | dict[str, pl.DataType], kinds: dict[str, str] | None = None
-) -> tuple[list[pl.Expr], pl.Expr, pl.Expr]:
-    """`normalize` in three parts, all reading the raw cells: the scaled and typed columns, the `_errors` list,
-    and a Boolean that is true where that list is not empty (cheap: the lists are needed only for those rows)."""
+) -> tuple[list[pl.Expr], pl.Expr]:
+    """`normalize` in two parts, both reading the raw cells: the scaled and typed columns, and the `_errors` list.
+
+    Every check that fails empties its cell, and nothing else does, so the rows with an error are the rows where a
+    cell is empty after normalize and was not before (`emptied`): the lists are needed only for those rows."""
     exprs: list[pl.Expr] = []
     checks: list[tuple[pl.Expr, str]] = []  # (the cell is bad, message)
     for column, dtype in schema.items():
@@ -186,11 +188,24 @@ def normalize_checks(
         err = pl.concat_list(
             [pl.when(bad).then(pl.lit(message)).cast(pl.String) for bad, message in checks]
         ).list.drop_nulls()
-        any_bad = pl.any_horizontal([bad.fill_null(False) for bad, _message in checks])
     else:
         err = pl.lit([], dtype=pl.List(pl.String))
-        any_bad = pl.lit(False)
-    return exprs, err, any_bad
+    return exprs, err
+
+
+def emptied(before: pl.DataFrame, after: pl.DataFrame) -> pl.Series | None:
+    """True for the rows where normalize emptied a cell (a bad value: `normalize_checks`); None when there is none.
+
+    Why: checking every cell again costs as much as normalizing. A column whose null count did not grow had no bad
+    cell (Arrow keeps the counts), so only the few columns that did are compared row by row."""
+    grown = [
+        c for c in after.columns if c in before.columns and after[c].null_count() > before[c].null_count()
+    ]
+    if not grown:
+        return None
+    return pl.select(
+        pl.any_horizontal([before[c].is_not_null() & after[c].is_null() for c in grown]).alias("_bad")
+    ).to_series()
 
 
 def complete_columns(df: pl.DataFrame) -> frozenset[str]:

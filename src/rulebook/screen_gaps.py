@@ -487,26 +487,28 @@ class Reach:
             return self._reads_score(req.ref.require, req.ref, score_tier)
         return any(self._reads_score(ch, tier, score_tier) for ch in req.children)
 
-    def code_columns(self, next_tier: pl.Expr, missed: pl.Expr) -> list[pl.Expr]:
-        """`_gf`, `_gu`, `_gs_<tier>`: the row's codes, limited to what its next tier reads (null where it is not missed)."""
+    def code_columns(self, next_tier: pl.Expr, missed: pl.Expr) -> list[list[pl.Expr]]:
+        """Two `with_columns` stages: every failed and undetermined condition once (`_zgf`, `_zgu`), then `_gf`, `_gu`,
+        `_gs_<tier>`: the row's codes, limited to what its next tier reads (null where it is not missed)."""
+        mask = next_tier.replace_strict(self.masks, default=None, return_dtype=pl.Int64)
+        zero = pl.lit(0, dtype=pl.Int64)
 
-        def per_tier(value) -> pl.Expr:
-            out = pl.lit(None, dtype=pl.Int64)
-            for t in self.ladder:
-                out = pl.when(next_tier == t).then(value(t)).otherwise(out)
-            return pl.when(missed).then(out)
+        def short(s: str) -> pl.Expr:
+            reading = [t for t in self.ladder if s in self.reads[t]]
+            return (
+                pl.when(next_tier.is_in(reading))
+                .then(self.short[s].cast(pl.Int64))
+                .when(next_tier.is_in(self.ladder))
+                .then(zero)
+            )
 
         return [
-            per_tier(lambda t: self.failed & self.masks[t]).alias("_gf"),
-            per_tier(lambda t: self.unknown & self.masks[t]).alias("_gu"),
-            *(
-                per_tier(
-                    lambda t, s=s: (
-                        self.short[s].cast(pl.Int64) if s in self.reads[t] else pl.lit(0, dtype=pl.Int64)
-                    )
-                ).alias(f"_gs_{s}")
-                for s in self.scored
-            ),
+            [self.failed.alias("_zgf"), self.unknown.alias("_zgu")],
+            [
+                pl.when(missed).then(pl.col("_zgf") & mask).alias("_gf"),
+                pl.when(missed).then(pl.col("_zgu") & mask).alias("_gu"),
+                *(pl.when(missed).then(short(s)).alias(f"_gs_{s}") for s in self.scored),
+            ],
         ]
 
     def code_names(self) -> list[str]:

@@ -29,6 +29,7 @@ from rulebook.batch import Compiler
 from rulebook.flat import (
     KEY_COLUMNS,
     complete_columns,
+    emptied,
     evaluate_stages,
     local_kinds,
     normalize_checks,
@@ -410,10 +411,9 @@ class _Pipeline:
         self.coerce = _coerce_exprs(self.schema, kinds)
         typed = pl.DataFrame(schema=self.schema).lazy().with_columns(self.coerce)
         typed = typed.select(pl.lit(0, dtype=pl.Int64).alias("row"), pl.all())
-        # the `_errors` lists are made afterwards, for the rows whose `_bad` is true (few, usually none)
-        values, self.errors, bad_any = normalize_checks(typed.collect_schema(), kinds)
-        self.normalize = [*values, bad_any.alias("_bad")]
-        normalized = typed.with_columns(self.normalize)
+        # the `_errors` lists are made afterwards, for the rows where normalize emptied a cell (few, usually none)
+        self.normalize, self.errors = normalize_checks(typed.collect_schema(), kinds)
+        normalized = typed.with_columns(self.normalize).with_columns(pl.lit(False).alias("_bad"))
         # `known`: the batch's columns without an empty cell. A cell normalize empties is reported as an error, and the
         # row's results are withheld, so for every row that gets results those columns are complete after normalize.
         self.stages = evaluate_stages(set(normalized.collect_schema().names()), as_of, base.id, reg, known)
@@ -430,6 +430,7 @@ class _Pipeline:
         self.results = [pl.when(bad).then(None).otherwise(pl.col(c)).alias(c) for c in self.result_cols] + [
             pl.when(bad).then(None).otherwise(nxt).alias("next_tier")
         ]
+        self.clean_results = [nxt.alias("next_tier")]  # a batch without a bad cell
         next_q = pl.lit(None, dtype=pl.Boolean)
         for t in ladder:
             next_q = pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")).otherwise(next_q)
@@ -437,7 +438,7 @@ class _Pipeline:
         # what stands between each row and its next tier, as integer codes (`Reach`); turned into the distance (the
         # ranking of the plans) and `gap_missing` once per distinct combination
         self.reach: Any = None
-        self.codes: list[pl.Expr] = []
+        self.codes: list[list[pl.Expr]] = []
         if gaps:
             comp = Compiler(base, as_of.year - 1, as_of, staged)
             self.reach = Reach(
@@ -469,25 +470,34 @@ class _Pipeline:
             lf = lf.with_columns(self.coerce)
         typed = lf.select(
             pl.int_range(first_row, first_row + raw.height, dtype=pl.Int64).alias("row"), pl.all()
-        )
-        lf = typed.with_columns(self.normalize)
+        ).collect()
+        normalized = typed.lazy().with_columns(self.normalize).collect()
+        bad = emptied(typed, normalized)
+        if bad is None:
+            lf = normalized.lazy().with_columns(pl.lit(False).alias("_bad"))
+        else:
+            lf = normalized.with_columns(bad).lazy()
         for stage in self.stages:
             lf = lf.with_columns(stage)
-        lf = lf.with_columns(self.results).with_columns(self.next_q)
-        if self.codes:
-            lf = lf.with_columns(self.codes)
+        lf = lf.with_columns(self.clean_results if bad is None else self.results).with_columns(self.next_q)
+        for stage in self.codes:
+            lf = lf.with_columns(stage)
         df = self._reached(lf.select(pl.exclude("^_z.*$")).collect())
-        empty = pl.lit([], dtype=pl.List(pl.String))
-        if df["_bad"].any():  # the messages of the bad rows, from the same raw cells, put where `_bad` was
-            rows = df.filter(pl.col("_bad")).select("row")
-            lists = (
-                typed.join(rows.lazy(), on="row", how="semi")
-                .select("row", self.errors.alias("_errors"))
-                .collect()
-            )
-            errors = df.select("row").join(lists, on="row", how="left", maintain_order="left")["_errors"]
-            return df.with_columns(errors.fill_null(empty).alias("_bad")).rename({"_bad": "_errors"})
-        return df.with_columns(empty.alias("_bad")).rename({"_bad": "_errors"})
+        return df, self._messages(typed, df if bad is not None else None)
+
+    def _messages(self, typed: pl.DataFrame, df: pl.DataFrame | None) -> pl.DataFrame:
+        """`row`, `id` (when the input has it) and `_errors` (the messages, from the same raw cells) of the bad rows."""
+        ident = pl.col("id").cast(pl.String) if "id" in typed.columns else pl.lit(None, dtype=pl.String)
+        if df is None:
+            return pl.DataFrame(schema={"row": pl.Int64, "id": pl.String, "_errors": pl.List(pl.String)})
+        rows = df.filter(pl.col("_bad")).select("row")
+        return (
+            typed.lazy()
+            .join(rows.lazy(), on="row", how="semi")
+            .select("row", ident.alias("id"), self.errors.alias("_errors"))
+            .sort("row")
+            .collect()
+        )
 
 
 def _batches(
@@ -531,13 +541,14 @@ def _first_pass(
     done = 0
     pipelines: dict[tuple, _Pipeline] = {}
 
-    def evaluate(raw: pl.DataFrame) -> tuple[pl.DataFrame, _Pipeline]:
+    def evaluate(raw: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, _Pipeline]:
         complete = complete_columns(raw)  # batches of one registry mostly share it: one pipeline each
         key = (tuple(raw.schema.items()), complete)
         if key not in pipelines:
             pipelines[key] = _Pipeline(raw.schema, kinds, base, reg, as_of, ladder, gaps, complete)
         p = pipelines[key]
-        return p(raw, done + 1), p
+        df, errors = p(raw, done + 1)
+        return df, errors, p
 
     report("筛查", 0, total)
     with err_tmp.open("wb") as err_fh:  # with a BOM, so that Excel shows the Chinese messages
@@ -551,10 +562,10 @@ def _first_pass(
             ):
                 if raw.height == 0 and (out.started or raw is not empty):
                     continue  # an empty table still goes through once, so that the output has every column
-                df, p = evaluate(raw)
+                df, errors, p = evaluate(raw)
                 keys = [c for c in OUTPUT_KEYS if c in df.columns]
-                _count(df, base, summary)
-                _write_errors(df, err_fh)
+                _count(df, errors, base, summary)
+                _write_errors(errors, err_fh)
                 out.write(
                     df.select(
                         [
@@ -597,7 +608,7 @@ def _closest(
     )
     if order.height == 0:
         return top
-    cand = df[order["_i"]].drop([*result_cols, "_errors"])
+    cand = df[order["_i"]].drop([*result_cols, "_bad"])
     return (
         cand
         if top is None
@@ -637,14 +648,9 @@ def _result_columns(names: list[str], base) -> list[str]:
     return out + ["highest_tier"]
 
 
-def _count(df: pl.DataFrame, base, summary: dict) -> None:
-    n_err = pl.col("_errors").list.len()
-    good = n_err == 0
-    exprs = [
-        (n_err > 0).sum().alias("error_rows"),
-        n_err.sum().alias("error_cells"),
-        good.sum().alias("good"),
-    ]
+def _count(df: pl.DataFrame, errors: pl.DataFrame, base, summary: dict) -> None:
+    good = ~pl.col("_bad")
+    exprs = [good.sum().alias("good")]
     for tid in base.tiers:
         q = pl.col(f"{tid}_qualified")
         exprs += [
@@ -653,8 +659,8 @@ def _count(df: pl.DataFrame, base, summary: dict) -> None:
         ]
     counts = df.select(exprs).row(0, named=True)
     summary["rows"] += df.height
-    summary["error_rows"] += int(counts["error_rows"])
-    summary["error_cells"] += int(counts["error_cells"] or 0)
+    summary["error_rows"] += errors.height
+    summary["error_cells"] += int(errors["_errors"].list.len().sum() or 0)
     highest = df.select(pl.col("highest_tier").filter(good)).to_series().value_counts()
     for value, n in highest.iter_rows():
         summary["highest_tier"][value] = summary["highest_tier"].get(value, 0) + n
@@ -665,13 +671,11 @@ def _count(df: pl.DataFrame, base, summary: dict) -> None:
         summary["tiers"][tid]["false"] += int(counts["good"]) - t - undetermined
 
 
-def _write_errors(df: pl.DataFrame, fh) -> None:
-    bad = df.filter(pl.col("_errors").list.len() > 0)
-    if bad.height == 0:
+def _write_errors(errors: pl.DataFrame, fh) -> None:
+    if errors.height == 0:
         return
-    ident = pl.col("id").cast(pl.String) if "id" in bad.columns else pl.lit(None, dtype=pl.String)
     rows = (
-        bad.select(pl.col("row"), ident.alias("id"), pl.col("_errors").alias("message"))
+        errors.select("row", "id", pl.col("_errors").alias("message"))
         .explode("message")
         .with_columns(pl.col("message").str.split_exact(": ", 1).struct.field("field_0").alias("field"))
         .select("row", "id", "field", "message")
