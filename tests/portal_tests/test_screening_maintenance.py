@@ -118,6 +118,23 @@ def test_a_run_whose_worker_died_is_shown_failed_and_can_be_run_again(
     assert ScreeningRun.objects.count() == 2
 
 
+def test_the_queue_row_of_a_dead_worker_s_job_is_failed_too(client, settings, gov):
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    run = started_then_silent(client, settings, gov["hz_city"], silent_minutes=31)
+    row = DBTaskResult.objects.get(pk=run.task_id)
+    row.claim("worker-that-died")  # what the worker did before it was killed
+    other = started_then_silent(client, settings, gov["hz_city"], silent_minutes=1)
+    DBTaskResult.objects.get(pk=other.task_id).claim("worker-still-alive")
+
+    assert f"stale runs failed (no progress for 30 min): 1 [{run.pk}]" in maintenance()
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.FAILED and row.finished_at is not None
+    assert "后台任务中断（超过 30 分钟无进展）" in row.traceback
+    assert DBTaskResult.objects.get(pk=other.task_id).status == TaskResultStatus.RUNNING
+
+
 def test_a_running_run_with_recent_progress_is_left_alone(client, settings, gov):
     run = started_then_silent(client, settings, gov["hz_city"], silent_minutes=29)
     html = page(client, reverse("screening:detail", args=[run.pk]))

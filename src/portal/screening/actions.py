@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import time
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -405,9 +406,32 @@ def fail_stale_runs(runs=None) -> list[int]:
                 "上传的文件已保留，请点击“重新筛选”重新提交。"
             )
             _mark_failed(run, message, stale_minutes=minutes, last_progress=last_seen.isoformat())
+            _fail_queue_row(run.task_id, message)
         shutil.rmtree(files.run_dir(pk), ignore_errors=True)
         failed.append(pk)
     return failed
+
+
+def _fail_queue_row(task_id: str, message: str) -> None:
+    """The database queue's own row of a dead run's job, failed as well (it was left "RUNNING": the task list
+    of the admin site would show it running for ever). Other queue backends keep no such row."""
+    from django.apps import apps
+
+    if not apps.is_installed("django_tasks_db"):
+        return
+    try:
+        key = uuid.UUID(task_id)
+    except ValueError:  # no id, or one of another backend
+        return
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=key, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="portal.screening.actions.StaleRun",
+        traceback=message,
+    )
 
 
 def rerun(actor, run: ScreeningRun) -> ScreeningRun:
