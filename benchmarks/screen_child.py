@@ -23,7 +23,7 @@ def progress(phase: str, done: int, total: int) -> None:
 
 
 summary = screen(src, dst, as_of=as_of, gaps=gaps, progress=progress)
-out = {k: v for k, v in summary.items() if k != "unknown_columns"}
+out = {k: v for k, v in summary.items() if k not in ("unknown_columns", "unread_columns")}
 # this program's own peak RSS, to the end: VmHWM (ru_maxrss would also count the parent's pages this process
 # shared between fork and exec — the driver's 1e6-row frames, 3.4 GB in a full run)
 status = Path("/proc/self/status").read_text().splitlines()

@@ -372,6 +372,36 @@ def test_formats_round_trip_and_bad_cells(tmp_path):
     assert good.cast(x.select(compare).schema).equals(x.filter(~bad_rows).select(compare))  # type: ignore[arg-type]
 
 
+def test_columns_the_rules_in_force_do_not_read_are_neither_read_nor_checked(tmp_path):
+    registry = synth(tmp_path, 300, "r.parquet", seed=7)
+    frame = pl.read_parquet(registry)
+    # revenue_2022 and established: the 2022 rules in FY 2025 read neither (nothing before 2023, no founding date)
+    spoiled = frame.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4).then(-5).otherwise(pl.col("revenue_2022")).alias("revenue_2022"),
+        pl.lit(None, dtype=pl.Date).alias("established"),
+    )
+    spoiled.write_parquet(tmp_path / "spoiled.parquet")
+    frame.drop("revenue_2022", "established").write_parquet(tmp_path / "fewer.parquet")
+
+    r = screen(tmp_path / "spoiled.parquet", tmp_path / "a.parquet", "--gaps", 20)
+    assert "不读取" in r.stderr and "revenue_2022" in r.stderr and "未读取、未检查" in r.stderr
+    assert (
+        "数据有误 0 行" in r.stdout
+    )  # the negative 2022 revenue cannot change a result: it is not an error here
+    assert pl.read_csv(tmp_path / "a.errors.csv").height == 0
+    screen(tmp_path / "fewer.parquet", tmp_path / "b.parquet", "--gaps", 20)
+    a, b = pl.read_parquet(tmp_path / "a.parquet"), pl.read_parquet(tmp_path / "b.parquet")
+    assert a["gap"].null_count() < a.height and a.equals(b)
+
+    # a column they do read is still checked
+    spoiled.with_columns(
+        pl.when(pl.int_range(pl.len()) == 4).then(-5).otherwise(pl.col("revenue_2025")).alias("revenue_2025")
+    ).write_parquet(tmp_path / "read.parquet")
+    r = screen(tmp_path / "read.parquet", tmp_path / "c.parquet", "--gaps", 0)
+    assert "数据有误 1 行" in r.stdout
+    assert pl.read_csv(tmp_path / "c.errors.csv")["field"].to_list() == ["revenue_2025"]
+
+
 def test_screen_refuses_bad_files(tmp_path):
     csv = tmp_path / "registry.csv"
     csv.write_text("id,revenue_2025\nE1,100\n", encoding="utf-8")

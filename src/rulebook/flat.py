@@ -208,6 +208,23 @@ def emptied(before: pl.DataFrame, after: pl.DataFrame) -> pl.Series | None:
     ).to_series()
 
 
+def columns_read(steps: list[list[pl.Expr]], outputs) -> set[str]:
+    """The columns a chain of `with_columns` steps reads to produce `outputs` (traced back by each expression's roots).
+
+    Why: a registry extract has many columns the rules in force never read (other years, other measures); not
+    reading them from the file is most of what reading costs."""
+    needed = set(outputs)
+    for step in reversed(steps):
+        for e in step:
+            name = e.meta.output_name(raise_if_undetermined=False)
+            if name is None:  # several outputs (pl.all() …): keep every column it reads
+                needed |= set(e.meta.root_names())
+            elif name in needed:
+                needed.discard(name)
+                needed |= set(e.meta.root_names())
+    return needed
+
+
 def complete_columns(df: pl.DataFrame) -> frozenset[str]:
     """The columns of an in-memory table that hold no null (Arrow keeps the counts: no scan).
 

@@ -28,6 +28,7 @@ from rulebook import default_registry
 from rulebook.batch import Compiler
 from rulebook.flat import (
     KEY_COLUMNS,
+    columns_read,
     complete_columns,
     emptied,
     evaluate_stages,
@@ -328,6 +329,13 @@ def screen(
         )
     if unknown and warn:
         warn(f"提示：以下 {len(unknown)} 列不是 {base.id} 读取的字段，已忽略：{'、'.join(unknown)}")
+    # fields the rules in force do not read (other years, other measures) are not read from the file at all
+    reads = _Pipeline({c: pl.String for c in known}, kinds, base, reg, as_of, ladder, gaps).reads()
+    unread = [c for c in known if c not in reads and c not in KEY_COLUMNS + OUTPUT_KEYS]
+    known = [c for c in known if c not in unread]
+    if unread and warn:
+        shown = "、".join(unread[:8]) + (f" 等 {len(unread)} 列" if len(unread) > 8 else "")
+        warn(f"提示：{base.id}（{as_of.isoformat()}）不读取 {shown}，这些列未读取、未检查")
 
     summary: dict[str, Any] = {
         "input": str(src),
@@ -339,6 +347,7 @@ def screen(
         "error_rows": 0,
         "error_cells": 0,
         "unknown_columns": unknown,
+        "unread_columns": unread,
         "highest_tier": {t: 0 for t in ["none", *ladder]},
         "tiers": {t: {"true": 0, "false": 0, "undetermined": 0} for t in base.tiers},
         "gaps": 0,
@@ -445,6 +454,13 @@ class _Pipeline:
                 base, ladder, comp, staged
             )  # reads the tier stages' criterion outcomes (`_zc_*`)
             self.codes = self.reach.code_columns(pl.col("next_tier"), pl.col("_next_qualified") == False)  # noqa: E712
+
+    def reads(self) -> set[str]:
+        """The input columns the whole evaluation reads."""
+        steps = [self.normalize, *self.stages, self.results, [self.next_q], *self.codes]
+        return columns_read(
+            steps, [*self.result_cols, "next_tier", *(self.reach.code_names() if self.reach else [])]
+        )
 
     def _reached(self, df: pl.DataFrame) -> pl.DataFrame:
         """`_distance` and `gap_missing` from the codes (null without gaps, or where the next tier is not missed)."""
