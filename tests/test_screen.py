@@ -25,7 +25,7 @@ from rulebook.screen_gaps import (
     single_path,
     single_path_for,
 )
-from zjtx.screen_plans import PARALLEL_MIN, plan_rows
+from zjtx.screen_plans import PARALLEL_MIN, HelperPool, plan_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 ZJTX = [sys.executable, "-m", "zjtx"]
@@ -298,6 +298,20 @@ def test_plans_shared_with_a_helper_process_are_the_plans_made_alone(big):
     assert sum(1 for p in alone.values() if p is not None) >= len(rows) - 2
     assert 0 < stats["helper_rows"] < len(rows)
     assert seen == sorted(seen) and seen[-1] == len(rows)
+
+
+def test_helpers_started_ahead_plan_the_same_and_the_unneeded_one_exits_quietly(big, capfd):
+    """A screening starts its helpers before reading the file; the plans take what they need, the rest is closed."""
+    rows = _candidate_rows(big, max(PARALLEL_MIN, 120))
+    alone = plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=0)
+    with HelperPool(2) as pool:
+        procs = list(pool.procs)
+        stats = {}
+        assert plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=1, stats=stats, pool=pool) == alone
+        assert 0 < stats["helper_rows"] < len(rows)
+        assert pool.procs == []
+    assert len(procs) == 2 and [p.returncode for p in procs] == [0, 0]
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_a_helper_that_cannot_run_leaves_every_plan_to_this_process(big, monkeypatch):

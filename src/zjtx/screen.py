@@ -362,7 +362,10 @@ def screen(
     # rows are known, then the output is written once
     tmp = dst.with_name(dst.name + ".tmp.arrow")
     err_tmp = err_path.with_name(err_path.name + ".part")
-    with _reporter(progress) as report:
+    from zjtx.screen_plans import HelperPool, helpers_for
+
+    # the gap plans' helper processes start now: their interpreters are ready when the plans begin
+    with _reporter(progress) as report, HelperPool(helpers_for(min(gaps, total))) as pool:
         try:
             clock = time.perf_counter()
             results = _Results(tmp)
@@ -386,7 +389,7 @@ def screen(
             )
             timings["evaluate"] = round(time.perf_counter() - clock, 2)
             clock = time.perf_counter()
-            plans = _plans(top, kinds, base, reg, as_of, summary, report)
+            plans = _plans(top, kinds, base, reg, as_of, summary, report, pool)
             timings["gaps"] = round(time.perf_counter() - clock, 2)
             clock = time.perf_counter()
             report("写出结果", 0, 1)
@@ -699,7 +702,9 @@ def _write_errors(errors: pl.DataFrame, fh) -> None:
     rows.write_csv(fh, include_header=False)
 
 
-def _plans(top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report) -> dict[int, tuple[str, bool]]:
+def _plans(
+    top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report, pool=None
+) -> dict[int, tuple[str, bool]]:
     """Gap plans (text, reaches) for the candidate rows, by the single-profile engine, on every core (`screen_plans`).
 
     A row where the single path does not agree that the next tier is missed gets no plan (`gap_mismatches`).
@@ -718,6 +723,7 @@ def _plans(top: pl.DataFrame | None, kinds, base, reg, as_of, summary, report) -
         as_of,
         progress=lambda done: report("差距分析", done, top.height),
         stats=stats,
+        pool=pool,
     )
     plans = {row: plan for row, plan in found.items() if plan is not None}
     summary["gap_mismatches"] += len(found) - len(plans)

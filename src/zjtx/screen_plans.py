@@ -59,21 +59,66 @@ class _Planner:
         return {row["row"]: self.plan(row) for row in rows}
 
 
+def _spawn() -> subprocess.Popen | None:
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "zjtx.screen_plans"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+    except OSError:
+        return None  # no helper: the main thread does every chunk
+
+
+def _close(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        assert proc.stdin is not None
+        proc.stdin.close()  # the helper reads the end of its input and exits
+    proc.wait()
+
+
+def helpers_for(rows: int) -> int:
+    """Helper processes for `rows` plans: one per other core, at most MAX_HELPERS, at least PARALLEL_MIN rows each."""
+    return max(min(cores() - 1, MAX_HELPERS, rows // PARALLEL_MIN), 0)
+
+
+class HelperPool:
+    """Helpers started ahead of their work (a screening starts them before reading the file), so that their
+    interpreter and imports are ready when the plans begin; `plan_rows` takes what it needs, the rest is closed."""
+
+    def __init__(self, count: int):
+        self.procs = [p for p in (_spawn() for _ in range(count)) if p is not None]
+
+    def take(self, count: int) -> list[subprocess.Popen]:
+        taken, rest = self.procs[:count], self.procs[count:]
+        self.procs = []
+        for proc in rest:
+            _close(proc)
+        return taken
+
+    def __enter__(self) -> HelperPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.take(0)
+
+
 class _Helper(threading.Thread):
     """Feeds one helper process chunks from the front of `queue` and gathers its plans in `done`."""
 
-    def __init__(self, setup: bytes, queue: collections.deque, lock: threading.Lock):
+    def __init__(
+        self,
+        setup: bytes,
+        queue: collections.deque,
+        lock: threading.Lock,
+        proc: subprocess.Popen | None = None,
+    ):
         super().__init__(daemon=True)
-        self.setup, self.queue, self.lock = setup, queue, lock
+        self.setup, self.queue, self.lock, self.proc = setup, queue, lock, proc
         self.done: list[tuple[int, Plans]] = []  # (rows, plans) per finished chunk; read by the main thread
 
     def run(self) -> None:
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "zjtx.screen_plans"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-            )
-        except OSError:
-            return  # no helper: the main thread does every chunk
+        proc = self.proc or _spawn()
+        if proc is None:
+            return
         assert proc.stdin is not None and proc.stdout is not None
         try:
             try:
@@ -95,9 +140,7 @@ class _Helper(threading.Thread):
                     return
                 self.done.append((len(chunk), plans))
         finally:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-            proc.wait()
+            _close(proc)
 
 
 def cores() -> int:
@@ -116,21 +159,22 @@ def plan_rows(
     progress: Callable[[int], None] = lambda done: None,
     helpers: int | None = None,
     stats: dict[str, int] | None = None,
+    pool: HelperPool | None = None,
 ) -> Plans:
     """Each row's plan (normalized screening rows with `row` and `next_tier`); `progress(rows done)` as chunks finish.
 
     `helpers`: processes besides this one (default: one per other core, at most MAX_HELPERS; 0 = this process
-    alone); never more than one per PARALLEL_MIN rows. `progress`
-    is only ever called from the calling thread. `stats["helper_rows"]`: how many rows the helpers planned.
+    alone); never more than one per PARALLEL_MIN rows; `pool`: helpers already started (none is started then).
+    `progress` is only ever called from the calling thread. `stats["helper_rows"]`: how many rows the helpers
+    planned.
     """
     here = _Planner(registry, base_id, kinds, as_of)
-    if helpers is None:
-        helpers = min(cores() - 1, MAX_HELPERS)
-    helpers = max(min(helpers, len(rows) // PARALLEL_MIN), 0)  # at least PARALLEL_MIN rows per process
+    count = helpers_for(len(rows)) if helpers is None else max(min(helpers, len(rows) // PARALLEL_MIN), 0)
     queue = collections.deque(rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS))
     lock = threading.Lock()
     setup = pickle.dumps((registry, base_id, kinds, as_of))
-    threads = [_Helper(setup, queue, lock) for _ in range(helpers)]
+    procs: list[subprocess.Popen | None] = pool.take(count) if pool is not None else [None] * count
+    threads = [_Helper(setup, queue, lock, proc) for proc in procs]
     for t in threads:
         t.start()
     out: Plans = {}
@@ -165,7 +209,12 @@ def _serve() -> None:
     """The helper process: a setup, then chunks of rows in, their plans out (pickles on stdin/stdout)."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed by accident may corrupt the pipe
-    registry, base_id, kinds, as_of = pickle.load(stdin)
+    import rulebook.screen_gaps  # noqa: F401  (imported while a screening that started this helper early reads)
+
+    try:
+        registry, base_id, kinds, as_of = pickle.load(stdin)
+    except EOFError:  # started ahead, then not needed
+        return
     planner = _Planner(registry, base_id, kinds, as_of)
     while True:
         try:
