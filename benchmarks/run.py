@@ -195,9 +195,10 @@ def screen_once(src: Path, gaps: int | None) -> dict:
             "load": round(os.getloadavg()[0], 2)}
 
 
-def floor_once(src: Path, like: Path) -> dict:
+def floor_once(src: Path, like: Path, columns: list[str] | None = None) -> dict:
     dst = C.DATA / f"{src.stem}.floor.parquet"
-    r = C.time_v([str(C.VENV_BIN / "python"), str(C.HERE / "io_floor.py"), str(src), str(like), str(dst)])
+    cmd = [str(C.VENV_BIN / "python"), str(C.HERE / "io_floor.py"), str(src), str(like), str(dst)]
+    r = C.time_v(cmd + ([",".join(columns)] if columns else []))
     if r["code"] != 0:
         raise RuntimeError(f"io floor failed:\n{r['stderr'][-3000:]}")
     info = json.loads(r["stdout"].strip().splitlines()[-1])
@@ -211,11 +212,14 @@ def section_screen(cfg: dict, data: dict) -> dict:
     log(f"[screen] zjtx screen {src.name} (Parquet → Parquet), default --gaps and --gaps 0, vs reading+writing the same sizes"
         " (the three interleaved, best of each: the machine is shared)")
     out: dict = {"rows": n, "input_mib": src.stat().st_size / 2**20}
-    runs, runs0, floors = [], [], []
+    read = columns_screen_reads(src)
+    out["columns_read"], out["columns_total"] = len(read), len(pl.read_parquet_schema(src))
+    runs, runs0, floors, floors_read = [], [], [], []
     for _ in range(cfg.get("screen_repeats", 3)):
         runs.append(screen_once(src, None))
         runs0.append(screen_once(src, 0))
         floors.append(floor_once(src, Path(runs[-1]["output"])))
+        floors_read.append(floor_once(src, Path(runs[-1]["output"]), read))
         if runs[-1]["wall"] > 300:
             break
     out["screen"] = min(runs, key=lambda r: r["internal_s"] or r["wall"])
@@ -225,12 +229,32 @@ def section_screen(cfg: dict, data: dict) -> dict:
     out["output_mib"] = Path(out["screen"]["output"]).stat().st_size / 2**20
     out["floor"] = min(floors, key=lambda r: r["total_s"])
     out["floor_runs"] = [round(r["total_s"], 3) for r in floors]
+    out["floor_read"] = min(floors_read, key=lambda r: r["total_s"])
+    out["floor_read_runs"] = [round(r["total_s"], 3) for r in floors_read]
     best_internal = min(r["internal_s"] for r in runs if r["internal_s"])
     best_internal0 = min(r["internal_s"] for r in runs0 if r["internal_s"])
     out["ratio_internal"] = best_internal / out["floor"]["total_s"]
     out["ratio_internal_gaps0"] = best_internal0 / out["floor"]["total_s"]
     out["ratio_wall"] = out["screen"]["wall"] / out["floor"]["wall"]
+    out["ratio_internal_read"] = best_internal / out["floor_read"]["total_s"]
+    out["ratio_internal_gaps0_read"] = best_internal0 / out["floor_read"]["total_s"]
     return out
+
+
+def columns_screen_reads(src: Path) -> list[str]:
+    """The input columns `zjtx screen` reads (it leaves out those the rules in force never read), from a 1,000-row
+    screening of the same file: the floor over only these is the fairer reference for what screen must read."""
+    from zjtx.screen import screen
+
+    head, dst = C.DATA / "columns-probe.parquet", C.DATA / "columns-probe.out.parquet"
+    pl.scan_parquet(src).head(1000).sink_parquet(head)
+    try:
+        summary = screen(head, dst, as_of=C.AS_OF, gaps=0, progress=False)
+    finally:
+        for p in (head, dst, dst.with_name(dst.stem + ".errors.csv")):
+            p.unlink(missing_ok=True)
+    unread = set(summary["unread_columns"]) | set(summary["unknown_columns"])
+    return [c for c in pl.read_parquet_schema(src) if c not in unread]
 
 
 # ---------------------------------------------------------------------------
@@ -407,10 +431,12 @@ def table(res: dict) -> str:
     p = res.get("peers", {}).get("synth")
     if p:
         n = p["rows"]
+        # the peers compute the standard's two answers (qualified, score): the goals compare the engine making the same
+        # two; the engine's every output (also the score range, route, highest tier) is shown beside them
         e, h = p["engine"]["best"], p["polars_hand"]["best"]
-        lines.append(f"| 创新型: engine (size_is_sme given) | {n:,} | {fmt_s(e)} | {rate(n, e)} | | ≤ 2× hand-written ({fmt_s(2 * h)}) | {'PASS' if e <= 2 * h else 'FAIL'} ({e / h:.1f}×) |")
         e2 = p["engine_two_outputs"]["best"]
-        lines.append(f"| 创新型: engine, only the qualified and score outputs | {n:,} | {fmt_s(e2)} | {rate(n, e2)} | | (info) | {e2 / h:.1f}× hand-written |")
+        lines.append(f"| 创新型: engine, the peers' two outputs (qualified, score; size_is_sme given) | {n:,} | {fmt_s(e2)} | {rate(n, e2)} | | ≤ 2× hand-written ({fmt_s(2 * h)}) | {'PASS' if e2 <= 2 * h else 'FAIL'} ({e2 / h:.1f}×) |")
+        lines.append(f"| 创新型: engine, every output (also score range, route, highest tier) | {n:,} | {fmt_s(e)} | {rate(n, e)} | | (info) | {e / h:.1f}× hand-written |")
         if "engine_three_valued" in p:
             e3 = p["engine_three_valued"]["best"]
             lines.append(f"| 创新型: engine not told the columns are complete (three-valued throughout) | {n:,} | {fmt_s(e3)} | {rate(n, e3)} | | (info) | {e3 / h:.1f}× hand-written |")
@@ -424,8 +450,8 @@ def table(res: dict) -> str:
             of = p["openfisca"]
             o, full = of["best"], of.get("from_columns")
             if full:
-                lines.append(f"| 创新型: OpenFisca {of['version']} from the columns in memory (simulation, inputs, calculate) | {n:,} | {fmt_s(full)} | {rate(n, full)} | | engine ≥ 5× faster | {'PASS' if full >= 5 * e else 'FAIL'} (engine is {full / e:.2f}× OpenFisca's speed) |")
-            lines.append(f"| 创新型: OpenFisca {of['version']}, calculate alone (inputs already set) | {n:,} | {fmt_s(o)} | {rate(n, o)} | | (info) | engine is {o / e:.2f}× its speed |")
+                lines.append(f"| 创新型: OpenFisca {of['version']} from the columns in memory (simulation, inputs, calculate) | {n:,} | {fmt_s(full)} | {rate(n, full)} | | engine ≥ 5× faster | {'PASS' if full >= 5 * e2 else 'FAIL'} (engine is {full / e2:.2f}× OpenFisca's speed; every output {full / e:.2f}×) |")
+            lines.append(f"| 创新型: OpenFisca {of['version']}, calculate alone (inputs already set) | {n:,} | {fmt_s(o)} | {rate(n, o)} | | (info) | engine is {o / e2:.2f}× its speed (every output {o / e:.2f}×) |")
         lo = p["python_loop"]["best"]
         lines.append(f"| 创新型: plain-Python loop | {n:,} | {fmt_s(lo)} | {rate(n, lo)} | | (peer) | |")
         mism = [f"{c['peer']} {c['mismatches']}" for part in ("synth", "edges") for c in res["peers"][part]["checks"]]
@@ -442,6 +468,9 @@ def table(res: dict) -> str:
         r0 = s.get("ratio_internal_gaps0")
         lines.append(f"| zjtx screen --gaps 0 | {s['rows']:,} | {fmt_s(g0['wall'])} (in-process {fmt_s(g0['internal_s'])}) | {rate(s['rows'], g0['wall'])} | {g0['rss_mib']:,.0f} MiB | (info) | {f'{r0:.1f}× in-process' if r0 else ''} |")
         lines.append(f"| I/O floor: read input + write same-size output | {s['rows']:,} | {fmt_s(fl['total_s'])} (process {fmt_s(fl['wall'])}) | {rate(s['rows'], fl['total_s'])} | {fl['rss_mib']:,.0f} MiB | (reference) | |")
+        fr = s.get("floor_read")
+        if fr:
+            lines.append(f"| I/O floor over only the {s['columns_read']} of {s['columns_total']} columns screen reads | {s['rows']:,} | {fmt_s(fr['total_s'])} (process {fmt_s(fr['wall'])}) | {rate(s['rows'], fr['total_s'])} | {fr['rss_mib']:,.0f} MiB | (info) | screen {s['ratio_internal_read']:.1f}×, --gaps 0 {s['ratio_internal_gaps0_read']:.1f}× of it |")
     r = res.get("rss")
     if r:
         verdict = ("PASS" if r["peak_rss_mib"] < 4096 else "FAIL") if r["finished"] else ("FAIL (already over)" if r["peak_rss_mib"] >= 4096 else "not finished")
