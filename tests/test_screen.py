@@ -406,6 +406,14 @@ def test_columns_the_rules_in_force_do_not_read_are_neither_read_nor_checked(tmp
     screen(tmp_path / "fewer.parquet", tmp_path / "b.parquet", "--gaps", 20)
     a, b = pl.read_parquet(tmp_path / "a.parquet"), pl.read_parquet(tmp_path / "b.parquet")
     assert a["gap"].null_count() < a.height and a.equals(b)
+    # the plans made from the columns read are the plans the single path makes from every column of the row
+    full = normalize(frame.lazy(), KINDS).collect()
+    planned = a.filter(pl.col("gap").is_not_null())
+    assert planned.height >= 10
+    for out in planned.iter_rows(named=True):
+        row = full.row(out["row"] - 1, named=True)
+        sp = single_path(facts_from_row(row, AS_OF, KINDS), REG.get(RULES), REG)
+        assert plan_text(plan_for(sp, out["next_tier"])) == out["gap"], out["row"]
 
     # a column they do read is still checked
     spoiled.with_columns(
