@@ -361,6 +361,10 @@ class Context:
         coupled: dict[str, Fraction] | None = None,
         facts: dict | None = None,
     ) -> Context:
+        """A context for another evaluation: its own trace; the metrics' values are shared while the facts are the
+        same (the gap search evaluates one test several times on the same facts). Never change a fork's facts or
+        dates in place: fork with new `facts`, or `dataclasses.replace` with a fresh `metric_cache`."""
+        same = facts is None and solve_for is None and not coupled
         return Context(
             self.facts if facts is None else facts,
             self.fiscal_year,
@@ -369,6 +373,7 @@ class Context:
             {},
             solve_for,
             coupled or {},
+            self.metric_cache if same else {},
         )
 
 

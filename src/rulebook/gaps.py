@@ -13,7 +13,7 @@ change for amounts, one unit per title or certificate, two per year of waiting.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -168,9 +168,12 @@ def apply_changes(facts: dict[str, Any], changes: list[Change]) -> dict[str, Any
     return out
 
 
-def _solve_compare(node: expr.Compare, ctx: Context) -> list[Fix]:
-    probe = ctx.fork()
-    expr.evaluate(node, probe)
+def _solve_compare(node: expr.Compare, ctx: Context, probe: Context | None = None) -> list[Fix]:
+    """`probe`: a fork of `ctx` that has evaluated `node` (to false) and holds what it read."""
+    if probe is None:
+        probe = ctx.fork()
+        if expr.truth(expr.evaluate(node, probe)) is True:  # the one evaluation that also records its reads
+            return [Fix([])]
     fixes: list[Fix] = []
     left = node.left
     while isinstance(left, expr.Ref):  # a metric such as niche_years = full_years(niche_since, y0)
@@ -313,8 +316,7 @@ def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
     years = int(needed) + (1 if node.op == ">" else 0)
     year = ctx.fiscal_year
     while True:
-        trial = ctx.fork()
-        trial.fiscal_year = year
+        trial = replace(ctx, fiscal_year=year, reads={}, metric_cache={})
         if expr.truth(expr.evaluate(node, trial)) is True or year > ctx.fiscal_year + 60:
             break
         year += 1
@@ -337,12 +339,13 @@ def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
 
 def solve(node: expr.Node, ctx: Context, label_zh: str = "", label_en: str = "") -> list[Fix]:
     """Alternative fixes, cheapest first, each enough to make `node` true; [] if it already holds."""
-    state = expr.truth(expr.evaluate(node, ctx.fork()))
+    probe = ctx.fork()
+    state = expr.truth(expr.evaluate(node, probe))
     if state is True:
         return []
     if state is UNKNOWN:
         return []
-    fixes = _solve(node, ctx)
+    fixes = _solve_compare(node, ctx, probe) if isinstance(node, expr.Compare) else _solve(node, ctx)
     if not fixes:
         fixes = [
             Fix(
@@ -361,6 +364,8 @@ def solve(node: expr.Node, ctx: Context, label_zh: str = "", label_en: str = "")
 
 
 def _solve(node: expr.Node, ctx: Context) -> list[Fix]:
+    if isinstance(node, expr.Compare):
+        return _solve_compare(node, ctx)
     if expr.truth(expr.evaluate(node, ctx.fork())) is True:
         return [Fix([])]
     if isinstance(node, expr.BoolOp):
@@ -375,8 +380,6 @@ def _solve(node: expr.Node, ctx: Context) -> list[Fix]:
         fix = Fix(combined)
         trial = ctx.fork(facts=apply_changes(ctx.facts, combined))
         return [fix] if expr.truth(expr.evaluate(node, trial)) is True else []
-    if isinstance(node, expr.Compare):
-        return _solve_compare(node, ctx)
     if isinstance(node, expr.Call) and node.fn in ("any_years", "all_years"):
         years = [ctx.year_of(node.args[2].value) - i for i in range(int(node.args[1].value))]
         inner = [_bind_year(node.args[0], y) for y in years]
