@@ -483,7 +483,8 @@ class _Pipeline:
         found = df.select(keys).join(table, on=keys, how="left", maintain_order="left")
         return df.drop(self.reach.code_names()).with_columns(found["_distance"], found["gap_missing"])
 
-    def __call__(self, raw: pl.DataFrame, first_row: int) -> pl.DataFrame:
+    def __call__(self, raw: pl.DataFrame, first_row: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The batch's results (with `_bad`: the row had a bad cell) and the bad rows' messages (`_messages`)."""
         lf = raw.lazy()
         if self.coerce:
             lf = lf.with_columns(self.coerce)
