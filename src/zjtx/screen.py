@@ -330,8 +330,7 @@ def screen(
     if unknown and warn:
         warn(f"提示：以下 {len(unknown)} 列不是 {base.id} 读取的字段，已忽略：{'、'.join(unknown)}")
     # fields the rules in force do not read (other years, other measures) are not read from the file at all
-    reads = _Pipeline({c: pl.String for c in known}, kinds, base, reg, as_of, ladder, gaps).reads()
-    unread = [c for c in known if c not in reads and c not in KEY_COLUMNS + OUTPUT_KEYS]
+    unread = unread_columns(known, kinds, base, reg, as_of, gaps)
     known = [c for c in known if c not in unread]
     if unread and warn:
         shown = "、".join(unread[:8]) + (f" 等 {len(unread)} 列" if len(unread) > 8 else "")
@@ -402,6 +401,17 @@ def screen(
             err_tmp.unlink(missing_ok=True)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
+
+
+def unread_columns(
+    columns: list[str], kinds: dict[str, str], base, reg: Registry, as_of: dt.date, gaps: int = DEFAULT_GAPS
+) -> list[str]:
+    """The fact columns among `columns` that screening under `base` on `as_of` never reads (keys are always read).
+
+    Why: a registry extract (or a template to fill in) need not carry them; they are not read nor checked."""
+    ladder = list(base.ladder or tuple(base.tiers))
+    reads = _Pipeline({c: pl.String for c in columns}, kinds, base, reg, as_of, ladder, gaps).reads()
+    return [c for c in columns if c not in reads and c not in KEY_COLUMNS + OUTPUT_KEYS]
 
 
 def _first_line(exc: BaseException) -> str:

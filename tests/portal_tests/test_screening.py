@@ -393,10 +393,13 @@ def test_a_county_official_fills_the_template_in_excel_terms_and_screens_it(clie
         header
     )
     assert example[header.index("region")] == "330106"
+    # only what the rules in force read: no earlier year than they look at, nothing screening would then ignore
+    assert "revenue_2022" not in header and "established" not in header
     assert upload(client, body, "我的名录.csv").status_code == 302
     run = ScreeningRun.objects.get()
     assert run.state == RunState.DONE, run.error_message
     assert run.summary["rows"] == 1 and run.summary["error_rows"] == 0 and run.summary["outside_region"] == 0
+    assert run.summary["notes"] == [], run.summary["notes"]
 
 
 def test_progress_fragment_polls_while_running_and_refreshes_when_done(client, gov):

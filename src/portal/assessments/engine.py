@@ -261,12 +261,19 @@ def screen_known_columns(columns: list[str], rule_id: str) -> tuple[list[str], l
     return known, [c for c in columns if c not in known]
 
 
-def screen_template_row(rule_id: str, year: int, region_code: str) -> tuple[list[str], list]:
-    """A header and one plausible example row of the flat layout (values in the documented units)."""
+def screen_template_row(rule_id: str, as_of: dt.date, region_code: str) -> tuple[list[str], list]:
+    """A header and one plausible example row of the flat layout (values in the documented units).
+
+    Only the columns screening on `as_of` reads: an official fills in no column that would then be ignored."""
+    from rulebook.flat import local_kinds
+    from zjtx.screen import unread_columns
     from zjtx.synth import generate_chunk
 
-    frame = generate_chunk(0, 1, 1, year)
+    frame = generate_chunk(0, 1, 1, as_of.year - 1)
     known, _ = screen_known_columns(frame.columns, rule_id)
+    reg = registry()
+    unread = unread_columns(known, local_kinds(reg, rule_id), reg.get(rule_id), reg, as_of)
+    known = [c for c in known if c not in unread]
     row = frame.select(known).row(0, named=True)
     row.update({"id": "E0001", "name": "示例科技有限公司（请替换为企业名称）"})
     if region_code:

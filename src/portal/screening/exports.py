@@ -39,7 +39,7 @@ def _example_region(region_code: str) -> str:
 def template_csv(region_code: str, today: dt.date | None = None) -> bytes:
     today = today or timezone.localdate()
     rule_id = engine.rules_in_force(today).id
-    header, row = engine.screen_template_row(rule_id, today.year - 1, _example_region(region_code))
+    header, row = engine.screen_template_row(rule_id, today, _example_region(region_code))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
