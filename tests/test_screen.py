@@ -364,6 +364,12 @@ def test_formats_round_trip_and_bad_cells(tmp_path):
 
     # the Excel input (clean) and the CSV input (same enterprises, four rows spoiled) give the same results
     x = pl.read_excel(tmp_path / "x.xlsx")
+    # …and the workbook says in Chinese what each of its columns means, the tiers named as the rules name them
+    guide = pl.read_excel(tmp_path / "x.xlsx", sheet_name="列说明")
+    meaning = dict(zip(guide["列名"], guide["含义"], strict=True))
+    assert all(meaning.get(c) for c in x.columns), [c for c in x.columns if not meaning.get(c)]
+    assert meaning["specialized_qualified"].startswith("专精特新中小企业：是否符合")
+    assert meaning["层次编号 little_giant"] == "专精特新“小巨人”企业"
     c = pl.read_csv(tmp_path / "c.csv", infer_schema_length=None)
     assert x.height == c.height == 200
     assert x.columns == c.columns and x.columns[:6] == [

@@ -37,6 +37,7 @@ from rulebook.flat import (
     spec_of,
 )
 from rulebook.registry import Registry
+from rulebook.ruleset import RuleSet
 
 FORMATS = (".parquet", ".csv", ".xlsx")
 BATCH_ROWS = 500_000  # rows evaluated at a time (peak memory about 2 GB with the 2022 rules, whatever the size of the table)
@@ -392,7 +393,7 @@ def screen(
             timings["gaps"] = round(time.perf_counter() - clock, 2)
             clock = time.perf_counter()
             report("写出结果", 0, 1)
-            _write_output(results, dst, out_fmt, plans)
+            _write_output(results, dst, out_fmt, plans, base)
             err_tmp.replace(err_path)
             report("写出结果", 1, 1)
             timings["write"] = round(time.perf_counter() - clock, 2)
@@ -744,8 +745,10 @@ def _plans(
     return plans
 
 
-def _write_output(results: _Results, dst: Path, fmt: str, plans: dict[int, tuple[str, bool]]) -> None:
-    """The results with the gap plans joined on by row number, in the output's format."""
+def _write_output(
+    results: _Results, dst: Path, fmt: str, plans: dict[int, tuple[str, bool]], rules: RuleSet
+) -> None:
+    """The results with the gap plans joined on by row number, in the output's format (Excel: with a column guide)."""
     frame = pl.DataFrame(
         {
             "row": list(plans),
@@ -775,9 +778,9 @@ def _write_output(results: _Results, dst: Path, fmt: str, plans: dict[int, tuple
                 for i, df in enumerate(batches()):
                     df.write_csv(fh, include_header=i == 0)
         else:
-            pl.concat(list(batches())).write_excel(
-                part, worksheet="screening", autofilter=True, freeze_panes="B2"
-            )
+            from zjtx.screen_guide import write_workbook
+
+            write_workbook(pl.concat(list(batches())), part, rules)
         part.replace(dst)
     finally:
         part.unlink(missing_ok=True)

@@ -138,8 +138,11 @@ def test_city_official_screens_an_excel_registry_through_the_page(client, gov, h
     assert (
         response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "private, no-store"
     )
-    result = pl.read_excel(io.BytesIO(b"".join(response.streaming_content)))
+    workbook = b"".join(response.streaming_content)
+    result = pl.read_excel(io.BytesIO(workbook))
     assert result.height == inside
+    guide = pl.read_excel(io.BytesIO(workbook), sheet_name="列说明")  # what each column means, in Chinese
+    assert set(result.columns) <= set(guide["列名"]) and "科技和创新型中小企业" in guide["含义"].to_list()
     assert sorted(result["row"].to_list()) == [r for r in range(1, 301) if r % 10 != 0]
     assert set(result["region"].cast(pl.String).str.slice(0, 4).to_list()) == {"3301"}
 

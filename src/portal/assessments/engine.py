@@ -446,9 +446,9 @@ def screen_file(
                 if out_fmt == "csv":
                     frame.collect().write_csv(part, include_bom=True)
                 elif out_fmt == "xlsx":
-                    frame.collect().write_excel(
-                        part, worksheet="screening", autofilter=True, freeze_panes="B2"
-                    )
+                    from zjtx.screen_guide import write_workbook
+
+                    write_workbook(frame.collect(), part, ruleset(summary["rules"]))
                 else:
                     frame.collect().write_parquet(part)
                 part.replace(out)
