@@ -290,7 +290,8 @@ def _candidate_rows(big, n: int) -> list[dict]:
 def test_plans_shared_with_a_helper_process_are_the_plans_made_alone(big):
     """Past PARALLEL_MIN rows a helper process takes chunks from the front: every row gets the plan it gets alone,
     the helper really planned some of them, and the progress only goes up, to the last row."""
-    rows = _candidate_rows(big, max(PARALLEL_MIN, 120))
+    # enough rows that this process cannot finish them all while the helper starts (≈ 0.3–0.7 s), even on a busy CI
+    rows = _candidate_rows(big, max(PARALLEL_MIN, 400))
     alone = plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=0)
     seen, stats = [], {}
     shared = plan_rows(rows, REG, RULES, KINDS, AS_OF, progress=seen.append, helpers=1, stats=stats)
@@ -303,9 +304,11 @@ def test_plans_shared_with_a_helper_process_are_the_plans_made_alone(big):
 def test_helpers_started_ahead_plan_the_same_and_the_unneeded_one_exits_quietly(big, capfd):
     """A screening starts its helpers before reading the file; the plans take what they need, the rest is closed."""
     rows = _candidate_rows(big, max(PARALLEL_MIN, 120))
-    alone = plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=0)
     with HelperPool(2) as pool:
         procs = list(pool.procs)
+        alone = plan_rows(
+            rows, REG, RULES, KINDS, AS_OF, helpers=0
+        )  # meanwhile the helpers start, as in a screening
         stats = {}
         assert plan_rows(rows, REG, RULES, KINDS, AS_OF, helpers=1, stats=stats, pool=pool) == alone
         assert 0 < stats["helper_rows"] < len(rows)
