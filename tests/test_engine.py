@@ -304,3 +304,38 @@ def test_the_measures_give_their_procedure_periods():
     assert (new.recognition_years.value, new.recognition_years.clause.grade) == (3, "C")
     assert (old.change_report_months.clause.grade, new.change_report_months.clause.grade) == ("A", "B")
     assert (old.notice_days.value, old.notice_days.unverified, new.notice_days.unverified) == (5, True, True)
+
+
+def test_a_score_plan_is_the_same_when_every_point_is_a_quarter(registry, tmp_path):
+    """Whole points take a faster path through the cheapest-upgrades search; quarter points must choose alike."""
+    quarter = (
+        TOY.replace("id: toy", "id: toyq")
+        .replace("points: 30,", "points: 7.5,")
+        .replace(
+            "points: 20, zh: B, en: B}\n      - {points: 0, zh: C, en: C}\n  ip_pts",
+            "points: 5, zh: B, en: B}\n      - {points: 0, zh: C, en: C}\n  ip_pts",
+        )
+        .replace("points: 40,", "points: 10,")
+        .replace("{when: ip_I_main >= 1, points: 20,", "{when: ip_I_main >= 1, points: 5,")
+        .replace("threshold: 50", "threshold: 12.5")
+    )
+    assert quarter.count("7.5") == 1 and "12.5" in quarter and "points: 20" not in quarter
+    root = tmp_path / "criteria"
+    shutil.copytree(registry.root, root)
+    (root / "toyq").mkdir()
+    (root / "toyq" / "ruleset.yaml").write_text(textwrap.dedent(quarter), encoding="utf-8")
+    both = Registry(root)
+    cases = [
+        profile(main_revenue=10_000_000, revenue=19_000_000),
+        profile(main_revenue=14_500_000, revenue=19_000_000),
+        profile(main_revenue=13_500_000, revenue=19_000_000),
+    ]
+    cases[1]["ip"] = [{"type": "invention_patent", "related_to_main_product": True}]
+    for p in cases:
+        whole = assess(p, as_of=AS_OF, rules="toy", registry=both).tiers["scored"]
+        quarters = assess(p, as_of=AS_OF, rules="toyq", registry=both).tiers["scored"]
+        assert whole.qualified is False and quarters.qualified is False
+        assert [(c.key, c.target, c.zh) for c in quarters.plan.changes] == [
+            (c.key, c.target, c.zh) for c in whole.plan.changes
+        ]
+        assert quarters.plan.reaches is whole.plan.reaches is True

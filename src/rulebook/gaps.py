@@ -101,22 +101,52 @@ def _fmt(key: str, value: Fraction, lang: str = "zh") -> str:
 
 
 def _amount_change(key: str, current: Fraction, target: Fraction) -> Change:
-    zh_name, en_name = _label(key)
     spec = CATALOGUE.get(split_key(key)[0])
     kind = spec.kind if spec else "number"
+    floor = {"money": Fraction(100000), "ratio": Fraction(1, 100)}.get(kind, Fraction(1))
+    cost = 0.3 + min(float(abs(target - current) / max(abs(current), floor)), 20.0)
+    return _AmountChange(key, current, target, cost)
+
+
+def _amount_text(key: str, current: Fraction, target: Fraction) -> tuple[str, str]:
+    zh_name, en_name = _label(key)
     delta = target - current
     up = delta > 0
-    if kind == "count" and split_key(key)[0].startswith("ip_"):
-        zh = f"{zh_name}需新增 {fmt_number(delta)} 项（现有 {fmt_number(current)} 项）"
-        en = f"{en_name}: add {fmt_number(delta)} (now {fmt_number(current)})"
-    else:
-        verb_zh = "需增加" if up else "需减少"
-        verb_en = "increase by" if up else "reduce by"
-        zh = f"{zh_name}{verb_zh} {_fmt(key, abs(delta))}（由 {_fmt(key, current)} {'增至' if up else '降至'} {_fmt(key, target)}）"
-        en = f"{en_name}: {verb_en} {_fmt(key, abs(delta), 'en')} (from {_fmt(key, current, 'en')} to {_fmt(key, target, 'en')})"
-    floor = {"money": Fraction(100000), "ratio": Fraction(1, 100)}.get(kind, Fraction(1))
-    cost = 0.3 + min(float(abs(delta) / max(abs(current), floor)), 20.0)
-    return Change(key, "amount", current, target, zh, en, cost)
+    name = split_key(key)[0]
+    spec = CATALOGUE.get(name)
+    if name.startswith("ip_") and spec is not None and spec.kind == "count":
+        return (
+            f"{zh_name}需新增 {fmt_number(delta)} 项（现有 {fmt_number(current)} 项）",
+            f"{en_name}: add {fmt_number(delta)} (now {fmt_number(current)})",
+        )
+    verb_zh = "需增加" if up else "需减少"
+    verb_en = "increase by" if up else "reduce by"
+    return (
+        f"{zh_name}{verb_zh} {_fmt(key, abs(delta))}（由 {_fmt(key, current)} {'增至' if up else '降至'} {_fmt(key, target)}）",
+        f"{en_name}: {verb_en} {_fmt(key, abs(delta), 'en')} (from {_fmt(key, current, 'en')} to {_fmt(key, target, 'en')})",
+    )
+
+
+class _AmountChange(Change):
+    """A change of an amount, phrased when first read: the search weighs hundreds of candidate changes per plan and
+    shows a few, and the phrasing (exact decimals) costs more than the weighing."""
+
+    def __init__(self, key: str, current: Fraction, target: Fraction, cost: float):
+        self.key, self.kind, self.current, self.target, self.cost = key, "amount", current, target, cost
+        self._text: tuple[str, str] | None = None
+
+    def _phrased(self) -> tuple[str, str]:
+        if self._text is None:
+            self._text = _amount_text(self.key, self.current, self.target)
+        return self._text
+
+    @property
+    def zh(self) -> str:  # type: ignore[override]
+        return self._phrased()[0]
+
+    @property
+    def en(self) -> str:  # type: ignore[override]
+        return self._phrased()[1]
 
 
 def _blocked(zh: str, en: str, key: str = "") -> Change:
@@ -533,22 +563,29 @@ def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) ->
         have = exact_total(results[i].points_min for i in g.indicators)
         needs.append(max((g.minimum or Fraction(0)) - have, Fraction(0)))
     group_of = {i: [k for k, g in enumerate(s.groups) if i in g.indicators] for i in s.indicators}
-    states: dict[tuple, tuple[float, list[Fix]]] = {
-        (Fraction(0),) + tuple(Fraction(0) for _ in needs): (0.0, [])
-    }
-    for ind in s.indicators:
-        upgrades = [f for f in results[ind].gap if f.feasible]
+    options = [(ind, [(f, f.gain, f.cost) for f in results[ind].gap if f.feasible]) for ind in s.indicators]
+    # points are whole in every published standard: the states are then tuples of ints (hashing a Fraction costs
+    # a modular inverse, and the search looks states up thousands of times a screening); the same sums either way
+    whole = all(v.denominator == 1 for v in (need_total, *needs)) and all(
+        g.denominator == 1 for _i, ups in options for _f, g, _c in ups
+    )
+    zero = 0 if whole else Fraction(0)
+    if whole:
+        need_total, needs = int(need_total), [int(n) for n in needs]
+        options = [(i, [(f, int(g), c) for f, g, c in ups]) for i, ups in options]
+    states: dict[tuple, tuple[float, list[Fix]]] = {(zero,) + tuple(zero for _ in needs): (0.0, [])}
+    for ind, upgrades in options:
         if not upgrades:
             continue
         nxt = dict(states)
         for key, (cost, chosen) in states.items():
-            for up in upgrades:
+            for up, gain, up_cost in upgrades:
                 gains = list(key)
-                gains[0] = min(gains[0] + up.gain, need_total)
+                gains[0] = min(gains[0] + gain, need_total)
                 for k in group_of[ind]:
-                    gains[k + 1] = min(gains[k + 1] + up.gain, needs[k])
+                    gains[k + 1] = min(gains[k + 1] + gain, needs[k])
                 state = tuple(gains)
-                total = cost + up.cost
+                total = cost + up_cost
                 if state not in nxt or nxt[state][0] > total:
                     nxt[state] = (total, chosen + [up])
         states = nxt

@@ -13,7 +13,6 @@ by exactly the code that assesses one profile.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
@@ -202,6 +201,7 @@ class PlanCache:
         self._fixes: dict[tuple, list] = {}
         self._grouped: tuple[dict | None, dict[str, tuple]] = (None, {})
         self._fact_names: dict[str, str] = {}  # fact key → fact name (revenue_2023 → revenue)
+        self._keys: dict[tuple, tuple] = {}  # criterion keys for the facts `_grouped` holds
 
     def _names_of(self, c: Criterion, metrics: dict) -> tuple[str, ...]:
         hit = self._names.get((id(c), id(metrics)))
@@ -231,17 +231,21 @@ class PlanCache:
                     name = names[key] = split_key(key)[0]
                 groups.setdefault(name, []).append((key, value))
             self._grouped = (facts, {n: tuple(v) for n, v in groups.items()})
+            self._keys = {}
         return self._grouped[1]
 
     def key(self, c: Criterion, ctx: Context) -> tuple:
         groups = self._by_name(ctx.facts)
-        return (
+        short = (
             id(c),
             id(ctx.metrics),
             ctx.fiscal_year,
             ctx.as_of,
-            *(groups.get(n, ()) for n in self._names_of(c, ctx.metrics)),
-        )
+        )  # a criterion's key, once per set of facts
+        hit = self._keys.get(short)
+        if hit is None:
+            hit = self._keys[short] = (*short, *(groups.get(n, ()) for n in self._names_of(c, ctx.metrics)))
+        return hit
 
     def evaluate(self, c: Criterion, ctx: Context) -> CriterionResult:
         """`evaluate.evaluate_criterion(c, ctx)` (a copy: callers set its `gap`)."""
@@ -249,7 +253,11 @@ class PlanCache:
         result = self._results.get(key)
         if result is None:
             result = self._results[key] = evaluate_criterion(c, ctx)
-        return copy.copy(result)
+        clone = object.__new__(
+            CriterionResult
+        )  # copy.copy, without its generic protocol (called ~50 times a plan)
+        clone.__dict__.update(result.__dict__)
+        return clone
 
     def gaps(self, result: CriterionResult, ctx: Context) -> list:
         """`gaps.criterion_gaps(result, ctx)` for a result evaluated on `ctx`'s facts."""
