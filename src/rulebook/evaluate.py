@@ -199,7 +199,11 @@ def criteria_of(req: Req, rs: RuleSet, tier: Tier) -> list[str]:
     return out
 
 
-def evaluate_tier(tier: Tier, rs: RuleSet, results: dict[str, CriterionResult]) -> TierResult:
+def evaluate_tier(
+    tier: Tier, rs: RuleSet, results: dict[str, CriterionResult], flag_unverified: bool = True
+) -> TierResult:
+    """`flag_unverified=False`: skip asking whether a "no" rests on 待核实 criteria (a screening's gap plans never
+    show it, and asking re-decides the tier once more per row)."""
     score = score_of(tier, results) if tier.score else None
     qualified = decide(tier.require, results, score)
     route, routes = _route(tier.require, results, score) if qualified is True else (None, {})
@@ -213,7 +217,7 @@ def evaluate_tier(tier: Tier, rs: RuleSet, results: dict[str, CriterionResult]) 
             for key in results[cid].missing:
                 if key not in missing:
                     missing.append(key)
-    rests = qualified is not True and _rests_on_unverified(tier, rs, results)
+    rests = flag_unverified and qualified is not True and _rests_on_unverified(tier, rs, results)
     return TierResult(tier, qualified, route, score, routes, missing, rests)
 
 

@@ -282,7 +282,7 @@ def single_path_for(
         rs,
         facts,
         results,
-        {tier_id: evaluate_tier(tier, rs, results)},
+        {tier_id: evaluate_tier(tier, rs, results, flag_unverified=False)},
         size_result.size_class if size_result else None,
         classifiers,
     )
