@@ -225,6 +225,9 @@ def test_small_batches_and_spilled_results_change_nothing(big, tmp_path, monkeyp
     assert summary["rows"] == 20000 and summary["gaps"] == 5
     again = pl.read_parquet(tmp_path / "small.parquet")
     assert again.equals(result)
+    # text for any reader of the file (held as categories while waiting), and no spilled batch left behind
+    assert again.schema["gap_missing"] == pl.String and result["gap_missing"].drop_nulls().len() > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.errors.csv", "small.parquet"]
     # without plans: the same results, and the gap columns there but empty
     S.screen(
         registry,

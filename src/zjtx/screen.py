@@ -161,104 +161,61 @@ def _coerce_exprs(schema: dict[str, pl.DataType], kinds: dict[str, str]) -> list
 # Output writers
 
 
-class _Parts:
-    """Appends batches to one file with the first batch's schema: Parquet (one row group per batch, zstd)
-    or, for the intermediate results, Arrow IPC (uncompressed: written and read back at memory speed)."""
-
-    def __init__(self, path: Path, kind: str = "parquet"):
-        self.path = path
-        self.kind = kind
-        self.started = False  # a batch has been written
-        self.schema: dict[str, pl.DataType] | None = None
-        self._writer: Any = None
-        self._sink: Any = None
-
-    def write(self, df: pl.DataFrame) -> None:
-        if self.schema is None:
-            self.schema = dict(df.schema)
-        elif dict(df.schema) != self.schema:
-            df = df.cast(self.schema)  # type: ignore[arg-type]
-        table = df.to_arrow()
-        if self._writer is None:
-            if self.kind == "parquet":
-                import pyarrow.parquet as pq
-
-                self._writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
-            else:
-                import pyarrow as pa
-
-                self._sink = pa.OSFile(str(self.path), "wb")
-                self._writer = pa.ipc.new_file(self._sink, table.schema)
-        self._writer.write_table(table)
-        self.started = True
-
-    def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self._sink is not None:
-            self._sink.close()
-            self._sink = None
-
-
 class _Results:
     """The batches' results until the gap plans are known: kept in memory up to `limit` bytes (a registry of a
-    million rows takes ~125 MB), beyond that spilled, batch by batch, to a temporary Arrow file."""
+    million rows takes ~140 MB), beyond that spilled to one Arrow IPC file per batch (`<path>.<n>`, uncompressed:
+    written and read back at memory speed), read back one batch at a time or streamed into the output."""
 
     def __init__(self, path: Path, limit: int | None = None):
         self.path = path
         self.limit = SPILL_BYTES if limit is None else limit
         self.frames: list[pl.DataFrame] = []
         self.held = 0
-        self.file: _Parts | None = None
+        self.files: list[Path] = []
+        self.schema: pl.Schema | None = None
 
     @property
     def started(self) -> bool:
-        return bool(self.frames) or self.file is not None
+        return bool(self.frames) or bool(self.files)
 
     @property
     def spilled(self) -> bool:
-        return self.file is not None
+        return bool(self.files)
 
     def write(self, df: pl.DataFrame) -> None:
-        if self.frames and df.schema != self.frames[0].schema:
-            df = df.cast(self.frames[0].schema)  # type: ignore[arg-type]
-        if self.file is None and self.held + df.estimated_size() <= self.limit:
+        if self.schema is None:
+            self.schema = df.schema
+        elif df.schema != self.schema:
+            df = df.cast(self.schema)  # type: ignore[arg-type]
+        if not self.files and self.held + df.estimated_size() <= self.limit:
             self.frames.append(df)
             self.held += df.estimated_size()
             return
-        if self.file is None:
-            self.file = _Parts(self.path, "ipc")
-            for held in self.frames:
-                self.file.write(held)
-            self.frames, self.held = [], 0
-        self.file.write(df)
+        for held in self.frames:
+            self._spill(held)
+        self.frames, self.held = [], 0
+        self._spill(df)
 
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
+    def _spill(self, df: pl.DataFrame) -> None:
+        path = self.path.with_name(f"{self.path.name}.{len(self.files)}")
+        self.files.append(path)  # listed before it is written: `remove` deletes a half-written file too
+        df.write_ipc(path)
 
     def batches(self) -> Iterator[pl.DataFrame]:
-        """Every batch in order (read back one at a time when spilled: the whole result is never held, nor mapped)."""
-        if self.file is None:
+        """Every batch in order (read back one at a time when spilled: the whole result is never held)."""
+        if not self.files:
             yield from self.frames
             return
-        import pyarrow as pa
+        for path in self.files:
+            yield pl.read_ipc(path)
 
-        with pa.OSFile(str(self.path), "rb") as fh:
-            reader = pa.ipc.open_file(fh)
-            parts: list[pl.DataFrame] = []
-            for i in range(
-                reader.num_record_batches
-            ):  # a batch of the screening comes back as several record batches
-                df = pl.from_arrow(reader.get_batch(i))
-                assert isinstance(df, pl.DataFrame)
-                parts.append(df)
-                if sum(p.height for p in parts) >= BATCH_ROWS:
-                    yield pl.concat(parts)
-                    parts = []
-            if parts or reader.num_record_batches == 0:
-                yield pl.concat(parts) if parts else pl.DataFrame(pl.from_arrow(reader.schema.empty_table()))
+    def lazy(self) -> pl.LazyFrame:
+        """Every batch in order, as one query (streamed from the files when spilled)."""
+        return pl.scan_ipc(self.files) if self.files else pl.concat(self.frames).lazy()
+
+    def remove(self) -> None:
+        for path in self.files:
+            path.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------------------
@@ -358,9 +315,9 @@ def screen(
     }
     timings: dict[str, float] = {"read": round(time.perf_counter() - started, 2)}
     summary["timings"] = timings
-    # the results wait (in memory, or beyond SPILL_BYTES in a temporary Arrow file) until the plans of the closest
+    # the results wait (in memory, or beyond SPILL_BYTES in temporary Arrow files) until the plans of the closest
     # rows are known, then the output is written once
-    tmp = dst.with_name(dst.name + ".tmp.arrow")
+    results = _Results(dst.with_name(dst.name + ".tmp.arrow"))
     err_tmp = err_path.with_name(err_path.name + ".part")
     from zjtx.screen_plans import HelperPool, helpers_for
 
@@ -368,7 +325,6 @@ def screen(
     with _reporter(progress) as report, HelperPool(helpers_for(min(gaps, total))) as pool:
         try:
             clock = time.perf_counter()
-            results = _Results(tmp)
             top = _first_pass(
                 src,
                 fmt,
@@ -398,7 +354,7 @@ def screen(
             report("写出结果", 1, 1)
             timings["write"] = round(time.perf_counter() - clock, 2)
         finally:
-            tmp.unlink(missing_ok=True)
+            results.remove()
             err_tmp.unlink(missing_ok=True)
     summary["seconds"] = round(time.perf_counter() - started, 2)
     return summary
@@ -481,14 +437,16 @@ class _Pipeline:
         if self.reach is None:
             return df.with_columns(
                 pl.lit(None, dtype=pl.Float64).alias("_distance"),
-                pl.lit(None, dtype=pl.String).alias("gap_missing"),
+                pl.lit(None, dtype=pl.Categorical).alias("gap_missing"),
             )
         keys = ["next_tier", *self.reach.code_names()]
         distinct = df.select(keys).filter(pl.col("_gf").is_not_null()).unique()
         decoded = [self.reach.decode(*row) for row in distinct.rows()]
         table = distinct.with_columns(
             pl.Series("_distance", [d for d, _ in decoded], dtype=pl.Float64),
-            pl.Series("gap_missing", [t for _, t in decoded], dtype=pl.String),
+            # a category per distinct text while the results wait for the plans (a string per row took half of a
+            # million rows' results, and the 2026 rules' longer texts pushed them past SPILL_BYTES); text when written
+            pl.Series("gap_missing", [t for _, t in decoded], dtype=pl.Categorical),
         )
         # join the keys alone (the whole frame through a join costs more than every tier's evaluation), then attach
         found = df.select(keys).join(table, on=keys, how="left", maintain_order="left")
@@ -617,8 +575,6 @@ def _first_pass(
             pl.exceptions.PolarsError
         ) as exc:  # a column type the checks cannot take (e.g. a list in Parquet)
             raise ScreenError(f"{src}: 第 {done + 1} 行起的一批数据无法处理（{_first_line(exc)}）") from None
-        finally:
-            out.close()
     return top
 
 
@@ -758,21 +714,24 @@ def _write_output(
         schema={"row": pl.Int64, "gap": pl.String, "gap_reaches": pl.Boolean},
     )
 
+    def joined(df: pl.LazyFrame | pl.DataFrame):
+        return df.join(
+            frame.lazy() if isinstance(df, pl.LazyFrame) else frame,
+            on="row",
+            how="left",
+            maintain_order="left",
+        ).with_columns(pl.col("gap_missing").cast(pl.String))
+
     def batches() -> Iterator[pl.DataFrame]:
         for df in results.batches():
-            yield df.join(frame, on="row", how="left", maintain_order="left")
+            yield joined(df)
 
     part = dst.with_name(dst.name + ".part")
     try:
-        if fmt == ".parquet" and results.spilled:
-            out = _Parts(part, "parquet")
-            try:
-                for df in batches():
-                    out.write(df)
-            finally:
-                out.close()
-        elif fmt == ".parquet":
-            pl.concat(list(batches())).write_parquet(part, compression="zstd")
+        if (
+            fmt == ".parquet"
+        ):  # streamed from the spilled batches: as fast as writing from memory, and as small
+            joined(results.lazy()).sink_parquet(part, compression="zstd")
         elif fmt == ".csv":
             with part.open("wb") as fh:
                 for i, df in enumerate(batches()):
