@@ -41,23 +41,23 @@ KINDS = local_kinds(REGISTRY, RULES)
 # Data
 
 
-def synth_file(n: int, log=print) -> Path:
+def synth_file(n: int, log=print, year: int = SYNTH_YEAR) -> Path:
     """`zjtx synth n --seed 1 --year 2023` (cached under benchmarks/data/); bigger registries are sliced
     from the 20,000,000-row one when it exists (the generator is chunk-seeded, so its first rows are the
-    same enterprises as a smaller file of a whole number of chunks)."""
+    same enterprises as a smaller file of a whole number of chunks). `year`: another last fiscal year."""
     DATA.mkdir(exist_ok=True)
-    path = DATA / f"synth-{n}-seed{SEED}-y{SYNTH_YEAR}.parquet"
+    path = DATA / f"synth-{n}-seed{SEED}-y{year}.parquet"
     if path.exists():
         return path
-    big = DATA / f"synth-20000000-seed{SEED}-y{SYNTH_YEAR}.parquet"
+    big = DATA / f"synth-20000000-seed{SEED}-y{year}.parquet"
     if big.exists() and n < 20_000_000:
         log(f"  slicing the first {n:,} rows of {big.name} → {path.name}")
         tmp = path.with_name(path.name + ".part")
         pl.scan_parquet(big).head(n).sink_parquet(tmp, compression="zstd", row_group_size=500_000)
         tmp.replace(path)
         return path
-    log(f"  zjtx synth {n:,} -o {path.relative_to(ROOT)} --seed {SEED} --year {SYNTH_YEAR}")
-    subprocess.run([str(VENV_BIN / "zjtx"), "synth", str(n), "-o", str(path), "--seed", str(SEED), "--year", str(SYNTH_YEAR)],
+    log(f"  zjtx synth {n:,} -o {path.relative_to(ROOT)} --seed {SEED} --year {year}")
+    subprocess.run([str(VENV_BIN / "zjtx"), "synth", str(n), "-o", str(path), "--seed", str(SEED), "--year", str(year)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return path
 
