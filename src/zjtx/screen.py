@@ -728,10 +728,11 @@ def _write_output(
 
     part = dst.with_name(dst.name + ".part")
     try:
-        if fmt == ".parquet":
-            # one query from memory or streamed from the spilled batches' files (half the time of writing them one
-            # batch at a time, in less memory); from memory it is as fast as writing the joined frame
+        if fmt == ".parquet" and results.spilled:
+            # streamed from the spilled batches' files: half the time of writing them one batch at a time
             joined(results.lazy()).sink_parquet(part, compression="zstd")
+        elif fmt == ".parquet":
+            pl.concat(list(batches())).write_parquet(part, compression="zstd")
         elif fmt == ".csv":
             with part.open("wb") as fh:
                 for i, df in enumerate(batches()):
