@@ -210,8 +210,9 @@ class _Results:
             yield pl.read_ipc(path)
 
     def lazy(self) -> pl.LazyFrame:
-        """Every batch in order, as one query (streamed from the files when spilled)."""
-        return pl.scan_ipc(self.files) if self.files else pl.concat(self.frames).lazy()
+        """The spilled batches in order, as one query streamed from their files."""
+        assert self.files, "only spilled results are streamed; held ones are written from memory"
+        return pl.scan_ipc(self.files)
 
     def remove(self) -> None:
         for path in self.files:
