@@ -273,6 +273,38 @@ def test_remembered_plans_are_the_single_profile_plans(big):
         ]
 
 
+def test_remembered_plans_are_the_single_profile_plans_under_the_2026_measures(tmp_path):
+    """The same check for the rules in force since 2026-04-01 (another ladder: 科技和创新型 first), which is what an
+    official screening today gets."""
+    rules, as_of = "cn-miit-2026", dt.date(2026, 6, 30)
+    kinds = local_kinds(REG, rules)
+    registry, result = synth(tmp_path, 3000, "r2026.parquet", seed=13), tmp_path / "r2026.out.parquet"
+    r = run("screen", registry, "-o", result, "--rules", rules, "--as-of", as_of.isoformat(), "--gaps", 0)
+    assert r.returncode == 0, r.stderr + r.stdout
+    ladder = list(REG.get(rules).ladder)
+    missed = (
+        pl.read_parquet(result)
+        .filter(pl.col("next_tier").is_not_null())
+        .with_columns(
+            pl.coalesce(
+                [pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")) for t in ladder]
+            ).alias("_nq")
+        )
+    )
+    rows = missed.filter(pl.col("_nq") == False).head(120)  # noqa: E712
+    assert rows.height == 120 and rows["next_tier"].n_unique() >= 2
+    normalized = normalize(pl.read_parquet(registry).lazy().with_row_index("row", offset=1), kinds).collect()
+    base, cache = REG.get(rules), PlanCache()
+    for out in rows.iter_rows(named=True):
+        row = normalized.row(out["row"] - 1, named=True)
+        tier = out["next_tier"]
+        want = plan_for(single_path(facts_from_row(row, as_of, kinds), base, REG), tier)
+        got = cached_plan_for(
+            single_path_for(facts_from_row(row, as_of, kinds), base, REG, tier, cache), tier, cache
+        )
+        assert (plan_text(got), got.reaches, got.via) == (plan_text(want), want.reaches, want.via), out["row"]
+
+
 def _candidate_rows(big, n: int) -> list[dict]:
     """`n` normalized rows that miss their next tier, as `zjtx screen` hands them to the planner."""
     registry, result, _r = big
