@@ -101,6 +101,7 @@ def _fmt(key: str, value: Fraction, lang: str = "zh") -> str:
 
 
 def _amount_change(key: str, current: Fraction, target: Fraction) -> Change:
+    """An amount moved from `current` to `target`, costed now (the search ranks by cost) and phrased when read."""
     spec = CATALOGUE.get(split_key(key)[0])
     kind = spec.kind if spec else "number"
     floor = {"money": Fraction(100000), "ratio": Fraction(1, 100)}.get(kind, Fraction(1))
@@ -109,6 +110,7 @@ def _amount_change(key: str, current: Fraction, target: Fraction) -> Change:
 
 
 def _amount_text(key: str, current: Fraction, target: Fraction) -> tuple[str, str]:
+    """The Chinese and English line of an amount change: exact figures, so that what is entered reaches the tier."""
     zh_name, en_name = _label(key)
     delta = target - current
     up = delta > 0
