@@ -264,7 +264,7 @@ def test_remembered_plans_are_the_single_profile_plans(big):
         tier = out["next_tier"]
         sp = single_path(facts_from_row(row, AS_OF, KINDS), base, REG)
         want = plan_for(sp, tier)
-        fast = single_path_for(facts_from_row(row, AS_OF, KINDS), base, REG, tier, cache)
+        fast = single_path_for(facts_from_row(row, AS_OF, KINDS), base, REG, tier, cache, qualified_of(out))
         assert fast.qualified(tier) is sp.qualified(tier) is False
         got = cached_plan_for(fast, tier, cache)
         assert (plan_text(got), got.reaches, got.via) == (plan_text(want), want.reaches, want.via), out["row"]
@@ -273,15 +273,19 @@ def test_remembered_plans_are_the_single_profile_plans(big):
         ]
 
 
-def test_remembered_plans_are_the_single_profile_plans_under_the_2026_measures(tmp_path):
-    """The same check for the rules in force since 2026-04-01 (another ladder: 科技和创新型 first), which is what an
-    official screening today gets."""
-    rules, as_of = "cn-miit-2026", dt.date(2026, 6, 30)
-    kinds = local_kinds(REG, rules)
-    registry, result = synth(tmp_path, 3000, "r2026.parquet", seed=13), tmp_path / "r2026.out.parquet"
-    r = run("screen", registry, "-o", result, "--rules", rules, "--as-of", as_of.isoformat(), "--gaps", 0)
+R2026, AS_OF_2026 = "cn-miit-2026", dt.date(2026, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def screened_2026(tmp_path_factory):
+    """3,000 synthetic enterprises screened under the 2026 measures (without plans), with their normalized facts."""
+    tmp = tmp_path_factory.mktemp("r2026")
+    registry, result = synth(tmp, 3000, "r2026.parquet", seed=13), tmp / "r2026.out.parquet"
+    r = run(
+        "screen", registry, "-o", result, "--rules", R2026, "--as-of", AS_OF_2026.isoformat(), "--gaps", 0
+    )
     assert r.returncode == 0, r.stderr + r.stdout
-    ladder = list(REG.get(rules).ladder)
+    ladder = list(REG.get(R2026).ladder)
     missed = (
         pl.read_parquet(result)
         .filter(pl.col("next_tier").is_not_null())
@@ -290,19 +294,58 @@ def test_remembered_plans_are_the_single_profile_plans_under_the_2026_measures(t
                 [pl.when(pl.col("next_tier") == t).then(pl.col(f"{t}_qualified")) for t in ladder]
             ).alias("_nq")
         )
+        .filter(pl.col("_nq") == False)  # noqa: E712
     )
-    rows = missed.filter(pl.col("_nq") == False).head(120)  # noqa: E712
-    assert rows.height == 120 and rows["next_tier"].n_unique() >= 2
+    kinds = local_kinds(REG, R2026)
     normalized = normalize(pl.read_parquet(registry).lazy().with_row_index("row", offset=1), kinds).collect()
-    base, cache = REG.get(rules), PlanCache()
+    return missed, normalized, kinds
+
+
+def test_remembered_plans_are_the_single_profile_plans_under_the_2026_measures(screened_2026):
+    """The same check for the rules in force since 2026-04-01 (another ladder: 科技和创新型 first), which is what an
+    official screening today gets."""
+    missed, normalized, kinds = screened_2026
+    rows = missed.head(120)
+    assert rows.height == 120 and rows["next_tier"].n_unique() >= 2
+    base, cache = REG.get(R2026), PlanCache()
     for out in rows.iter_rows(named=True):
         row = normalized.row(out["row"] - 1, named=True)
         tier = out["next_tier"]
-        want = plan_for(single_path(facts_from_row(row, as_of, kinds), base, REG), tier)
-        got = cached_plan_for(
-            single_path_for(facts_from_row(row, as_of, kinds), base, REG, tier, cache), tier, cache
+        want = plan_for(single_path(facts_from_row(row, AS_OF_2026, kinds), base, REG), tier)
+        fast = single_path_for(
+            facts_from_row(row, AS_OF_2026, kinds), base, REG, tier, cache, qualified_of(out)
         )
+        got = cached_plan_for(fast, tier, cache)
         assert (plan_text(got), got.reaches, got.via) == (plan_text(want), want.reaches, want.via), out["row"]
+
+
+def test_a_plan_asks_for_the_title_whose_standard_the_enterprise_meets(screened_2026):
+    """专精特新 (2026) needs a valid 科技型 or 创新型 title, and any of three will do: the plan asks for one the
+    enterprise can apply for on its figures — 科技型 for those that meet only the 科技型中小企业 standard."""
+    missed, normalized, kinds = screened_2026
+    base = REG.get(R2026)
+    seen = set()
+    for out in missed.filter(pl.col("next_tier") == "specialized").iter_rows(named=True):
+        facts = facts_from_row(normalized.row(out["row"] - 1, named=True), AS_OF_2026, kinds)
+        text = plan_text(plan_for(single_path(facts, base, REG), "specialized"))
+        titles = ("创新型中小企业称号", "科技型中小企业称号", "科技型中小企业入库")
+        asked = [t for t in titles if f"需申请取得：{t}" in text or f"需取得（并在有效期内）：{t}" in text]
+        if not asked:
+            continue  # holds a title already
+        assert len(asked) == 1, (out["row"], text)
+        tier = "innovative" if asked[0].startswith("创新型") else "tech_sme"
+        if out["innovative_qualified"] is True or out["tech_sme_qualified"] is True:
+            assert out[f"{tier}_qualified"] is True, (out["row"], text)
+            assert f"需申请取得：{asked[0]}（按所填数据已符合其认定条件）" in text, (out["row"], text)
+            seen.add(tier)
+        else:
+            assert f"需取得（并在有效期内）：{asked[0]}" in text, (out["row"], text)
+    assert seen == {"innovative", "tech_sme"}
+
+
+def qualified_of(out: dict) -> dict:
+    """A result row's tier outcomes, as the screening hands them to the planner (`<tier>_qualified`)."""
+    return {k.removesuffix("_qualified"): v for k, v in out.items() if k.endswith("_qualified")}
 
 
 def _candidate_rows(big, n: int) -> list[dict]:

@@ -344,6 +344,8 @@ class Context:
     solve_for: str | None = None  # fact key replaced by x when solving
     coupled: dict[str, Fraction] = field(default_factory=dict)  # keys that move with x: key → value - x₀
     metric_cache: dict[str, Any] = field(default_factory=dict)
+    # title facts whose tier the enterprise meets now (`gaps.titles_in_reach`): the gap search asks for these first
+    titles_in_reach: frozenset[str] = frozenset()
 
     def year_of(self, anchor: str | int, loop_year: int | None = None) -> int:
         if isinstance(anchor, int):
@@ -374,6 +376,7 @@ class Context:
             solve_for,
             coupled or {},
             self.metric_cache if same else {},
+            self.titles_in_reach,
         )
 
 

@@ -20,12 +20,14 @@ from typing import Any
 from . import expr
 from .evaluate import CriterionResult, TierResult, decide, evaluate_criterion, make_context, score_of
 from .expr import UNKNOWN, Context, NonLinear
-from .facts import CATALOGUE, FactSet, split_key
+from .facts import CATALOGUE, TIER_TITLES, FactSet, split_key
 from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan, fmt_yuan
 from .numbers import total as exact_total
 from .ruleset import Req, RuleSet, Tier
 
 BLOCKED_COST = 1000.0
+TITLE_COST = 3.0
+TITLE_IN_REACH_COST = 2.9  # a title whose standard is met now: ahead of the others, and nothing else moves
 COUPLED = {
     "main_revenue": "revenue",
     "rd_staff": "employees",
@@ -322,22 +324,33 @@ _HELD_ZH = {
 
 
 def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
+    """Obtaining a title: a title whose standard the enterprise already meets (`ctx.titles_in_reach`) is said so and
+    costs a little less, so that of several titles that would do, the plan asks for one it can apply for."""
     fact = call.args[0]
     key = fact.name if isinstance(fact, expr.Fact) else ""
     title = _HELD_ZH.get(key, key)
-    return Fix(
-        [
-            Change(
-                key,
-                "obtain",
-                ctx.facts.get(key),
-                ctx.as_of,
-                f"需取得（并在有效期内）：{title}",
-                f"obtain and hold: {CATALOGUE[key].en if key in CATALOGUE else key}",
-                3.0,
-            )
-        ]
+    en = CATALOGUE[key].en if key in CATALOGUE else key
+    if key in ctx.titles_in_reach:
+        zh, en, cost = (
+            f"需申请取得：{title}（按所填数据已符合其认定条件）",
+            f"apply for: {en} (its standard is met on the figures given)",
+            TITLE_IN_REACH_COST,
+        )
+    else:
+        zh, en, cost = f"需取得（并在有效期内）：{title}", f"obtain and hold: {en}", TITLE_COST
+    return Fix([Change(key, "obtain", ctx.facts.get(key), ctx.as_of, zh, en, cost)])
+
+
+def titles_in_reach(tiers: dict[str, TierResult]) -> frozenset[str]:
+    """The title facts of the tiers the enterprise qualifies for now (`facts.TIER_TITLES`)."""
+    return frozenset(
+        key for tid, tr in tiers.items() if tr.qualified is True for key in TIER_TITLES.get(tid, ())
     )
+
+
+def gap_context(rs: RuleSet, facts: FactSet, reach: frozenset[str] = frozenset()) -> Context:
+    """The evaluation context of a gap search: `make_context`, knowing which titles are within reach."""
+    return replace(make_context(rs, facts), titles_in_reach=reach)
 
 
 def _wait_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
@@ -601,12 +614,17 @@ def _score_fix(tier: Tier, results: dict[str, CriterionResult], ctx: Context) ->
 
 
 def tier_plan(
-    tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, derive=None
+    tr: TierResult,
+    rs: RuleSet,
+    results: dict[str, CriterionResult],
+    facts: FactSet,
+    derive=None,
+    reach: frozenset[str] = frozenset(),
 ) -> Plan:
     """The shortest list of changes that reaches the tier, verified by re-evaluating with them applied.
 
     `derive(FactSet)` recomputes derived facts (size class, digital level) after the changes:
-    hiring R&D staff can make an enterprise large, and the plan must notice.
+    hiring R&D staff can make an enterprise large, and the plan must notice. `reach`: `titles_in_reach`.
     """
     if tr.qualified is True:
         return Plan([], True)
@@ -618,7 +636,7 @@ def tier_plan(
     current_facts = facts.values
     current_results = results
     for _ in range(MAX_ROUNDS):
-        ctx = make_context(rs, FactSet(current_facts, facts.fiscal_year, facts.as_of))
+        ctx = gap_context(rs, FactSet(current_facts, facts.fiscal_year, facts.as_of), reach)
         fix = _req_fix(tier.require, tier, rs, current_results, facts, ctx)
         if fix is None or not fix.changes:
             break
@@ -630,7 +648,7 @@ def tier_plan(
         if derive is not None:
             derive(changed)
             current_facts = changed.values
-        current_results = _reevaluate(rs, tier, changed)
+        current_results = _reevaluate(rs, tier, changed, reach)
         state = decide(tier.require, current_results, score_of(tier, current_results) if tier.score else None)
         if state is True:
             return Plan(all_changes, True, via=_via(tier, current_results))
@@ -654,10 +672,10 @@ def realise_values(values: dict[str, Any], changes: list[Change], facts: FactSet
     return out
 
 
-def _reevaluate(rs: RuleSet, tier: Tier, facts: FactSet) -> dict[str, CriterionResult]:
+def _reevaluate(rs: RuleSet, tier: Tier, facts: FactSet, reach: frozenset[str]) -> dict[str, CriterionResult]:
     from .evaluate import criteria_of
 
-    ctx = make_context(rs, facts)
+    ctx = gap_context(rs, facts, reach)
     out = {}
     for cid in criteria_of(tier.require, rs, tier):
         r = evaluate_criterion(rs.criteria[cid], ctx)
@@ -681,8 +699,9 @@ def fill_gaps(
     tiers: dict[str, TierResult],
     derive=None,
 ) -> None:
-    ctx = make_context(rs, facts)
+    reach = titles_in_reach(tiers)
+    ctx = gap_context(rs, facts, reach)
     for r in results.values():
         r.gap = criterion_gaps(r, ctx)
     for tr in tiers.values():
-        tr.plan = tier_plan(tr, rs, results, facts, derive)
+        tr.plan = tier_plan(tr, rs, results, facts, derive, reach)

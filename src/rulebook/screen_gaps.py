@@ -36,7 +36,7 @@ from .evaluate import (
     score_of,
 )
 from .expr import UNKNOWN, Context
-from .facts import CATALOGUE, FactSet, split_key
+from .facts import CATALOGUE, TIER_TITLES, FactSet, split_key
 from .flat import spec_of
 from .gaps import (
     COUPLED,
@@ -51,8 +51,10 @@ from .gaps import (
     apply_changes,
     combine_fixes,
     criterion_gaps,
+    gap_context,
     realise_values,
     tier_plan,
+    titles_in_reach,
 )
 from .registry import Registry
 from .ruleset import Criterion, Req, RuleSet, Tier
@@ -122,6 +124,8 @@ class SinglePath:
     size: str | None
     # the size and level rule sets the measures use (re-run after a plan's changes)
     classifiers: list[RuleSet]
+    # the titles whose tier the row meets now (`gaps.titles_in_reach`; for `single_path_for`, from the screening)
+    reach: frozenset[str] = frozenset()
 
     @property
     def highest_tier(self) -> str:
@@ -138,13 +142,14 @@ def single_path(facts: FactSet, base: RuleSet, registry: Registry) -> SinglePath
     size_result, _notes = derive_facts(classifiers, facts)
     rs = registry.for_region(base.id, facts.values.get("region"))
     results, tiers = evaluate_all(rs, facts)
-    return SinglePath(rs, facts, results, tiers, size_result.size_class if size_result else None, classifiers)
+    size = size_result.size_class if size_result else None
+    return SinglePath(rs, facts, results, tiers, size, classifiers, titles_in_reach(tiers))
 
 
 def plan_for(sp: SinglePath, tier_id: str) -> Plan:
     """The verified cheapest plan to reach `tier_id` (gaps computed only for the criteria that tier reads)."""
     rs, tier = sp.rules, sp.rules.tiers[tier_id]
-    ctx = make_context(rs, sp.facts)
+    ctx = gap_context(rs, sp.facts, sp.reach)
     for cid in criteria_of(tier.require, rs, tier):
         sp.results[cid].gap = criterion_gaps(sp.results[cid], ctx)
     return tier_plan(
@@ -153,6 +158,7 @@ def plan_for(sp: SinglePath, tier_id: str) -> Plan:
         sp.results,
         sp.facts,
         derive=lambda changed: derive_facts(sp.classifiers, changed),
+        reach=sp.reach,
     )
 
 
@@ -260,8 +266,8 @@ class PlanCache:
         return clone
 
     def gaps(self, result: CriterionResult, ctx: Context) -> list:
-        """`gaps.criterion_gaps(result, ctx)` for a result evaluated on `ctx`'s facts."""
-        key = self.key(result.criterion, ctx)
+        """`gaps.criterion_gaps(result, ctx)` for a result evaluated on `ctx`'s facts (and titles within reach)."""
+        key = (self.key(result.criterion, ctx), ctx.titles_in_reach)
         fixes = self._fixes.get(key)
         if fixes is None:
             fixes = self._fixes[key] = criterion_gaps(result, ctx)
@@ -269,15 +275,25 @@ class PlanCache:
 
 
 def single_path_for(
-    facts: FactSet, base: RuleSet, registry: Registry, tier_id: str, cache: PlanCache
+    facts: FactSet,
+    base: RuleSet,
+    registry: Registry,
+    tier_id: str,
+    cache: PlanCache,
+    qualified: dict[str, Any] | None = None,
 ) -> SinglePath:
-    """`single_path`, evaluating only what `tier_id` reads (its `tiers` holds that tier alone)."""
+    """`single_path`, evaluating only what `tier_id` reads (its `tiers` holds that tier alone). `qualified`: every
+    tier's outcome from the screening (`<tier>_qualified`), for the titles within reach that `single_path` derives
+    from its own evaluation of every tier (the two agree: the parity tests)."""
     classifiers = [registry.get(u) for u in base.uses]
     size_result, _notes = derive_facts(classifiers, facts)
     rs = registry.for_region(base.id, facts.values.get("region"))
     ctx = make_context(rs, facts)
     tier = rs.tiers[tier_id]
     results = {cid: cache.evaluate(rs.criteria[cid], ctx) for cid in criteria_of(tier.require, rs, tier)}
+    reach = frozenset(
+        key for tid, q in (qualified or {}).items() if q is True for key in TIER_TITLES.get(tid, ())
+    )
     return SinglePath(
         rs,
         facts,
@@ -285,6 +301,7 @@ def single_path_for(
         {tier_id: evaluate_tier(tier, rs, results, flag_unverified=False)},
         size_result.size_class if size_result else None,
         classifiers,
+        reach,
     )
 
 
@@ -303,6 +320,7 @@ def cached_plan_for(sp: SinglePath, tier_id: str, cache: PlanCache) -> Plan:
         sp.facts,
         lambda changed: derive_facts(sp.classifiers, changed),
         cache,
+        sp.reach,
     )
 
 
@@ -343,7 +361,13 @@ def _req_fix(
 
 
 def _tier_plan(
-    tr: TierResult, rs: RuleSet, results: dict[str, CriterionResult], facts: FactSet, derive, cache: PlanCache
+    tr: TierResult,
+    rs: RuleSet,
+    results: dict[str, CriterionResult],
+    facts: FactSet,
+    derive,
+    cache: PlanCache,
+    reach: frozenset[str],
 ) -> Plan:
     """`gaps.tier_plan` step for step; the re-evaluation after each round and the fixes go through `cache`."""
     if tr.qualified is True:
@@ -355,7 +379,7 @@ def _tier_plan(
     current_facts = facts.values
     current_results = results
     for _ in range(MAX_ROUNDS):
-        ctx = make_context(rs, FactSet(current_facts, facts.fiscal_year, facts.as_of))
+        ctx = gap_context(rs, FactSet(current_facts, facts.fiscal_year, facts.as_of), reach)
         fix = _req_fix(tier.require, tier, rs, current_results, facts, ctx, {}, cache)
         if fix is None or not fix.changes:
             break

@@ -596,7 +596,8 @@ def _closest(
     )
     if order.height == 0:
         return top
-    cand = df[order["_i"]].drop([*result_cols, "_bad"])
+    # every tier's outcome stays: a plan asks first for a title whose tier the row already meets
+    cand = df[order["_i"]].drop([*(c for c in result_cols if not c.endswith("_qualified")), "_bad"])
     return (
         cand
         if top is None

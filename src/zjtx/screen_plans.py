@@ -49,7 +49,8 @@ class _Planner:
 
         facts = facts_from_row(row, self.as_of, self.kinds)
         tier = row["next_tier"]
-        sp = single_path_for(facts, self.base, self.registry, tier, self.cache)
+        qualified = {k.removesuffix("_qualified"): v for k, v in row.items() if k.endswith("_qualified")}
+        sp = single_path_for(facts, self.base, self.registry, tier, self.cache, qualified)
         if sp.qualified(tier) is not False:
             return None
         found = cached_plan_for(sp, tier, self.cache)
