@@ -24,6 +24,7 @@ from rulebook.screen_gaps import (
     realise,
     single_path,
     single_path_for,
+    tier_outcomes,
 )
 from zjtx.screen_plans import PARALLEL_MIN, HelperPool, plan_rows
 
@@ -264,7 +265,7 @@ def test_remembered_plans_are_the_single_profile_plans(big):
         tier = out["next_tier"]
         sp = single_path(facts_from_row(row, AS_OF, KINDS), base, REG)
         want = plan_for(sp, tier)
-        fast = single_path_for(facts_from_row(row, AS_OF, KINDS), base, REG, tier, cache, qualified_of(out))
+        fast = single_path_for(facts_from_row(row, AS_OF, KINDS), base, REG, tier, cache, tier_outcomes(out))
         assert fast.qualified(tier) is sp.qualified(tier) is False
         got = cached_plan_for(fast, tier, cache)
         assert (plan_text(got), got.reaches, got.via) == (plan_text(want), want.reaches, want.via), out["row"]
@@ -313,7 +314,7 @@ def test_remembered_plans_are_the_single_profile_plans_under_the_2026_measures(s
         tier = out["next_tier"]
         want = plan_for(single_path(facts_from_row(row, AS_OF_2026, kinds), base, REG), tier)
         fast = single_path_for(
-            facts_from_row(row, AS_OF_2026, kinds), base, REG, tier, cache, qualified_of(out)
+            facts_from_row(row, AS_OF_2026, kinds), base, REG, tier, cache, tier_outcomes(out)
         )
         got = cached_plan_for(fast, tier, cache)
         assert (plan_text(got), got.reaches, got.via) == (plan_text(want), want.reaches, want.via), out["row"]
@@ -341,11 +342,6 @@ def test_a_plan_asks_for_the_title_whose_standard_the_enterprise_meets(screened_
         else:
             assert f"需取得（并在有效期内）：{asked[0]}" in text, (out["row"], text)
     assert seen == {"innovative", "tech_sme"}
-
-
-def qualified_of(out: dict) -> dict:
-    """A result row's tier outcomes, as the screening hands them to the planner (`<tier>_qualified`)."""
-    return {k.removesuffix("_qualified"): v for k, v in out.items() if k.endswith("_qualified")}
 
 
 def _candidate_rows(big, n: int) -> list[dict]:

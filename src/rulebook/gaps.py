@@ -343,9 +343,12 @@ def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
 
 def titles_in_reach(tiers: dict[str, TierResult]) -> frozenset[str]:
     """The title facts of the tiers the enterprise qualifies for now (`facts.TIER_TITLES`)."""
-    return frozenset(
-        key for tid, tr in tiers.items() if tr.qualified is True for key in TIER_TITLES.get(tid, ())
-    )
+    return titles_of({tid: tr.qualified for tid, tr in tiers.items()})
+
+
+def titles_of(qualified: dict[str, Any]) -> frozenset[str]:
+    """`titles_in_reach` from each tier's outcome alone (tier id → True / False / UNKNOWN or None)."""
+    return frozenset(key for tid, q in qualified.items() if q is True for key in TIER_TITLES.get(tid, ()))
 
 
 def gap_context(rs: RuleSet, facts: FactSet, reach: frozenset[str] = frozenset()) -> Context:

@@ -36,7 +36,7 @@ from .evaluate import (
     score_of,
 )
 from .expr import UNKNOWN, Context
-from .facts import CATALOGUE, TIER_TITLES, FactSet, split_key
+from .facts import CATALOGUE, FactSet, split_key
 from .flat import spec_of
 from .gaps import (
     COUPLED,
@@ -55,6 +55,7 @@ from .gaps import (
     realise_values,
     tier_plan,
     titles_in_reach,
+    titles_of,
 )
 from .registry import Registry
 from .ruleset import Criterion, Req, RuleSet, Tier
@@ -197,8 +198,10 @@ class PlanCache:
     Exactness: the key is the criterion (with the metric definitions of its rule set), the fiscal
     year, the as-of date and the exact values of every fact the criterion can read — its test, its
     options and its value, through metrics — plus the facts that move with them when a plan changes
-    them (`gaps.COUPLED`: revenue with main revenue, employees with R&D and technical staff). The
-    single-profile functions read nothing else, so a remembered answer is the answer they give.
+    them (`gaps.COUPLED`: revenue with main revenue, employees with R&D and technical staff); a
+    criterion's fixes are keyed by the titles within reach as well (`Context.titles_in_reach`: a title
+    the row can apply for is asked for first). The single-profile functions read nothing else, so a
+    remembered answer is the answer they give.
     """
 
     def __init__(self) -> None:
@@ -242,12 +245,8 @@ class PlanCache:
 
     def key(self, c: Criterion, ctx: Context) -> tuple:
         groups = self._by_name(ctx.facts)
-        short = (
-            id(c),
-            id(ctx.metrics),
-            ctx.fiscal_year,
-            ctx.as_of,
-        )  # a criterion's key, once per set of facts
+        # a criterion's key is built once per set of facts
+        short = (id(c), id(ctx.metrics), ctx.fiscal_year, ctx.as_of)
         hit = self._keys.get(short)
         if hit is None:
             hit = self._keys[short] = (*short, *(groups.get(n, ()) for n in self._names_of(c, ctx.metrics)))
@@ -259,9 +258,8 @@ class PlanCache:
         result = self._results.get(key)
         if result is None:
             result = self._results[key] = evaluate_criterion(c, ctx)
-        clone = object.__new__(
-            CriterionResult
-        )  # copy.copy, without its generic protocol (called ~50 times a plan)
+        # copy.copy, without its generic protocol (called ~50 times a plan)
+        clone = object.__new__(CriterionResult)
         clone.__dict__.update(result.__dict__)
         return clone
 
@@ -272,6 +270,12 @@ class PlanCache:
         if fixes is None:
             fixes = self._fixes[key] = criterion_gaps(result, ctx)
         return fixes
+
+
+def tier_outcomes(row: dict[str, Any]) -> dict[str, Any]:
+    """A screening result row's tier outcomes (`<tier>_qualified` columns), by tier id: `single_path_for`'s
+    `qualified`."""
+    return {k.removesuffix("_qualified"): v for k, v in row.items() if k.endswith("_qualified")}
 
 
 def single_path_for(
@@ -291,9 +295,7 @@ def single_path_for(
     ctx = make_context(rs, facts)
     tier = rs.tiers[tier_id]
     results = {cid: cache.evaluate(rs.criteria[cid], ctx) for cid in criteria_of(tier.require, rs, tier)}
-    reach = frozenset(
-        key for tid, q in (qualified or {}).items() if q is True for key in TIER_TITLES.get(tid, ())
-    )
+    reach = titles_of(qualified or {})
     return SinglePath(
         rs,
         facts,

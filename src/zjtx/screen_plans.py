@@ -45,12 +45,17 @@ class _Planner:
         self.cache = PlanCache()
 
     def plan(self, row: dict[str, Any]) -> tuple[str, bool] | None:
-        from rulebook.screen_gaps import cached_plan_for, facts_from_row, plan_text, single_path_for
+        from rulebook.screen_gaps import (
+            cached_plan_for,
+            facts_from_row,
+            plan_text,
+            single_path_for,
+            tier_outcomes,
+        )
 
         facts = facts_from_row(row, self.as_of, self.kinds)
         tier = row["next_tier"]
-        qualified = {k.removesuffix("_qualified"): v for k, v in row.items() if k.endswith("_qualified")}
-        sp = single_path_for(facts, self.base, self.registry, tier, self.cache, qualified)
+        sp = single_path_for(facts, self.base, self.registry, tier, self.cache, tier_outcomes(row))
         if sp.qualified(tier) is not False:
             return None
         found = cached_plan_for(sp, tier, self.cache)
