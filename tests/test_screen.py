@@ -574,3 +574,14 @@ def test_the_rows_with_an_error_are_the_rows_normalize_emptied_a_cell_of():
     assert emptied(typed, out.drop("_errors")).to_list() == with_errors
     clean = typed.filter(~pl.Series(with_errors))
     assert emptied(clean, normalize(clean.lazy()).collect()) is None
+
+
+def test_an_output_that_cannot_be_written_is_named_with_what_to_check(tmp_path):
+    """A missing directory (or a full disk) for the results: a Chinese message naming the file and what to check,
+    a failing exit code, no traceback, and nothing half-written left behind."""
+    registry = synth(tmp_path, 300, "small.parquet", seed=3)
+    r = run("screen", registry, "-o", tmp_path / "missing" / "out.parquet", "--as-of", AS_OF.isoformat())
+    assert r.returncode != 0
+    assert "无法读写" in r.stderr and "missing" in r.stderr and "请检查该目录可写、磁盘空间足够" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.parquet"]

@@ -281,7 +281,12 @@ def screen_cmd(
     except RulebookError as exc:
         fail([str(exc)])
     except OSError as exc:
-        fail([f"{exc.filename or output}: 无法读写（{exc.strerror or exc}）"])
+        fail(
+            [
+                f"{exc.filename or output}: 无法读写（{exc.strerror or exc}）；请检查该目录可写、磁盘空间足够"
+                "（超过约 180 万行时，结果文件旁需约 5 倍于结果的临时空间）"
+            ]
+        )
     reg = _registry()
     rs = reg.get(summary["rules"])
     names = {"none": "未达任何层次", **{tid: t.zh for tid, t in rs.tiers.items()}}

@@ -446,3 +446,26 @@ def test_a_file_the_engine_cannot_read_fails_the_run_and_keeps_the_upload(client
     assert "筛查失败：" in html and "上传的文件已保留" in html
     assert client.get(reverse("screening:download", args=[run.pk, "result"])).status_code == 404
     assert AuditEntry.objects.filter(action="screening.failed", target_id=str(run.pk)).exists()
+
+
+def test_results_that_cannot_be_written_fail_with_what_the_administrator_should_check(tmp_path):
+    """The engine cannot write the results (here: their directory is gone; in practice a full disk while the
+    results of a large registry are spilled): the run fails with a Chinese message naming what to check."""
+    from portal.assessments import engine
+
+    src = tmp_path / "registry.csv"
+    src.write_bytes(as_bytes(registry(), "csv"))
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(engine.ScreeningFailed) as caught:
+        engine.screen_file(
+            src,
+            work / "out.parquet",
+            as_of=AS_OF,
+            rules=None,
+            errors_path=work / "errors.csv",
+            progress=lambda *a: None,
+            results_path=tmp_path / "gone" / "results.parquet",
+        )
+    assert "写出筛查结果或临时文件失败" in caught.value.message and "磁盘空间" in caught.value.message
+    assert src.exists()

@@ -418,6 +418,13 @@ def screen_file(
             raise ScreeningFailed("；".join(exc.lines).replace(str(screened), "上传的文件")) from None
         except rulebook.UnknownRuleSet as exc:
             raise ScreeningFailed(str(exc).split(" / ")[0]) from None
+        except OSError as exc:  # a full disk (or a missing results directory) while spilling or writing
+            if not src.exists():
+                raise  # the upload is gone: the task says so
+            raise ScreeningFailed(
+                f"写出筛查结果或临时文件失败（{exc.strerror or type(exc).__name__}）；上传的文件已保留。"
+                "请平台管理员检查结果目录的磁盘空间（大名录约需结果文件 5 倍的临时空间）后重新筛选"
+            ) from None
 
         try:
             if mapping is not None:
