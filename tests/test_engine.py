@@ -135,9 +135,10 @@ def test_band_edges_go_to_the_higher_band(registry):
 def test_raising_main_revenue_raises_revenue_too(registry):
     a = run(
         registry, profile(main_revenue=13_000_000)
-    )  # 65% → needs 70%: (13m+x)/(20m+x) >= 0.7 → x = 3,333,333.34
+    )  # 65% → needs 70%: (13m+x)/(20m+x) >= 0.7 → x ≥ 3,333,333.34, planned in whole 0.01 万元: 16,333,400
     fix = next(f for f in crit(a, "share_pts").gap if f.gain == 20)
-    assert fix.changes[0].target == Fraction(1633333334, 100)
+    assert fix.changes[0].target == Fraction(16_333_400)
+    assert "增至 1,633.34 万元" in fix.changes[0].zh
 
 
 def test_compound_growth_is_compared_exactly(registry):

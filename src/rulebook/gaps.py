@@ -258,17 +258,22 @@ def _solve_compare(node: expr.Compare, ctx: Context, probe: Context | None = Non
     return fixes
 
 
+MONEY_STEP = Fraction(
+    100
+)  # yuan: an amount is planned in whole 0.01 万元, the precision a finance manager plans in
+
+
 def _target(ineq: expr.Inequality, current: Fraction, kind: str, integral_enum: bool) -> Fraction | None:
-    """The value nearest to `current` that satisfies the inequality, rounded to the fact's unit."""
+    """The value nearest to `current` that satisfies the inequality, rounded to the fact's unit (towards the side that
+    holds): counts and levels whole, ratios to 0.01 %, amounts to 0.01 万元 — "增至 350.14 万元", not to the fen."""
     edge = ineq.boundary()
     if edge is None:
         return None
-    step = (
-        Fraction(1)
-        if kind in ("count", "score") or integral_enum
-        else (Fraction(1, 100) if kind == "money" else Fraction(1, 10000))
-    )
-    if kind == "ratio":
+    if kind == "money":
+        step = MONEY_STEP
+    elif kind in ("count", "score") or integral_enum:
+        step = Fraction(1)
+    else:
         step = Fraction(1, 10000)
     # the side of the edge that holds
     going_up = ineq.a > 0 if ineq.op in (">=", ">") else ineq.a < 0

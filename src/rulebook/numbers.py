@@ -63,7 +63,7 @@ def fmt_percent(value: Fraction, digits: int = 2) -> str:
 
 
 def fmt_wan(value: Fraction) -> str:
-    """Yuan shown as 万元 with up to 2 decimals, the unit officials and finance managers use."""
+    """Yuan shown as 万元, the unit officials and finance managers use; exact (a figure entered to the fen keeps it)."""
     wan = Decimal(value.numerator) / Decimal(value.denominator) / Decimal(10000)
     text = f"{wan:,.6f}".rstrip("0").rstrip(".")  # exact to the fen: 1 yuan is 0.0001 万元, never "0 万元"
     return f"{text} 万元"
