@@ -242,6 +242,37 @@ def test_a_broken_rule_file_names_file_and_key(tmp_path):
         Registry(tmp_path)
 
 
+@pytest.mark.parametrize(
+    "confers, message",
+    [
+        ("[revenue]", r"tiers.basic.confers: 'revenue' is not a title fact"),
+        ("recognition_innovative_until", r"tiers.basic.confers: must be a list of title facts"),
+    ],
+)
+def test_a_tier_confers_only_title_facts(tmp_path, confers, message):
+    shutil.copytree(ROOT / "criteria" / "common", tmp_path / "common")
+    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
+    (tmp_path / "toy").mkdir()
+    text = textwrap.dedent(TOY).replace("    en: Basic\n", f"    en: Basic\n    confers: {confers}\n")
+    (tmp_path / "toy" / "ruleset.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RuleDataError, match=message):
+        Registry(tmp_path)
+
+
+def test_the_titles_a_tier_confers_are_the_titles_policies_ask_for():
+    """A policy condition "holds the X title" and a plan's "需申请取得：X" mean the same title facts."""
+    from rulebook import default_registry
+    from rulebook.conditions import TITLES
+
+    conferred: dict[str, set[str]] = {}
+    for rid in ("cn-miit-2022", "cn-miit-2026"):
+        for tid, tier in default_registry().get(rid).tiers.items():
+            conferred.setdefault(tid, set()).update(tier.confers)
+    assert conferred["tech_sme"] == {"recognition_tech_sme_until", "honour_tech_sme_until"}
+    assert conferred.pop("tech_innovative") == set()  # either title of its two routes, each its own tier
+    assert {tid: set(TITLES[tid][0]) for tid in conferred} == conferred
+
+
 PROCEDURE = """
 procedure:
   recognition_years: {value: 3, clause: {item: 第八条, grade: A}}

@@ -34,7 +34,7 @@ from typing import Any
 from . import expr as E
 from .errors import ProfileInvalid, RulebookError, RuleDataError
 from .expr import UNKNOWN, Context
-from .facts import CATALOGUE, MEMBER_ZH, TIER_TITLES, FactSet, flatten, split_key
+from .facts import CATALOGUE, MEMBER_ZH, FactSet, flatten, split_key
 from .numbers import fmt_number, fmt_percent, fmt_wan, to_fraction
 from .registry import Registry, default_registry
 from .ruleset import RuleSet, vocabulary
@@ -115,12 +115,13 @@ PREFIX_FACTS = {
     "industry": (("industry_section", 1), ("industry_division", 3), ("industry_group", 4), ("industry", 5)),
 }
 
-# Titles a condition can ask for: name → (fact keys, any of which held counts; Chinese name)
+# Titles a condition can ask for: name → (fact keys, any of which held counts; Chinese name). The tiers' entries hold
+# every title fact the rule sets' tiers of that id confer (`confers:`; a test checks it).
 TITLES: dict[str, tuple[tuple[str, ...], str]] = {
-    "innovative": (TIER_TITLES["innovative"], "创新型中小企业"),
-    "tech_sme": (TIER_TITLES["tech_sme"], "科技型中小企业"),
-    "specialized": (TIER_TITLES["specialized"], "专精特新中小企业"),
-    "little_giant": (TIER_TITLES["little_giant"], "专精特新“小巨人”企业"),
+    "innovative": (("recognition_innovative_until",), "创新型中小企业"),
+    "tech_sme": (("recognition_tech_sme_until", "honour_tech_sme_until"), "科技型中小企业"),
+    "specialized": (("recognition_specialized_until",), "专精特新中小企业"),
+    "little_giant": (("recognition_little_giant_until",), "专精特新“小巨人”企业"),
     "high_tech_enterprise": (("honour_high_tech_enterprise_until",), "高新技术企业"),
     "national_tech_innovation_demo": (
         ("honour_national_tech_innovation_demo_until",),

@@ -25,14 +25,6 @@ EVENT_YEARS_BACK = 15  # per-year event facts are filled this far back when thei
 LEVEL_ORDER = {"none": 0, "below_municipal": 1, "municipal": 2, "provincial": 3, "national": 4}
 STANDARD_ORDER = {"none": 0, "group": 1, "local": 2, "industry": 3, "national": 4, "international": 5}
 SIZE_ORDER = {"micro": 1, "small": 2, "medium": 3, "large": 4}
-# The title facts a tier's recognition confers (by tier id, the same ids in every measures): an enterprise that meets
-# a tier's standard can apply for these, which is what a plan asking for one of several titles should say first.
-TIER_TITLES: dict[str, tuple[str, ...]] = {
-    "innovative": ("recognition_innovative_until",),
-    "tech_sme": ("recognition_tech_sme_until", "honour_tech_sme_until"),
-    "specialized": ("recognition_specialized_until",),
-    "little_giant": ("recognition_little_giant_until",),
-}
 MEMBER_ZH = {
     "none": "无",
     "below_municipal": "市级以下",

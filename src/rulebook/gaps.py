@@ -20,7 +20,7 @@ from typing import Any
 from . import expr
 from .evaluate import CriterionResult, TierResult, decide, evaluate_criterion, make_context, score_of
 from .expr import UNKNOWN, Context, NonLinear
-from .facts import CATALOGUE, TIER_TITLES, FactSet, split_key
+from .facts import CATALOGUE, FactSet, split_key
 from .numbers import ceil_fraction, fmt_number, fmt_percent, fmt_wan, fmt_yuan
 from .numbers import total as exact_total
 from .ruleset import Req, RuleSet, Tier
@@ -347,13 +347,15 @@ def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
 
 
 def titles_in_reach(tiers: dict[str, TierResult]) -> frozenset[str]:
-    """The title facts of the tiers the enterprise qualifies for now (`facts.TIER_TITLES`)."""
-    return titles_of({tid: tr.qualified for tid, tr in tiers.items()})
+    """The title facts the tiers the enterprise qualifies for now confer (each tier's `confers:` in the rule data)."""
+    return frozenset(key for tr in tiers.values() if tr.qualified is True for key in tr.tier.confers)
 
 
-def titles_of(qualified: dict[str, Any]) -> frozenset[str]:
+def titles_of(rs: RuleSet, qualified: dict[str, Any]) -> frozenset[str]:
     """`titles_in_reach` from each tier's outcome alone (tier id → True / False / UNKNOWN or None)."""
-    return frozenset(key for tid, q in qualified.items() if q is True for key in TIER_TITLES.get(tid, ()))
+    return frozenset(
+        key for tid, q in qualified.items() if q is True and tid in rs.tiers for key in rs.tiers[tid].confers
+    )
 
 
 def gap_context(rs: RuleSet, facts: FactSet, reach: frozenset[str] = frozenset()) -> Context:

@@ -117,6 +117,9 @@ class Tier:
     clause: Clause
     require: Req
     score: Score | None
+    # title facts (`…_until`) an enterprise meeting this tier's standard can apply for (`confers:`): the gap search
+    # asks for such a title ahead of others ("需申请取得：…（按所填数据已符合其认定条件）")
+    confers: tuple[str, ...] = ()
 
 
 # The periods of the recognition procedure a rule set may give (`procedure:`), with the unit of each.
@@ -527,10 +530,25 @@ def _tier(tid: str, spec: Any, rs: RuleSet, where: str) -> Tier:
             raise RuleDataError(f"{w}: threshold is required")
         score = Score(threshold, inds, tuple(groups))
     require = _req(spec.get("require"), rs, f"{where}.require")
-    tier = Tier(tid, zh, en, clause, require, score)
+    tier = Tier(tid, zh, en, clause, require, score, _confers(spec.get("confers"), f"{where}.confers"))
     if score is None and _mentions_score(require):
         raise RuleDataError(f"{where}: the requirement mentions 'score' but the tier has no score section")
     return tier
+
+
+def _confers(spec: Any, where: str) -> tuple[str, ...]:
+    """The title facts a tier confers: dates of the profile's catalogue (a title held until that day)."""
+    if spec is None:
+        return ()
+    if not isinstance(spec, list) or not all(isinstance(k, str) for k in spec):
+        raise RuleDataError(f"{where}: must be a list of title facts (e.g. [recognition_innovative_until])")
+    for key in spec:
+        fact = CATALOGUE.get(key)
+        if fact is None or fact.kind != "date" or fact.yearly:
+            raise RuleDataError(
+                f"{where}: {key!r} is not a title fact (a date such as recognition_innovative_until)"
+            )
+    return tuple(spec)
 
 
 def _mentions_score(req: Req) -> bool:
@@ -590,4 +608,4 @@ def _replace_in_tier(tier: Tier, replace: dict[str, list[str]]) -> Tier:
     if score is not None:
         groups = tuple(ScoreGroup(g.id, g.zh, g.en, swap(g.indicators), g.minimum) for g in score.groups)
         score = Score(score.threshold, swap(score.indicators), groups)
-    return Tier(tier.id, tier.zh, tier.en, tier.clause, swap_req(tier.require), score)
+    return Tier(tier.id, tier.zh, tier.en, tier.clause, swap_req(tier.require), score, tier.confers)

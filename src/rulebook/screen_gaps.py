@@ -295,7 +295,7 @@ def single_path_for(
     ctx = make_context(rs, facts)
     tier = rs.tiers[tier_id]
     results = {cid: cache.evaluate(rs.criteria[cid], ctx) for cid in criteria_of(tier.require, rs, tier)}
-    reach = titles_of(qualified or {})
+    reach = titles_of(rs, qualified or {})
     return SinglePath(
         rs,
         facts,
