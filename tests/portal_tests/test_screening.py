@@ -469,3 +469,67 @@ def test_results_that_cannot_be_written_fail_with_what_the_administrator_should_
         )
     assert "写出筛查结果或临时文件失败" in caught.value.message and "磁盘空间" in caught.value.message
     assert src.exists()
+
+
+def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, gov, hz_run, tmp_path):
+    """The run plans its 40 closest rows (the test setting); any other candidate's plan is computed on request, and it
+    is the plan the whole screening gives that row when every row is planned."""
+    from zjtx.screen import screen
+
+    run = hz_run
+    unplanned = [
+        c
+        for c in run.candidates.order_by("row")
+        if c.next_tier and c.gap_reaches is None and c.qualified.get(c.next_tier) is False
+    ]
+    assert len(unplanned) >= 3, "every candidate was planned: the test needs more rows than SCREENING_GAPS"
+    cand = unplanned[0]
+    assert cand.gap.startswith("【")  # what stands in the way, without amounts
+    detail = reverse("screening:detail", args=[run.pk])
+    plan_url = reverse("screening:candidate_plan", args=[cand.pk])
+    assert plan_url in page(client, detail)
+
+    # the same registry screened from the same workbook with every row planned
+    book = tmp_path / "registry.xlsx"
+    book.write_bytes(as_bytes(registry(), "xlsx"))
+    screen(book, tmp_path / "all.parquet", as_of=run.as_of, rules=run.rules, gaps=10_000, progress=False)
+    expected = pl.read_parquet(tmp_path / "all.parquet").filter(pl.col("row") == cand.row).row(0, named=True)
+    assert expected["gap"]
+
+    response = client.post(plan_url, {"back": "?sort=row"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{detail}?sort=row#c{cand.pk}"
+    cand.refresh_from_db()
+    assert (cand.gap, cand.gap_reaches) == (expected["gap"], expected["gap_reaches"])
+    html = page(client, detail + "?sort=row")
+    assert "已计算" in html and cand.gap in html
+    entry = AuditEntry.objects.filter(action="screening.plan").get()
+    assert entry.actor == gov["hz_city"] and entry.target_id == str(cand.pk)
+
+    # asked again: nothing to do, said so; another region's official cannot ask at all
+    client.post(plan_url, {})
+    assert "已有调整方案" in page(client, detail)
+    client.force_login(gov["cd_city"])
+    assert client.post(plan_url, {}).status_code == 404
+
+    # from the pool (培育库), back to the pool
+    client.force_login(gov["hz_city"])
+    pooled = unplanned[1]
+    client.post(reverse("screening:pool_add", args=[run.pk]), {"candidate": [pooled.pk]})
+    pool_url = reverse("screening:pool")
+    assert reverse("screening:candidate_plan", args=[pooled.pk]) in page(client, pool_url)
+    response = client.post(
+        reverse("screening:candidate_plan", args=[pooled.pk]), {"from": "pool", "back": "?"}
+    )
+    assert response["Location"] == f"{pool_url}?#c{pooled.pk}"
+    pooled.refresh_from_db()
+    assert pooled.gap_reaches is not None and pooled.gap in page(client, pool_url)
+
+    # once the retention period removed the upload, the page says what to do instead
+    other = unplanned[2]
+    files.absolute(run.upload_path).unlink()
+    ScreeningRun.objects.filter(pk=run.pk).update(files_expired_at=dt.datetime.now(dt.UTC))
+    client.post(reverse("screening:candidate_plan", args=[other.pk]), {})
+    assert "上传文件已按保留期删除" in page(client, detail)
+    other.refresh_from_db()
+    assert other.gap_reaches is None and other.gap.startswith("【")

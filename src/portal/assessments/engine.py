@@ -480,6 +480,48 @@ def screen_file(
     return summary
 
 
+def plan_screened_row(input_path, row: int, *, as_of: dt.date, rules: str | None) -> tuple[str, bool | None]:
+    """The gap plan of one row of an uploaded registry (`row`: its number in the file, from 1), as `screen_file` would
+    have computed it had the row been among the closest: (plan text, whether it reaches the next tier); ("", None) when
+    the row has no next tier to plan for. Raises ScreeningFailed with a Chinese message.
+
+    Why: a screening plans only the rows closest to their next tier (1,000 by default); an official looking at any
+    other candidate asks for its plan here. The row is screened alone by `zjtx.screen.screen` (gaps=1), so the plan
+    is the one the whole screening gives: plans are computed row by row."""
+    import tempfile
+    from pathlib import Path
+
+    import polars as pl
+
+    from zjtx.screen import ScreenError, screen
+
+    src = Path(input_path)
+    fmt = src.suffix.lower().lstrip(".")
+    with tempfile.TemporaryDirectory(prefix="zjtx-plan-") as tmp:
+        one = Path(tmp) / f"row.{'csv' if fmt == 'csv' else 'parquet'}"
+        try:
+            frame = _screen_read_frame(src, fmt).slice(row - 1, 1).collect()
+            if frame.height != 1:
+                raise ScreeningFailed(f"上传的文件中没有第 {row} 行；文件可能已被替换，请重新筛查")
+            if fmt == "csv":
+                frame.write_csv(one)
+            else:
+                frame.write_parquet(one)
+            screen(one, Path(tmp) / "out.parquet", as_of=as_of, rules=rules or None, gaps=1, progress=False)
+            result = pl.read_parquet(Path(tmp) / "out.parquet")
+        except ScreeningFailed:
+            raise
+        except ScreenError as exc:
+            raise ScreeningFailed("；".join(exc.lines).replace(str(one), f"第 {row} 行")) from None
+        except Exception as exc:  # noqa: BLE001 - a damaged or vanished upload: say so
+            raise ScreeningFailed(
+                f"无法读取上传文件的第 {row} 行（{_screen_first_line(exc)}）；请重新筛查"
+            ) from None
+    if "gap" not in result.columns or result["gap"][0] is None:
+        return "", None
+    return result["gap"][0], result["gap_reaches"][0]
+
+
 def screen_candidates(results_path, *, chunk: int = 2000):
     """Rows of a screening result worth an official's attention, as dicts, in row order.
 

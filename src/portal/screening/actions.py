@@ -553,6 +553,60 @@ def expire_old_files() -> list[int]:
 
 
 # ---------------------------------------------------------------------------
+# A plan for a candidate the screening did not plan
+
+
+def plan_candidate(actor, candidate: Candidate) -> Candidate:
+    """Compute the gap plan of a candidate outside the rows the run planned, from the stored upload (audited).
+
+    A screening plans the rows closest to their next tier (ZJTX["SCREENING_GAPS"], 1,000 by default); the other
+    candidates show what stands in their way (`gap_missing`) but not how much to change. An official who looks at
+    such a candidate asks for its plan here: the same computation, for that row alone.
+    """
+    prefix = _require_official(actor)
+    run = candidate.run
+    if not can_see_run(actor, run) or not region_in_scope(actor, candidate.region):
+        raise NotAllowed(gettext("“%(candidate)s”不在您的管辖范围内。") % {"candidate": candidate})
+    if not candidate.next_tier or candidate.gap_reaches is not None:
+        raise NotAllowed(gettext("“%(candidate)s”已有调整方案，或已达最高层次。") % {"candidate": candidate})
+    if run.state != RunState.DONE or run.files_expired or not run.upload_path:
+        raise NotAllowed(
+            gettext("%(run)s 的上传文件已按保留期删除，无法计算调整方案；请重新上传名录筛查。") % {"run": run}
+        )
+    try:
+        gap, reaches = engine.plan_screened_row(
+            files.absolute(run.upload_path), candidate.row, as_of=run.as_of, rules=run.rules
+        )
+    except engine.ScreeningFailed as exc:
+        raise InvalidInput(exc.message, [("candidate", exc.message)]) from None
+    if reaches is None:
+        raise InvalidInput(
+            gettext("第 %(row)s 行按上传文件重新计算后没有可规划的下一层次；请重新筛查")
+            % {"row": candidate.row},
+            [("candidate", gettext("无法规划"))],
+        )
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.gap_reaches is not None:  # a colleague's click got there first: the same plan
+            return candidate
+        before = candidate.gap
+        candidate.gap, candidate.gap_reaches = gap, reaches
+        candidate.save(update_fields=["gap", "gap_reaches"])
+        record(
+            actor,
+            "screening.plan",
+            candidate,
+            region_code=prefix,
+            run=run.pk,
+            row=candidate.row,
+            before=before,
+            after=gap,
+            reaches=reaches,
+        )
+    return candidate
+
+
+# ---------------------------------------------------------------------------
 # The candidate pool (培育库)
 
 

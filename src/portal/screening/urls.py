@@ -12,6 +12,7 @@ urlpatterns = [
     path("pool/export.xlsx", views.pool_export, name="pool_export"),
     path("pool/<int:pk>/remove/", views.pool_remove, name="pool_remove"),
     path("pool/<int:pk>/note/", views.pool_note, name="pool_note"),
+    path("candidates/<int:pk>/plan/", views.candidate_plan, name="candidate_plan"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/download/<str:kind>/", views.download, name="download"),

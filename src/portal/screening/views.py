@@ -222,6 +222,37 @@ def pool_add(request, pk: int):
     return target
 
 
+@official_required
+@require_POST
+def candidate_plan(request, pk: int):
+    """Compute one candidate's gap plan (a run plans only its closest rows); back to the page the button was on."""
+    runs = actions.visible_runs(request.user)
+    cand = get_object_or_404(Candidate.objects.filter(run__in=runs).select_related("run"), pk=pk)
+    try:
+        cand = actions.plan_candidate(request.user, cand)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        if cand.gap_reaches:
+            messages.success(
+                request, gettext("已计算“%(name)s”的调整方案：按方案调整后可达下一层次。") % {"name": cand}
+            )
+        else:
+            messages.warning(
+                request,
+                gettext("已计算“%(name)s”的调整方案：仅调整上年度数字尚不能达到下一层次。") % {"name": cand},
+            )
+    back = request.POST.get("back", "")
+    if request.POST.get("from") == "pool":
+        target = redirect("screening:pool")
+    else:
+        target = redirect("screening:detail", pk=cand.run_id)
+    if back.startswith("?"):
+        target["Location"] += back
+    target["Location"] += f"#c{cand.pk}"
+    return target
+
+
 def _pool_query(request):
     qs = actions.pool_for(request.user).select_related("run", "pooled_by")
     return _candidate_filters(request.GET, qs)
