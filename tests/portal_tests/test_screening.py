@@ -477,11 +477,7 @@ def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, go
     from zjtx.screen import screen
 
     run = hz_run
-    unplanned = [
-        c
-        for c in run.candidates.order_by("row")
-        if c.next_tier and c.gap_reaches is None and c.qualified.get(c.next_tier) is False
-    ]
+    unplanned = [c for c in run.candidates.order_by("row") if c.plannable]
     assert len(unplanned) >= 3, "every candidate was planned: the test needs more rows than SCREENING_GAPS"
     cand = unplanned[0]
     assert cand.gap.startswith("【")  # what stands in the way, without amounts
@@ -496,6 +492,8 @@ def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, go
     expected = pl.read_parquet(tmp_path / "all.parquet").filter(pl.col("row") == cand.row).row(0, named=True)
     assert expected["gap"]
 
+    # a workbook's rows are kept as Parquet by the screening: parsing a large workbook for one row takes a minute
+    assert files.upload_rows(run.pk).is_file()
     response = client.post(plan_url, {"back": "?sort=row"})
     assert response.status_code == 302
     assert response["Location"] == f"{detail}?sort=row#c{cand.pk}"
@@ -505,6 +503,15 @@ def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, go
     assert "已计算" in html and cand.gap in html
     entry = AuditEntry.objects.filter(action="screening.plan").get()
     assert entry.actor == gov["hz_city"] and entry.target_id == str(cand.pk)
+
+    # a candidate whose next tier waits for missing figures has nothing to plan yet: no button, and asking says why
+    by_row = list(run.candidates.order_by("row", "pk"))
+    waiting = next(c for c in by_row if c.next_tier and c.qualified.get(c.next_tier) is None)
+    waiting_url = reverse("screening:candidate_plan", args=[waiting.pk])
+    shown = page(client, f"{detail}?sort=row&page={by_row.index(waiting) // 100 + 1}")
+    assert f'id="c{waiting.pk}"' in shown and waiting_url not in shown
+    client.post(waiting_url, {})
+    assert "尚待补充数据才能判定" in page(client, detail)
 
     # asked again: nothing to do, said so; another region's official cannot ask at all
     client.post(plan_url, {})
@@ -533,3 +540,31 @@ def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, go
     assert "上传文件已按保留期删除" in page(client, detail)
     other.refresh_from_db()
     assert other.gap_reaches is None and other.gap.startswith("【")
+
+
+def test_a_plan_on_request_from_a_csv_upload_is_the_screenings_plan(client, gov, tmp_path):
+    from zjtx.screen import screen
+
+    client.force_login(gov["hz_city"])
+    data = as_bytes(registry(), "csv")
+    assert upload(client, data, "名录.csv").status_code == 302
+    run = ScreeningRun.objects.get()
+    assert run.state == RunState.DONE, run.error_message
+    assert not files.upload_rows(run.pk).exists()  # a CSV is read one row as fast as any
+    (tmp_path / "all.csv").write_bytes(data)
+    screen(
+        tmp_path / "all.csv",
+        tmp_path / "all.parquet",
+        as_of=run.as_of,
+        rules=run.rules,
+        gaps=10_000,
+        progress=False,
+    )
+    planned = pl.read_parquet(tmp_path / "all.parquet")
+    unplanned = [c for c in run.candidates.order_by("-row") if c.plannable][:3]
+    assert unplanned
+    for cand in unplanned:
+        client.post(reverse("screening:candidate_plan", args=[cand.pk]), {})
+        cand.refresh_from_db()
+        expected = planned.filter(pl.col("row") == cand.row).row(0, named=True)
+        assert (cand.gap, cand.gap_reaches) == (expected["gap"], expected["gap_reaches"]), cand.row

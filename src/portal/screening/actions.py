@@ -567,16 +567,21 @@ def plan_candidate(actor, candidate: Candidate) -> Candidate:
     run = candidate.run
     if not can_see_run(actor, run) or not region_in_scope(actor, candidate.region):
         raise NotAllowed(gettext("“%(candidate)s”不在您的管辖范围内。") % {"candidate": candidate})
-    if not candidate.next_tier or candidate.gap_reaches is not None:
-        raise NotAllowed(gettext("“%(candidate)s”已有调整方案，或已达最高层次。") % {"candidate": candidate})
+    if not candidate.plannable:
+        raise NotAllowed(
+            gettext("“%(candidate)s”已有调整方案，或下一层次尚待补充数据才能判定，或已达最高层次。")
+            % {"candidate": candidate}
+        )
     if run.state != RunState.DONE or run.files_expired or not run.upload_path:
         raise NotAllowed(
             gettext("%(run)s 的上传文件已按保留期删除，无法计算调整方案；请重新上传名录筛查。") % {"run": run}
         )
+    kept = files.upload_rows(run.pk)
     try:
-        gap, reaches = engine.plan_screened_row(
-            files.absolute(run.upload_path), candidate.row, as_of=run.as_of, rules=run.rules
-        )
+        source = kept if kept.is_file() else files.absolute(run.upload_path)
+        gap, reaches = engine.plan_screened_row(source, candidate.row, as_of=run.as_of, rules=run.rules)
+    except FileNotFoundError:
+        raise NotAllowed(gettext("%(run)s 的上传文件已不存在；请重新上传名录文件。") % {"run": run}) from None
     except engine.ScreeningFailed as exc:
         raise InvalidInput(exc.message, [("candidate", exc.message)]) from None
     if reaches is None:

@@ -47,6 +47,12 @@ def run_dir(run_id: int) -> Path:
     return screening_root() / str(run_id)
 
 
+def upload_rows(run_id: int) -> Path:
+    """An Excel upload's rows as Parquet (kept by the screening, deleted with the run's folder): a plan on request
+    reads one row, which in a workbook means parsing the whole sheet."""
+    return run_dir(run_id) / "upload-rows.parquet"
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "ZJTX", {}).get("SCREENING_MAX_BYTES", DEFAULT_MAX_BYTES))
 

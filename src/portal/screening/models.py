@@ -130,3 +130,10 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.credit_code or gettext("第 %(row)s 行") % {"row": self.row}
+
+    @property
+    def plannable(self) -> bool:
+        """Its next tier is surely missed and the run did not plan it: a plan can be asked for (`plan_candidate`)."""
+        return (
+            bool(self.next_tier) and self.gap_reaches is None and self.qualified.get(self.next_tier) is False
+        )

@@ -45,6 +45,7 @@ def run_screening(run_id: int) -> dict:
             region_prefix=run.region_code,
             gaps=gap_limit(),
             results_path=results,
+            rows_path=files.upload_rows(run.pk),
         )
         actions.progress_note(run.pk, "载入候选企业")
         actions.complete_run(
