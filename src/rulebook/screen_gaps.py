@@ -467,6 +467,16 @@ class Reach:
                 "请用 --gaps 0 筛查（不计算差距），或在 rulebook/screen_gaps.py 的 Reach 中改用多列编码"
             )
         self.weight = {cid: _fixability(rs.criteria[cid].test, rs) for cid in self.bits}
+        # per condition: its bit, its weight and its two items (failed; undetermined), for `_leaf`
+        self.leaves = {
+            cid: (
+                bit,
+                self.weight[cid],
+                f"【{rs.criteria[cid].zh}】",
+                f"【{rs.criteria[cid].zh}（待补充数据）】",
+            )
+            for cid, bit in self.bits.items()
+        }
         self.masks = {
             t: sum(
                 1 << self.bits[c]
@@ -513,6 +523,9 @@ class Reach:
         self._decoded: dict[tuple, tuple[float, str | None]] = {}
         self._scopes: dict[tuple, tuple[int, tuple[str, ...]]] = {}
         self._subtrees: dict[tuple, tuple[float, list[str]]] = {}
+        self._kids: dict[
+            int, tuple
+        ] = {}  # a node's children: a condition's `leaves` entry (() without a bit), or the Req
 
     def _reads_score(self, req: Req, tier: Tier, score_tier: str) -> bool:
         if req.op == "score":
@@ -591,19 +604,23 @@ class Reach:
             hit = self._subtrees[key] = self._walk_node(req, tier, failed, unknown, shorts)
         return hit
 
+    def _leaf(self, cid: str, failed: int, unknown: int) -> tuple[float, list[str]]:
+        """A condition's (distance, items): its weight when it fails, half when a figure is missing."""
+        leaf = self.leaves.get(cid)
+        if leaf is None:
+            return 0.0, []
+        bit, weight, failed_item, unknown_item = leaf
+        if unknown >> bit & 1:
+            return 0.5, [unknown_item]
+        if failed >> bit & 1:
+            return weight, [failed_item]
+        return 0.0, []
+
     def _walk_node(
         self, req: Req, tier: Tier, failed: int, unknown: int, shorts: dict
     ) -> tuple[float, list[str]]:
         if req.op == "criterion":
-            bit = self.bits.get(req.criterion)
-            if bit is None:
-                return 0.0, []
-            name = self.rs.criteria[req.criterion].zh
-            if unknown >> bit & 1:
-                return 0.5, [f"【{name}（待补充数据）】"]
-            if failed >> bit & 1:
-                return self.weight[req.criterion], [f"【{name}】"]
-            return 0.0, []
+            return self._leaf(req.criterion, failed, unknown)
         if req.op == "score":
             points = shorts.get(tier.id)
             if points is None or points == 0:
@@ -613,7 +630,47 @@ class Reach:
             return points / POINTS_PER_CONDITION, [f"【评分差 {points} 分】"]
         if req.op == "tier":
             return self._walk(req.ref.require, req.ref, failed, unknown, shorts)
-        parts = [self._walk(ch, tier, failed, unknown, shorts) for ch in req.children]
+        # conditions among the children (most children are) are answered inline: a call per child cost more than
+        # the rest of the walk. A child at distance 0 has no items; it adds nothing to `all` and ends an `any`.
+        kids = self._kids.get(id(req))
+        if kids is None:
+            kids = self._kids[id(req)] = tuple(
+                (self.leaves.get(ch.criterion, ()) if ch.op == "criterion" else ch) for ch in req.children
+            )
         if req.op == "any":
-            return min(parts, key=lambda p: p[0])  # the first of the closest branches
-        return sum(d for d, _ in parts), [i for _, items in parts for i in items]
+            best: tuple[float, list[str]] | None = None
+            for kid in kids:
+                if type(kid) is tuple:
+                    part = (
+                        (0.0, [])
+                        if not kid
+                        else (0.5, [kid[3]])
+                        if unknown >> kid[0] & 1
+                        else (kid[1], [kid[2]])
+                        if failed >> kid[0] & 1
+                        else (0.0, [])
+                    )
+                else:
+                    part = self._walk(kid, tier, failed, unknown, shorts)
+                if best is None or part[0] < best[0]:  # the first of the closest branches
+                    best = part
+                    if not best[0]:
+                        break
+            return best if best is not None else (0.0, [])
+        total, items = 0.0, []
+        for kid in kids:
+            if type(kid) is tuple:
+                if not kid:
+                    continue
+                bit, weight, failed_item, unknown_item = kid
+                if unknown >> bit & 1:
+                    total += 0.5
+                    items.append(unknown_item)
+                elif failed >> bit & 1:
+                    total += weight
+                    items.append(failed_item)
+            else:
+                d, its = self._walk(kid, tier, failed, unknown, shorts)
+                total += d
+                items.extend(its)
+        return total, items
