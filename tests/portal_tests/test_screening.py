@@ -478,7 +478,7 @@ def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, go
 
     run = hz_run
     unplanned = [c for c in run.candidates.order_by("row") if c.plannable]
-    assert len(unplanned) >= 3, "every candidate was planned: the test needs more rows than SCREENING_GAPS"
+    assert len(unplanned) >= 4, "every candidate was planned: the test needs more rows than SCREENING_GAPS"
     cand = unplanned[0]
     assert cand.gap.startswith("【")  # what stands in the way, without amounts
     detail = reverse("screening:detail", args=[run.pk])
@@ -531,6 +531,17 @@ def test_a_candidate_beyond_the_planned_rows_gets_its_plan_on_request(client, go
     assert response["Location"] == f"{pool_url}?#c{pooled.pk}"
     pooled.refresh_from_db()
     assert pooled.gap_reaches is not None and pooled.gap in page(client, pool_url)
+
+    # a county official has the city's pooled rows of the county in the county's pool, and may ask there too
+    county = next(c for c in unplanned[3:] if c.region == "330106")
+    client.post(reverse("screening:pool_add", args=[run.pk]), {"candidate": [county.pk]})
+    client.force_login(gov["xh_county"])
+    assert client.get(detail).status_code == 404  # the city's run itself stays the city's
+    assert reverse("screening:candidate_plan", args=[county.pk]) in page(client, pool_url)
+    client.post(reverse("screening:candidate_plan", args=[county.pk]), {"from": "pool"})
+    county.refresh_from_db()
+    assert county.gap_reaches is not None
+    client.force_login(gov["hz_city"])
 
     # once the retention period removed the upload, the page says what to do instead
     other = unplanned[2]

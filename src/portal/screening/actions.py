@@ -561,11 +561,15 @@ def plan_candidate(actor, candidate: Candidate) -> Candidate:
 
     A screening plans the rows closest to their next tier (ZJTX["SCREENING_GAPS"], 1,000 by default); the other
     candidates show what stands in their way (`gap_missing`) but not how much to change. An official who looks at
-    such a candidate asks for its plan here: the same computation, for that row alone.
+    such a candidate asks for its plan here: the same computation, for that row alone. Who may: whoever may open
+    the run, and whoever has the candidate in their region's pool (a county's pool holds rows of a city's runs).
     """
     prefix = _require_official(actor)
     run = candidate.run
-    if not can_see_run(actor, run) or not region_in_scope(actor, candidate.region):
+    pooled_here = candidate.in_pool and region_in_scope(
+        actor, candidate.region
+    )  # e.g. a county's pool, a city's run
+    if not (pooled_here or (can_see_run(actor, run) and region_in_scope(actor, candidate.region))):
         raise NotAllowed(gettext("“%(candidate)s”不在您的管辖范围内。") % {"candidate": candidate})
     if not candidate.plannable:
         raise NotAllowed(

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -227,7 +228,8 @@ def pool_add(request, pk: int):
 def candidate_plan(request, pk: int):
     """Compute one candidate's gap plan (a run plans only its closest rows); back to the page the button was on."""
     runs = actions.visible_runs(request.user)
-    cand = get_object_or_404(Candidate.objects.filter(run__in=runs).select_related("run"), pk=pk)
+    mine = Candidate.objects.filter(Q(run__in=runs) | Q(pk__in=actions.pool_for(request.user).values("pk")))
+    cand = get_object_or_404(mine.select_related("run"), pk=pk)
     try:
         cand = actions.plan_candidate(request.user, cand)
     except ActionError as exc:
