@@ -141,6 +141,79 @@ def test_raising_main_revenue_raises_revenue_too(registry):
     assert "增至 1,633.34 万元" in fix.changes[0].zh
 
 
+# Two more tiers on the toy rules, whose plans need the coupled facts and a second round
+PLANS = """
+  share_min:
+    zh: 主营占比不低于70%
+    en: main share at least 70%
+    clause: {item: 第六条, grade: A}
+    test: main_share >= 70%
+  revenue_min:
+    zh: 营业收入不低于2200万元
+    en: revenue at least 22m
+    clause: {item: 第七条, grade: A}
+    test: revenue[y0] >= 22000000
+tiers:
+  rd_and_share:
+    zh: 研发与主营
+    en: R&D and main share
+    clause: {item: 第八条, grade: A}
+    require: [rd, share_min]
+  revenue_and_share:
+    zh: 收入与主营
+    en: revenue and main share
+    clause: {item: 第九条, grade: A}
+    require: [revenue_min, share_min]
+"""
+
+
+@pytest.fixture(scope="module")
+def plan_registry(tmp_path_factory):
+    root = tmp_path_factory.mktemp("criteria-plans")
+    shutil.copytree(ROOT / "criteria" / "common", root / "common")
+    shutil.copytree(
+        ROOT / "criteria" / "cn-sme-size-2011",
+        root / "cn-sme-size-2011",
+        ignore=shutil.ignore_patterns("cases"),
+    )
+    (root / "toy").mkdir()
+    text = textwrap.dedent(TOY).replace(
+        "tiers:\n", textwrap.dedent(PLANS).lstrip("\n").replace("tiers:\n", "tiers:\n", 1), 1
+    )
+    (root / "toy" / "ruleset.yaml").write_text(text, encoding="utf-8")
+    return Registry(root)
+
+
+def test_a_fact_moved_again_in_a_later_round_is_one_change_from_the_figure_entered(plan_registry):
+    """Round 1 raises R&D to 3 % of revenue and main revenue to 70 % (revenue rises along); round 2 finds R&D below 3 %
+    of the larger revenue and raises it again. The plan says one R&D change, from the figure entered to the final
+    target, and reaches. (It used to keep round 1's bigger move, 60 → 120 万元, and stop short of the tier.)"""
+    a = run(plan_registry, profile(revenue=40_000_000, main_revenue=26_000_000, rd_expense=600_000))
+    plan = a.tiers["rd_and_share"].plan
+    assert plan.reaches is True
+    changes = {c.key: c for c in plan.changes}
+    assert set(changes) == {"main_revenue_2023", "rd_expense_2023"}
+    main, rd = changes["main_revenue_2023"], changes["rd_expense_2023"]
+    revenue = 40_000_000 + (main.target - main.current)  # revenue rises with main revenue
+    assert rd.current == 600_000 and rd.target == -(-revenue * 3 // 100 // 100) * 100  # 3 %, up to 0.01 万元
+    assert rd.zh.startswith("研发费用（2023 年）需增加") and "（由 60 万元 增至" in rd.zh
+
+
+def test_a_revenue_line_is_left_out_where_raising_main_revenue_gets_there(plan_registry):
+    """Main revenue +3.34 million raises revenue from 20 to 23.34 million, past the 22 million asked for: a separate
+    "营业收入增至 2,200 万元" would read as a second increase."""
+    a = run(plan_registry, profile(revenue=20_000_000, main_revenue=13_000_000))
+    plan = a.tiers["revenue_and_share"].plan
+    assert plan.reaches is True
+    assert [c.key for c in plan.changes] == ["main_revenue_2023"]
+    from rulebook.whatif import apply_plan
+
+    after = run(
+        plan_registry, apply_plan(profile(revenue=20_000_000, main_revenue=13_000_000), plan.changes, AS_OF)
+    )
+    assert after.tiers["revenue_and_share"].qualified is True
+
+
 def test_compound_growth_is_compared_exactly(registry):
     # 18,140,589 × 1.05² = 19,999,999.37 → revenue 20,000,000 passes; 19,999,999 does not
     assert crit(run(registry, profile()), "growth").passed is True

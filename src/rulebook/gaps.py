@@ -484,16 +484,61 @@ def _bind_year(node: expr.Node, year: int) -> expr.Node:
 
 
 def _merge(a: list[Change], b: list[Change]) -> list[Change]:
-    """Changes of both lists; where both move one fact, keep the bigger move."""
+    """Changes of both lists; where both move one fact, keep the bigger move, or, where the second starts from the
+    first's target (a later round of `tier_plan`), the two as one move (then `_coupled_first`)."""
     out = {(c.key or c.zh): c for c in a}
     for c in b:
         k = c.key or c.zh
         old = out.get(k)
         if old is None or old.kind != c.kind or c.kind != "amount":
             out[k] = c if old is None or c.cost >= old.cost else old
+        elif (
+            c.current == old.target
+        ):  # a later round's change, solved on the facts with `old` made: it goes on
+            out[k] = _amount_change(k, old.current, c.target)
         else:
             out[k] = c if abs(c.target - c.current) > abs(old.target - old.current) else old
-    return list(out.values())
+    return _coupled_first(list(out.values()))
+
+
+def _partner(key: str) -> str | None:
+    """The fact a change of `key` moves along (`COUPLED`: main revenue → revenue), as a key of the same year."""
+    name, year = split_key(key)
+    other = COUPLED.get(name)
+    if other is None:
+        return None
+    return f"{other}_{year}" if year is not None else other
+
+
+def _coupled_first(changes: list[Change]) -> list[Change]:
+    """A change of a fact that another change moves along (revenue, with main revenue) goes after that change, so
+    that its target is the total the fact reaches; it is left out where the move along already gets there.
+
+    Why: "主营业务收入需增加 428 万元" raises revenue by as much (the guide says so), so a line "营业收入需增加 140 万元
+    （增至 1,500 万元）" beside it reads as a second increase, and was applied as one when it came first."""
+    along: dict[str, Fraction] = {}
+    for c in changes:
+        partner = _partner(c.key) if c.kind == "amount" and c.key else None
+        if partner is not None and isinstance(c.target, Fraction) and isinstance(c.current, Fraction):
+            along[partner] = along.get(partner, Fraction(0)) + (c.target - c.current)
+    if not along:
+        return changes
+    kept: list[Change] = []
+    for c in changes:
+        moved = along.get(c.key) if c.kind == "amount" else None
+        if moved is not None and isinstance(c.target, Fraction) and isinstance(c.current, Fraction):
+            own = c.target - c.current
+            if (own > 0 and moved >= own) or (own < 0 and moved <= own):
+                continue  # the move along reaches the target
+        kept.append(c)
+    out: list[Change] = [c for c in kept if not (c.kind == "amount" and c.key in along)]
+    for c in kept:
+        if c.kind == "amount" and c.key in along:
+            leaders = [
+                i for i, x in enumerate(out) if x.kind == "amount" and x.key and _partner(x.key) == c.key
+            ]
+            out.insert(leaders[-1] + 1 if leaders else len(out), c)
+    return out
 
 
 # ---------------------------------------------------------------------------
