@@ -75,9 +75,9 @@ tiers:
 """
 
 
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory):
-    root = tmp_path_factory.mktemp("criteria")
+def toy_registry(root, ruleset: str = TOY, **files: str) -> Registry:
+    """A registry in `root` of the toy rule set (its ruleset.yaml, and other files of its folder by name: procedure.yaml)
+    beside the size rules it uses."""
     shutil.copytree(ROOT / "criteria" / "common", root / "common")
     shutil.copytree(
         ROOT / "criteria" / "cn-sme-size-2011",
@@ -85,8 +85,15 @@ def registry(tmp_path_factory):
         ignore=shutil.ignore_patterns("cases"),
     )
     (root / "toy").mkdir()
-    (root / "toy" / "ruleset.yaml").write_text(textwrap.dedent(TOY), encoding="utf-8")
+    (root / "toy" / "ruleset.yaml").write_text(textwrap.dedent(ruleset), encoding="utf-8")
+    for name, text in files.items():
+        (root / "toy" / name).write_text(textwrap.dedent(text), encoding="utf-8")
     return Registry(root)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    return toy_registry(tmp_path_factory.mktemp("criteria"))
 
 
 def profile(**fin):
@@ -169,19 +176,8 @@ tiers:
 
 @pytest.fixture(scope="module")
 def plan_registry(tmp_path_factory):
-    root = tmp_path_factory.mktemp("criteria-plans")
-    shutil.copytree(ROOT / "criteria" / "common", root / "common")
-    shutil.copytree(
-        ROOT / "criteria" / "cn-sme-size-2011",
-        root / "cn-sme-size-2011",
-        ignore=shutil.ignore_patterns("cases"),
-    )
-    (root / "toy").mkdir()
-    text = textwrap.dedent(TOY).replace(
-        "tiers:\n", textwrap.dedent(PLANS).lstrip("\n").replace("tiers:\n", "tiers:\n", 1), 1
-    )
-    (root / "toy" / "ruleset.yaml").write_text(text, encoding="utf-8")
-    return Registry(root)
+    with_plans = textwrap.dedent(TOY).replace("tiers:\n", textwrap.dedent(PLANS).lstrip("\n"), 1)
+    return toy_registry(tmp_path_factory.mktemp("criteria-plans"), with_plans)
 
 
 def test_a_fact_moved_again_in_a_later_round_is_one_change_from_the_figure_entered(plan_registry):
@@ -323,13 +319,9 @@ def test_a_broken_rule_file_names_file_and_key(tmp_path):
     ],
 )
 def test_a_tier_confers_only_title_facts(tmp_path, confers, message):
-    shutil.copytree(ROOT / "criteria" / "common", tmp_path / "common")
-    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
-    (tmp_path / "toy").mkdir()
     text = textwrap.dedent(TOY).replace("    en: Basic\n", f"    en: Basic\n    confers: {confers}\n")
-    (tmp_path / "toy" / "ruleset.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(RuleDataError, match=message):
-        Registry(tmp_path)
+        toy_registry(tmp_path, text)
 
 
 def test_the_titles_a_tier_confers_are_the_titles_policies_ask_for():
@@ -355,12 +347,7 @@ procedure:
 
 
 def _toy_with_procedure(tmp_path, procedure: str):
-    shutil.copytree(ROOT / "criteria" / "common", tmp_path / "common")
-    shutil.copytree(ROOT / "criteria" / "cn-sme-size-2011", tmp_path / "cn-sme-size-2011")
-    (tmp_path / "toy").mkdir()
-    (tmp_path / "toy" / "ruleset.yaml").write_text(textwrap.dedent(TOY), encoding="utf-8")
-    (tmp_path / "toy" / "procedure.yaml").write_text(textwrap.dedent(procedure), encoding="utf-8")
-    return Registry(tmp_path)
+    return toy_registry(tmp_path, **{"procedure.yaml": procedure})
 
 
 def test_procedure_periods_are_read_with_clause_and_grade(tmp_path):
