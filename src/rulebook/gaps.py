@@ -258,9 +258,8 @@ def _solve_compare(node: expr.Compare, ctx: Context, probe: Context | None = Non
     return fixes
 
 
-MONEY_STEP = Fraction(
-    100
-)  # yuan: an amount is planned in whole 0.01 万元, the precision a finance manager plans in
+# yuan: an amount is planned in whole 0.01 万元, the precision a finance manager plans in
+MONEY_STEP = Fraction(100)
 
 
 def _target(ineq: expr.Inequality, current: Fraction, kind: str, integral_enum: bool) -> Fraction | None:
@@ -492,9 +491,8 @@ def _merge(a: list[Change], b: list[Change]) -> list[Change]:
         old = out.get(k)
         if old is None or old.kind != c.kind or c.kind != "amount":
             out[k] = c if old is None or c.cost >= old.cost else old
-        elif (
-            c.current == old.target
-        ):  # a later round's change, solved on the facts with `old` made: it goes on
+        elif c.current == old.target:
+            # a later round's change, solved on the facts with `old` made: the two are one move
             out[k] = _amount_change(k, old.current, c.target)
         else:
             out[k] = c if abs(c.target - c.current) > abs(old.target - old.current) else old
