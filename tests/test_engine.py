@@ -315,6 +315,7 @@ def test_a_broken_rule_file_names_file_and_key(tmp_path):
     "confers, message",
     [
         ("[revenue]", r"tiers.basic.confers: 'revenue' is not a title fact"),
+        ("[niche_since]", r"tiers.basic.confers: 'niche_since' is not a title fact"),
         ("recognition_innovative_until", r"tiers.basic.confers: must be a list of title facts"),
     ],
 )

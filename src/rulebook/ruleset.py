@@ -537,14 +537,15 @@ def _tier(tid: str, spec: Any, rs: RuleSet, where: str) -> Tier:
 
 
 def _confers(spec: Any, where: str) -> tuple[str, ...]:
-    """The title facts a tier confers: dates of the profile's catalogue (a title held until that day)."""
+    """The title facts a tier confers: the `…_until` dates of the profile's recognitions and honours (a title held until
+    that day), not any date (`niche_since` is one)."""
     if spec is None:
         return ()
     if not isinstance(spec, list) or not all(isinstance(k, str) for k in spec):
         raise RuleDataError(f"{where}: must be a list of title facts (e.g. [recognition_innovative_until])")
     for key in spec:
         fact = CATALOGUE.get(key)
-        if fact is None or fact.kind != "date" or fact.yearly:
+        if fact is None or fact.kind != "date" or fact.path not in ("recognitions", "honours"):
             raise RuleDataError(
                 f"{where}: {key!r} is not a title fact (a date such as recognition_innovative_until)"
             )
