@@ -556,6 +556,16 @@ def expire_old_files() -> list[int]:
 # A plan for a candidate the screening did not plan
 
 
+def _why_not_plannable(candidate: Candidate) -> str:
+    if not candidate.next_tier:
+        return gettext("“%(candidate)s”已达最高层次，没有下一层次需要规划。") % {"candidate": candidate}
+    if candidate.gap_reaches is not None:
+        return gettext("“%(candidate)s”已有调整方案，见“下一层次与差距”一栏。") % {"candidate": candidate}
+    return gettext(
+        "“%(candidate)s”的下一层次尚待补充数据才能判定：请在名录中补齐“差距”一栏所列的数据后重新筛查。"
+    ) % {"candidate": candidate}
+
+
 def plan_candidate(actor, candidate: Candidate) -> Candidate:
     """Compute the gap plan of a candidate outside the rows the run planned, from the stored upload (audited).
 
@@ -572,10 +582,7 @@ def plan_candidate(actor, candidate: Candidate) -> Candidate:
     if not (pooled_here or (can_see_run(actor, run) and region_in_scope(actor, candidate.region))):
         raise NotAllowed(gettext("“%(candidate)s”不在您的管辖范围内。") % {"candidate": candidate})
     if not candidate.plannable:
-        raise NotAllowed(
-            gettext("“%(candidate)s”已有调整方案，或下一层次尚待补充数据才能判定，或已达最高层次。")
-            % {"candidate": candidate}
-        )
+        raise NotAllowed(_why_not_plannable(candidate))
     if run.state != RunState.DONE or run.files_expired or not run.upload_path:
         raise NotAllowed(
             gettext("%(run)s 的上传文件已按保留期删除，无法计算调整方案；请重新上传名录筛查。") % {"run": run}
