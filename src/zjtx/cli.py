@@ -309,6 +309,47 @@ def screen_cmd(
     sys.stdout.write("\n".join(lines) + "\n")
 
 
+@app.command("plan")
+def plan_cmd(
+    input: Path = typer.Argument(
+        ..., help="企业名录：.parquet、.csv（UTF-8）或 .xlsx，与 zjtx screen 的输入相同"
+    ),
+    row: list[int] = typer.Option(..., "--row", help="行号（筛查结果的 row 列，从 1 起）；可重复给出"),
+    as_of: str = typer.Option(None, "--as-of", help="评估日期 YYYY-MM-DD，须与筛查时相同（默认今天）"),
+    rules: str = typer.Option(None, "--rules", help="指定规则集 id（默认按评估日期选择现行规则）"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON：每行一个对象（row、result、errors）"),
+) -> None:
+    """计算名录中指定行的调整方案：与该行在 zjtx screen 中被选为最接近者时得到的方案相同。"""
+    from .screen import ScreenError
+    from .screen_row import row_lines, screen_row
+
+    day = parse_date(as_of, "--as-of")
+    reg = _registry()
+    found = []
+    for number in row:
+        try:
+            found.append(screen_row(input, number, as_of=day, rules=rules, registry=reg))
+        except ScreenError as exc:
+            fail(exc.lines)
+        except RulebookError as exc:
+            fail([str(exc)])
+        except OSError as exc:
+            fail([f"{exc.filename or input}: 无法读取（{exc.strerror or exc}）"])
+    if as_json:
+        for one in found:
+            record = {"row": one.row, "rules": one.rules, "as_of": one.as_of, "result": one.result}
+            record["errors"] = [{"field": f, "message": m} for f, m in one.errors]
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    rs = reg.get(found[0].rules)
+    lines = [f"规则：{rs.zh}（{rs.id}），评估日期 {found[0].as_of}"]
+    for one in found:
+        lines += row_lines(one, rs)
+    sys.stdout.write("\n".join(lines) + "\n")
+    if any(one.errors for one in found):
+        raise typer.Exit(2)
+
+
 @contextmanager
 def _progress(label: str):
     """The screen command's progress bar (stderr, terminals only) for one phase; yields advance(done, total)."""

@@ -127,6 +127,15 @@ def _read_excel(path: Path) -> pl.DataFrame:
     )
 
 
+def registry_frame(path: Path, fmt: str) -> pl.LazyFrame:
+    """The registry as screening reads it (`fmt`: ".parquet", ".csv", ".xlsx"): CSV cells as text, a workbook whole."""
+    if fmt == ".parquet":
+        return pl.scan_parquet(path)
+    if fmt == ".csv":
+        return pl.scan_csv(path, infer_schema=False)
+    return _read_excel(path).lazy()
+
+
 def _schema(path: Path, fmt: str, excel: pl.DataFrame | None) -> list[str]:
     if fmt == ".xlsx":
         assert excel is not None

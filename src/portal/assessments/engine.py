@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import rulebook
 from rulebook import codes as _codes
@@ -281,19 +282,6 @@ def screen_template_row(rule_id: str, as_of: dt.date, region_code: str) -> tuple
     return known, [row[c] for c in known]
 
 
-def _screen_read_frame(path, fmt: str):
-    """The input as a LazyFrame read the way `zjtx screen` reads it (CSV as text, Excel whole)."""
-    import polars as pl
-
-    if fmt == "parquet":
-        return pl.scan_parquet(path)
-    if fmt == "csv":
-        return pl.scan_csv(path, infer_schema=False)
-    return pl.read_excel(
-        path, infer_schema_length=None, drop_empty_rows=False, drop_empty_cols=False, raise_if_empty=False
-    ).lazy()
-
-
 def _screen_region_expr(dtype):
     import polars as pl
 
@@ -307,10 +295,12 @@ def screen_columns(path, fmt: str) -> list[str]:
     """The column names of an uploaded registry; ScreeningFailed when the file cannot be read as `fmt`."""
     import polars as pl
 
+    from zjtx.screen import registry_frame
+
     try:
         if fmt == "xlsx":
             return pl.read_excel(path, read_options={"n_rows": 1}, raise_if_empty=False).columns
-        return list(_screen_read_frame(path, fmt).collect_schema().names())
+        return list(registry_frame(path, f".{fmt}").collect_schema().names())
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's problem
         raise ScreeningFailed(
             f"文件无法按 {fmt} 读取（{_screen_first_line(exc)}）；请检查文件是否完整"
@@ -345,11 +335,9 @@ def screen_file(
     100,000 rows). Returns screen()'s summary plus input_rows and outside_region. Raises ScreeningFailed with a
     Chinese message.
     """
-    from pathlib import Path
-
     import polars as pl
 
-    from zjtx.screen import ScreenError, screen
+    from zjtx.screen import ScreenError, registry_frame, screen
 
     src, out, err = Path(input_path), Path(output_path), Path(errors_path)
     results = Path(results_path) if results_path else out.with_name("results.parquet")
@@ -363,7 +351,7 @@ def screen_file(
     filtered = work / f"in_region.{'csv' if fmt == 'csv' else 'parquet'}"
     try:
         try:
-            lf = _screen_read_frame(src, fmt)
+            lf = registry_frame(src, f".{fmt}")
             names = lf.collect_schema().names()
             if rows_path and fmt == "xlsx":
                 lf.sink_parquet(Path(rows_path))
@@ -487,45 +475,32 @@ def screen_file(
 
 def plan_screened_row(input_path, row: int, *, as_of: dt.date, rules: str | None) -> tuple[str, bool | None]:
     """The gap plan of one row of an uploaded registry (`row`: its number in the file, from 1; `input_path` the upload,
-    or for a workbook the rows `screen_file` kept as Parquet), as `screen_file` would
-    have computed it had the row been among the closest: (plan text, whether it reaches the next tier); ("", None) when
-    the row has no next tier to plan for. Raises ScreeningFailed with a Chinese message.
+    or for a workbook the rows `screen_file` kept as Parquet), as `screen_file` would have computed it had the row
+    been among the closest: (plan text, whether it reaches the next tier); ("", None) when the row has no next tier
+    to plan for. Raises ScreeningFailed with a Chinese message.
 
     Why: a screening plans only the rows closest to their next tier (1,000 by default); an official looking at any
-    other candidate asks for its plan here. The row is screened alone by `zjtx.screen.screen` (gaps=1), so the plan
-    is the one the whole screening gives: plans are computed row by row."""
-    import tempfile
-    from pathlib import Path
+    other candidate asks for its plan here (`zjtx.screen_row`, which `zjtx plan` uses too)."""
+    from zjtx.screen import ScreenError
+    from zjtx.screen_row import screen_row
 
-    import polars as pl
-
-    from zjtx.screen import ScreenError, screen
-
-    src = Path(input_path)
-    fmt = src.suffix.lower().lstrip(".")
-    with tempfile.TemporaryDirectory(prefix="zjtx-plan-") as tmp:
-        one = Path(tmp) / f"row.{'csv' if fmt == 'csv' else 'parquet'}"
-        try:
-            frame = _screen_read_frame(src, fmt).slice(row - 1, 1).collect()
-            if frame.height != 1:
-                raise ScreeningFailed(f"上传的文件中没有第 {row} 行；文件可能已被替换，请重新筛查")
-            if fmt == "csv":
-                frame.write_csv(one)
-            else:
-                frame.write_parquet(one)
-            screen(one, Path(tmp) / "out.parquet", as_of=as_of, rules=rules or None, gaps=1, progress=False)
-            result = pl.read_parquet(Path(tmp) / "out.parquet")
-        except ScreeningFailed:
-            raise
-        except ScreenError as exc:
-            raise ScreeningFailed("；".join(exc.lines).replace(str(one), f"第 {row} 行")) from None
-        except Exception as exc:  # noqa: BLE001 - a damaged or vanished upload: say so
-            raise ScreeningFailed(
-                f"无法读取上传文件的第 {row} 行（{_screen_first_line(exc)}）；请重新筛查"
-            ) from None
-    if "gap" not in result.columns or result["gap"][0] is None:
+    if not Path(input_path).is_file():
+        raise FileNotFoundError(input_path)
+    try:
+        one = screen_row(input_path, row, as_of=as_of, rules=rules or None)
+    except ScreenError as exc:
+        message = "；".join(exc.lines).replace(str(input_path), "上传的文件")
+        raise ScreeningFailed(f"{message}；文件可能已被替换，请重新筛查") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged or vanished upload: say so
+        raise ScreeningFailed(
+            f"无法读取上传文件的第 {row} 行（{_screen_first_line(exc)}）；请重新筛查"
+        ) from None
+    if one.result is None:
+        cells = "；".join(f"{f}: {m}" for f, m in one.errors)
+        raise ScreeningFailed(f"上传文件的第 {row} 行数据有误（{cells}）；请更正后重新筛查")
+    if one.result.get("gap") is None:
         return "", None
-    return result["gap"][0], result["gap_reaches"][0]
+    return one.result["gap"], one.result["gap_reaches"]
 
 
 def screen_candidates(results_path, *, chunk: int = 2000):
