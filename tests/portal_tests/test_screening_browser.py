@@ -50,7 +50,12 @@ def test_an_official_asks_for_the_plan_of_an_unplanned_candidate(
         cand = next(c for c in Candidate.objects.filter(run=run).order_by("row") if c.plannable)
         row = page.locator(f"#c{cand.pk}")
         assert row.locator("text=可达").count() == 0
-        row.get_by_role("button", name="计算调整方案").click()
+        button = row.get_by_role("button", name="计算调整方案")
+        box = button.bounding_box()
+        assert (
+            box and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        )  # in sight, not beyond the table's right edge
+        button.click()
         page.wait_for_load_state()
         cand.refresh_from_db()
         assert cand.gap_reaches is not None and not cand.gap.startswith("【")
