@@ -19,6 +19,10 @@ from django.utils.translation import gettext
 
 logger = logging.getLogger(__name__)
 
+XLSX_MIME = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"  # every .xlsx the platform sends
+)
+
 
 class FileMissing(Http404):
     """The record exists and the user may see it, but its bytes are gone from disk.

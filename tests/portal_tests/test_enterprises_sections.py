@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from portal.accounts.roles import Role
 from portal.assessments.actions import run_assessment
 from portal.assessments.display import field_url
+from portal.downloads import XLSX_MIME
 from portal.enterprises import excel
 from portal.enterprises.forms_profile import LocalIndicatorsForm
 
@@ -457,7 +458,7 @@ def test_sichuan_template_lists_its_indicators_and_imports_them(sc_client, sc_en
     exported["主导制定标准"]["A2"] = "无"
     buf = io.BytesIO()
     exported.save(buf)
-    upload = SimpleUploadedFile("四川.xlsx", buf.getvalue(), content_type=excel.XLSX_MIME)
+    upload = SimpleUploadedFile("四川.xlsx", buf.getvalue(), content_type=XLSX_MIME)
     preview = page(sc_client.post(reverse("enterprises:import"), {"file": upload}))
     assert "将更新：主导制定标准、地方特色指标" in preview
     sc_client.post(reverse("enterprises:import_confirm"))
@@ -475,7 +476,7 @@ def test_bad_cells_of_the_new_sheets_are_named(owner_client, hz_enterprise):
     wb["地方特色指标"].append(["特色化得分", 3])
     buf = io.BytesIO()
     wb.save(buf)
-    upload = SimpleUploadedFile("bad.xlsx", buf.getvalue(), content_type=excel.XLSX_MIME)
+    upload = SimpleUploadedFile("bad.xlsx", buf.getvalue(), content_type=XLSX_MIME)
     response = owner_client.post(reverse("enterprises:import"), {"file": upload})
     assert response.status_code == 400
     text = page(response)
@@ -518,6 +519,6 @@ def test_a_sichuan_workbook_exported_and_imported_back_changes_nothing(sc_client
         ws.cell(row=r, column=1).value: ws.cell(row=r, column=3).value for r in range(2, ws.max_row + 1)
     }
     assert values["sc_modern_system"] == ("是" if local else None)
-    upload = SimpleUploadedFile("export.xlsx", exported.content, content_type=excel.XLSX_MIME)
+    upload = SimpleUploadedFile("export.xlsx", exported.content, content_type=XLSX_MIME)
     preview = page(sc_client.post(reverse("enterprises:import"), {"file": upload}))
     assert "与当前画像相同，没有需要更新的内容。" in preview

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from portal.accounts.roles import Role
 from portal.audit.models import AuditEntry
+from portal.downloads import XLSX_MIME
 from portal.enterprises import actions, excel
 from portal.enterprises.models import Enterprise
 
@@ -46,7 +47,7 @@ def owner(new_enterprise):
 
 def template(client) -> Workbook:
     response = client.get(reverse("enterprises:import_template"))
-    assert response["Content-Type"] == excel.XLSX_MIME
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return load_workbook(io.BytesIO(response.content))
 
 
@@ -62,7 +63,7 @@ def set_basic(wb, label: str, value):
 def as_upload(wb: Workbook, name: str = "企业画像.xlsx") -> SimpleUploadedFile:
     buf = io.BytesIO()
     wb.save(buf)
-    return SimpleUploadedFile(name, buf.getvalue(), content_type=excel.XLSX_MIME)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type=XLSX_MIME)
 
 
 def filled(client) -> Workbook:
@@ -223,7 +224,7 @@ def test_files_that_are_not_our_workbook_are_refused_by_content(owner, new_enter
         buf = io.BytesIO()
         Workbook().save(buf)
         payload = buf.getvalue()
-    upload = SimpleUploadedFile("企业画像.xlsx", payload, content_type=excel.XLSX_MIME)
+    upload = SimpleUploadedFile("企业画像.xlsx", payload, content_type=XLSX_MIME)
     response = owner.post(reverse("enterprises:import"), {"file": upload})
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -247,7 +248,7 @@ def test_round_trip_through_the_pages(hz_owner, hz_enterprise):
     original = copy.deepcopy(hz_enterprise.profile)
     exported = c.get(reverse("enterprises:import_template"), {"current": "1"})
     assert "attachment; filename*=UTF-8''" in exported["Content-Disposition"]
-    upload = SimpleUploadedFile("export.xlsx", exported.content, content_type=excel.XLSX_MIME)
+    upload = SimpleUploadedFile("export.xlsx", exported.content, content_type=XLSX_MIME)
     preview = c.post(reverse("enterprises:import"), {"file": upload}).content.decode()
     assert "与当前画像相同，没有需要更新的内容。" in preview
     c.post(reverse("enterprises:import_confirm"))

@@ -19,8 +19,6 @@ from portal.enterprises.money import WAN
 
 from .stats import ClusterStats
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 SUMMARY = [
     (gettext_noop("集群名称"), 34),
     (gettext_noop("集群层级"), 10),

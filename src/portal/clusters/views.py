@@ -21,6 +21,7 @@ from portal.accounts.scope import OutOfScope, scope_enterprises
 from portal.actions import ActionError, InvalidInput
 from portal.assessments import engine
 from portal.audit.record import trail
+from portal.downloads import XLSX_MIME
 from portal.enterprises.models import Enterprise
 
 from . import access, actions, exports, stats
@@ -334,7 +335,7 @@ def report_xlsx(request):
     _require_viewer(user)
     _form, year = _year(request)
     data = exports.report_workbook(year, _report_stats(user, year), region_name)
-    resp = HttpResponse(data, content_type=exports.XLSX_TYPE)
+    resp = HttpResponse(data, content_type=XLSX_MIME)
     resp["Content-Disposition"] = content_disposition_header(
         True, gettext("产业集群年度报告-%(year)s.xlsx") % {"year": year}
     )

@@ -16,8 +16,6 @@ from openpyxl.utils import get_column_letter
 
 from .views_common import frozen_tier, region_name, state_label, tier_label
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 COLUMNS = [
     (gettext_noop("企业名称"), 34),
     (gettext_noop("统一社会信用代码"), 22),

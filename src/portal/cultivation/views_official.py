@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.roles import Role
 from portal.accounts.scope import OutOfScope, region_in_scope, scope_enterprises
 from portal.actions import ActionError, InvalidInput
+from portal.downloads import XLSX_MIME
 
 from . import actions, exports, workflow
 from .forms import (
@@ -183,7 +184,7 @@ def queue_export(request):
     require_official(request.user)
     _form, qs = filtered_queue(request)
     data = exports.queue_workbook(list(qs))
-    resp = HttpResponse(data, content_type=exports.XLSX_TYPE)
+    resp = HttpResponse(data, content_type=XLSX_MIME)
     resp["Content-Disposition"] = content_disposition_header(
         True, gettext("审核队列") + f"-{today():%Y%m%d}.xlsx"
     )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from portal.actions import ActionError
+from portal.downloads import XLSX_MIME
 
 from . import actions, exports, panels
 from .models import RefreshState, StatsRefresh
@@ -76,7 +77,7 @@ def export(request):
     body = exports.panel_workbook(
         panel, region=ctx.region_label, refreshed=_when(last.finished_at) if last else gettext("尚未生成统计")
     )
-    response = HttpResponse(body, content_type=exports.XLSX_TYPE)
+    response = HttpResponse(body, content_type=XLSX_MIME)
     name = f"dashboard-{key}-{prefix or 'national'}-{timezone.localdate():%Y%m%d}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

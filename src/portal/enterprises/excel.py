@@ -24,7 +24,6 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import identity, labels, money
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheetml.sheet"
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 2000

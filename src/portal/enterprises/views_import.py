@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.roles import Role
 from portal.actions import InvalidInput, NotAllowed, StaleObject
 from portal.assessments import engine
+from portal.downloads import XLSX_MIME
 
 from . import actions, excel, present
 
@@ -55,7 +56,7 @@ def import_template(request):
     else:
         data = excel.template_xlsx(_local_fields(enterprise))
         name = "企业画像导入模板.xlsx"
-    response = HttpResponse(data, content_type=excel.XLSX_MIME)
+    response = HttpResponse(data, content_type=XLSX_MIME)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
     return response
 

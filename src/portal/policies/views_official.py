@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from portal.accounts.scope import OutOfScope, scope_enterprises
 from portal.actions import ActionError, InvalidInput
 from portal.assessments import engine
-from portal.downloads import file_response
+from portal.downloads import XLSX_MIME, file_response
 
 from . import actions, excel, importer, matching
 from .forms import (
@@ -280,9 +280,7 @@ def export(request, pk: int):
     policy = get_policy(request.user, pk)
     prefix, result = _eligible(request, policy)
     data = excel.eligible_workbook(policy, result, area_name(prefix))
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type=XLSX_MIME)
     response["Content-Disposition"] = content_disposition_header(
         True, gettext("政策%(pk)s-符合条件企业.xlsx") % {"pk": policy.pk}
     )

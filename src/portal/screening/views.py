@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.scope import OutOfScope
 from portal.actions import ActionError, InvalidInput
-from portal.downloads import file_response
+from portal.downloads import XLSX_MIME, file_response
 
 from . import actions, display, exports, files
 from .forms import NoteForm, UploadForm
@@ -171,7 +171,7 @@ def download(request, pk: int, kind: str):
     types = {
         ".csv": "text/csv; charset=utf-8",
         ".parquet": "application/vnd.apache.parquet",
-        ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsx": XLSX_MIME,
     }
     name = f"{label}-{run.pk}{suffix}"
     return file_response(
@@ -290,9 +290,7 @@ def pool_export(request):
     qs, _chosen = _pool_query(request)
     qs = qs.order_by("-tier_rank", "name", "pk")
     body = exports.pool_workbook(qs)
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(body, content_type=XLSX_MIME)
     response["Content-Disposition"] = exports.attachment("培育库.xlsx")
     return response
 
