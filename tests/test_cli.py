@@ -71,6 +71,14 @@ def test_report_gives_the_gap_in_wan_yuan(tmp_path):
     [
         (lambda p: p["financials"]["2023"].update(revenue=-5), "financials.2023.revenue: 必须为非负数"),
         (lambda p: p["financials"]["2023"].update(revenue="很多"), "financials.2023.revenue: 必须为数字"),
+        (  # 400 digits: it crashed the gap search (float overflow) before it was refused
+            lambda p: p["financials"]["2023"].update(revenue=int("1" + "0" * 400)),
+            "financials.2023.revenue: 数值过大（绝对值不能超过 10^15）；请检查单位与位数",
+        ),
+        (
+            lambda p: p["financials"]["2023"].update(net_profit=-(10**16)),
+            "financials.2023.net_profit: 数值过大（绝对值不能超过 10^15）；请检查单位与位数",
+        ),
         (
             lambda p: p["main_product"].update(national_market_share=1.5),
             "main_product.national_market_share: 比例须在 0 到 1 之间（如 0.035 表示 3.5%）",

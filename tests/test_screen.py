@@ -469,6 +469,33 @@ def test_formats_round_trip_and_bad_cells(tmp_path):
     assert good.cast(x.select(compare).schema).equals(x.filter(~bad_rows).select(compare))  # type: ignore[arg-type]
 
 
+def test_a_figure_too_large_for_any_enterprise_is_an_error_of_its_row_alone(tmp_path):
+    """A typo of 40 digits (or 1e300), NaN or inf in one cell used to stop its whole batch ("无法处理"): the integer
+    column it is scaled into cannot hold it. It is that row's error, named by field, and the other rows are screened."""
+    csv = synth(tmp_path, 30, "r.csv", seed=5)
+    frame = pl.read_csv(csv, infer_schema=False)
+    col = f"revenue_{YEAR}"
+    huge = {2: "1" + "0" * 40, 5: "1e300", 9: "-" + "9" * 17, 12: "NaN", 14: "inf"}
+    for row, value in huge.items():
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
+        )
+    frame.write_csv(csv)
+    too_large = f"{col}: 数值过大（绝对值不能超过 10^15）；请检查单位与位数"
+    for source in (csv, tmp_path / "r.parquet"):
+        if source.suffix == ".parquet":  # the same figures as numbers (Float64), not text
+            frame.with_columns(pl.col(col).cast(pl.Float64)).write_parquet(source)
+        r = screen(source, tmp_path / "out.parquet", "--errors", tmp_path / "problems.csv")
+        assert "数据有误 5 行" in r.stdout
+        errors = pl.read_csv(tmp_path / "problems.csv")
+        assert errors.filter(pl.col("message") == too_large)["row"].to_list() == [2, 5, 9]
+        assert errors.filter(pl.col("row") == 9)["message"].to_list() == [f"{col}: 必须为非负数", too_large]
+        not_a_figure = errors.filter(pl.col("message").str.contains("NaN 或无穷大"))
+        assert not_a_figure["row"].to_list() == [12, 14]
+        out = pl.read_parquet(tmp_path / "out.parquet")
+        assert out.height == 30 and out["highest_tier"].null_count() == 5
+
+
 def test_columns_the_rules_in_force_do_not_read_are_neither_read_nor_checked(tmp_path):
     registry = synth(tmp_path, 300, "r.parquet", seed=7)
     frame = pl.read_parquet(registry)

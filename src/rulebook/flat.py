@@ -17,6 +17,7 @@ import polars as pl
 
 from .batch import SCALE, Compiler, digital_level_column, size_columns, tier_stages
 from .facts import CATALOGUE, NEVER, NONE_RANK, FactSet, split_key
+from .numbers import MAX_MAGNITUDE
 from .registry import Registry, default_registry
 
 NEVER_EXTERNAL = dt.date(1900, 1, 1)  # "never held" in a table: any date before the as-of date works
@@ -161,12 +162,26 @@ def normalize_checks(
             )
             if not dtype.is_numeric():  # a numeric column holds numbers only: the check could never fire
                 checks.append((raw.is_not_null() & number.is_null(), f"{column}: 必须为数字"))
+            if (
+                not dtype.is_integer()
+            ):  # NaN and infinity (a blank as some statistics packages write it) are no figure
+                finite = number.is_finite()
+                checks.append((finite.not_(), f"{column}: 必须为数字（收到 NaN 或无穷大；不知道的请留空）"))
+                number = pl.when(finite).then(number)
             name, _ = split_key(column)
             negative_ok = name in ("net_profit",) or name.startswith("local_")
             if not negative_ok and not dtype.is_unsigned_integer():
                 checks.append((number < 0, f"{column}: 必须为非负数"))
             if kind == "ratio":
                 checks.append((number > 1, f"{column}: 比例须在 0 到 1 之间"))
+            # a figure beyond any enterprise's (a typo) would not fit the integer columns: that cell alone is an error
+            too_big = None
+            if kind != "ratio" and not (
+                dtype.is_integer() and dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
+            ):
+                too_big = number.abs() > MAX_MAGNITUDE
+                checks.append((too_big, f"{column}: 数值过大（绝对值不能超过 10^15）；请检查单位与位数"))
+                number = pl.when(too_big).then(None).otherwise(number)
             scale = 10 ** SCALE.get(kind, 0)
             if kind == "count" and name in RANK_FACTS:
                 scaled = (
@@ -183,6 +198,8 @@ def normalize_checks(
             bad = (number < 0) if not negative_ok else pl.lit(False)
             if kind == "ratio":
                 bad = bad | (number > 1)
+            if too_big is not None:
+                bad = bad | too_big
             exprs.append(pl.when(bad).then(None).otherwise(scaled).alias(column))
     if checks:
         err = pl.concat_list(

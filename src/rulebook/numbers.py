@@ -9,6 +9,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+# no figure of an enterprise comes near it in yuan, people or items; beyond it a number is a typo (a unit entered twice,
+# digits repeated), would overflow the float costs of the gap search and the integer columns of screening
+MAX_MAGNITUDE = 10**15
+
 
 def to_fraction(value) -> Fraction | None:
     """Turn a JSON/YAML number or numeric string into an exact Fraction; None if it is not a number."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import codes
 from .errors import FieldProblem, ProfileInvalid
-from .numbers import to_fraction
+from .numbers import MAX_MAGNITUDE, to_fraction
 
 SCHEMA = "zjtx.profile/1"
 
@@ -148,6 +148,13 @@ class _Checker:
         num = to_fraction(v)
         if num is None:
             self.bad(path, "必须为数字", "must be a number")
+            return None
+        if abs(num) > MAX_MAGNITUDE:
+            self.bad(
+                path,
+                "数值过大（绝对值不能超过 10^15）；请检查单位与位数",
+                "too large (at most 10^15 in absolute value): check the unit and the digits",
+            )
             return None
         if whole and num.denominator != 1:
             self.bad(path, "必须为整数", "must be a whole number")
