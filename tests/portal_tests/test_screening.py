@@ -354,6 +354,39 @@ def test_add_all_filtered_and_a_newer_run_replaces_pool_entries(client, gov, hz_
     assert pool.get(credit_code=first.credit_code).pool_note == "重点培育"
 
 
+def test_another_regions_official_adding_the_same_enterprise_leaves_this_regions_pool_alone(
+    client, gov, hz_run
+):
+    """An enterprise may be in two regions' registries (it moved; a registry disagrees). Chengdu pooling its row must
+    not take it out of Hangzhou's pool, nor carry Hangzhou's note over to Chengdu."""
+    client.force_login(gov["hz_city"])
+    first = hz_run.candidates.filter(highest_tier="specialized").order_by("row").first()
+    client.post(reverse("screening:pool_add", args=[hz_run.pk]), {"candidate": [first.pk]})
+    client.post(reverse("screening:pool_note", args=[first.pk]), {"note": "西湖区重点培育，勿外传"})
+
+    moved = registry().with_columns(
+        pl.when(pl.int_range(pl.len()) == first.row - 1)
+        .then(pl.lit(OUTSIDE))
+        .otherwise(pl.col("region"))
+        .alias("region")
+    )
+    client.force_login(gov["cd_city"])
+    assert upload(client, as_bytes(moved, "csv"), "成都市企业名录.csv").status_code == 302
+    cd_run = ScreeningRun.objects.exclude(pk=hz_run.pk).get()
+    there = cd_run.candidates.get(credit_code=first.credit_code)
+    response = client.post(
+        reverse("screening:pool_add", args=[cd_run.pk]), {"candidate": [there.pk]}, follow=True
+    )
+    assert "已将 1 家企业加入培育库。" in response.content.decode()
+    assert "已更新为本次筛查结果" not in response.content.decode()
+    there.refresh_from_db()
+    first.refresh_from_db()
+    assert there.in_pool and there.pool_note == ""
+    assert first.in_pool and first.pool_note == "西湖区重点培育，勿外传"
+    client.force_login(gov["hz_city"])
+    assert first.name in page(client, reverse("screening:pool"))
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

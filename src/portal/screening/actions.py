@@ -626,11 +626,12 @@ def plan_candidate(actor, candidate: Candidate) -> Candidate:
 # The candidate pool (培育库)
 
 
-def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> tuple[int, int]:
-    """Put candidates of a finished run into the pool; returns (added, replaced older entries of the same enterprise).
+def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> tuple[int, int, int]:
+    """Put candidates of a finished run into the pool; returns (added, replaced older entries of the same enterprise,
+    chosen but not added: already in the pool or outside the official's region).
 
-    An enterprise already in the pool from an earlier run is replaced by this run's row (newer data),
-    keeping its note.
+    An enterprise already in the official's region's pool from an earlier run is replaced by this run's row (newer
+    data), keeping its note; another region's pool entry of the same enterprise is left alone.
     """
     prefix = _require_official(actor)
     if not can_see_run(actor, run):
@@ -652,7 +653,9 @@ def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> t
             older = (
                 list(
                     Candidate.objects.select_for_update()
-                    .filter(in_pool=True, credit_code=cand.credit_code)
+                    # only this region's pool: another region's entry of the enterprise (it moved, or a registry
+                    # disagrees) and its officials' notes are theirs
+                    .filter(in_pool=True, credit_code=cand.credit_code, region__startswith=prefix)
                     .exclude(credit_code="")
                     .exclude(pk=cand.pk)
                 )
@@ -678,7 +681,7 @@ def add_to_pool(actor, run: ScreeningRun, candidate_ids, *, note: str = "") -> t
                 replaced=replaced,
                 candidates=[c.pk for c in chosen][:500],
             )
-    return added, replaced
+    return added, replaced, len(ids) - added
 
 
 def _pool_candidate(actor, candidate: Candidate) -> str:

@@ -209,13 +209,15 @@ def pool_add(request, pk: int):
         ids = request.POST.getlist("candidate")
     back = request.POST.get("back", "")
     try:
-        added, replaced = actions.add_to_pool(request.user, run, ids)
+        added, replaced, skipped = actions.add_to_pool(request.user, run, ids)
     except ActionError as exc:
         messages.error(request, exc.message)
     else:
         text = gettext("已将 %(n)s 家企业加入培育库。") % {"n": added}
         if replaced:
             text += gettext("其中 %(n)s 家已在培育库中，已更新为本次筛查结果。") % {"n": replaced}
+        if skipped:
+            text += gettext("另有 %(n)s 家勾选的企业未加入：已在培育库中，或不在您的辖区。") % {"n": skipped}
         messages.success(request, text)
     target = redirect("screening:detail", pk=run.pk)
     if back.startswith("?"):
