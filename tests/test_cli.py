@@ -1,5 +1,6 @@
 """The `zjtx` command as a user runs it: real process, real files, exit codes and the exact lines shown."""
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -71,6 +72,7 @@ def test_report_gives_the_gap_in_wan_yuan(tmp_path):
     [
         (lambda p: p["financials"]["2023"].update(revenue=-5), "financials.2023.revenue: 必须为非负数"),
         (lambda p: p["financials"]["2023"].update(revenue="很多"), "financials.2023.revenue: 必须为数字"),
+        (lambda p: p["financials"]["2023"].update(revenue="12,00,0"), "financials.2023.revenue: 必须为数字"),
         (  # 400 digits: it crashed the gap search (float overflow) before it was refused
             lambda p: p["financials"]["2023"].update(revenue=int("1" + "0" * 400)),
             "financials.2023.revenue: 数值过大（绝对值不能超过 10^15）；请检查单位与位数",
@@ -92,6 +94,18 @@ def test_report_gives_the_gap_in_wan_yuan(tmp_path):
             "region: 未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）",
         ),
         (lambda p: p.update(established="2999-01-01"), "established: 日期不能晚于今天"),
+        (  # a title may start after today (a re-review renews from the old end), but not after it ends
+            lambda p: p.update(
+                recognitions=[{"tier": "specialized", "since": "2999-01-01", "until": "2998-12-31"}]
+            ),
+            "recognitions[0].since: 开始日期不能晚于有效期截止日期（2998-12-31）",
+        ),
+        (
+            lambda p: p.update(
+                honours=[{"kind": "high_tech_enterprise", "since": "2999-01-01", "valid_until": "2998-12-31"}]
+            ),
+            "honours[0].since: 开始日期不能晚于有效期截止日期（2998-12-31）",
+        ),
         (
             lambda p: p.update(credit_code="91330106MA2B3C4D12"),
             "credit_code: 统一社会信用代码无效（应为 18 位且校验位正确）",
@@ -108,6 +122,26 @@ def test_bad_profile_exits_2_naming_the_field(tmp_path, mutate, expected_line):
     assert r.returncode == 2
     assert expected_line in r.stderr
     assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_a_title_starting_after_today_is_valid_and_held_only_from_its_start(tmp_path):
+    # The platform writes a re-review's title from the day after the old one ends, before that day comes.
+    start = dt.date.today() + dt.timedelta(days=12)
+    end = start + dt.timedelta(days=3 * 365 - 1)
+    profile = json.loads(json.dumps(SAMPLE))
+    profile["recognitions"] = [{"tier": "specialized", "since": start.isoformat(), "until": end.isoformat()}]
+    path = write(tmp_path, profile)
+
+    def little_giant_title(as_of: dt.date):
+        r = run("assess", path, "--as-of", as_of.isoformat(), "--json")
+        assert r.returncode == 0, r.stderr
+        criteria = json.loads(r.stdout)["tiers"]["little_giant"]["criteria"]
+        title = next(c for c in criteria if c["id"] == "lg_title")
+        return title["status"], title["inputs_display"]["recognitions:recognition_specialized_until"]
+
+    assert little_giant_title(dt.date.today()) == ("not_met", "无")
+    assert little_giant_title(start - dt.timedelta(days=1)) == ("not_met", "无")
+    assert little_giant_title(start) == ("met", end.isoformat())
 
 
 def test_every_problem_is_listed_at_once(tmp_path):

@@ -496,6 +496,48 @@ def test_a_figure_too_large_for_any_enterprise_is_an_error_of_its_row_alone(tmp_
         assert out.height == 30 and out["highest_tier"].null_count() == 5
 
 
+def test_a_registry_row_is_checked_as_a_profile_is(tmp_path):
+    """What `zjtx assess` refuses in a profile is an error of the row in a registry too, named by column; before, a
+    digital level of 9, 12.5 employees, an unknown industry or region, more R&D staff than staff or "12,00,0" were
+    screened as if right (and changed scores)."""
+    csv = synth(tmp_path, 40, "r.csv", seed=5)
+    frame = pl.read_csv(csv, infer_schema=False)
+    y = YEAR
+    staff = int(frame[f"employees_{y}"][6])  # row 7
+    bad = {
+        2: ("digital_level", "9", "digital_level: 须在 1 到 4 之间"),
+        4: (f"employees_{y}", "12.5", f"employees_{y}: 必须为整数"),
+        6: ("industry", "C9999", "industry: 未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）"),
+        7: (f"rd_staff_{y}", str(staff + 1), f"rd_staff_{y}: 研发人员不能大于从业人员（employees_{y}）"),
+        9: ("region", "abc", "region: 未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）"),
+        11: (f"revenue_{y}", "12,00,0", f"revenue_{y}: 必须为数字"),
+        13: (
+            "ip_I_main_self",
+            "999",
+            "ip_I_main_self: 自主研发的Ⅰ类知识产权（与主导产品相关）不能大于与主导产品相关的Ⅰ类知识产权（ip_I_main）",
+        ),
+    }
+    for row, (col, value, _m) in bad.items():
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
+        )
+    # right, though written loosely: padded, grouped, a lower-case industry code
+    fine = {20: (f"revenue_{y}", f" {int(frame[f'revenue_{y}'][19]):,} "), 21: ("industry", "c3484")}
+    for row, (col, value) in fine.items():
+        frame = frame.with_columns(
+            pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
+        )
+    frame.write_csv(csv)
+    r = screen(csv, tmp_path / "out.csv", "--as-of", "2026-06-30", "--errors", tmp_path / "problems.csv")
+    errors = pl.read_csv(tmp_path / "problems.csv")
+    got = dict(zip(errors["row"], errors["message"], strict=True))
+    assert sorted(got) == sorted(bad), errors
+    for row, (_c, _v, message) in bad.items():
+        assert got[row].startswith(message), (row, got[row])
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema_length=None)
+    assert out.filter(pl.col("row").is_in(list(fine)))["size"].null_count() == 0
+
+
 def test_columns_the_rules_in_force_do_not_read_are_neither_read_nor_checked(tmp_path):
     registry = synth(tmp_path, 300, "r.parquet", seed=7)
     frame = pl.read_parquet(registry)

@@ -15,9 +15,11 @@ from typing import Any
 
 import polars as pl
 
+from . import codes
 from .batch import SCALE, Compiler, digital_level_column, size_columns, tier_stages
 from .facts import CATALOGUE, NEVER, NONE_RANK, FactSet, split_key
-from .numbers import MAX_MAGNITUDE
+from .numbers import MAX_MAGNITUDE, THOUSANDS
+from .profile import PARTS, VALUE_RANGES
 from .registry import Registry, default_registry
 
 NEVER_EXTERNAL = dt.date(1900, 1, 1)  # "never held" in a table: any date before the as-of date works
@@ -118,6 +120,7 @@ def normalize_checks(
     cell is empty after normalize and was not before (`emptied`): the lists are needed only for those rows."""
     exprs: list[pl.Expr] = []
     checks: list[tuple[pl.Expr, str]] = []  # (the cell is bad, message)
+    numbers: dict[str, pl.Expr] = {}  # valid figures as read (before scaling), for the part-whole checks
     for column, dtype in schema.items():
         info = spec_of(column, kinds)
         if info is None:
@@ -153,13 +156,27 @@ def normalize_checks(
                 )
             exprs.append(value.alias(column))
         elif kind == "text":
-            exprs.append(raw.cast(pl.String).str.strip_chars().alias(column))
+            value = raw.cast(pl.String).str.strip_chars()
+            known = KNOWN_CODES.get(column)
+            if known is not None:  # the code lists the single profile is checked against
+                message, codes_of, upper = known
+                value = value.str.to_uppercase() if upper else value
+                bad = value.is_not_null() & value.is_in(list(codes_of())).not_()
+                checks.append((bad, f"{column}: {message}"))
+                value = pl.when(bad).then(None).otherwise(value)
+            exprs.append(value.alias(column))
         else:
-            number = (
-                raw
-                if dtype.is_numeric()
-                else raw.cast(pl.String).str.replace_all(",", "").cast(pl.Float64, strict=False)
-            )
+            if dtype.is_numeric():
+                number = raw
+            else:
+                text = raw.cast(pl.String).str.strip_chars()
+                # thousands separators only where they belong ("12,000,000"; "12,00,0" is no number)
+                grouped = text.str.contains(",") & text.str.contains(f"^{THOUSANDS.pattern}$").not_()
+                number = (
+                    pl.when(grouped)
+                    .then(None)
+                    .otherwise(text.str.replace_all(",", "").cast(pl.Float64, strict=False))
+                )
             if not dtype.is_numeric():  # a numeric column holds numbers only: the check could never fire
                 checks.append((raw.is_not_null() & number.is_null(), f"{column}: 必须为数字"))
             if (
@@ -174,6 +191,15 @@ def normalize_checks(
                 checks.append((number < 0, f"{column}: 必须为非负数"))
             if kind == "ratio":
                 checks.append((number > 1, f"{column}: 比例须在 0 到 1 之间"))
+            out_of_range = None
+            if kind == "count" and not dtype.is_integer():
+                out_of_range = number.round(0) != number
+                checks.append((out_of_range, f"{column}: 必须为整数"))
+            if name in VALUE_RANGES:
+                low, high = VALUE_RANGES[name]
+                outside = (number < low) | (number > high)
+                checks.append((outside, f"{column}: 须在 {low} 到 {high} 之间"))
+                out_of_range = outside if out_of_range is None else out_of_range | outside
             # a figure beyond any enterprise's (a typo) would not fit the integer columns: that cell alone is an error
             too_big = None
             if kind != "ratio" and not (
@@ -200,7 +226,18 @@ def normalize_checks(
                 bad = bad | (number > 1)
             if too_big is not None:
                 bad = bad | too_big
+            if out_of_range is not None:
+                bad = bad | out_of_range
+            numbers[column] = pl.when(bad).then(None).otherwise(number)  # the figure, where it is one
             exprs.append(pl.when(bad).then(None).otherwise(scaled).alias(column))
+    # a part beyond its whole (研发人员 above 从业人员 of the same year; self-owned patents above all patents) is the
+    # part's error, as in the single profile's check
+    at = {e.meta.output_name(): i for i, e in enumerate(exprs)}
+    for part, whole in _part_columns(list(at)):
+        too_many = numbers[part] > numbers[whole]
+        part_zh, whole_zh = _part_names(part, whole)
+        checks.append((too_many, f"{part}: {part_zh}不能大于{whole_zh}（{whole}）"))
+        exprs[at[part]] = pl.when(too_many).then(None).otherwise(exprs[at[part]]).alias(part)
     if checks:
         err = pl.concat_list(
             [pl.when(bad).then(pl.lit(message)).cast(pl.String) for bad, message in checks]
@@ -208,6 +245,33 @@ def normalize_checks(
     else:
         err = pl.lit([], dtype=pl.List(pl.String))
     return exprs, err
+
+
+# text columns checked against a code list: (message, the list, compared in upper case)
+KNOWN_CODES = {
+    "industry": ("未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）", codes.industries, True),
+    "region": ("未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）", codes.regions, False),
+}
+_IP_PARTS = (("ip_I_main_self", "ip_I_main"), ("ip_I_main_self_applied", "ip_I_main_applied"))
+
+
+def _part_columns(columns: list[str]) -> list[tuple[str, str]]:
+    """(part, whole) column pairs present: a year's staff and revenue parts (`profile.PARTS`), self-owned patents."""
+    present = set(columns)
+    pairs = [p for p in _IP_PARTS if p[0] in present and p[1] in present]
+    for column in columns:
+        name, year = split_key(column)
+        for part, whole, _pz, _wz in PARTS:
+            if name == part and year is not None and f"{whole}_{year}" in present:
+                pairs.append((column, f"{whole}_{year}"))
+    return pairs
+
+
+def _part_names(part: str, whole: str) -> tuple[str, str]:
+    zh = {p: (pz, wz) for p, _w, pz, wz in PARTS}.get(split_key(part)[0])
+    if zh is not None:
+        return zh
+    return CATALOGUE[part].zh, CATALOGUE[whole].zh
 
 
 def emptied(before: pl.DataFrame, after: pl.DataFrame) -> pl.Series | None:

@@ -6,12 +6,14 @@ Why: "研发费用占比不低于 3%" must pass at exactly 3%; a float epsilon w
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 # no figure of an enterprise comes near it in yuan, people or items; beyond it a number is a typo (a unit entered twice,
 # digits repeated), would overflow the float costs of the gap search and the integer columns of screening
 MAX_MAGNITUDE = 10**15
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # "12,000,000.50"
 
 
 def to_fraction(value) -> Fraction | None:
@@ -29,7 +31,10 @@ def to_fraction(value) -> Fraction | None:
     if isinstance(value, Decimal):
         return Fraction(value) if value.is_finite() else None
     if isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
+        if "," in text and not THOUSANDS.fullmatch(text.removesuffix("%")):
+            return None  # "12,00,0" is no number: a separator in the wrong place is a typo, not a thousand
+        text = text.replace(",", "")
         percent = text.endswith("%")
         if percent:
             text = text[:-1]

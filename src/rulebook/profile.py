@@ -23,6 +23,14 @@ MONEY_FIELDS = ("revenue", "main_revenue", "total_assets", "total_liabilities", 
 SIGNED_MONEY_FIELDS = ("net_profit",)
 COUNT_FIELDS = ("employees", "rd_staff", "tech_staff")
 FINANCIAL_FIELDS = COUNT_FIELDS + MONEY_FIELDS + SIGNED_MONEY_FIELDS
+# a year's part that cannot exceed its whole: (part, whole, 中文 part, 中文 whole); a screened registry checks the same
+PARTS = (
+    ("rd_staff", "employees", "研发人员", "从业人员"),
+    ("tech_staff", "employees", "科技人员", "从业人员"),
+    ("main_revenue", "revenue", "主营业务收入", "营业收入"),
+)
+# the scale of the digital level and of the scores a profile carries (a screened registry checks the same)
+VALUE_RANGES = {"digital_level": (1, 4), "digital_score": (0, 100), "development_score": (0, 100)}
 
 SIZE_SECTORS = [
     "agriculture",
@@ -350,25 +358,9 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
                         num = c.number(value, fp)
                     if num is not None:
                         clean[key] = num
-                for part, whole_ in (
-                    ("rd_staff", "employees"),
-                    ("tech_staff", "employees"),
-                    ("main_revenue", "revenue"),
-                    ("rd_expense", None),
-                ):
-                    if whole_ and part in clean and whole_ in clean and clean[part] > clean[whole_]:
-                        zh_names = {
-                            "rd_staff": "研发人员",
-                            "tech_staff": "科技人员",
-                            "main_revenue": "主营业务收入",
-                            "employees": "从业人员",
-                            "revenue": "营业收入",
-                        }
-                        c.bad(
-                            f"{path}.{part}",
-                            f"{zh_names[part]}不能大于{zh_names[whole_]}",
-                            f"must not exceed {whole_}",
-                        )
+                for part, whole_, part_zh, whole_zh in PARTS:
+                    if part in clean and whole_ in clean and clean[part] > clean[whole_]:
+                        c.bad(f"{path}.{part}", f"{part_zh}不能大于{whole_zh}", f"must not exceed {whole_}")
                 out["financials"][y] = clean
 
     if raw.get("equity_financing") is not None:
@@ -455,16 +447,40 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
                     )
                 out["awards"].append(r)
 
+    def starts_ahead(r: dict, path: str, start: str, end: str) -> dict:
+        """A title may be issued before it starts (a re-review renews from the old title's end): a start after
+        today is accepted when the title ends on or after it. facts.py counts a title only from its start."""
+        since = r.get(start)
+        if since is None or since <= c.today or (end in r and r[end] >= since):
+            return r
+        del r[start]
+        if end in r:
+            until = r[end].isoformat()
+            c.bad(
+                f"{path}.{start}",
+                f"开始日期不能晚于有效期截止日期（{until}）",
+                f"must not be after the end of validity ({until})",
+            )
+        else:
+            c.bad(
+                f"{path}.{start}",
+                f"日期不能晚于今天（{c.today.isoformat()}）",
+                f"must not be after today ({c.today.isoformat()})",
+            )
+        return r
+
     if raw.get("honours") is not None:
         items = c.listing(raw["honours"], "honours")
         if items is not None:
             spec = {
                 "kind": (lambda v, p: c.choice(v, p, HONOUR_KINDS), True),
                 "valid_until": (lambda v, p: c.date(v, p, past=False), True),
-                "since": (c.date, False),
+                "since": (lambda v, p: c.date(v, p, past=False), False),
             }
             out["honours"] = [
-                r for i, it in enumerate(items) if (r := c.record(it, f"honours[{i}]", spec)) is not None
+                starts_ahead(r, f"honours[{i}]", "since", "valid_until")
+                for i, it in enumerate(items)
+                if (r := c.record(it, f"honours[{i}]", spec)) is not None
             ]
 
     if raw.get("recognitions") is not None:
@@ -472,12 +488,14 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
         if items is not None:
             spec = {
                 "tier": (lambda v, p: c.choice(v, p, TIERS), True),
-                "since": (c.date, True),
+                "since": (lambda v, p: c.date(v, p, past=False), True),
                 "until": (lambda v, p: c.date(v, p, past=False), True),
                 "level": (c.text, False),
             }
             out["recognitions"] = [
-                r for i, it in enumerate(items) if (r := c.record(it, f"recognitions[{i}]", spec)) is not None
+                starts_ahead(r, f"recognitions[{i}]", "since", "until")
+                for i, it in enumerate(items)
+                if (r := c.record(it, f"recognitions[{i}]", spec)) is not None
             ]
 
     if raw.get("standards") is not None:
@@ -524,8 +542,12 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
                     rec[key] = "none"
             out["main_product"] = rec
 
-    opt("digital_level", lambda v, p: c.number(v, p, minimum=Fraction(1), maximum=Fraction(4), whole=True))
-    opt("digital_score", lambda v, p: c.number(v, p, maximum=Fraction(100)))
+    low, high = VALUE_RANGES["digital_level"]
+    opt(
+        "digital_level",
+        lambda v, p: c.number(v, p, minimum=Fraction(low), maximum=Fraction(high), whole=True),
+    )
+    opt("digital_score", lambda v, p: c.number(v, p, maximum=Fraction(VALUE_RANGES["digital_score"][1])))
     opt("core_business_on_information_system", c.boolean)
 
     if raw.get("development_score") is not None:
@@ -534,7 +556,9 @@ def validate(raw: Any, today: dt.date | None = None) -> Profile:
             out["development_score"] = {}
             for year, value in scores.items():
                 y = c.year(year, f"development_score.{year}")
-                v = c.number(value, f"development_score.{year}", maximum=Fraction(100))
+                v = c.number(
+                    value, f"development_score.{year}", maximum=Fraction(VALUE_RANGES["development_score"][1])
+                )
                 if y is not None and v is not None:
                     out["development_score"][y] = v
 

@@ -340,12 +340,12 @@ def plan_cmd(
             record = {"row": one.row, "rules": one.rules, "as_of": one.as_of, "result": one.result}
             record["errors"] = [{"field": f, "message": m} for f, m in one.errors]
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        return
-    rs = reg.get(found[0].rules)
-    lines = [f"规则：{rs.zh}（{rs.id}），评估日期 {found[0].as_of}"]
-    for one in found:
-        lines += row_lines(one, rs)
-    sys.stdout.write("\n".join(lines) + "\n")
+    else:
+        rs = reg.get(found[0].rules)
+        lines = [f"规则：{rs.zh}（{rs.id}），评估日期 {found[0].as_of}"]
+        for one in found:
+            lines += row_lines(one, rs)
+        sys.stdout.write("\n".join(lines) + "\n")
     if any(one.errors for one in found):
         raise typer.Exit(2)
 

@@ -267,6 +267,11 @@ def screen(
     base = reg.get(rules) if rules else reg.in_force(as_of)
     kinds = local_kinds(reg, base.id)
     ladder = list(base.ladder or tuple(base.tiers))
+    if not ladder:
+        usable = "、".join(i for i in reg.ids() if reg.get(i).tiers)
+        raise ScreenError(
+            f"--rules: {base.id}（{base.zh}）不是认定标准，没有可筛查的层次；可用的规则集：{usable}"
+        )
 
     excel = None
     try:

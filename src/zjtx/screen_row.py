@@ -100,8 +100,8 @@ def _tier_line(result: dict[str, Any], tid: str, rs: RuleSet) -> str:
         notes.append(f"评分 {low} 分" if low == high else f"评分 {low}–{high} 分，视待补充的数据而定")
     route = result.get(f"{tid}_route")
     if q is True and route and route not in ("score", "general"):
-        crit = rs.criteria.get(route)
-        notes.append(f"经{crit.zh if crit else route}")
+        via = rs.criteria.get(route) or rs.tiers.get(route)  # a direct route's criterion, or a tier held
+        notes.append(f"经{via.zh if via else route}")
     return f"  {rs.tiers[tid].zh}：{state}" + (f"（{'；'.join(notes)}）" if notes else "")
 
 
@@ -109,7 +109,9 @@ def row_lines(one: ScreenedRow, rs: RuleSet) -> list[str]:
     """The human-readable report of one screened row (`zjtx plan`), in Chinese."""
     r = one.result
     if r is None:
-        return [f"第 {one.row} 行：数据有误，未评估"] + [f"  {f}: {m}" for f, m in one.errors]
+        return [f"第 {one.row} 行：数据有误，未评估"] + [
+            f"  {m}" for _f, m in one.errors
+        ]  # each message names its field
     who = "，".join(str(r[k]) for k in ("name", "id", "credit_code") if r.get(k))
     names = {"none": "未达任何层次", **{tid: t.zh for tid, t in rs.tiers.items()}}
     lines = [
