@@ -436,6 +436,9 @@ def test_a_county_official_fills_the_template_in_excel_terms_and_screens_it(clie
     assert run.state == RunState.DONE, run.error_message
     assert run.summary["rows"] == 1 and run.summary["error_rows"] == 0 and run.summary["outside_region"] == 0
     assert run.summary["notes"] == [], run.summary["notes"]
+    # an example to copy: every cell filled, and every tier decided on it (a blank made the example "待定")
+    assert all(cell != "" for cell in example), [h for h, cell in zip(header, example, strict=True) if cell == ""]
+    assert all(t["undetermined"] == 0 for t in run.summary["tiers"].values()), run.summary["tiers"]
 
 
 def test_progress_fragment_polls_while_running_and_refreshes_when_done(client, gov):

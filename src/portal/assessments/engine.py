@@ -270,12 +270,17 @@ def screen_template_row(rule_id: str, as_of: dt.date, region_code: str) -> tuple
     from zjtx.screen import unread_columns
     from zjtx.synth import generate_chunk
 
-    frame = generate_chunk(0, 1, 1, as_of.year - 1)
+    import polars as pl
+
+    frame = generate_chunk(0, 200, 1, as_of.year - 1)
     known, _ = screen_known_columns(frame.columns, rule_id)
     reg = registry()
     unread = unread_columns(known, local_kinds(reg, rule_id), reg.get(rule_id), reg, as_of)
     known = [c for c in known if c not in unread]
-    row = frame.select(known).row(0, named=True)
+    # a row with every column filled (synthetic rows leave a few cells blank, as registries do): an example row with
+    # a blank would be screened "待定", and officials copy the example
+    complete = frame.select(known).filter(pl.all_horizontal(pl.all().is_not_null()))
+    row = complete.row(0, named=True)
     row.update({"id": "E0001", "name": "示例科技有限公司（请替换为企业名称）"})
     if region_code:
         row["region"] = region_code
