@@ -1,4 +1,4 @@
-"""The editor's standards, development-score and province-indicator sections, through the pages.
+"""The editor's standards, development-score, province-indicator and 科技型 financial fields, through the pages.
 
 A Sichuan enterprise is asked for Sichuan's own 特色化 indicators (from the rule data's overlay),
 and the next assessment scores them; a Zhejiang enterprise is not asked. Scores are kept per year
@@ -25,7 +25,7 @@ from portal.enterprises import excel
 from portal.enterprises.forms_profile import LocalIndicatorsForm
 
 from .factories import example_profile, make_enterprise, make_user
-from .test_enterprises import expected_after_save, form_data, page, with_check
+from .test_enterprises import expected_after_save, fin_field, form_data, page, with_check
 
 SC_CODE = with_check("91510104MA6C7D8E9")
 SC_LABELS = {
@@ -134,6 +134,32 @@ def owner_client(hz_owner):
     c = Client()
     c.force_login(hz_owner)
     return c
+
+
+AS_OF_2026_RULES = dt.date(2026, 6, 30)  # 《管理办法》 in force; 上年度 = 2025
+
+
+def tech_sme_pending(doc: dict) -> dict:
+    """The manufacturer without a direct route or IP: its 科技型中小企业 tier hangs on 成本费用支出总额.
+
+    R&D is 4% of sales (30 of 50 points) and 研发人员 20% of staff (12 of 20); by costs R&D could
+    reach 50 points, so without total_cost the score is 42–62 against a line of 60.
+    """
+    doc = copy.deepcopy(doc)
+    doc.update(honours=[], awards=[], standards=[], ip=[])
+    doc["rd_institutions"] = [{"level": "municipal", "kind": "enterprise_technology_center"}]
+    doc["financials"]["2025"].update(rd_staff=62, rd_expense=6720000)
+    return doc
+
+
+def tech_sme(assessment) -> dict:
+    return assessment.result["zh"]["tiers"]["tech_sme"]
+
+
+def tech_sme_points(assessment) -> dict:
+    return {
+        c["id"]: c.get("points") for c in tech_sme(assessment)["criteria"] if c["id"] in ("ts_staff", "ts_rd")
+    }
 
 
 def specialized(assessment) -> dict:
@@ -313,6 +339,74 @@ def test_zhejiang_enterprise_is_not_asked_for_province_indicators(owner_client, 
     owner_client.post(reverse("enterprises:profile"), data)
     hz_enterprise.refresh_from_db()
     assert hz_enterprise.version == 2 and hz_enterprise.profile["local_indicators"] == {"featured_score": 12}
+
+
+# --- 科技人员、成本费用支出总额 ------------------------------------------------------------------------
+
+
+def test_tech_staff_and_total_cost_entered_in_the_editor_decide_the_tech_sme_tier(
+    owner_client, hz_owner, hz_enterprise
+):
+    hz_enterprise.profile = tech_sme_pending(hz_enterprise.profile)
+    hz_enterprise.save()
+    before = run_assessment(hz_owner, hz_enterprise, as_of=AS_OF_2026_RULES)
+    assert tech_sme(before)["qualified"] is None and tech_sme(before)["score_range"] == [42, 62]
+    assert "financials.2025.total_cost" in tech_sme(before)["missing"]
+
+    editor = owner_client.get(reverse("enterprises:profile"))
+    text = page(editor)
+    assert "科技人员（人）" in text and "成本费用支出总额（万元）" in text
+    data = form_data(editor)
+    data[fin_field(data, 2025, "tech_staff")] = "100"
+    data[fin_field(data, 2025, "total_cost")] = "2000"
+    saved = owner_client.post(reverse("enterprises:profile"), data, follow=True)
+    assert "企业画像已保存（第 2 版）。" in page(saved)
+    hz_enterprise.refresh_from_db()
+    row = hz_enterprise.profile["financials"]["2025"]
+    assert row["tech_staff"] == 100 and row["total_cost"] == 20000000  # 万元 → yuan
+    shown = form_data(saved)
+    assert (
+        shown[fin_field(shown, 2025, "total_cost")] == "2000"
+        and shown[fin_field(shown, 2025, "tech_staff")] == "100"
+    )
+
+    after = run_assessment(hz_owner, hz_enterprise, as_of=AS_OF_2026_RULES)
+    assert tech_sme(after)["qualified"] is True and tech_sme(after)["score_range"] == [70, 70]
+    assert tech_sme(after)["missing"] == []
+    # 科技人员 100 of 310 (32%) scores 20, not the 12 研发人员 gave; R&D is 33.6% of costs: 50
+    assert tech_sme_points(before)["ts_staff"] == 12
+    assert tech_sme_points(after) == {"ts_staff": 20, "ts_rd": 50}
+
+
+def test_bad_tech_staff_and_total_cost_are_named_and_nothing_is_saved(owner_client, hz_enterprise):
+    data = form_data(owner_client.get(reverse("enterprises:profile")))
+    data[fin_field(data, 2025, "tech_staff")] = "10.5"
+    data[fin_field(data, 2025, "total_cost")] = "-3"
+    data[fin_field(data, 2024, "tech_staff")] = "400"  # 286 employees that year
+    response = owner_client.post(reverse("enterprises:profile"), data)
+    assert response.status_code == 400
+    text = page(response)
+    assert "财务数据 2025 年 科技人员：必须为整数" in text
+    assert "财务数据 2025 年 成本费用支出总额：必须为非负数" in text
+    assert '<code class="muted">financials.2025.total_cost</code>' in text
+    assert (
+        "科技人员不能大于从业人员" in text and '<code class="muted">financials.2024.tech_staff</code>' in text
+    )
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.version == 1 and "total_cost" not in hz_enterprise.profile["financials"]["2025"]
+
+
+def test_blanking_total_cost_in_the_editor_removes_it(owner_client, hz_enterprise):
+    doc = copy.deepcopy(hz_enterprise.profile)
+    doc["financials"]["2025"]["total_cost"] = 150000000
+    hz_enterprise.profile = doc
+    hz_enterprise.save()
+    data = form_data(owner_client.get(reverse("enterprises:profile")))
+    assert data[fin_field(data, 2025, "total_cost")] == "15000"
+    data[fin_field(data, 2025, "total_cost")] = ""
+    owner_client.post(reverse("enterprises:profile"), data)
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.version == 2 and "total_cost" not in hz_enterprise.profile["financials"]["2025"]
 
 
 # --- 发展评价得分 ------------------------------------------------------------------------------------

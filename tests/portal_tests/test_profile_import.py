@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -14,13 +15,15 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from portal.accounts.roles import Role
+from portal.assessments.actions import run_assessment
 from portal.audit.models import AuditEntry
 from portal.downloads import XLSX_MIME
 from portal.enterprises import actions, excel
 from portal.enterprises.models import Enterprise
 
 from .factories import example_profile, make_enterprise, make_user
-from .test_enterprises import expected_after_save, with_check
+from .test_enterprises import expected_after_save, page, with_check
+from .test_enterprises_sections import AS_OF_2026_RULES, tech_sme, tech_sme_pending
 
 CODE = with_check("91330106MA2B3C4D3")
 
@@ -273,3 +276,177 @@ def test_only_enterprise_accounts_import(gov, new_enterprise):
     response = c.get(reverse("enterprises:import"))
     assert response.status_code == 403 and "只有企业账户可以导入本企业的画像。" in response.content.decode()
     assert Enterprise.objects.get(pk=new_enterprise.pk).version == 1
+
+
+# --- 科技人员、成本费用支出总额 ------------------------------------------------------------------------
+
+
+def fin_column(ws, header: str) -> int:
+    for cell in ws[1]:
+        if cell.value == header:
+            return cell.column
+    raise AssertionError(header)
+
+
+def fin_row(ws, year: int) -> int:
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row=row, column=1).value == year:
+            return row
+    raise AssertionError(year)
+
+
+def current(client) -> Workbook:
+    return load_workbook(
+        io.BytesIO(client.get(reverse("enterprises:import_template"), {"current": "1"}).content)
+    )
+
+
+def test_template_has_tech_staff_and_total_cost_columns_with_their_units(owner):
+    fin = template(owner)["财务数据"]
+    headers = [c.value for c in fin[1]]
+    assert headers[-2:] == ["科技人员（人）", "成本费用支出总额（万元）"]
+    notes = {c.value: c.comment.text for c in fin[1]}
+    assert notes["成本费用支出总额（万元）"].startswith("单位：万元，最多 6 位小数")
+    assert "科技型中小企业" in notes["成本费用支出总额（万元）"]
+    assert notes["科技人员（人）"].startswith("单位：人，整数。")
+    assert "兼职、临时聘用人员" in notes["科技人员（人）"]
+
+
+def test_tech_staff_and_total_cost_imported_from_excel_decide_the_tech_sme_tier(hz_owner, hz_enterprise):
+    hz_enterprise.profile = tech_sme_pending(hz_enterprise.profile)
+    hz_enterprise.save()
+    before = run_assessment(hz_owner, hz_enterprise, as_of=AS_OF_2026_RULES)
+    assert tech_sme(before)["qualified"] is None
+    c = Client()
+    c.force_login(hz_owner)
+    wb = current(c)
+    fin = wb["财务数据"]
+    row = fin_row(fin, 2025)
+    fin.cell(row=row, column=fin_column(fin, "科技人员（人）"), value=40)
+    fin.cell(row=row, column=fin_column(fin, "成本费用支出总额（万元）"), value=16000)
+    preview = c.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert preview.status_code == 200 and "将更新：财务数据" in page(preview)
+    c.post(reverse("enterprises:import_confirm"))
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.version == 2
+    assert hz_enterprise.profile["financials"]["2025"]["tech_staff"] == 40
+    assert hz_enterprise.profile["financials"]["2025"]["total_cost"] == 160000000
+    after = run_assessment(hz_owner, hz_enterprise, as_of=AS_OF_2026_RULES)
+    # 科技人员 13% (4 points) and R&D 4.2% of costs, 4% of sales (30): 34 < 60
+    assert tech_sme(after)["qualified"] is False and tech_sme(after)["score_range"] == [34, 34]
+    assert tech_sme(after)["missing"] == []
+
+
+def test_tech_staff_and_total_cost_go_out_and_back_through_excel(db):
+    original = example_profile("manufacturer")
+    original["financials"]["2025"].update(tech_staff=90, total_cost=150012345)
+    fin = load_workbook(io.BytesIO(excel.export_profile_xlsx(original)))["财务数据"]
+    row = fin_row(fin, 2025)
+    assert fin.cell(row=row, column=fin_column(fin, "科技人员（人）")).value == 90
+    assert fin.cell(row=row, column=fin_column(fin, "成本费用支出总额（万元）")).value == 15001.2345
+    parsed = excel.parse_workbook(excel.export_profile_xlsx(original))
+    assert parsed.errors == []
+    assert excel.merge(
+        original, parsed.profile, parsed.covered, parsed.financial_fields
+    ) == expected_after_save(original)
+
+
+def test_an_older_template_without_the_two_columns_keeps_them(db):
+    stored = example_profile("manufacturer")
+    stored["financials"]["2025"].update(tech_staff=90, total_cost=150000000)
+    wb = load_workbook(io.BytesIO(excel.export_profile_xlsx(stored)))
+    fin = wb["财务数据"]
+    fin.delete_cols(fin_column(fin, "科技人员（人）"), 2)
+    fin.cell(row=fin_row(fin, 2025), column=3, value=17000)  # 营业收入 changed
+    buf = io.BytesIO()
+    wb.save(buf)
+    parsed = excel.parse_workbook(buf.getvalue())
+    assert parsed.errors == []
+    merged = excel.merge(stored, parsed.profile, parsed.covered, parsed.financial_fields)
+    assert merged["financials"]["2025"]["revenue"] == 170000000
+    assert merged["financials"]["2025"]["tech_staff"] == 90
+    assert merged["financials"]["2025"]["total_cost"] == 150000000
+
+
+def test_bad_tech_staff_and_total_cost_cells_are_named(owner, new_enterprise):
+    wb = filled(owner)
+    fin = wb["财务数据"]
+    tech, cost = fin_column(fin, "科技人员（人）"), fin_column(fin, "成本费用支出总额（万元）")
+    fin.cell(row=2, column=tech, value=90)  # 86 employees in 2025
+    fin.cell(row=2, column=cost, value="约三千")
+    fin.cell(row=3, column=tech, value=2.5)
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 400
+    text = page(response)
+    assert "财务数据 第 2 行 J 列（科技人员）：科技人员不能大于从业人员" in text
+    assert "财务数据 第 2 行 K 列（成本费用支出总额）：必须为数字（单位：万元）" in text
+    assert "财务数据 第 3 行 J 列（科技人员）：必须为整数" in text
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1 and "financials" not in new_enterprise.profile
+
+
+# --- formulas and the page ---------------------------------------------------------------------------
+
+
+def with_cached_values(data: bytes, sheet_xml: str, values: dict[str, int | str]) -> bytes:
+    """The workbook as Excel saves it: each formula cell in `values` gets its result (text as t="str")."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            body = src.read(name)
+            if name == sheet_xml:
+                text = body.decode()
+                for ref, cached in values.items():
+                    kind = ' t="str"' if isinstance(cached, str) else ""
+                    text, n = re.subn(
+                        rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>',
+                        rf'<c r="{ref}"\1{kind}><f>\2</f><v>{cached}</v>',
+                        text,
+                    )
+                    assert n == 1, ref
+                body = text.encode()
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+def test_a_formula_without_a_calculated_value_is_refused_by_its_cell(hz_owner, hz_enterprise):
+    original = copy.deepcopy(hz_enterprise.profile)
+    owner_client = Client()
+    owner_client.force_login(hz_owner)
+    wb = current(owner_client)
+    fin = wb["财务数据"]
+    assert fin["A2"].value == 2025
+    fin["C2"] = "=3000+200"  # written by a program, never calculated: read for values it is blank
+    fin.append(["=2020+1"])  # a row of nothing but a formula is not a blank row
+    response = owner_client.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 400
+    text = page(response)
+    assert "文件检查通过" not in text
+    message = "公式没有计算结果，请在 Excel 中打开并保存后再上传（或把公式改为数值）"
+    assert f"财务数据 第 2 行 C 列（营业收入）：{message}" in text
+    assert f"财务数据 第 {fin.max_row} 行 A 列（年度）：{message}" in text
+    owner_client.post(reverse("enterprises:import_confirm"))
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.version == 1 and hz_enterprise.profile == original
+
+
+def test_a_formula_with_its_calculated_value_is_read_as_that_value(db):
+    wb = load_workbook(io.BytesIO(excel.export_profile_xlsx(example_profile("manufacturer"))))
+    assert wb.sheetnames[1] == "财务数据"
+    wb["财务数据"]["C2"] = "=3000+200"
+    wb["财务数据"]["D2"] = '=IF(1,"","x")'  # Excel's result is empty text: blank, i.e. unknown
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = with_cached_values(buf.getvalue(), "xl/worksheets/sheet2.xml", {"C2": 3200, "D2": ""})
+    parsed = excel.parse_workbook(data)
+    assert parsed.errors == []
+    assert parsed.profile["financials"]["2025"]["revenue"] == 32000000
+    assert "main_revenue" not in parsed.profile["financials"]["2025"]
+
+
+def test_the_upload_page_lists_every_sheet_of_the_template(owner):
+    text = page(owner.get(reverse("enterprises:import")))
+    visible = [ws.title for ws in template(owner).worksheets if ws.sheet_state == "visible"]
+    assert visible[-3:] == ["主导制定标准", "发展评价得分", "地方特色指标"]
+    assert f"模板含工作表：{'、'.join(visible)}。" in text

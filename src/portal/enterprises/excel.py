@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -35,6 +36,7 @@ NOT_XLSX = (
     "上传的文件不是 Excel 工作簿（.xlsx）：文件内容不符合 xlsx 格式。请下载模板，填写后保存为 .xlsx 再上传。"
 )
 OLD_XLS = "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再上传。"
+UNCALCULATED = "公式没有计算结果，请在 Excel 中打开并保存后再上传（或把公式改为数值）"
 
 
 class NotAWorkbook(Exception):
@@ -53,6 +55,7 @@ class Column:
     note: str = ""
     table: dict | None = None
     width: int = 16
+    optional: bool = False  # added after the first templates: a workbook without it keeps the stored facts
 
     @property
     def label(self) -> str:
@@ -91,6 +94,8 @@ class Parsed:
     cells: dict[str, Cell] = field(default_factory=dict)  # document path → where it came from
     errors: list[CellError] = field(default_factory=list)
     covered: tuple[str, ...] = ()  # the document keys this workbook speaks for (blank there = unknown)
+    # the yearly facts 财务数据 has columns for (an older template lacks tech_staff and total_cost)
+    financial_fields: tuple[str, ...] = tuple(labels.FINANCIAL)
 
 
 # --- what the workbook holds -------------------------------------------------------------------------
@@ -166,12 +171,21 @@ BASIC_ROWS: list[tuple[str, Column]] = [
     ],
 ]
 
+COUNT_NOTE = "单位：人，整数。不知道请留空。"
+# Columns only the 科技型中小企业 evaluation reads: their own notes, and optional for older workbooks.
+FIN_NOTES = {
+    "tech_staff": "单位：人，整数。科技型中小企业评价用：直接从事研发和技术创新活动，以及专门为此提供管理和"
+    "直接服务的人员，含全年累计工作 6 个月以上的兼职、临时聘用人员。不知道请留空（按研发人员计，得分可能偏低）。",
+    "total_cost": WAN_NOTE + "\n科技型中小企业评价用（研发费用占成本费用支出总额的比重）。",
+}
 FIN_COLUMNS = [Column("year", "年度", "year", "四位年份，如 2025；每个年度一行", width=10)] + [
     Column(
         k,
         f"{label}（{unit}）",
         "wan" if unit == "万元" else "count",
-        WAN_NOTE if unit == "万元" else "单位：人，整数。不知道请留空。",
+        FIN_NOTES.get(k) or (WAN_NOTE if unit == "万元" else COUNT_NOTE),
+        width=18 if k in FIN_NOTES else 16,
+        optional=k in FIN_NOTES,
     )
     for k, (label, unit) in labels.FINANCIAL.items()
 ]
@@ -448,21 +462,58 @@ def open_upload(data: bytes):
     return wb
 
 
+def uncalculated(data: bytes, wb) -> frozenset[tuple[str, int, int]]:
+    """(sheet, row, column) of every formula in our sheets that has no calculated value.
+
+    Why: a workbook written by a program (openpyxl, some exporters) and never opened in Excel keeps
+    formulas without results, and `wb` (read for values) sees those cells as blank: a revenue typed as
+    =3000+200 would silently become "unknown". A formula whose result is the empty text is a result.
+    """
+    try:
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - `wb` was read; without formulas nothing more can be said
+        return frozenset()
+    found = set()
+    try:
+        for name in SHEET_ORDER:
+            if name not in formulas.sheetnames or name not in wb.sheetnames:
+                continue
+            values = wb[name]
+            for row in formulas[name].iter_rows(max_row=MAX_ROWS + 1):
+                for c in row:
+                    if getattr(c, "data_type", None) != "f":
+                        continue
+                    cached = values.cell(row=c.row, column=c.column)
+                    if cached.value is None and cached.data_type != "str":
+                        found.add((name, c.row, c.column))
+    finally:
+        formulas.close()
+    return frozenset(found)
+
+
 # --- parsing the sheets ------------------------------------------------------------------------------
 
 
 class _Reader:
-    def __init__(self):
+    def __init__(self, uncalculated=frozenset()):
         self.out = Parsed()
+        self.uncalculated = uncalculated  # (sheet, row, column) of formulas without a value
 
     def error(self, sheet, row, column, label, message):
         self.out.errors.append(CellError(sheet, row, column, label, message))
+
+    def pending(self, ws, row: int, col: int) -> bool:
+        """True for a formula cell that was never calculated (it reads as blank but is not)."""
+        return (ws.title, row, col) in self.uncalculated
 
     def cell(self, ws, row: int, col: int, column: Column, path: str):
         """Read one cell into the path map; returns (value, ok). Blank → (None, True)."""
         c = ws.cell(row=row, column=col)
         letter = get_column_letter(col)
         self.out.cells[path] = Cell(ws.title, row, letter, column.label)
+        if self.pending(ws, row, col):
+            self.error(ws.title, row, letter, column.label, UNCALCULATED)
+            return None, False
         if _blank(c.value):
             return None, True
         try:
@@ -487,15 +538,14 @@ class _Reader:
             for column in columns:
                 if column.label == label and column.key not in found:
                     found[column.key] = col
-        missing = [c.header for c in columns if c.key not in found]
+        missing = [c.header for c in columns if c.key not in found and not c.optional]
         if missing:
             self.error(ws.title, 1, "", "表头", f"缺少列：{'、'.join(missing)}（请使用平台提供的模板）")
             return None
         return found
 
-    @staticmethod
-    def row_blank(ws, row: int, cols) -> bool:
-        return all(_blank(ws.cell(row=row, column=c).value) for c in cols)
+    def row_blank(self, ws, row: int, cols) -> bool:
+        return all(_blank(ws.cell(row=row, column=c).value) and not self.pending(ws, row, c) for c in cols)
 
     def basic(self, ws) -> dict:
         doc: dict = {}
@@ -504,6 +554,9 @@ class _Reader:
             return doc
         for row in range(2, ws.max_row + 1):
             label_cell = ws.cell(row=row, column=1).value
+            if self.pending(ws, row, 1):
+                self.error(ws.title, row, "A", "项目", UNCALCULATED)
+                continue
             if _blank(label_cell):
                 continue
             label = str(label_cell).strip()
@@ -530,6 +583,7 @@ class _Reader:
         cols = self.headers(ws, FIN_COLUMNS)
         if cols is None:
             return {}
+        self.out.financial_fields = tuple(c.key for c in FIN_COLUMNS[1:] if c.key in cols)
         out: dict[str, dict] = {}
         for row in range(2, ws.max_row + 1):
             if self.row_blank(ws, row, cols.values()):
@@ -549,6 +603,8 @@ class _Reader:
             )
             values = {}
             for column in FIN_COLUMNS[1:]:
+                if column.key not in cols:
+                    continue
                 value, _ok = self.cell(ws, row, cols[column.key], column, f"financials.{key}.{column.key}")
                 if value is not None:
                     values[column.key] = value
@@ -596,6 +652,9 @@ class _Reader:
             if self.row_blank(ws, row, cols.values()):
                 continue
             raw = ws.cell(row=row, column=cols["key"]).value
+            if self.pending(ws, row, cols["key"]):
+                self.error(ws.title, row, key_letter, LOCAL_KEY.label, UNCALCULATED)
+                continue
             key = by_name.get(str(raw).strip(), str(raw).strip()) if not _blank(raw) else ""
             if not key:
                 self.error(ws.title, row, key_letter, LOCAL_KEY.label, "请填写指标编号")
@@ -667,7 +726,7 @@ def parse_workbook(data: bytes, local_fields=None) -> Parsed:
     read each 地方特色指标 value (是/否, 万元, %); other ids are read as 是/否 or a plain number.
     """
     wb = open_upload(data)
-    reader = _Reader()
+    reader = _Reader(uncalculated(data, wb))
     doc = reader.basic(wb["基本信息"])
     financials = reader.financials(wb["财务数据"])
     if financials:
@@ -693,12 +752,13 @@ def parse_workbook(data: bytes, local_fields=None) -> Parsed:
     return reader.out
 
 
-def merge(stored: dict, parsed: dict, covered=COVERED_KEYS) -> dict:
+def merge(stored: dict, parsed: dict, covered=COVERED_KEYS, financial_fields=tuple(labels.FINANCIAL)) -> dict:
     """The document to save: the workbook's sections replace the stored ones; the rest is kept.
 
     Blank in the workbook means unknown, so a key the workbook covers but leaves blank is dropped;
     `covered` (Parsed.covered) leaves out sections whose sheet an older template does not have.
-    Yearly facts the template does not carry (e.g. total_cost) are kept for the years it still has.
+    Yearly facts the workbook has no column for (`financial_fields`, Parsed.financial_fields: an
+    older template lacks tech_staff and total_cost) are kept for the years it still has.
     """
     doc = copy.deepcopy(stored or {})
     old_fin = doc.get("financials") if isinstance(doc.get("financials"), dict) else {}
@@ -708,7 +768,7 @@ def merge(stored: dict, parsed: dict, covered=COVERED_KEYS) -> dict:
     new = copy.deepcopy(parsed)
     if "financials" in new:
         for year, row in new["financials"].items():
-            extra = {k: v for k, v in (old_fin.get(year) or {}).items() if k not in labels.FINANCIAL}
+            extra = {k: v for k, v in (old_fin.get(year) or {}).items() if k not in financial_fields}
             new["financials"][year] = {**extra, **row}
     doc.update(new)
     return doc
@@ -795,7 +855,7 @@ def _display(value, column: Column):
 
 def _note(cell, text: str):
     if text:
-        cell.comment = Comment(text, NOTE_AUTHOR, height=90, width=220)
+        cell.comment = Comment(text, NOTE_AUTHOR, height=90 if len(text) <= 60 else 160, width=220)
 
 
 def _header(ws, columns: list[Column]):
@@ -960,6 +1020,12 @@ def build_workbook(profile: dict | None = None, local_fields=None) -> Workbook:
     _local_sheet(wb, lists, p, local_fields)
     wb.move_sheet(LISTS_SHEET, offset=len(wb.sheetnames))
     return wb
+
+
+@functools.cache
+def template_sheets() -> tuple[str, ...]:
+    """The sheets a person sees in the template, in order (the import page lists them from here)."""
+    return tuple(ws.title for ws in build_workbook().worksheets if ws.sheet_state == "visible")
 
 
 def _bytes(wb: Workbook) -> bytes:

@@ -58,6 +58,9 @@ class FinancialYearForm(forms.Form):
     total_assets = WanField(label=_("资产总额（万元）"))
     total_liabilities = WanField(label=_("负债总额（万元）"))
     net_profit = WanField(label=_("净利润（万元）"))
+    # read by the 科技型中小企业 tier (科技人员指标, 研发费用占成本费用支出比重)
+    tech_staff = CountField(label=_("科技人员（人）"))
+    total_cost = WanField(label=_("成本费用支出总额（万元）"))
 
 
 class EquityForm(forms.Form):
@@ -619,7 +622,7 @@ class ProfileEditor:
                     row[field] = v
             if year and year not in seen:
                 seen[year] = i
-                # facts the editor does not show (e.g. total_cost) are kept for the years it still has
+                # yearly facts the editor has no field for (keys it does not know) are kept for its years
                 extra = {k: v for k, v in (stored.get(year) or {}).items() if k not in labels.FINANCIAL}
                 out[year] = {**extra, **row}
         if out:

@@ -71,6 +71,8 @@ BASIC = {
 }
 
 # Yearly financial facts in the order the editor and the template show them; "money" ones are in 万元.
+# tech_staff and total_cost come last: only the 科技型中小企业 evaluation reads them, and older
+# workbooks (matched by header, not position) simply lack those two columns.
 FINANCIAL = {
     "employees": (gettext_noop("从业人员"), gettext_noop("人")),
     "revenue": (gettext_noop("营业收入"), gettext_noop("万元")),
@@ -80,9 +82,19 @@ FINANCIAL = {
     "total_assets": (gettext_noop("资产总额"), gettext_noop("万元")),
     "total_liabilities": (gettext_noop("负债总额"), gettext_noop("万元")),
     "net_profit": (gettext_noop("净利润"), gettext_noop("万元")),
+    "tech_staff": (gettext_noop("科技人员"), gettext_noop("人")),
+    "total_cost": (gettext_noop("成本费用支出总额"), gettext_noop("万元")),
 }
-MONEY_FIELDS = ("revenue", "main_revenue", "rd_expense", "total_assets", "total_liabilities", "net_profit")
-COUNT_FIELDS = ("employees", "rd_staff")
+MONEY_FIELDS = (
+    "revenue",
+    "main_revenue",
+    "rd_expense",
+    "total_assets",
+    "total_liabilities",
+    "net_profit",
+    "total_cost",
+)
+COUNT_FIELDS = ("employees", "rd_staff", "tech_staff")
 
 EQUITY = {
     "date": gettext_noop("融资日期"),

@@ -73,7 +73,7 @@ def import_upload(request):
     if enterprise is None:
         return _refuse(request)
     if request.method != "POST":
-        return render(request, "enterprises/import.html", {"enterprise": enterprise})
+        return render(request, "enterprises/import.html", _page(enterprise))
     request.session.pop(SESSION_KEY, None)
     upload = request.FILES.get("file")
     if upload is None:
@@ -84,7 +84,7 @@ def import_upload(request):
         parsed = excel.parse_workbook(upload.read(), _local_fields(enterprise))
     except excel.NotAWorkbook as exc:
         return _upload_error(request, enterprise, exc.message)
-    doc = excel.merge(enterprise.profile, parsed.profile, parsed.covered)
+    doc = excel.merge(enterprise.profile, parsed.profile, parsed.covered, parsed.financial_fields)
     errors = excel.combine(parsed.errors, excel.locate(parsed, actions.profile_problems(doc)))
     context = {"enterprise": enterprise, "file_name": upload.name}
     if errors:
@@ -107,10 +107,13 @@ def import_upload(request):
     )
 
 
+def _page(enterprise, error: str = "") -> dict:
+    """The upload page's context; the sheet list comes from the template itself, so the text stays true."""
+    return {"enterprise": enterprise, "error": error, "sheets": gettext("、").join(excel.template_sheets())}
+
+
 def _upload_error(request, enterprise, message):
-    return render(
-        request, "enterprises/import.html", {"enterprise": enterprise, "error": message}, status=400
-    )
+    return render(request, "enterprises/import.html", _page(enterprise, message), status=400)
 
 
 @login_required
