@@ -437,7 +437,9 @@ def test_a_county_official_fills_the_template_in_excel_terms_and_screens_it(clie
     assert run.summary["rows"] == 1 and run.summary["error_rows"] == 0 and run.summary["outside_region"] == 0
     assert run.summary["notes"] == [], run.summary["notes"]
     # an example to copy: every cell filled, and every tier decided on it (a blank made the example "待定")
-    assert all(cell != "" for cell in example), [h for h, cell in zip(header, example, strict=True) if cell == ""]
+    assert all(cell != "" for cell in example), [
+        h for h, cell in zip(header, example, strict=True) if cell == ""
+    ]
     assert all(t["undetermined"] == 0 for t in run.summary["tiers"].values()), run.summary["tiers"]
 
 
@@ -615,3 +617,21 @@ def test_a_plan_on_request_from_a_csv_upload_is_the_screenings_plan(client, gov,
         cand.refresh_from_db()
         expected = planned.filter(pl.col("row") == cand.row).row(0, named=True)
         assert (cand.gap, cand.gap_reaches) == (expected["gap"], expected["gap_reaches"]), cand.row
+
+
+def test_the_english_pages_name_tiers_and_rules_in_english(client, gov, hz_run, settings):
+    """The tier and rule-set names come from the rule data, which words them in both languages: an official who
+    switched to English reads "Specialised SME", not "专精特新中小企业" (the labels were cached in Chinese)."""
+    from rulebook import default_registry
+
+    rs = default_registry().get(hz_run.rules)
+    client.force_login(gov["hz_city"])
+    chinese = page(client, reverse("screening:detail", args=[hz_run.pk]))
+    assert rs.tiers["specialized"].zh in chinese and rs.zh in chinese
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = page(client, reverse("screening:detail", args=[hz_run.pk]))
+    assert rs.tiers["specialized"].en in english and f"{rs.en} ({rs.id})" in english
+    # the filter's options and the highest-tier cells (the gap texts stay as the screening wrote them, in Chinese)
+    for tier in ("specialized",):
+        assert f">{rs.tiers[tier].en}</option>" in english and f">{rs.tiers[tier].zh}</option>" not in english
+    assert f'<td class="sc-nowrap">{rs.tiers["specialized"].zh}</td>' not in english

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.assessments import engine
@@ -72,15 +72,21 @@ def progress(run) -> dict:
     return {"text": text, "active": True, "done": done, "total": total}
 
 
+def _lang() -> str:
+    """The page's language, as the engine names it ("zh" / "en")."""
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
 @cache
-def _tier_label(rule_id: str, tier: str) -> str:
-    return engine.tier_label(rule_id, tier)
+def _tier_label(rule_id: str, tier: str, lang: str) -> str:
+    return engine.tier_label(rule_id, tier, lang)
 
 
 def tier_label(rule_id: str, tier: str) -> str:
+    """The tier's name as the rule set words it, in the page's language."""
     if not tier or tier == "none":
         return gettext("未达任何层次")
-    return _tier_label(rule_id or "", tier)
+    return _tier_label(rule_id or "", tier, _lang())
 
 
 @cache
@@ -96,7 +102,8 @@ def industry_label(code: str) -> str:
 
 def rules_label(rule_id: str) -> str:
     try:
-        return f"{engine.ruleset(rule_id).zh}（{rule_id}）"
+        rs = engine.ruleset(rule_id)
+        return f"{rs.zh}（{rule_id}）" if _lang() == "zh" else f"{rs.en} ({rule_id})"
     except engine.UnknownRuleSet:
         return rule_id
 
