@@ -269,3 +269,24 @@ def test_a_translation_does_not_change_the_digest_of_the_item_table():
     assert changed.digest == scoring.tables().variants["manufacturing"].digest  # … and not in the digest
     reworded = scoring._variant("manufacturing", {**raw, "zh": "制造业（改）"})
     assert reworded.digest != changed.digest
+
+
+def test_the_result_says_how_the_measures_in_force_score_the_level(client, hz_owner):
+    """The 2022 measures score the digital level (附件2 指标 5); the 2026 measures, in force today, list no such
+    indicator. The page said "三级及以上 5 分…" whichever applied; it now reads the rule set in force."""
+    import datetime as dt
+
+    from portal.digital import scoring
+
+    rules_2022, lines_2022 = scoring.level_uses(dt.date(2025, 6, 30))
+    assert rules_2022 == "优质中小企业梯度培育管理暂行办法"
+    assert lines_2022 == ["专精特新中小企业 · 数字化水平：A. 三级以上 5 分、B. 二级 3 分、C. 一级 0 分"]
+    test = actions.submit_self_test(hz_owner, hz_owner.enterprise, answers(FOUNDATION))
+    client.force_login(hz_owner)
+    text = client.get(reverse("digital:result", args=[test.pk])).content.decode()
+    rules_now, lines_now = scoring.level_uses()
+    if lines_now:  # a later rule set may score it again: then the page lists how
+        assert all(line in text for line in lines_now)
+    else:
+        assert f"现行《{rules_now}》的认定条件中没有单列“数字化水平”指标" in text
+    assert "三级及以上 5 分" not in text

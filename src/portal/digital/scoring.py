@@ -541,3 +541,36 @@ def dimension_text(dim: dict) -> str:
     if dim["scored"]:
         return gettext("%(dimension)s得分 %(score)s/%(max)s") % values
     return gettext("%(dimension)s场景等级合计 %(score)s/%(max)s（该维度不计分）") % values
+
+
+def level_uses(day=None) -> tuple[str, list[str]]:
+    """How the recognition measures in force on `day` (default today) score the digital level: (their name, one line
+    per criterion that reads it, "专精特新中小企业 · 数字化水平：A. 三级以上 5 分、…") in the page's language.
+
+    Why from the rule data: the 2022 measures scored it (附件2 指标 5), the 2026 measures list no such indicator; a
+    sentence written into the page stayed true for one of them only."""
+    import datetime as dt
+
+    from rulebook.evaluate import criteria_of
+    from rulebook.expr import facts_used
+
+    en = (get_language() or "").startswith("en")
+    rs = engine.registry().in_force(day or dt.date.today())
+    lines, seen = [], set()
+    for tid in rs.ladder or tuple(rs.tiers):
+        tier = rs.tiers[tid]
+        for cid in criteria_of(tier.require, rs, tier):
+            c = rs.criteria[cid]
+            nodes = [n for n in (c.value, c.test, *(o.test for o in c.options)) if n is not None]
+            if cid in seen or c.kind != "indicator":
+                continue
+            if not any("digital_level" in facts_used(n, rs.metrics) for n in nodes):
+                continue
+            seen.add(cid)
+            if en:
+                bands = "; ".join(f"{o.en}: {o.points} points" for o in c.options)
+                lines.append(f"{tier.en} · {c.en}: {bands}")
+            else:
+                bands = "、".join(f"{o.zh} {o.points} 分" for o in c.options)
+                lines.append(f"{tier.zh} · {c.zh}：{bands}")
+    return (rs.en if en else rs.zh), lines

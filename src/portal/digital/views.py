@@ -119,10 +119,13 @@ def self_test(request):
                 )
             return redirect("digital:result", test.pk)
     history = enterprise.digital_self_tests.all()[:10]
+    level_rules, level_lines = scoring.level_uses()
     return render(
         request,
         "digital/self_test.html",
         {
+            "level_rules": level_rules,
+            "level_lines": level_lines,
             "enterprise": enterprise,
             "sector": sector,
             "variant": variant,
@@ -218,10 +221,13 @@ def result(request, pk: int):
     level_info = engine.digital_level_for_score(test.total_score)
     variant = t.variants.get(test.sector)
     meta = scoring.localized(t.meta)
+    level_rules, level_lines = scoring.level_uses()
     return render(
         request,
         "digital/result.html",
         {
+            "level_rules": level_rules,
+            "level_lines": level_lines,
             "test": test,
             "dims": _dimension_rows(test),
             "answers": _answer_rows(test),
