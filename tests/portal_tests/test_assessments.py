@@ -441,6 +441,11 @@ def test_bad_form_input_is_named_and_nothing_is_stored(client, hz_owner):
     assert "日期格式应为 年-月-日" in page and "请从列表中选择办法" in page
     page = client.post(reverse("assessments:self"), {"as_of": "2020-01-01", "rules": ""}).content.decode()
     assert "<code>as_of</code>：2020-01-01 没有施行中的梯度培育办法" in page
+    tomorrow = today_in_china() + dt.timedelta(days=1)
+    page = client.post(
+        reverse("assessments:self"), {"as_of": tomorrow.isoformat(), "rules": ""}
+    ).content.decode()
+    assert f"评价基准日不能晚于今天（{today_in_china().isoformat()}）" in page
     assert not Assessment.objects.exists()
 
 

@@ -51,3 +51,15 @@ class RunAssessmentForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("as_of", today_in_china())
         super().__init__(*args, **kwargs)
         self.fields["rules"].choices = ruleset_choices()
+
+    def clean_as_of(self):
+        """A day to come has no assessment yet: its "上一年度" figures may not exist, and the run would be kept in the
+        history as if it had been made."""
+        day = self.cleaned_data["as_of"]
+        today = today_in_china()
+        if day > today:
+            raise forms.ValidationError(
+                _("评价基准日不能晚于今天（%(today)s）；要看数据变化后的结论，请修改企业画像后按今天评价。")
+                % {"today": today.isoformat()}
+            )
+        return day

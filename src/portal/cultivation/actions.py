@@ -1071,7 +1071,37 @@ def _require_recogniser(actor, rec: Recognition, doing: str) -> None:
         )
 
 
+def _close_change_reports(actor, rec: Recognition, reason: str) -> int:
+    """A revoked title's pending change reports: nothing is left to confirm, so they close with it (audited).
+
+    Returns how many were closed. Called inside the revocation's transaction, with the title locked.
+    """
+    day = timezone.localdate(rec.revoked_at)
+    note = f"认定已于 {day.isoformat()} 撤销（撤销理由：{reason}），本报告不再审核。"
+    closed = 0
+    for report in rec.change_reports.filter(state=ChangeReport.State.SUBMITTED).order_by("pk"):
+        done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
+            state=ChangeReport.State.REVOKED, decided_by=actor, decided_at=rec.revoked_at, decision_note=note
+        )
+        if done != 1:
+            continue
+        record(
+            actor,
+            "cultivation.decide_change",
+            report,
+            from_state=ChangeReport.State.SUBMITTED,
+            to_state=ChangeReport.State.REVOKED,
+            reason=note,
+            region_code=rec.enterprise.region,
+            recognition=rec.pk,
+            closed_by_revocation=True,
+        )
+        closed += 1
+    return closed
+
+
 def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action: str, **data) -> None:
+    """ACTIVE → REVOKED: out of the profile, its pending change reports closed, the enterprise told."""
     label = gettext("认定“%(certificate)s”") % {"certificate": rec.certificate_no}
     claim(
         rec,
@@ -1092,10 +1122,14 @@ def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action:
         region_code=rec.enterprise.region,
         **data,
     )
+    body = f"证书编号 {rec.certificate_no}。撤销理由：{reason}"
+    closed = _close_change_reports(actor, rec, reason)
+    if closed:
+        body = f"{body.rstrip('。')}。尚未审核的 {closed} 份重大变化报告随认定撤销一并关闭，不再审核。"
     notify_enterprise(
         rec.enterprise,
         f"认定已撤销：{_tier_name(rec.tier)}",
-        f"证书编号 {rec.certificate_no}。撤销理由：{reason}",
+        body,
         url=recognition_url(rec),
         topic=TOPIC,
     )
@@ -1222,11 +1256,28 @@ def report_change(
     return report
 
 
-def decide_change(actor, report, *, accept: bool, note: str) -> ChangeReport:
-    """Accepted: the title stays; not accepted: the title is revoked with the note as reason."""
+def _not_in_force(rec: Recognition, today: dt.date) -> str:
+    """Why a title is no longer in force ("" while it is): revoked (with day and reason) or past its end."""
+    if rec.status == RecognitionStatus.REVOKED:
+        day = timezone.localdate(rec.revoked_at) if rec.revoked_at else None
+        return gettext("该认定已于 %(day)s 撤销（撤销理由：%(reason)s），不再有效") % {
+            "day": day.isoformat() if day else gettext("（日期未记录）"),
+            "reason": rec.revoked_reason or gettext("未记录"),
+        }
+    if rec.status != RecognitionStatus.ACTIVE or rec.valid_until < today:
+        return gettext("该认定有效期已于 %(day)s 届满，不再有效") % {"day": rec.valid_until.isoformat()}
+    return ""
+
+
+def decide_change(actor, report, *, accept: bool, note: str, today: dt.date | None = None) -> ChangeReport:
+    """Accepted: the title stays; not accepted: the title is revoked with the note as reason.
+
+    Only while the title is in force: a revoked or expired title has nothing left to confirm or revoke.
+    """
+    today = _today(today)
     with transaction.atomic():
-        report = ChangeReport.objects.get(pk=report.pk)
-        rec = _load_recognition(report.recognition)
+        rec = _load_recognition(ChangeReport.objects.get(pk=report.pk).recognition)
+        report = ChangeReport.objects.get(pk=report.pk)  # as it is now that its title is locked
         _require_recogniser(
             actor,
             rec,
@@ -1236,6 +1287,11 @@ def decide_change(actor, report, *, accept: bool, note: str) -> ChangeReport:
             "certificate": rec.certificate_no,
             "day": report.occurred_on.isoformat(),
         }
+        why = _not_in_force(rec, today)
+        if why:
+            raise NotAllowed(
+                gettext("%(label)s不能再审核：%(why)s，无需确认或撤销。") % {"label": label, "why": why}
+            )
         if report.state != ChangeReport.State.SUBMITTED:
             raise NotAllowed(
                 gettext("%(label)s已处理（%(state)s），请刷新页面查看。")
@@ -1269,7 +1325,7 @@ def decide_change(actor, report, *, accept: bool, note: str) -> ChangeReport:
                 url=recognition_url(rec),
                 topic=TOPIC,
             )
-        elif rec.status == RecognitionStatus.ACTIVE:
+        else:
             _revoke(actor, rec, rec.version, note, "revoke_recognition", change_report=report.pk)
     return report
 
@@ -1388,6 +1444,9 @@ def allowed_recognition_actions(user, recognition, *, today: dt.date | None = No
             out.append("start_re_review")
     if user.role == recognition.issued_by_level:
         out.append("revoke")
-        if recognition.change_reports.filter(state=ChangeReport.State.SUBMITTED).exists():
+        if (
+            recognition.valid_until >= today
+            and recognition.change_reports.filter(state=ChangeReport.State.SUBMITTED).exists()
+        ):
             out.append("decide_change")
     return out
