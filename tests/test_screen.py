@@ -528,7 +528,7 @@ def test_a_registry_row_is_checked_as_a_profile_is(tmp_path):
             pl.when(pl.int_range(pl.len()) == row - 1).then(pl.lit(value)).otherwise(pl.col(col)).alias(col)
         )
     frame.write_csv(csv)
-    r = screen(csv, tmp_path / "out.csv", "--as-of", "2026-06-30", "--errors", tmp_path / "problems.csv")
+    screen(csv, tmp_path / "out.csv", "--as-of", "2026-06-30", "--errors", tmp_path / "problems.csv")
     errors = pl.read_csv(tmp_path / "problems.csv")
     got = dict(zip(errors["row"], errors["message"], strict=True))
     assert sorted(got) == sorted(bad), errors
@@ -594,6 +594,26 @@ def test_screen_refuses_bad_files(tmp_path):
     assert r.returncode == 2 and "UTF-8" in r.stderr
     r = run("screen", csv, "-o", tmp_path / "out.csv", "--rules", "cn-nowhere")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+    # a rule set that recognises no tier (the size classification) cannot screen: said, not an IndexError
+    r = run("screen", csv, "-o", tmp_path / "out.csv", "--rules", "cn-sme-size-2011")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "cn-sme-size-2011（中小企业划型标准规定）不是认定标准" in r.stderr and "cn-miit-2026" in r.stderr
+    # a column named twice: Polars would rename the second one and read the first
+    dup = tmp_path / "dup.csv"
+    dup.write_text("id,revenue_2025,revenue_2025,region\nE1,100,200,330106\n", encoding="utf-8")
+    r = run("screen", dup, "-o", tmp_path / "out.csv")
+    assert r.returncode == 2 and "列名重复：revenue_2025" in r.stderr
+    # a title above the header in a workbook
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["杭州市企业名录（2025）"])
+    wb.active.merge_cells("A1:D1")
+    wb.active.append(["id", "region", "industry", "revenue_2025"])
+    wb.active.append(["E1", "330106", "C3484", 100])
+    wb.save(tmp_path / "title.xlsx")
+    r = run("screen", tmp_path / "title.xlsx", "-o", tmp_path / "out.csv")
+    assert r.returncode == 2 and "第一行应是列名（表头），这里像是标题或合并单元格" in r.stderr
 
 
 def test_normalize_reports_the_raw_cells():

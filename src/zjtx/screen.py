@@ -147,7 +147,11 @@ def _schema(path: Path, fmt: str, excel: pl.DataFrame | None) -> list[str]:
             import pyarrow.parquet as pq
 
             return list(pq.ParquetFile(path).schema_arrow.names)
-    return pl.scan_csv(path, infer_schema=False, n_rows=1).collect_schema().names()
+    # the header as written: Polars renames a repeated name ("revenue_2025_duplicated_0"), which would hide it
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return next(csv.reader(fh), [])
 
 
 def _coerce_exprs(schema: dict[str, pl.DataType], kinds: dict[str, str]) -> list[pl.Expr]:
@@ -290,6 +294,12 @@ def screen(
     ]
     unknown = [c for c in columns if c not in known]
     if not [c for c in known if c not in KEY_COLUMNS]:
+        if any(
+            c.startswith("__UNNAMED__") for c in columns
+        ):  # Excel: a title or merged cells above the header
+            raise ScreenError(
+                f"{src}: 第一行应是列名（表头），这里像是标题或合并单元格；请删去表头上方的行、取消合并单元格"
+            )
         raise ScreenError(
             f"{src}: 没有一列是规则可用的字段（列名见 docs/screening.md，如 revenue_2025、industry）"
         )

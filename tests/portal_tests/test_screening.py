@@ -402,9 +402,18 @@ def test_another_regions_official_adding_the_same_enterprise_leaves_this_regions
         ("名录.csv", "企业名称,营业收入\n甲,100\n".encode(), "表头中没有规则可用的列"),
         ("名录.csv", b"id,revenue_2025,industry\nE1,100,C3484\n", "缺少 region 列"),
         ("名录.csv", b"", "是空文件"),
+        ("名录.xlsx", "title", "第一行应是列名（表头），这里像是标题或合并单元格"),
     ],
 )
 def test_uploads_are_checked_by_content_before_any_job(client, gov, screening_dir, name, data, message):
+    if data == "title":  # a workbook whose first row is a merged title above the header
+        wb = openpyxl.Workbook()
+        wb.active.append(["杭州市企业名录（2025）"])
+        wb.active.merge_cells("A1:D1")
+        wb.active.append(["id", "region", "industry", "revenue_2025"])
+        buf = io.BytesIO()
+        wb.save(buf)
+        data = buf.getvalue()
     client.force_login(gov["xh_county"])
     response = upload(client, data, name)
     assert response.status_code == 200

@@ -266,11 +266,11 @@ def screen_template_row(rule_id: str, as_of: dt.date, region_code: str) -> tuple
     """A header and one plausible example row of the flat layout (values in the documented units).
 
     Only the columns screening on `as_of` reads: an official fills in no column that would then be ignored."""
+    import polars as pl
+
     from rulebook.flat import local_kinds
     from zjtx.screen import unread_columns
     from zjtx.synth import generate_chunk
-
-    import polars as pl
 
     frame = generate_chunk(0, 200, 1, as_of.year - 1)
     known, _ = screen_known_columns(frame.columns, rule_id)

@@ -107,6 +107,15 @@ def _check_columns(path, fmt: str, rule_id: str, prefix: str) -> list[str]:
     facts = [c for c in known if c not in ("id", "name", "credit_code", "region")]
     if not facts:
         shown = "、".join(columns[:5]) + ("……" if len(columns) > 5 else "")
+        if any(c.startswith("__UNNAMED__") for c in columns):  # a title or merged cells above the header
+            raise InvalidInput(
+                gettext(
+                    "文件：第一行应是列名（表头），这里像是标题或合并单元格（收到：%(columns)s）；"
+                    "请删去表头上方的行、取消合并单元格，或下载模板按模板的列名填写"
+                )
+                % {"columns": shown},
+                [("file", gettext("表头不在第一行"))],
+            )
         raise InvalidInput(
             gettext("文件：表头中没有规则可用的列（收到：%(columns)s）；请下载模板，按模板的列名填写")
             % {"columns": shown or gettext("空表头")},
