@@ -263,6 +263,9 @@ def screen(
         raise ScreenError(f"--errors: 错误清单为 CSV 文件，扩展名须为 .csv（收到 {err_path.name!r}）")
     if gaps < 0:
         raise ScreenError(f"--gaps: 须为非负整数（收到 {gaps}）")
+    for option, path in (("-o/--output", dst), ("--errors", err_path)):
+        if not path.parent.is_dir():
+            raise ScreenError(f"{option}: 目录 {path.parent} 不存在；请先创建它，或换一个已有的目录")
     if dst.resolve() == src.resolve() or err_path.resolve() in (src.resolve(), dst.resolve()):
         raise ScreenError("-o/--output、--errors 与输入文件不能是同一个文件")
     fmt = check_input(src)
