@@ -204,3 +204,21 @@ def test_rules_list_and_show():
     )  # notice days: [C]
     r = run("rules", "show", "nope")
     assert r.returncode == 2 and "未知的规则集 'nope'" in r.stderr
+
+
+def test_the_digital_level_derived_from_a_score_is_noted_in_the_reports_language(tmp_path):
+    profile = json.loads(json.dumps(SAMPLE))
+    profile.pop("digital_level", None)
+    profile["digital_score"] = 52
+    path = write(tmp_path, profile)
+    zh = run("assess", path, "--as-of", "2024-06-30")
+    assert (
+        "digital_level 由 digital_score=52 按《中小企业数字化水平评测指标（2022年版）等级划分》折算为 二级"
+        in zh.stdout
+    )
+    en = run("assess", path, "--as-of", "2024-06-30", "--lang", "en")
+    assert (
+        "digital_level derived from digital_score=52 by SME digital-level evaluation (2022 edition), levels: level 2"
+        in en.stdout
+    )
+    assert "折算" not in en.stdout

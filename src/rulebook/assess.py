@@ -26,7 +26,7 @@ class Assessment:
     size: size_rules.SizeResult | None
     criteria: dict[str, CriterionResult]
     tiers: dict[str, TierResult]
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
 
     @property
     def highest_tier(self) -> str:
@@ -71,7 +71,7 @@ def assess(
 
 def derive_facts(
     classifiers: list[RuleSet], facts: FactSet
-) -> tuple[size_rules.SizeResult | None, list[str]]:
+) -> tuple[size_rules.SizeResult | None, list[tuple[str, str]]]:
     """Run the classifier rule sets (size, digital level) and add their outputs to the facts."""
     size_result, notes = None, []
     for used in classifiers:
@@ -85,8 +85,9 @@ def derive_facts(
     return size_result, notes
 
 
-def apply_level_mapping(rs: RuleSet, facts: FactSet) -> str | None:
-    """Derive a level (e.g. digital level 1–4) from a score when the level itself was not given."""
+def apply_level_mapping(rs: RuleSet, facts: FactSet) -> tuple[str, str] | None:
+    """Derive a level (e.g. digital level 1–4) from a score when the level itself was not given; the note saying so,
+    in Chinese and English."""
     from .numbers import to_fraction
 
     spec = rs.raw
@@ -95,11 +96,14 @@ def apply_level_mapping(rs: RuleSet, facts: FactSet) -> str | None:
     if values.get(target) is not None or values.get(source) is None:
         return None
     score = values[source]
-    level = spec.get("below", {}).get("level", 0)
-    label = spec.get("below", {}).get("zh", "")
+    below = spec.get("below", {})
+    level, zh, en = below.get("level", 0), below.get("zh", ""), below.get("en", "")
     for band in spec.get("levels", []):
         if score >= to_fraction(band["from"]):
-            level, label = band["level"], band.get("zh", "")
+            level, zh, en = band["level"], band.get("zh", ""), band.get("en", "")
             break
     values[target] = to_fraction(level)  # 0 = below level 1: a known answer, not a missing one
-    return f"{target} 由 {source}={score} 按《{rs.zh}》折算为 {label or level}"
+    return (
+        f"{target} 由 {source}={score} 按《{rs.zh}》折算为 {zh or level}",
+        f"{target} derived from {source}={score} by {rs.en}: {en or level}",
+    )

@@ -290,5 +290,5 @@ def assessment_json(a: Assessment, lang: str = "zh") -> dict:
         "tiers": {tid: tier_json(a.tiers[tid], a, lang) for tid in _tier_order(a)},
         "highest_tier": a.highest_tier,
         "warnings": [w.zh() if lang == "zh" else w.en() for w in a.profile.warnings],
-        "notes": a.notes,
+        "notes": [zh if lang == "zh" else en for zh, en in a.notes],
     }
