@@ -44,6 +44,17 @@ class InvalidInput(ActionError):
         self.problems = problems or []
 
 
+def stale(label: str, expected_version: int) -> StaleObject:
+    """The refusal of an action on a page older than the object: whoever changed it (a colleague, or the same official
+    clicking twice or in another tab), the page must be reloaded."""
+    return StaleObject(
+        gettext(
+            "%(label)s已有更新（您看到的是第 %(version)s 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
+        )
+        % {"label": label, "version": expected_version}
+    )
+
+
 def claim(obj, expected_version: int, label: str, **changes) -> None:
     """Apply `changes` to obj's row only if its version is still `expected_version`, bumping the version.
 
@@ -55,10 +66,7 @@ def claim(obj, expected_version: int, label: str, **changes) -> None:
         version=F("version") + 1, **changes
     )
     if updated != 1:
-        raise StaleObject(
-            gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")
-            % {"label": label, "version": expected_version}
-        )
+        raise stale(label, expected_version)
     for key, value in changes.items():
         setattr(obj, key, value)
     obj.version = expected_version + 1

@@ -299,8 +299,9 @@ def test_add_member_page_flow_audit_inbox_and_clusters_of(
         {"enterprise": "91330106TESTH0008", "role": "other", "expected_version": cluster.version},
         follow=True,
     )
-    assert "集群“西湖区精密传动产业集群”已被他人修改（您看到的是第 1 版），请刷新页面后重新操作。" in text_of(
-        resp
+    assert (
+        "集群“西湖区精密传动产业集群”已有更新（您看到的是第 1 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
+        in text_of(resp)
     )
     assert ClusterMembership.objects.count() == 1
     cluster.refresh_from_db()

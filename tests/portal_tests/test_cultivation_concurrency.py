@@ -95,7 +95,7 @@ def race(rounds: int = 3) -> list[dict]:
             {
                 "outcomes": sorted("ok" if r == "ok" else type(r).__name__ for r in results),
                 "stale_messages": [r.message for r in results if isinstance(r, StaleObject)],
-                "expected_message": f"申报“{app}”已被他人修改（您看到的是第 {seen} 版），请刷新页面后重新操作。",
+                "expected_message": f"申报“{app}”已有更新（您看到的是第 {seen} 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。",
                 "version_step": app.version - seen,
                 "state": app.state,
                 "audit": [(d.action, d.actor.username) for d in decisions],
@@ -184,7 +184,10 @@ def test_bulk_approve_reports_each_item_and_a_stale_one_does_not_stop_the_rest(g
     assert messages[0] == (
         f"申报“{apps[0]}”已审核通过，公示期 {notice.notice_starts} 至 {notice.notice_ends}。"
     )
-    assert messages[1] == f"申报“{apps[1]}”已被他人修改（您看到的是第 2 版），请刷新页面后重新操作。"
+    assert (
+        messages[1]
+        == f"申报“{apps[1]}”已有更新（您看到的是第 2 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
+    )
     assert messages[3] == "gov-hz 无权访问 企业“成都某某科技有限公司”：不在其管辖范围内"
     states = dict(Application.objects.values_list("pk", "state"))
     assert [states[a.pk] for a in [*apps, foreign]] == [S.IN_NOTICE, S.RETURNED, S.IN_NOTICE, S.SUBMITTED]

@@ -370,7 +370,7 @@ def test_revocation_needs_the_recognising_level_a_reason_and_the_current_version
             gov["zj_province"], rec, expected_version=rec.version + 5, reason="弄虚作假"
         )
     assert err.value.message == (
-        f"认定“{rec.certificate_no}”已被他人修改（您看到的是第 {rec.version + 5} 版），请刷新页面后重新操作。"
+        f"认定“{rec.certificate_no}”已有更新（您看到的是第 {rec.version + 5} 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
     )
     actions.revoke_recognition(
         gov["zj_province"], rec, expected_version=rec.version, reason="申报材料弄虚作假"

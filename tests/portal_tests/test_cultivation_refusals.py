@@ -228,7 +228,10 @@ def test_submission_needs_declaration_and_evidence_and_the_enterprise(gov, hz_en
     assert message(err) == f"市级主管部门不能提交{label}：此操作由申报企业办理。"
     with pytest.raises(StaleObject) as err:
         actions.submit_application(hz_owner, app, expected_version=7, declaration_accepted=True)
-    assert message(err) == f"{label}已被他人修改（您看到的是第 7 版），请刷新页面后重新操作。"
+    assert (
+        message(err)
+        == f"{label}已有更新（您看到的是第 7 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
+    )
     app.refresh_from_db()
     assert (app.state, app.version, app.assessment, app.profile_snapshot) == (S.DRAFT, 1, None, None)
 

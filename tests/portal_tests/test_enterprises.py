@@ -340,7 +340,10 @@ def test_two_people_editing_at_once_the_second_is_told_to_refresh(hz_enterprise,
     response = second.post(reverse("enterprises:profile"), data2)
     assert response.status_code == 400
     text = page(response)
-    assert "企业画像已被他人修改（您看到的是第 1 版），请刷新页面后重新操作。" in text
+    assert (
+        "企业画像已有更新（您看到的是第 1 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
+        in text
+    )
     assert 'value="谐波减速器"' in text
     hz_enterprise.refresh_from_db()
     assert hz_enterprise.profile["main_product"]["name"] == "精密行星减速器（第二代）"

@@ -433,7 +433,7 @@ def test_capability_page_saves_and_feeds_the_score(client, need, world):
     resp = client.post(
         reverse("pairing:capability"), {"text": "旧页面", "expected_version": cap.version}, follow=True
     )
-    assert "已被他人修改" in text_of(resp)
+    assert "已有更新（您看到的是第" in text_of(resp)
 
 
 def test_leader_edits_and_closes_a_need(client, need, world, django_capture_on_commit_callbacks):
@@ -448,7 +448,7 @@ def test_leader_edits_and_closes_a_need(client, need, world, django_capture_on_c
     resp = client.post(reverse("pairing:edit_need", args=[need.pk]), form, follow=True)
     assert "已保存需求“谐波减速器及关节模组配套供应”。" in text_of(resp)
     resp = client.post(reverse("pairing:edit_need", args=[need.pk]), {**form, "title": "旧页面"}, follow=True)
-    assert "已被他人修改" in text_of(resp)
+    assert "已有更新（您看到的是第" in text_of(resp)
     need.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(

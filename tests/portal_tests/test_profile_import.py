@@ -265,7 +265,10 @@ def test_confirm_after_someone_else_saved_is_stale(owner, new_enterprise):
     doc = {**new_enterprise.profile, "established": "2016-05-01"}
     actions.update_profile(colleague, new_enterprise, doc, expected_version=1)
     response = owner.post(reverse("enterprises:import_confirm"), follow=True)
-    assert "企业画像已被他人修改（您看到的是第 1 版），请刷新页面后重新操作。" in response.content.decode()
+    assert (
+        "企业画像已有更新（您看到的是第 1 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
+        in response.content.decode()
+    )
     new_enterprise.refresh_from_db()
     assert new_enterprise.version == 2 and "financials" not in new_enterprise.profile
 

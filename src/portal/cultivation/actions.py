@@ -28,7 +28,7 @@ from portal.accounts.scope import (
     require_enterprise,
     scope_enterprises,
 )
-from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject, claim
+from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject, claim, stale
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.models import Enterprise
@@ -209,13 +209,6 @@ def _load(application) -> Application:
     )
 
 
-def _stale(label: str, expected_version: int) -> StaleObject:
-    return StaleObject(
-        gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")
-        % {"label": label, "version": expected_version}
-    )
-
-
 def _label(application) -> str:
     return gettext("申报“%(application)s”") % {"application": application}
 
@@ -233,7 +226,7 @@ def _authorise(actor, app: Application, action: str, expected_version: int | Non
     _require_login(actor)
     require_enterprise(actor, app.enterprise)
     if expected_version is not None and app.version != expected_version:
-        raise _stale(_label(app), expected_version)
+        raise stale(_label(app), expected_version)
     steps = workflow.steps_for(action, app.tier)
     step = workflow.step_for(action, app)
     label = (step or steps[0]).label
@@ -1151,7 +1144,7 @@ def revoke_recognition(actor, recognition, *, expected_version: int, reason: str
         )
         label = gettext("认定“%(certificate)s”") % {"certificate": rec.certificate_no}
         if rec.version != expected_version:
-            raise _stale(label, expected_version)
+            raise stale(label, expected_version)
         if rec.status != RecognitionStatus.ACTIVE:
             raise NotAllowed(
                 gettext("%(label)s%(status)s，无需撤销。")

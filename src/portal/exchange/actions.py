@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import require_enterprise
-from portal.actions import InvalidInput, NotAllowed, StaleObject, claim
+from portal.actions import InvalidInput, NotAllowed, claim, stale
 from portal.audit.record import record
 from portal.cultivation import workflow
 from portal.cultivation.models import Application, ApplicationState
@@ -265,10 +265,7 @@ def forward_application(actor, application, *, expected_version: int, note: str 
                 }
             )
         if app.version != expected_version:
-            raise StaleObject(
-                gettext("%(label)s已被他人修改（您看到的是第 %(version)s 版），请刷新页面后重新操作。")
-                % {"label": label, "version": expected_version}
-            )
+            raise stale(label, expected_version)
         upper = parent()
         blocker = forward_blocker(app, me, upper)
         if blocker:
