@@ -175,3 +175,15 @@ def test_the_feed_and_identity_are_not_pages(client, city):
     )  # a session is not a signature
     assert client.get(reverse("exchange:node")).json()["node"] == "city:330100"
     assert Peer.objects.count() == 1
+
+
+def test_the_menu_offers_recommending_upward_only_where_this_installation_exchanges(client, as_node):  # noqa: F811
+    """A single installation (no node identity) recommends upward in its review queue; a menu entry that opened a
+    page saying environment variables are missing was no use to a county official."""
+    gov = officials()
+    link = f'href="{reverse("exchange:forward_list")}"'
+    html = page(client, gov["xh_county"], "dashboard:index").content.decode()
+    assert link not in html and f'href="{reverse("cultivation:queue")}"' in html
+    as_node("county", "330106")
+    html = page(client, gov["xh_county"], "dashboard:index").content.decode()
+    assert link in html

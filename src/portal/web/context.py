@@ -77,9 +77,15 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return {"nav": []}
     key = "official" if user.role in OFFICIAL_ROLES else user.role
+    from portal.exchange import node
     from portal.inbox.send import inbox_for
 
+    items = NAV.get(key, [])
+    if (
+        node.current() is None
+    ):  # one installation: recommending upward happens in the review queue, not by exchange
+        items = [(label, name) for label, name in items if name != "exchange:forward_list"]
     return {
-        "nav": _links(NAV.get(key, [])),
+        "nav": _links(items),
         "unread_count": inbox_for(user).filter(read_at__isnull=True).count(),
     }
