@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.accounts.roles import Role
+from portal.actions import NotAllowed
 from portal.services import actions
 from portal.services.models import Demand, ServiceInstitution
 
 from .factories import PASSWORD, make_user
-from .test_services import approve, approved_provider, credit_code, offer, register
+from .test_services import _posted, approve, approved_provider, at, credit_code, offer, register
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,23 @@ def test_provider_home_and_offering_form(client, gov):
     )
     _, text = page(client, user, "services:provider_home")
     assert "未通过审核，理由：资质证书过期" in text and "重新提交审核" in text
+
+
+def test_replying_to_a_closed_demand_names_it_and_its_state_once(client, gov, hz_owner):
+    provider, _inst, demand = _posted(gov, hz_owner)
+    actions.respond_to_demand(provider, demand, text="方案已发邮箱", now=at(2026, 11, 27, 15))
+    demand.refresh_from_db()
+    actions.close_demand(hz_owner, demand, rating=5, expected_version=demand.version)
+    client.force_login(provider)
+    resp = client.post(
+        reverse("services:demand_respond", args=[demand.pk]), {"text": "还有补充"}, follow=True
+    )
+    text = resp.content.decode()
+    assert "诉求“上云用数赋智”当前为“已办结”，不能再回复；企业如仍有需要，可以重新提出诉求。" in text
+    assert "已已" not in text
+    assert demand.responses.count() == 1
+    # withdrawing what is already closed says the same way which state it is in
+    demand.refresh_from_db()
+    with pytest.raises(NotAllowed) as err:
+        actions.withdraw_demand(hz_owner, demand, expected_version=demand.version)
+    assert err.value.message == "诉求“上云用数赋智”当前为“已办结”，不能再撤回。"

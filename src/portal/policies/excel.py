@@ -1,5 +1,6 @@
 """The eligible list of a policy as an Excel workbook (openpyxl): one sheet of enterprises that fit,
-one of those that may fit once they fill in their profile."""
+one of those that cannot be judged yet (information missing, or a stored profile with errors), with
+the reason."""
 
 from __future__ import annotations
 
@@ -23,16 +24,19 @@ HEADER = [
 ]
 
 
-def _sheet(ws, title: str, enterprises, note: str) -> None:
+def _sheet(ws, title: str, enterprises, note: str, reason=None) -> None:
+    """One sheet of enterprises; with `reason` (enterprise → text) a last column says why."""
+    header = [gettext(h) for h in HEADER] + ([gettext("原因")] if reason else [])
     ws.title = title
     ws.append([note])
     ws["A1"].font = Font(bold=True)
-    ws.append([gettext(h) for h in HEADER])
+    ws.append(header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for i, e in enumerate(enterprises, start=1):
-        ws.append([i, e.name, e.credit_code, e.region, area_name(e.region), e.industry])
-    for col, width in zip(range(1, len(HEADER) + 1), (6, 36, 22, 10, 28, 10), strict=True):
+        row = [i, e.name, e.credit_code, e.region, area_name(e.region), e.industry]
+        ws.append(row + [reason(e)] if reason else row)
+    for col, width in zip(range(1, len(header) + 1), (6, 36, 22, 10, 28, 10, 60), strict=False):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A3"
 
@@ -51,8 +55,9 @@ def eligible_workbook(policy, result: matching.EligibleList, area: str) -> bytes
         wb.create_sheet(),
         gettext("待补充信息"),
         result.undetermined,
-        gettext("%(title)s · %(area)s · 画像信息不全、暂无法判断的企业 %(n)s 家")
+        gettext("%(title)s · %(area)s · 画像信息不全或有误、暂无法判断的企业 %(n)s 家")
         % {"title": title, "area": area, "n": len(result.undetermined)},
+        reason=result.reason,
     )
     out = io.BytesIO()
     wb.save(out)

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from portal.assessments import engine
 from portal.clusters.models import ClusterMembership, ClusterState
@@ -58,6 +59,7 @@ LIST_FIELDS = (
     "updated_at",
 )
 FACTS_CACHE = 50000
+PROFILE_PATH = "(profile)"  # the engine's path for a problem of the whole document
 
 
 def today() -> dt.date:
@@ -131,10 +133,33 @@ def _entries(enterprises, as_of: dt.date) -> list[tuple[Enterprise, tuple]]:
     for e, key in keyed:
         entry = _FACTS.get(key)
         if entry is None:
-            value = engine.policy_facts(profiles.get(e.pk) or {}, as_of, clusters=key[-1])
-            entry = _remember(_FACTS, key, (value, {}), FACTS_CACHE)
+            entry = _remember(_FACTS, key, _read(profiles.get(e.pk), as_of, key[-1]), FACTS_CACHE)
         out.append((e, entry))
     return out
+
+
+def _read(profile, as_of: dt.date, clusters: tuple[str, ...]) -> tuple:
+    """(facts, {}) of a stored profile, or (None, {"problems": [(path, message)]}) when it cannot be read:
+    the reasons are kept so that lists can say why an enterprise could not be judged."""
+    if not profile:
+        profile = {}
+    if not isinstance(profile, dict):
+        return None, {"problems": [(PROFILE_PATH, "企业档案必须是 JSON 对象")]}
+    value = engine.policy_facts(profile, as_of, clusters=clusters)
+    if value is not None:
+        return value, {}
+    # the same day facts_for validates on (a date of establishment may not lie in the future)
+    problems = engine.profile_problems(profile, max(as_of, dt.date.today()))
+    return None, {"problems": problems}
+
+
+def problems_text(problems) -> str:
+    """The field problems of an unreadable profile in one line: “成立日期：必须为 …；营业收入（2025）：…”."""
+    parts = []
+    for path, message in problems or ():
+        label = engine.path_label(path) if path and path != PROFILE_PATH else ""
+        parts.append(f"{label}：{message}" if label else str(message))
+    return "；".join(parts)
 
 
 def facts_many(enterprises, as_of: dt.date | None = None) -> list[tuple[Enterprise, object]]:
@@ -256,23 +281,41 @@ def evaluate_many(
 
 @dataclass
 class EligibleList:
+    """One policy over many enterprises. `undetermined` holds every enterprise that could not be
+    judged: those whose profile lacks a fact the conditions read, and those whose stored profile
+    cannot be read at all — `problems` says why for the latter (enterprise id → field problems), so
+    no enterprise of the area is silently left out of the counts."""
+
     eligible: list[Enterprise]
     undetermined: list[Enterprise]
-    evaluated: int
+    evaluated: int  # every enterprise looked at, unreadable profiles included
+    problems: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+
+    def reason(self, enterprise: Enterprise) -> str:
+        """Why an undetermined enterprise could not be judged, for lists and exports."""
+        problems = self.problems.get(enterprise.pk)
+        if problems is None:
+            return gettext("信息不全：请企业补充画像中条件用到的信息")
+        return gettext("画像有误，无法判断：%(problems)s（请企业按提示修改画像）") % {
+            "problems": problems_text(problems) or gettext("企业档案无法读取")
+        }
 
 
 def eligible_list(checked_conditions, enterprises, as_of: dt.date | None = None) -> EligibleList:
     """One policy over many enterprises, decided on each one's cached facts (the interactive pages:
-    the official's list and export, the live preview, confirming 免申即享)."""
+    the official's list and export, the live preview, confirming 免申即享). An enterprise whose
+    stored profile cannot be read is undetermined, with its problems."""
     as_of = as_of or today()
-    eligible, undetermined, evaluated = [], [], 0
-    for ent, f in facts_many(_light(enterprises), as_of):
+    result = EligibleList([], [], 0)
+    for ent, (f, extras) in _entries(_light(enterprises), as_of):
+        result.evaluated += 1
         if f is None:
+            result.undetermined.append(ent)
+            result.problems[ent.pk] = list(extras.get("problems") or [])
             continue
-        evaluated += 1
         state = engine.policy_decide(checked_conditions, engine.policy_context(f))
         if state is True:
-            eligible.append(ent)
+            result.eligible.append(ent)
         elif state is None:
-            undetermined.append(ent)
-    return EligibleList(eligible, undetermined, evaluated)
+            result.undetermined.append(ent)
+    return result

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from portal.accounts.scope import OutOfScope, scope_enterprises
@@ -128,7 +128,13 @@ def edit(request, pk: int | None = None):
         show_error(request, exc)
         return render(request, "policies/edit.html", _edit_context(request, form, builder.rows, policy))
     messages.success(
-        request, gettext("政策已保存。") if policy else gettext("政策草稿已创建，核对无误后可发布。")
+        request,
+        (
+            gettext("政策“%(title)s”已保存。")
+            if policy
+            else gettext("政策“%(title)s”的草稿已创建，核对无误后可发布。")
+        )
+        % {"title": saved.title},
     )
     return redirect("policies:detail", pk=saved.pk)
 
@@ -208,7 +214,10 @@ def publish(request, pk: int):
     except ActionError as exc:
         show_error(request, exc)
     else:
-        messages.success(request, gettext("政策已发布；符合条件的企业将收到推送。"))
+        messages.success(
+            request,
+            gettext("政策“%(title)s”已发布；符合条件的企业将收到推送。") % {"title": policy.title},
+        )
     return redirect("policies:detail", pk=pk)
 
 
@@ -229,7 +238,10 @@ def withdraw(request, pk: int):
     except ActionError as exc:
         show_error(request, exc)
     else:
-        messages.success(request, gettext("政策已撤回。"))
+        messages.success(
+            request,
+            gettext("政策“%(title)s”已撤回，不再向企业推送和匹配。") % {"title": policy.title},
+        )
     return redirect("policies:detail", pk=pk)
 
 
@@ -269,7 +281,10 @@ def eligible(request, pk: int):
             and actions.may_confirm(request.user, policy)
             and not policy.unverified,
             "confirmable": confirmable,
-            "undetermined": [{"enterprise": e, "region": area_name(e.region)} for e in result.undetermined],
+            "undetermined": [
+                {"enterprise": e, "region": area_name(e.region), "reason": result.reason(e)}
+                for e in result.undetermined
+            ],
         },
     )
 
@@ -300,17 +315,44 @@ def confirm_grants(request, pk: int):
     except ActionError as exc:
         show_error(request, exc)
         return redirect("policies:eligible", pk=pk)
-    skipped = len(ids) - len(grants)
-    messages.success(
-        request,
-        gettext("已确认 %(n)d 家企业的免申即享兑现名单，企业已收到通知。") % {"n": len(grants)}
-        + (
-            gettext("另有 %(m)d 家企业已不再符合条件或已在名单中，未列入。") % {"m": skipped}
-            if skipped
-            else ""
-        ),
-    )
-    return redirect("policies:detail", pk=pk)
+    if grants:
+        messages.success(
+            request,
+            ngettext(
+                "已将 %(n)d 家企业列入“%(policy)s”免申即享兑现名单，企业已收到通知。",
+                "已将 %(n)d 家企业列入“%(policy)s”免申即享兑现名单，企业已收到通知。",
+                len(grants),
+            )
+            % {"n": len(grants), "policy": policy.title},
+        )
+    else:
+        messages.warning(
+            request,
+            gettext("未确认任何企业：“%(policy)s”的兑现名单没有变化。") % {"policy": policy.title},
+        )
+    if grants.not_eligible:
+        messages.warning(
+            request,
+            gettext("未列入（目前不符合条件或信息不全）：%(names)s。请核对其企业画像，符合条件后可再次确认。")
+            % {"names": _names(grants.not_eligible)},
+        )
+    if grants.already:
+        messages.info(
+            request,
+            gettext("已在兑现名单中，未重复列入：%(names)s。") % {"names": _names(grants.already)},
+        )
+    return redirect("policies:detail" if grants else "policies:eligible", pk=pk)
+
+
+NAMES_SHOWN = 10
+
+
+def _names(enterprises) -> str:
+    """“甲公司、乙公司”; beyond ten, “甲公司、乙公司…等 25 家”."""
+    names = "、".join(e.name for e in enterprises[:NAMES_SHOWN])
+    if len(enterprises) > NAMES_SHOWN:
+        return gettext("%(names)s等 %(n)d 家") % {"names": names, "n": len(enterprises)}
+    return names
 
 
 @login_required
@@ -333,7 +375,15 @@ def decide_grant(request, pk: int):
     except ActionError as exc:
         show_error(request, exc)
     else:
-        messages.success(request, gettext("已标记为“%(s)s”。") % {"s": GrantStatus(status).label})
+        messages.success(
+            request,
+            gettext("%(enterprise)s的“%(policy)s”兑付已标记为“%(s)s”，企业已收到通知。")
+            % {
+                "enterprise": grant.enterprise.name,
+                "policy": grant.policy.title,
+                "s": GrantStatus(status).label,
+            },
+        )
     return redirect("policies:detail", pk=grant.policy_id)
 
 

@@ -104,9 +104,13 @@ def detail(request, pk: int):
         ctx["may_confirm"] = policy.no_application and actions.may_confirm(user, policy)
         if ctx["list_area"] is not None and policy.no_application:
             prefix = actions.list_prefix(user, policy)
-            grants = Grant.objects.filter(policy=policy, region__startswith=prefix).select_related(
-                "enterprise"
+            grants = list(
+                Grant.objects.filter(policy=policy, region__startswith=prefix).select_related("enterprise")
             )
+            # pending payouts re-checked as things are today: a warning where one should not be paid
+            checks = actions.payout_checks(policy, grants)
+            for g in grants:
+                g.payout_check = checks.get(g.pk)
             ctx["grants"] = grants
             ctx["grant_counts"] = {s: sum(1 for g in grants if g.status == s) for s in GrantStatus.values}
     return render(request, "policies/detail.html", ctx)

@@ -779,7 +779,7 @@ def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | No
         if not may_respond(actor, current):
             if current.state not in (D.OPEN, D.ANSWERED):
                 raise NotAllowed(
-                    gettext("%(demand)s已%(state)s，不能再回复。")
+                    gettext("%(demand)s当前为“%(state)s”，不能再回复；企业如仍有需要，可以重新提出诉求。")
                     % {"demand": _demand_label(current), "state": DemandState(current.state).label}
                 )
             raise NotAllowed(
@@ -893,7 +893,7 @@ def withdraw_demand(
         raise NotAllowed(gettext("只有提出诉求的企业可以撤回。"))
     if demand.state not in (D.OPEN, D.ANSWERED):
         raise NotAllowed(
-            gettext("%(demand)s已%(state)s，不能撤回。")
+            gettext("%(demand)s当前为“%(state)s”，不能再撤回。")
             % {"demand": _demand_label(demand), "state": DemandState(demand.state).label}
         )
     reason = str(reason or "").strip()[:TEXT_MAX]
