@@ -143,15 +143,41 @@ def test_api_only_journey_create_upload_submit_approve(world):
     assert AuditEntry.objects.filter(action="cultivation.approve", actor=users["hz_city"]).exists()
 
 
-def test_content_type_comes_from_the_bytes_not_the_name(world):
+def test_content_type_comes_from_the_bytes_not_the_declared_type(world):
     owner = world["apis"]["hz_owner"]
     app = draft_of(world)
     png = png_bytes()
-    r = owner.upload(f"/api/applications/{app.pk}/evidence", upload("扫描件.pdf", png, "application/pdf"))
+    r = owner.upload(f"/api/applications/{app.pk}/evidence", upload("扫描件.png", png, "application/pdf"))
     assert r.status_code == 201, r.content
-    assert r.json()["content_type"] == "image/png" and r.json()["original_name"] == "扫描件.pdf"
+    assert r.json()["content_type"] == "image/png" and r.json()["original_name"] == "扫描件.png"
     got = owner.get(r.json()["download_url"])
     assert got["Content-Type"] == "image/png" and body_of(got) == png
+
+
+def test_the_api_refuses_a_name_that_lies_about_the_content_and_a_pdf_that_is_not_one(world):
+    """The same checks as the page: the client's system learns which file, what it is and what to do."""
+    owner = world["apis"]["hz_owner"]
+    app = draft_of(world)
+    url = f"/api/applications/{app.pk}/evidence"
+
+    def refusal(name: str, data: bytes) -> str:
+        r = owner.upload(url, upload(name, data))
+        assert r.status_code == 422, r.content
+        assert r.json()["code"] == "invalid" and [e["field"] for e in r.json()["errors"]] == ["file"]
+        return r.json()["errors"][0]["message"]
+
+    assert refusal("扫描件.pdf", png_bytes()) == (
+        "文件“扫描件.pdf”的内容是 PNG 图片，不是扩展名所示的 PDF 文件；请上传原始的 PDF 文件，或把扩展名改为 .png"
+    )
+    assert refusal("审计报告.exe", tiny_pdf()) == (
+        "文件“审计报告.exe”的扩展名 .exe 不在接受之列（只接受 .pdf/.jpg/.jpeg/.png）；"
+        "它的内容是 PDF 文件，请把扩展名改为 .pdf 后重新上传"
+    )
+    html = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF"
+    assert refusal("审计报告.pdf", html) == (
+        "文件“审计报告.pdf”看起来是 PDF 文件，但内容不完整或已损坏，无法打开；请重新导出、扫描或从原处重新下载后再上传"
+    )
+    assert not Evidence.objects.filter(application=app).exists()
 
 
 def test_upload_refusals_name_the_field_and_store_nothing(world, settings):

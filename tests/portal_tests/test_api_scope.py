@@ -16,11 +16,12 @@ from django.utils import timezone
 from portal.accounts.roles import Role
 from portal.cultivation import actions as cultivation
 from portal.cultivation.models import Application, Evidence
+from portal.web.demo.files import make_pdf
 
 from .factories import make_enterprise, make_user, officials
 from .test_api_tokens import Api
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = make_pdf("营业执照", [])  # a real one-page PDF: uploads are parsed
 _CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 

@@ -17,6 +17,7 @@ from portal.audit.models import AuditEntry
 from portal.cultivation import actions
 from portal.cultivation.models import Application, Tier
 from portal.inbox.models import Notification
+from portal.web.demo.files import make_pdf
 
 
 def today() -> dt.date:
@@ -45,8 +46,8 @@ def credit_code(first17: str) -> str:
 
 
 def pdf_bytes(text: str = "营业执照") -> bytes:
-    body = f"1 0 obj<< /Title ({text.encode('utf-8').hex()}) >>endobj\n".encode()
-    return b"%PDF-1.4\n" + body + b"trailer<< /Root 1 0 R >>\n%%EOF\n"
+    """A real one-page PDF (uploads are parsed: a header and %%EOF around anything are refused)."""
+    return make_pdf(text, [])
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -22,6 +22,7 @@ from portal.cultivation import actions
 from portal.cultivation.models import Application, ApplicationState, Batch, Evidence, Recognition
 
 from .factories import example_profile, make_enterprise, make_user
+from .test_cultivation_helpers import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -381,7 +382,7 @@ def test_bulk_approve_reports_each_item(client, gov, batch):
         follow=True,
     )
     page = text_of(resp)
-    stale = f"申报“{b}”已被他人修改（您看到的是第 {b.version - 1} 版），请刷新页面后重新操作。"
+    stale = f"申报“{b}”已有更新（您看到的是第 {b.version - 1} 版；可能已由他人处理，或您已在别处提交过），请刷新页面后再操作。"
     assert f"已通过：{HZ_NAME}、杭州余杭精密电子有限公司；失败：杭州西湖智能装备有限公司（{stale}）" in page
     states = dict(Application.objects.values_list("pk", "state"))
     assert states == {a.pk: "in_notice", b.pk: "submitted", c.pk: "in_notice"}
@@ -443,7 +444,7 @@ def test_stale_version_on_the_review_page_says_refresh(client, gov, hz_enterpris
             reverse("cultivation:act", args=[app.pk, "approve"]), {"expected_version": seen}, follow=True
         )
     )
-    assert "已被他人修改（您看到的是第" in page and "请刷新页面后重新操作。" in page
+    assert "已有更新（您看到的是第" in page and "请刷新页面后再操作。" in page
     app.refresh_from_db()
     assert app.state == ApplicationState.RETURNED
 
@@ -582,6 +583,24 @@ def test_official_never_sees_an_unsubmitted_draft(client, gov, hz_enterprise, hz
     as_user(client, gov["hz_city"])
     assert client.get(reverse("cultivation:application", args=[app.pk])).status_code == 404
     assert client.get(reverse("cultivation:evidence", args=[ev.pk])).status_code == 404
+
+
+def test_a_renamed_file_is_refused_on_the_page_saying_what_it_really_is(
+    client, hz_enterprise, hz_owner, batch
+):
+    app = actions.create_application(hz_owner, hz_enterprise, batch)
+    as_user(client, hz_owner)
+    url = reverse("cultivation:evidence_upload", args=[app.pk])
+    png = SimpleUploadedFile("营业执照.pdf", png_bytes(), content_type="application/pdf")
+    page = text_of(client.post(url, {"file": png}, follow=True))
+    assert (
+        "文件“营业执照.pdf”的内容是 PNG 图片，不是扩展名所示的 PDF 文件；"
+        "请上传原始的 PDF 文件，或把扩展名改为 .png" in page
+    )
+    exe = SimpleUploadedFile("审计报告.exe", tiny_pdf(), content_type="application/octet-stream")
+    page = text_of(client.post(url, {"file": exe}, follow=True))
+    assert "它的内容是 PDF 文件，请把扩展名改为 .pdf 后重新上传" in page
+    assert not Evidence.objects.filter(application=app).exists()
 
 
 def test_queue_sorts_by_the_frozen_score(client, gov):

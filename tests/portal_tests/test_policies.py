@@ -21,9 +21,10 @@ from portal.audit.models import AuditEntry
 from portal.inbox.models import Notification
 from portal.policies import actions, importer, matching, push
 from portal.policies.models import Grant, GrantStatus, Policy, PushRecord, Status, Subscription
+from portal.web.demo.files import make_pdf
 
 from .factories import PASSWORD, example_profile, make_enterprise, make_user
-from .test_cultivation_helpers import credit_code
+from .test_cultivation_helpers import credit_code, png_bytes
 
 SPECIALIZED = [{"fact": "title", "op": "held", "value": ["specialized"]}]
 
@@ -531,7 +532,7 @@ def test_attachments_are_checked_by_content(client, gov):
         ("file", "附件：只接受 PDF、Word、Excel、OFD、PNG、JPEG 文件（按文件内容判断）")
     ]
     att = actions.add_attachment(
-        gov["xh_county"], policy, SimpleUploadedFile("通知.pdf", b"%PDF-1.4\n%%EOF\n")
+        gov["xh_county"], policy, SimpleUploadedFile("通知.pdf", make_pdf("通知", []))
     )
     assert att.content_type == "application/pdf"
     hidden = login(client, gov["yh_county"]).get(reverse("policies:attachment", args=[att.pk]))
@@ -542,12 +543,52 @@ def test_attachments_are_checked_by_content(client, gov):
 
 
 @pytest.mark.django_db
+def test_an_attachment_name_must_agree_with_its_content_and_a_pdf_must_open(gov):
+    """Attachments are downloaded by the public under their names: a PNG named .pdf would not open."""
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    policy = actions.save_policy(gov["xh_county"], policy_data())
+
+    def problems(name: str, data: bytes):
+        with pytest.raises(InvalidInput) as err:
+            actions.add_attachment(gov["xh_county"], policy, SimpleUploadedFile(name, data))
+        return err.value.problems
+
+    assert problems("通知.pdf", png_bytes()) == [
+        (
+            "file",
+            "附件“通知.pdf”的扩展名 .pdf 与文件内容不符（按内容应为 .png）；请上传原始文件，或改正扩展名后重新上传",
+        )
+    ]
+    assert problems("通知.exe", make_pdf("通知", [])) == [
+        (
+            "file",
+            "附件“通知.exe”的扩展名 .exe 不在接受之列：只接受 "
+            ".pdf/.docx/.xlsx/.ofd/.zip/.doc/.xls/.wps/.et/.png/.jpg/.jpeg 文件，"
+            "且扩展名须与文件内容相符；请另存为这些格式之一后重新上传",
+        )
+    ]
+    html = b"%PDF-1.4\n<html><script>alert(1)</script></html>\n%%EOF"
+    assert problems("通知.pdf", html) == [
+        ("file", "附件“通知.pdf”内容不完整或已损坏，无法打开；请重新导出或从原处重新下载后再上传")
+    ]
+    assert not policy.attachments.exists()
+    form = io.BytesIO()
+    with zipfile.ZipFile(form, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    att = actions.add_attachment(gov["xh_county"], policy, SimpleUploadedFile("申报表.docx", form.getvalue()))
+    assert (att.original_name, att.content_type) == ("申报表.docx", "application/zip")
+
+
+@pytest.mark.django_db
 def test_an_attachment_downloads_under_its_chinese_name_and_is_never_sniffed_or_cached(client, gov, caplog):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     policy = published(gov["xh_county"])
     att = actions.add_attachment(
-        gov["xh_county"], policy, SimpleUploadedFile("申报通知（2026）.pdf", b"%PDF-1.4\n%%EOF\n")
+        gov["xh_county"], policy, SimpleUploadedFile("申报通知（2026）.pdf", make_pdf("通知", []))
     )
     url = reverse("policies:attachment", args=[att.pk])
     response = client.get(url)  # a published policy's attachment is public

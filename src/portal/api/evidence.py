@@ -27,7 +27,10 @@ EVIDENCE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 UploadFile = Annotated[
     UploadedFile,
-    File(description="PDF、JPEG 或 PNG 文件（按内容识别，不看扩展名），不超过平台上限（默认 10 MB）"),
+    File(
+        description="PDF、JPEG 或 PNG 文件（按内容识别；文件名的扩展名须与内容一致，PDF 须能解析出页面），"
+        "不超过平台上限（默认 10 MB）"
+    ),
 ]
 Description = Annotated[str, Form(description="材料说明，如“2025 年审计报告”（可不填，最多 200 字）")]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -30,7 +31,7 @@ from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.models import Enterprise
 from portal.inbox.send import notify_enterprise
-from portal.uploads import clean_name, read_upload
+from portal.uploads import DAMAGED, KINDS, LOCKED, accepted_names, clean_name, read_upload
 
 from . import matching, search
 from .models import (
@@ -468,12 +469,49 @@ def add_attachment(actor, policy: Policy, upload) -> Attachment:
             gettext("附件过大"),
             [("file", gettext("附件：不能超过 %(mb)s MB") % {"mb": ATTACHMENT_MAX_BYTES // 1024 // 1024})],
         )
+    name, size = clean_name(upload.name, "附件")[-200:], checked.size
+    values = {"name": name, "ext": checked.name_extension, "exts": "/".join(accepted_names(ATTACHMENT_TYPES))}
+    if checked.name_extension not in accepted_names(ATTACHMENT_TYPES):
+        # Served under this name: an extension no program of the accepted kinds opens is refused.
+        msg = (
+            gettext(
+                "附件“%(name)s”的扩展名 %(ext)s 不在接受之列：只接受 %(exts)s 文件，"
+                "且扩展名须与文件内容相符；请另存为这些格式之一后重新上传"
+            )
+            if values["ext"]
+            else gettext(
+                "附件“%(name)s”没有扩展名：只接受 %(exts)s 文件，且扩展名须与文件内容相符；"
+                "请加上与内容相符的扩展名后重新上传"
+            )
+        )
+        raise InvalidInput(gettext("附件类型不支持"), [("file", msg % values)])
+    if checked.problem in (DAMAGED, LOCKED):
+        msg = (
+            gettext("附件“%(name)s”设有打开密码，公众无法打开；请取消密码后重新导出，再上传")
+            if checked.problem == LOCKED
+            else gettext("附件“%(name)s”内容不完整或已损坏，无法打开；请重新导出或从原处重新下载后再上传")
+        )
+        raise InvalidInput(gettext("附件无法打开"), [("file", msg % values)])
     if checked.content_type is None:
         raise InvalidInput(
             gettext("附件类型不支持"),
             [("file", gettext("附件：只接受 PDF、Word、Excel、OFD、PNG、JPEG 文件（按文件内容判断）"))],
         )
-    name, size = clean_name(upload.name, "附件")[-200:], checked.size
+    if not checked.name_fits:
+        right = "/".join(KINDS[checked.content_type].names)
+        raise InvalidInput(
+            gettext("附件的扩展名与内容不符"),
+            [
+                (
+                    "file",
+                    gettext(
+                        "附件“%(name)s”的扩展名 %(ext)s 与文件内容不符（按内容应为 %(right)s）；"
+                        "请上传原始文件，或改正扩展名后重新上传"
+                    )
+                    % {**values, "right": right},
+                )
+            ],
+        )
     with transaction.atomic():
         att = Attachment(
             policy=policy, original_name=name, content_type=checked.content_type, size=size, uploaded_by=actor
@@ -489,9 +527,20 @@ def add_attachment(actor, policy: Policy, upload) -> Attachment:
 # ---------------------------------------------------------------- 免申即享
 
 
-def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Grant]:
+class Confirmation(list):
+    """The grants a confirmation created (a list, as before) and the enterprises it left out:
+    `already` were on the list before, `not_eligible` do not (or can no longer be shown to) fit now."""
+
+    def __init__(self, grants=(), *, already=(), not_eligible=()):
+        super().__init__(grants)
+        self.already: list[Enterprise] = list(already)
+        self.not_eligible: list[Enterprise] = list(not_eligible)
+
+
+def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> Confirmation:
     """Confirm the 免申即享 list the official saw: enterprises still eligible, in the official's area,
-    not yet granted, get a pending grant and a notification. One audit row lists them."""
+    not yet granted, get a pending grant and a notification. One audit row lists them; a
+    confirmation that adds nobody changes nothing and writes no audit row."""
     if not policy.no_application:
         raise NotAllowed(gettext("该政策不是“免申即享”政策，需由企业申报。"))
     if policy.status != Status.PUBLISHED or not policy.in_force(matching.today()):
@@ -505,15 +554,21 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Gra
         )
     prefix = actor.region_prefix or ""
     wanted = set(int(i) for i in enterprise_ids)
-    candidates = Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix).exclude(
-        policy_grants__policy=policy
-    )
-    outside = wanted - set(
-        Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix).values_list("pk", flat=True)
-    )
+    inside = Enterprise.objects.filter(pk__in=wanted, region__startswith=prefix)
+    outside = wanted - set(inside.values_list("pk", flat=True))
     if outside:
         raise NotAllowed(gettext("名单中有 %(n)s 家企业不在您的辖区内，不能由您确认。") % {"n": len(outside)})
-    result = matching.eligible_list(matching.checked(policy), candidates)
+    candidates = inside.exclude(policy_grants__policy=policy)
+    result = matching.eligible_list(matching.checked(policy), candidates.order_by("region", "name"))
+    chosen = {e.pk for e in result.eligible}
+    skipped = inside.exclude(pk__in=chosen).order_by("region", "name")
+    granted_before = set(
+        Grant.objects.filter(policy=policy, enterprise__in=skipped).values_list("enterprise_id", flat=True)
+    )
+    already = [e for e in skipped if e.pk in granted_before]
+    not_eligible = [e for e in skipped if e.pk not in granted_before]
+    if not result.eligible:
+        return Confirmation(already=already, not_eligible=not_eligible)
     amount = policy.benefit_amount if policy.benefit_basis in (BenefitBasis.FIXED, BenefitBasis.CAP) else None
     with transaction.atomic():
         grants = [
@@ -530,7 +585,7 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Gra
             to_state=GrantStatus.PENDING,
             enterprises=[g.enterprise_id for g in grants],
             count=len(grants),
-            skipped=sorted(wanted - {g.enterprise_id for g in grants}),
+            skipped=sorted(wanted - chosen),
         )
         for g in grants:
             notify_enterprise(
@@ -540,13 +595,112 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> list[Gra
                 url=reverse("policies:mine"),
                 topic="policy_grant",
             )
-    return grants
+    return Confirmation(grants, already=already, not_eligible=not_eligible)
+
+
+@dataclass(frozen=True)
+class PayoutCheck:
+    """Why a pending grant should not be marked paid now: `blocks` when it may not be (the policy was
+    withdrawn or is unverified, or the enterprise no longer meets a condition), a warning otherwise
+    (its fit cannot be shown today: information missing, a profile with errors, conditions that no
+    longer parse)."""
+
+    kind: str  # withdrawn, unverified, not_eligible (these block); unparseable, undetermined (warnings)
+    message: str
+
+    @property
+    def blocks(self) -> bool:
+        return self.kind in ("withdrawn", "unverified", "not_eligible")
+
+
+def payout_checks(policy: Policy, grants, as_of: dt.date | None = None) -> dict[int, PayoutCheck]:
+    """{grant id: PayoutCheck} for the pending grants among `grants` that should not simply be paid:
+    the policy and each enterprise re-checked against the policy's conditions as they are today.
+    Grants that may be paid are absent."""
+    pending = [g for g in grants if g.status == GrantStatus.PENDING]
+    if not pending:
+        return {}
+    as_of = as_of or matching.today()
+    if policy.status == Status.WITHDRAWN:
+        return {
+            g.pk: PayoutCheck(
+                "withdrawn",
+                gettext(
+                    "政策“%(policy)s”已撤回，%(enterprise)s的兑付不能再标记为“已兑付”；"
+                    "请标记为“不予兑付”并写明理由（如“政策已撤回”）。"
+                )
+                % {"policy": policy.title, "enterprise": g.enterprise.name},
+            )
+            for g in pending
+        }
+    if policy.unverified:
+        message = gettext(
+            "政策“%(policy)s”内容待核实（C 级来源），不能标记兑付；请先核对官方原文并更新可信度。"
+        ) % {"policy": policy.title}
+        return {g.pk: PayoutCheck("unverified", message) for g in pending}
+    try:
+        checked = matching.checked(policy, as_of)
+    except engine.PolicyConditionError:
+        message = gettext(
+            "政策“%(policy)s”的条件已无法按现行规则判断，不能确认企业仍符合条件；请先修改政策条件，或核实后再标记兑付。"
+        ) % {"policy": policy.title}
+        return {g.pk: PayoutCheck("unparseable", message) for g in pending}
+    by_enterprise = {g.enterprise_id: g for g in pending}
+    result = matching.eligible_list(checked, Enterprise.objects.filter(pk__in=by_enterprise), as_of)
+    eligible = {e.pk for e in result.eligible}
+    undetermined = {e.pk for e in result.undetermined}
+    out = {}
+    for enterprise_id, g in by_enterprise.items():
+        names = {"policy": policy.title, "enterprise": g.enterprise.name}
+        if enterprise_id in eligible:
+            continue
+        if enterprise_id in undetermined:
+            out[g.pk] = PayoutCheck(
+                "undetermined",
+                gettext(
+                    "%(enterprise)s目前信息不全或画像有误，无法确认仍符合“%(policy)s”的条件；请核实后再标记兑付。"
+                )
+                % names,
+            )
+            continue
+        out[g.pk] = PayoutCheck(
+            "not_eligible",
+            gettext(
+                "%(enterprise)s目前已不符合“%(policy)s”的条件：%(unmet)s。不能标记为“已兑付”；"
+                "核实后可标记为“不予兑付”并写明理由。"
+            )
+            % {**names, "unmet": _unmet(checked, g.enterprise, as_of)},
+        )
+    return out
+
+
+def _unmet(checked, enterprise: Enterprise, as_of: dt.date) -> str:
+    """The conditions the enterprise does not meet, with the values read: “上年度营业收入 ≥ 2,000 万元（…）”."""
+    fresh = Enterprise.objects.filter(pk=enterprise.pk).first() or enterprise
+    f = matching.facts(fresh, as_of)
+    if f is None:
+        return ""
+    parts = []
+    for o in engine.policy_explain(checked, f)["outcomes"]:
+        if o["status"] != "not_met":
+            continue
+        shown = "；".join(f"{what}：{value}" for what, value in o["values"])
+        parts.append(f"“{o['label']}”（{shown}）" if shown else f"“{o['label']}”")
+    return "、".join(parts)
 
 
 def decide_grant(actor, grant: Grant, *, status: str, reason: str = "", expected_version: int) -> Grant:
-    """PENDING → PAID or REFUSED (a refusal needs its reason); audited, the enterprise is told."""
+    """PENDING → PAID or REFUSED (a refusal needs its reason); audited, the enterprise is told.
+
+    Paying re-checks what confirming checked, as things are today: a withdrawn or unverified policy,
+    or an enterprise that no longer meets the policy's conditions (a threshold edited, a title
+    revoked, a move out of the area), is refused naming the enterprise, the policy and the unmet
+    condition — the official may mark it refused instead. A payout whose fit cannot be shown today
+    (information missing) may still be paid; the audit row keeps the warning."""
     if status not in (GrantStatus.PAID, GrantStatus.REFUSED):
-        raise InvalidInput(gettext("兑付状态无效"), [("status", gettext("兑付状态：须为 paid 或 refused"))])
+        raise InvalidInput(
+            gettext("兑付状态无效"), [("status", gettext("兑付状态：须为“已兑付”或“不予兑付”"))]
+        )
     if not (may_confirm(actor, grant.policy) and enterprise_in_scope(actor, grant.enterprise)):
         raise NotAllowed(gettext("您无权处理该企业的兑付。"))
     if grant.status != GrantStatus.PENDING:
@@ -556,6 +710,10 @@ def decide_grant(actor, grant: Grant, *, status: str, reason: str = "", expected
     reason = (reason or "").strip()
     if status == GrantStatus.REFUSED and not reason:
         raise InvalidInput(gettext("请填写不予兑付的理由。"), [("reason", gettext("理由：不予兑付时必填"))])
+    policy = Policy.objects.filter(pk=grant.policy_id).first() or grant.policy  # as it is now
+    check = payout_checks(policy, [grant]).get(grant.pk)
+    if status == GrantStatus.PAID and check is not None and check.blocks:
+        raise NotAllowed(check.message)
     with transaction.atomic():
         claim(
             grant,
@@ -575,6 +733,7 @@ def decide_grant(actor, grant: Grant, *, status: str, reason: str = "", expected
             reason=reason,
             region_code=grant.region,
             policy=grant.policy_id,
+            check=check.kind if check is not None else "",
         )
         body = "资金已拨付。" if status == GrantStatus.PAID else f"不予兑付，理由：{reason}"
         notify_enterprise(
