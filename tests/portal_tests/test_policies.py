@@ -637,3 +637,22 @@ policies:
     importer.import_texts(gov["hz_city"], [("hz.yaml", text)])  # re-import: nobody is told twice
     assert PushRecord.objects.count() == 3
     assert Notification.objects.filter(title__startswith="新政策匹配").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_title_the_enterprise_cannot_enter_is_not_asked_of_it(client, gov):
+    """An enterprise with no recognition on record may or may not hold a title; only an official records one (the
+    profile's 已获认定 section is read-only). The page says so instead of "请补充填报 … (recognitions)"."""
+    doc = example_profile()
+    doc.pop("recognitions", None)
+    code = credit_code("91330106MA2QAQ017")
+    ent = make_enterprise("杭州无称号记录有限公司", "330106", credit_code=code, profile=doc)
+    owner = make_user("no-title", Role.ENTERPRISE, enterprise=ent)
+    policy = published(gov["xh_county"])
+    assert [m.state for m in matching.matches_for(ent) if m.policy.pk == policy.pk] == [None]
+    mine = login(client, owner).get(reverse("policies:mine")).content.decode()
+    why = client.get(reverse("policies:why", args=[policy.pk])).content.decode()
+    for page in (mine, why):
+        assert "称号由主管部门认定后记入企业画像，不能自行填报：" in page
+        assert "在本平台以外取得的，请联系主管部门登记" in page
+        assert "（recognitions）" not in page and "需补充填报：专精特新" not in page

@@ -759,24 +759,34 @@ def policy_decide(checked, ctx) -> bool | None:
     return None if state is _conditions.UNKNOWN else bool(state)
 
 
+def _fillable(missing) -> tuple[list, list]:
+    """(what the enterprise can fill in, titles only an authority records): a recognition (`recognitions…`) is written
+    into the profile when an official recognises it; the enterprise cannot enter it, so "请补充填报" would send it to a
+    read-only section."""
+    issued = [(path, label) for path, label in missing if str(path).startswith("recognitions")]
+    return [m for m in missing if m not in issued], issued
+
+
 def policy_explain(checked, facts) -> dict:
-    """Every condition on one profile: {status, outcomes: [{index, label, status, values, gap, missing}], missing}."""
+    """Every condition on one profile: {status, outcomes: [{index, label, status, values, gap, missing, issued}],
+    missing, issued} — `issued`: the titles among the missing facts (see `_fillable`)."""
     verdict = _conditions.explain(checked, facts, registry())
-    return {
-        "status": verdict.status,
-        "outcomes": [
+    outcomes = []
+    for o in verdict.outcomes:
+        missing, issued = _fillable(o.missing)
+        outcomes.append(
             {
                 "index": o.index,
                 "label": o.label,
                 "status": o.status,
                 "values": o.values,
                 "gap": o.gap,
-                "missing": o.missing,
+                "missing": missing,
+                "issued": issued,
             }
-            for o in verdict.outcomes
-        ],
-        "missing": verdict.missing,
-    }
+        )
+    missing, issued = _fillable(verdict.missing)
+    return {"status": verdict.status, "outcomes": outcomes, "missing": missing, "issued": issued}
 
 
 def policy_row(facts) -> dict:

@@ -203,6 +203,9 @@ class Match:
     policy: Policy
     state: bool | None  # eligible / not / undetermined
     missing: list = field(default_factory=list)  # (path, label) to fill in, for undetermined
+    issued: list = field(
+        default_factory=list
+    )  # (path, label) of titles an authority records, for undetermined
 
     @property
     def rank(self):
@@ -233,7 +236,8 @@ def matches_for(enterprise: Enterprise, as_of: dt.date | None = None, policies=N
         out.append(Match(policy, state))
     for m in out:
         if m.state is None:
-            m.missing = engine.policy_explain(checked(m.policy, as_of), f)["missing"]
+            why = engine.policy_explain(checked(m.policy, as_of), f)
+            m.missing, m.issued = why["missing"], why["issued"]
     return sorted(out, key=lambda m: m.rank)
 
 

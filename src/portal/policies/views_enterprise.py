@@ -22,6 +22,7 @@ def _row(match, today):
         "benefit": benefit_line(p),
         "area": area_name(p.region_prefix),
         "missing": match.missing,
+        "issued": match.issued,
         "open_now": p.is_open(today),
         "deadline": p.deadline(),
     }
