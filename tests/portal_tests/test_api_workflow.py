@@ -124,7 +124,7 @@ def test_stale_versions_are_409_and_change_nothing(world):
         {"action": "reject", "reason": "重复", "expected_version": app.version},
     )
     assert again.status_code == 409
-    assert again.json()["code"] == "stale" and "请刷新页面后重新操作" in again.json()["message"]
+    assert again.json()["code"] == "stale" and "请刷新页面后再操作" in again.json()["message"]
     stale_submit = apis["hz_owner"].post(
         f"/api/applications/{app.pk}/submit", {"expected_version": app.version, "declaration_accepted": True}
     )

@@ -496,7 +496,7 @@ def test_a_file_the_engine_cannot_read_fails_the_run_and_keeps_the_upload(client
 
 
 def test_results_that_cannot_be_written_fail_with_what_the_administrator_should_check(tmp_path):
-    """The engine cannot write the results (here: their directory is gone; in practice a full disk while the
+    """The engine cannot write the results (here: a directory is in the way; in practice a full disk while the
     results of a large registry are spilled): the run fails with a Chinese message naming what to check."""
     from portal.assessments import engine
 
@@ -504,6 +504,8 @@ def test_results_that_cannot_be_written_fail_with_what_the_administrator_should_
     src.write_bytes(as_bytes(registry(), "csv"))
     work = tmp_path / "work"
     work.mkdir()
+    blocked = tmp_path / "results.parquet"
+    blocked.mkdir()  # a directory where the results file goes: the write fails as on a full disk
     with pytest.raises(engine.ScreeningFailed) as caught:
         engine.screen_file(
             src,
@@ -512,7 +514,7 @@ def test_results_that_cannot_be_written_fail_with_what_the_administrator_should_
             rules=None,
             errors_path=work / "errors.csv",
             progress=lambda *a: None,
-            results_path=tmp_path / "gone" / "results.parquet",
+            results_path=blocked,
         )
     assert "写出筛查结果或临时文件失败" in caught.value.message and "磁盘空间" in caught.value.message
     assert src.exists()
