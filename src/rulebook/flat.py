@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -159,11 +160,11 @@ def normalize_checks(
             value = raw.cast(pl.String).str.strip_chars()
             known = KNOWN_CODES.get(column)
             if known is not None:  # the code lists the single profile is checked against
-                message, codes_of, upper = known
-                value = value.str.to_uppercase() if upper else value
-                bad = value.is_not_null() & value.is_in(list(codes_of())).not_()
-                checks.append((bad, f"{column}: {message}"))
-                value = pl.when(bad).then(None).otherwise(value)
+                # one lookup per cell (a code, or its lower case, → the code; else empty): the check's expression
+                # itself runs only for the rows with an error (`emptied`)
+                coded = value.replace_strict(_code_table(column), default=None, return_dtype=pl.String)
+                checks.append((value.is_not_null() & coded.is_null(), f"{column}: {known[0]}"))
+                value = coded
             exprs.append(value.alias(column))
         else:
             if dtype.is_numeric():
@@ -252,6 +253,18 @@ KNOWN_CODES = {
     "industry": ("未知的行业代码（应为 GB/T 4754-2017 代码，如 C3484）", codes.industries, True),
     "region": ("未知的行政区划代码（应为 GB/T 2260 六位代码，如 330106）", codes.regions, False),
 }
+
+
+@cache
+def _code_table(column: str) -> dict[str, str]:
+    """`KNOWN_CODES[column]` as a lookup: every code to itself, and (compared in upper case) its lower case to it."""
+    _message, codes_of, upper = KNOWN_CODES[column]
+    table = {code: code for code in codes_of()}
+    if upper:
+        table.update({code.lower(): code for code in codes_of() if code.lower() != code})
+    return table
+
+
 _IP_PARTS = (("ip_I_main_self", "ip_I_main"), ("ip_I_main_self_applied", "ip_I_main_applied"))
 
 
