@@ -222,3 +222,21 @@ def test_the_digital_level_derived_from_a_score_is_noted_in_the_reports_language
         in en.stdout
     )
     assert "折算" not in en.stdout
+
+
+def test_an_english_plan_names_the_title_to_obtain(tmp_path):
+    profile = json.loads(json.dumps(SAMPLE))
+    profile.pop("recognitions", None)
+    profile["recognitions"] = []
+    r = run("assess", write(tmp_path, profile), "--as-of", "2024-06-30", "--lang", "en", "--json")
+    changes = [
+        c["text"]
+        for t in json.loads(r.stdout)["tiers"].values()
+        for c in (t.get("plan") or {}).get("changes", [])
+        if "specialised SME title" in c["text"]
+    ]
+    assert changes and all(" valid until" not in c for c in changes), changes
+    assert any(
+        c.startswith(("obtain and hold: the specialised SME title", "apply for: the specialised SME title"))
+        for c in changes
+    )

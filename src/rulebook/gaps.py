@@ -327,13 +327,26 @@ _HELD_ZH = {
 }
 
 
+_HELD_EN = {
+    "honour_high_tech_enterprise_until": "high-tech enterprise recognition",
+    "honour_national_tech_innovation_demo_until": "national technology innovation demonstration enterprise",
+    "honour_ip_advantage_until": "IP advantage enterprise",
+    "honour_ip_demo_until": "IP demonstration enterprise",
+    "honour_tech_sme_until": "technology-based SME registration",
+    "recognition_innovative_until": "the innovative SME title",
+    "recognition_tech_sme_until": "the technology-based SME title",
+    "recognition_specialized_until": "the specialised SME title",
+    "recognition_little_giant_until": "the little giant title",
+}
+
+
 def _held_fix(call: expr.Call, node: expr.Compare, ctx: Context) -> Fix:
     """Obtaining a title: a title whose standard the enterprise already meets (`ctx.titles_in_reach`) is said so and
     costs a little less, so that of several titles that would do, the plan asks for one it can apply for."""
     fact = call.args[0]
     key = fact.name if isinstance(fact, expr.Fact) else ""
     title = _HELD_ZH.get(key, key)
-    en = CATALOGUE[key].en if key in CATALOGUE else key
+    en = _HELD_EN.get(key) or (CATALOGUE[key].en if key in CATALOGUE else key)
     if key in ctx.titles_in_reach:
         zh, en, cost = (
             f"需申请取得：{title}（按所填数据已符合其认定条件）",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from . import expr
 from .facts import CATALOGUE, MEMBER_ZH, NEVER, NONE_RANK, split_key
 from .gaps import Change, Fix, Plan
-from .numbers import fmt_number, fmt_percent, fmt_wan, to_json_number
+from .numbers import fmt_number, fmt_percent, fmt_wan, fmt_yuan, to_json_number
 
 if TYPE_CHECKING:
     from .assess import Assessment
@@ -57,7 +57,7 @@ def display(value: Any, unit: str, lang: str) -> str:
         if unit == "percent":
             return fmt_percent(value)
         if unit == "money":
-            return fmt_wan(value) if zh else f"{fmt_number(value)} yuan"
+            return fmt_wan(value) if zh else fmt_yuan(value)
         if unit == "years":
             return f"{fmt_number(value)} 年" if zh else f"{fmt_number(value)} years"
         return fmt_number(value)
