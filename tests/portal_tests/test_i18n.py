@@ -293,13 +293,6 @@ def test_every_message_in_the_code_is_in_the_catalogue_and_translated(catalogue,
 needs_db = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _back_to_chinese():
-    """LocaleMiddleware activates English in this thread; later tests must start in the default language."""
-    yield
-    translation.deactivate()
-
-
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
