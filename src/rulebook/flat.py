@@ -121,7 +121,7 @@ def normalize_checks(
     cell is empty after normalize and was not before (`emptied`): the lists are needed only for those rows."""
     exprs: list[pl.Expr] = []
     checks: list[tuple[pl.Expr, str]] = []  # (the cell is bad, message)
-    numbers: dict[str, pl.Expr] = {}  # valid figures as read (before scaling), for the part-whole checks
+    numbers: dict[str, tuple[pl.Expr, pl.DataType]] = {}  # numeric columns as read, for the part-whole checks
     for column, dtype in schema.items():
         info = spec_of(column, kinds)
         if info is None:
@@ -180,62 +180,70 @@ def normalize_checks(
                 )
             if not dtype.is_numeric():  # a numeric column holds numbers only: the check could never fire
                 checks.append((raw.is_not_null() & number.is_null(), f"{column}: 必须为数字"))
+            # each failed check empties the cell (`bad`); the checks' own expressions run only for rows with an error,
+            # so the value expression stays flat: `number` is not rewrapped per check (Polars would recompute it)
+            failed: list[pl.Expr] = []
             if (
                 not dtype.is_integer()
             ):  # NaN and infinity (a blank as some statistics packages write it) are no figure
-                finite = number.is_finite()
-                checks.append((finite.not_(), f"{column}: 必须为数字（收到 NaN 或无穷大；不知道的请留空）"))
-                number = pl.when(finite).then(number)
+                not_finite = number.is_finite().not_()
+                checks.append((not_finite, f"{column}: 必须为数字（收到 NaN 或无穷大；不知道的请留空）"))
+                failed.append(not_finite)
             name, _ = split_key(column)
             negative_ok = name in ("net_profit",) or name.startswith("local_")
             if not negative_ok and not dtype.is_unsigned_integer():
                 checks.append((number < 0, f"{column}: 必须为非负数"))
+                failed.append(number < 0)
             if kind == "ratio":
                 checks.append((number > 1, f"{column}: 比例须在 0 到 1 之间"))
-            out_of_range = None
+                failed.append(number > 1)
             if kind == "count" and not dtype.is_integer():
-                out_of_range = number.round(0) != number
-                checks.append((out_of_range, f"{column}: 必须为整数"))
+                fraction = number.round(0) != number
+                checks.append((fraction, f"{column}: 必须为整数"))
+                failed.append(fraction)
             if name in VALUE_RANGES:
                 low, high = VALUE_RANGES[name]
                 outside = (number < low) | (number > high)
                 checks.append((outside, f"{column}: 须在 {low} 到 {high} 之间"))
-                out_of_range = outside if out_of_range is None else out_of_range | outside
+                failed.append(outside)
             # a figure beyond any enterprise's (a typo) would not fit the integer columns: that cell alone is an error
-            too_big = None
-            if kind != "ratio" and not (
-                dtype.is_integer() and dtype in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32)
-            ):
-                too_big = number.abs() > MAX_MAGNITUDE
-                checks.append((too_big, f"{column}: 数值过大（绝对值不能超过 10^15）；请检查单位与位数"))
-                number = pl.when(too_big).then(None).otherwise(number)
+            if kind != "ratio" and dtype not in (pl.Int8, pl.Int16, pl.Int32, pl.UInt8, pl.UInt16, pl.UInt32):
+                too_big = number.abs() > MAX_MAGNITUDE  # NaN too (Polars orders it above every number)
+                said = too_big if dtype.is_integer() else too_big & number.is_finite()
+                checks.append((said, f"{column}: 数值过大（绝对值不能超过 10^15）；请检查单位与位数"))
+                failed.append(too_big)
             scale = 10 ** SCALE.get(kind, 0)
+            # not strict: a value too large for the integer column (already an error above) becomes empty, not a crash
             if kind == "count" and name in RANK_FACTS:
                 scaled = (
                     pl.when(number == 0)
                     .then(pl.lit(int(NONE_RANK)))
-                    .otherwise(number.round(0).cast(pl.Int64))
+                    .otherwise(number.round(0).cast(pl.Int64, strict=False))
                 )
             elif dtype.is_integer() and scale == 1:
-                scaled = number.cast(pl.Int64)
+                scaled = number.cast(pl.Int64, strict=False)
             elif dtype.is_integer():
-                scaled = number.cast(pl.Int64) * scale
+                scaled = number.cast(pl.Int64, strict=False) * scale
             else:
-                scaled = (number * scale).round(0).cast(pl.Int64)
-            bad = (number < 0) if not negative_ok else pl.lit(False)
-            if kind == "ratio":
-                bad = bad | (number > 1)
-            if too_big is not None:
-                bad = bad | too_big
-            if out_of_range is not None:
-                bad = bad | out_of_range
-            numbers[column] = pl.when(bad).then(None).otherwise(number)  # the figure, where it is one
-            exprs.append(pl.when(bad).then(None).otherwise(scaled).alias(column))
+                scaled = (number * scale).round(0).cast(pl.Int64, strict=False)
+            numbers[column] = (number, dtype)
+            if failed:
+                bad = failed[0]
+                for more in failed[1:]:
+                    bad = bad | more
+                scaled = pl.when(bad).then(None).otherwise(scaled)
+            exprs.append(scaled.alias(column))
     # a part beyond its whole (研发人员 above 从业人员 of the same year; self-owned patents above all patents) is the
     # part's error, as in the single profile's check
     at = {e.meta.output_name(): i for i, e in enumerate(exprs)}
     for part, whole in _part_columns(list(at)):
-        too_many = numbers[part] > numbers[whole]
+        (p_num, p_type), (w_num, w_type) = numbers[part], numbers[whole]
+        # only where both are figures (a bad whole is its own error; NaN compares above every number in Polars)
+        too_many = (p_num > w_num) & (w_num >= 0)
+        if not p_type.is_integer():
+            too_many = too_many & p_num.is_finite()
+        if not w_type.is_integer():
+            too_many = too_many & w_num.is_finite()
         part_zh, whole_zh = _part_names(part, whole)
         checks.append((too_many, f"{part}: {part_zh}不能大于{whole_zh}（{whole}）"))
         exprs[at[part]] = pl.when(too_many).then(None).otherwise(exprs[at[part]]).alias(part)
