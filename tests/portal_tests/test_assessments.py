@@ -368,6 +368,17 @@ def test_pdf_is_an_a4_attachment_with_chinese_text(client, hz_owner, hz_enterpri
         assert set("杭州精工减速机有限公司专精特新结论") <= set(text)
 
 
+def test_the_english_report_names_the_measures_and_who_started_it_in_english(hz_owner, hz_enterprise):
+    """The printed report's header lines came from the stored Chinese label and Chinese punctuation."""
+    a = run_assessment(hz_owner, hz_enterprise, as_of=AS_OF)
+    english = render_html(a, "en")
+    assert a.result["en"]["rules_title"] in english
+    assert "(started by: " in english and "; profile version " in english
+    assert "发起人" not in english and f"<td>{a.result['en']['rules_title']}</td>" in english
+    chinese = render_html(a, "zh-hans")
+    assert "（发起人：" in chinese and a.result["zh"]["rules_title"] in chinese
+
+
 # --- scope on the pages ---------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .display import result_for_display
 
@@ -24,6 +24,13 @@ def pdf_filename(assessment) -> str:
 
 
 def render_html(assessment, lang: str) -> str:
+    """The printable report in `lang` throughout: the result's words and the template's own (a caller outside a
+    request in that language, e.g. a background job, gets the same document)."""
+    with translation.override(lang):
+        return _render(assessment, lang)
+
+
+def _render(assessment, lang: str) -> str:
     return render_to_string(
         "assessments/print.html",
         {
