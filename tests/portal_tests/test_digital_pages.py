@@ -290,3 +290,16 @@ def test_the_result_says_how_the_measures_in_force_score_the_level(client, hz_ow
     else:
         assert f"现行《{rules_now}》的认定条件中没有单列“数字化水平”指标" in text
     assert "三级及以上 5 分" not in text
+
+
+def test_the_pages_do_not_send_readers_to_the_maintainers_research_notes(client, hz_owner, settings):
+    """The tables cite "研究摘录 §0 第 6 条" for their maintainers; a finance manager cannot open those notes."""
+    test = actions.submit_self_test(hz_owner, hz_owner.enterprise, answers(FOUNDATION))
+    client.force_login(hz_owner)
+    for lang in ("zh-hans", "en"):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+        for url in (reverse("digital:self_test"), reverse("digital:result", args=[test.pk])):
+            text = client.get(url).content.decode()
+            if url == reverse("digital:self_test"):  # the page that shows where the sources differ
+                assert 'class="dl-disputed"' in text
+            assert "研究摘录" not in text and "research notes" not in text and "§" not in text, (lang, url)

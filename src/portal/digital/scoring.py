@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -51,8 +52,8 @@ class _Bilingual:
         if english():
             value = self.en.get(name)
             if value:
-                return value
-        return getattr(self, name)
+                return for_readers(value)
+        return for_readers(getattr(self, name))
 
     @property
     def text(self) -> str:
@@ -81,13 +82,25 @@ def without_translations(raw):
     return raw
 
 
+# "（研究摘录 §0 第 6 条、§3.2）", "(research notes §4)": where the data's maintainers found a figure — for them, in the
+# YAML; a finance manager reading a question cannot open those notes
+_NOTES_REF = re.compile(
+    r"\s?[（(][^（）()]*(?:研究摘录|research notes|§)[^（）()]*[）)]|(?:研究摘录|research notes) §[^，。；;\s]*"
+)
+
+
+def for_readers(value):
+    """A text of the tables as shown on a page: without references to the research notes behind the data."""
+    return _NOTES_REF.sub("", value) if isinstance(value, str) else value
+
+
 def localized(raw):
     """A copy of YAML data for display: each `zh` / `key` replaced by its `en` / `key_en` when the page is
     English (used for the self_test notes the templates read directly)."""
     if isinstance(raw, list):
         return [localized(v) for v in raw]
     if not isinstance(raw, dict):
-        return raw
+        return for_readers(raw)
     out = {k: localized(v) for k, v in raw.items()}
     if english():
         for key in list(out):
