@@ -502,3 +502,60 @@ def test_every_value_the_engine_accepts_has_a_chinese_name():
 
     assert labels.check_vocabulary() == []
     assert labels.ip_type()["invention_patent"] == "发明专利（含国防专利）"
+
+
+def test_who_the_enterprise_is_cannot_change_under_an_application_or_a_title(gov, hz_owner, hz_enterprise):
+    """An application being handled is reviewed by its region's officials, and a certificate vouches for a legal
+    entity: moving the region would hand the file to another province, a new credit code would re-point the
+    certificate. The name stays editable (a renamed company keeps its code), and the certificate keeps the name it
+    was issued to."""
+    from portal.cultivation.models import Application
+
+    from .test_cultivation_helpers import open_batch, recognised, submitted
+
+    batch = open_batch(gov)
+    app = submitted(hz_owner, hz_enterprise, batch)
+    hz_enterprise.refresh_from_db()
+    for key, value, message in (
+        ("region", "510104", f"申报“{app}”正在由原注册地的主管部门办理，注册地暂不能修改"),
+        ("credit_code", "91330106MA2X9QQQ9A", f"申报“{app}”正在办理，统一社会信用代码不能修改"),
+    ):
+        doc = copy.deepcopy(hz_enterprise.profile)
+        doc[key] = value
+        with pytest.raises(actions.InvalidInput) as caught:
+            actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
+        assert any(path == key and message in text for path, text in caught.value.problems), (
+            caught.value.problems
+        )
+    hz_enterprise.refresh_from_db()
+    assert (
+        hz_enterprise.region == "330106" and Application.objects.get(pk=app.pk).enterprise.region == "330106"
+    )
+
+    Application.objects.filter(pk=app.pk).delete()
+    rec = recognised(gov, hz_owner, hz_enterprise, open_batch(gov, name="第二批"))
+    hz_enterprise.refresh_from_db()
+    old_name = hz_enterprise.name
+    doc = copy.deepcopy(hz_enterprise.profile)
+    doc["credit_code"] = "91330106MA2X9QQQ9A"
+    with pytest.raises(actions.InvalidInput) as caught:
+        actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
+    assert f"证书“{rec.certificate_no}”在有效期内，统一社会信用代码不能修改" in str(caught.value.problems)
+    doc = copy.deepcopy(hz_enterprise.profile)
+    doc["name"], doc["region"] = (
+        "杭州精工传动科技有限公司",
+        "330110",
+    )  # renamed and moved: its own business now
+    actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
+    rec.refresh_from_db()
+    assert rec.certified() == (old_name, hz_enterprise.credit_code)
+    answer = Client().get(f"/api/certificates/{rec.verification_code}").json()
+    assert answer["enterprise_name"] == old_name
+
+
+def test_a_name_longer_than_the_register_holds_is_named(hz_owner, hz_enterprise):
+    doc = copy.deepcopy(hz_enterprise.profile)
+    doc["name"] = "名" * 300
+    with pytest.raises(actions.InvalidInput) as caught:
+        actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
+    assert ("name", "企业名称不能超过 200 个字") in caught.value.problems

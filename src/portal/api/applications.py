@@ -233,6 +233,7 @@ def verify(request, code: str):
             "No certificate with this verification code.",
         )
     today = timezone.localdate()
+    name, credit_code = rec.certified()
     status = rec.status
     if status == RecognitionStatus.ACTIVE and rec.valid_until < today:
         status = RecognitionStatus.EXPIRED
@@ -241,8 +242,8 @@ def verify(request, code: str):
         "status": status,
         "status_label": str(RecognitionStatus(status).label),
         "certificate_no": rec.certificate_no,
-        "enterprise_name": rec.enterprise.name,
-        "credit_code": rec.enterprise.credit_code,
+        "enterprise_name": name,
+        "credit_code": credit_code,
         "tier": rec.tier,
         "tier_label": str(Tier(rec.tier).label) if rec.tier in Tier.values else rec.tier,
         "valid_from": rec.valid_from,

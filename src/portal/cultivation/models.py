@@ -274,6 +274,15 @@ class Recognition(models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    def certified(self) -> tuple[str, str]:
+        """(name, 统一社会信用代码) the certificate was issued to: as the application submitted them, so that a later
+        edit of the profile does not change whom a certificate vouches for (the live ones without an application)."""
+        snap = (self.application.profile_snapshot if self.application_id else None) or {}
+        return (
+            snap.get("name") or self.enterprise.name,
+            snap.get("credit_code") or self.enterprise.credit_code,
+        )
+
     class Meta:
         verbose_name = _("认定")
         verbose_name_plural = _("认定")

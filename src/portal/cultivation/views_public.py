@@ -19,7 +19,7 @@ MAX_CODE = 32
 def _card(rec) -> dict:
     css, status = recognition_status(rec)
     return {
-        "enterprise": rec.enterprise.name,
+        "enterprise": rec.certified()[0],  # as certified, whatever the profile says now
         "tier": tier_label(rec.tier),
         "certificate_no": rec.certificate_no,
         "valid_from": rec.valid_from,

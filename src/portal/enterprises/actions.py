@@ -27,6 +27,8 @@ from portal.audit.record import record
 from . import identity, labels
 from .models import Enterprise
 
+NAME_MAX = Enterprise._meta.get_field("name").max_length
+
 SCHEMA = "zjtx.profile/1"
 PROFILE_LABEL = gettext_lazy("企业画像")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
@@ -183,9 +185,59 @@ def _identity_problems(doc: dict) -> list[tuple[str, str]]:
     return problems
 
 
+def _identity_locks(enterprise: Enterprise, doc: dict) -> list[tuple[str, str]]:
+    """Who the enterprise is may not change under a title or an application in hand: the 统一社会信用代码 while it
+    holds a title in force or an application is being handled (a certificate and a review are about that legal
+    entity), the region while an application is being handled (its region's officials review it; moving it would
+    hand the file to another province's). A real change of either goes through the authority (重大变化报告)."""
+    from portal.cultivation.models import ApplicationState, RecognitionStatus
+
+    handled = enterprise.applications.exclude(
+        state__in=[
+            ApplicationState.DRAFT,
+            ApplicationState.REJECTED,
+            ApplicationState.RECOGNISED,
+            ApplicationState.WITHDRAWN,
+        ]
+    ).first()
+    problems = []
+    if doc.get("credit_code") and doc["credit_code"] != enterprise.credit_code:
+        held = enterprise.recognitions.filter(
+            status=RecognitionStatus.ACTIVE, valid_until__gte=timezone.localdate()
+        ).first()
+        if held is not None or handled is not None:
+            why = (
+                gettext("证书“%(no)s”在有效期内") % {"no": held.certificate_no}
+                if held is not None
+                else gettext("申报“%(app)s”正在办理") % {"app": handled}
+            )
+            problems.append(
+                (
+                    "credit_code",
+                    gettext(
+                        "%(why)s，统一社会信用代码不能修改；企业主体确有变化的，请联系主管部门（重大变化报告）"
+                    )
+                    % {"why": why},
+                )
+            )
+    if doc.get("region") and doc["region"] != enterprise.region and handled is not None:
+        problems.append(
+            (
+                "region",
+                gettext(
+                    "申报“%(app)s”正在由原注册地的主管部门办理，注册地暂不能修改；办结后再修改，或先撤回申报"
+                )
+                % {"app": handled},
+            )
+        )
+    return problems
+
+
 def profile_problems(doc: dict) -> list[tuple[str, str]]:
     """Every problem of a document the portal would store: identity checks first, then the engine's."""
     mine = _identity_problems(doc)
+    if len(str(doc.get("name") or "")) > NAME_MAX:  # the column's width (a longer name failed on PostgreSQL)
+        mine.append(("name", gettext("企业名称不能超过 %(n)s 个字") % {"n": NAME_MAX}))
     seen = {path for path, _ in mine}
     theirs = [(p, m) for p, m in engine.profile_problems(doc, timezone.localdate()) if p not in seen]
     return mine + theirs
@@ -214,7 +266,7 @@ def update_profile(
     doc.pop("recognitions", None)
     if old.get("recognitions") is not None:
         doc["recognitions"] = copy.deepcopy(old["recognitions"])
-    problems = profile_problems(doc)
+    problems = profile_problems(doc) + _identity_locks(enterprise, doc)
     if problems:
         raise InvalidInput(
             gettext("企业画像有 %(n)s 处需要修改，请按提示修改后再保存。") % {"n": len(problems)}, problems
