@@ -399,6 +399,10 @@ def clusters(ctx: PanelContext) -> dict:
 # --- page assembly ----------------------------------------------------------------------------------
 
 
+# an application waiting for an official's review: submitted (county or city), recommended (the national review)
+AWAITING_REVIEW = (ApplicationState.SUBMITTED, ApplicationState.RECOMMENDED)
+
+
 def cards(ctx: PanelContext) -> list[dict]:
     """The headline numbers above the charts."""
     f = ctx.figures
@@ -411,7 +415,7 @@ def cards(ctx: PanelContext) -> list[dict]:
     ]
     out += [{"label": _(TIER_SHORT[t]), "value": active.get(t, 0)} for t in TIER_ORDER if active.get(t)]
     out += [
-        {"label": _("待审核申报"), "value": f.by_key("applications").get(ApplicationState.SUBMITTED, 0)},
+        {"label": _("待审核申报"), "value": sum(f.by_key("applications").get(s, 0) for s in AWAITING_REVIEW)},
         {"label": _("平均审核天数"), "value": days if days is not None else "—"},
         {"label": _("产业集群"), "value": f.total("clusters")},
     ]

@@ -155,7 +155,7 @@ def _ladder_metrics(d: Dialect, today: dt.date) -> Iterator[tuple[str, list]]:
         f"INSERT INTO {STAT} {COLUMNS} "
         f"SELECT e.region, substr(e.region, 1, 4), 'applications', ap.state, b.year, COUNT(*), 0 "
         f"FROM {app} ap JOIN {e} e ON e.id = ap.enterprise_id JOIN {batch} b ON b.id = ap.batch_id "
-        f"WHERE length(e.region) = 6 GROUP BY e.region, ap.state, b.year",
+        f"WHERE length(e.region) = 6 AND ap.state <> 'draft' GROUP BY e.region, ap.state, b.year",
         [],
     )
     days = d.days_between("ap.submitted_at", "ap.decided_at")
