@@ -21,13 +21,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The platform with demo data at http://$(ADDR): migrate, translations, demo (loaded once; rebuild
-# with `.venv/bin/python manage.py load_demo --reset`), then web server + background worker until Ctrl-C.
+# with `.venv/bin/python manage.py load_demo --reset`; the jobs it queued, such as the policies' pushes, are run
+# before the dashboard is computed), then web server + background worker until Ctrl-C.
 run: demo
 	$(PY) manage.py serve_demo $(ADDR)
 
 demo: install messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py db_worker --batch --no-startup-delay --no-reload
 	$(PY) manage.py refresh_dashboard --run-now
 
 # English UI: compile src/portal/locale/*/LC_MESSAGES/django.po when gettext's msgfmt is there;
