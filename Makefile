@@ -52,17 +52,22 @@ assess-examples: install
 		$(VENV)/bin/zjtx assess "$$f" || exit $$?; \
 	done
 
+# The tests never take a deployment's environment: with /etc/zjtx/zjtx.env loaded (an upgrade's shell),
+# DJANGO_SETTINGS_MODULE and DATABASE_URL would point pytest at the production settings and database.
+TEST_ENV := env -u DJANGO_SETTINGS_MODULE -u DATABASE_URL -u ZJTX_DATA_DIR -u EMAIL_URL \
+	-u ZJTX_NODE_LEVEL -u ZJTX_NODE_REGION -u ZJTX_NODE_KEY_FILE
+
 # Everything on SQLite: ruff, the rules engine, the portal, the browser tests (skipped without chromium).
 test: install messages
 	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/pytest
+	$(TEST_ENV) $(VENV)/bin/pytest
 
 # The portal and browser tests again on PostgreSQL (the engine's tests do not touch a database).
 test-postgres: install messages
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest tests/portal_tests tests/e2e
+	$(TEST_ENV) DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest tests/portal_tests tests/e2e
 
 test-e2e: install
-	$(VENV)/bin/pytest tests/e2e
+	$(TEST_ENV) $(VENV)/bin/pytest tests/e2e
 
 lint: install
 	$(VENV)/bin/ruff check src tests
