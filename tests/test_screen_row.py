@@ -6,11 +6,13 @@ without a plan by the first run have the second run's plan to be checked against
 """
 
 import json
+import shlex
+import subprocess
 
 import polars as pl
 import pytest
 
-from test_screen import AS_OF, RULES, run, screen, synth
+from test_screen import AS_OF, RULES, ZJTX, run, screen, synth
 
 ROWS = 600
 
@@ -76,3 +78,16 @@ def test_bad_rows_and_rows_beyond_the_end_are_refused_by_name(tmp_path):
     (tmp_path / "fake.parquet").write_text("id,revenue_2025\n1,2\n")
     r = plan(tmp_path / "fake.parquet", "--row", 1)
     assert r.returncode == 2 and "不是 Parquet 文件" in r.stderr
+
+
+def test_the_screening_says_how_to_get_the_other_plans(registry, tmp_path):
+    path, few, every = registry
+    r = screen(path, tmp_path / "out.parquet", "--gaps", 5)
+    hint = next(line for line in r.stdout.splitlines() if "其余候选企业的差距清单：" in line)
+    command = shlex.split(hint.split("：", 1)[1])
+    assert command[:2] == ["zjtx", "plan"] and command[2] == str(path) and "行号" in command
+    row = few.filter(pl.col("gap").is_null() & pl.col("next_tier").is_not_null())["row"][0]
+    args = [str(row) if a == "行号" else a for a in command[2:]]
+    done = subprocess.run([*ZJTX, "plan", *args, "--json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"] == every.filter(pl.col("row") == row).to_dicts()[0]

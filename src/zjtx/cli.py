@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -305,6 +306,11 @@ def screen_cmd(
         f"差距清单：{summary['gaps']:,} 家（其中 {summary['gaps_reaching']:,} 家的清单经复算可达下一层次；"
         f"未达下一层次的候选共 {summary['gap_candidates']:,} 家）"
     )
+    if summary["gap_candidates"] > summary["gaps"]:
+        lines.append(
+            f"  其余候选企业的差距清单：zjtx plan {shlex.quote(summary['input'])} --row 行号 "
+            f"--as-of {summary['as_of']} --rules {summary['rules']}"
+        )
     lines.append(f"结果 → {summary['output']}（{summary['seconds']} 秒）")
     sys.stdout.write("\n".join(lines) + "\n")
 
