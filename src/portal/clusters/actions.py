@@ -29,6 +29,15 @@ from .models import Cluster, ClusterLevel, ClusterMembership, ClusterState, Memb
 from .signals import cluster_state_changed
 
 TOPIC = "clusters"
+REASON_MAX = 2000
+
+
+class Unchanged(NotAllowed):
+    """An edit that changes nothing: no version bump, no audit row; the page says so."""
+
+    code = "unchanged"
+
+
 TEXT_FIELDS = {
     "name": (_("集群名称"), 200, True),
     "industry_text": (_("主导产业"), 200, True),
@@ -132,6 +141,30 @@ def _clean(data: dict, actor) -> tuple[dict, list[tuple[str, str]]]:
     return out, problems
 
 
+def _reason(reason: str, doing: str, name: str) -> str:
+    """The stripped reason of a revoke, reinstate or removal: required, at most REASON_MAX characters."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            gettext("请填写%(doing)s的理由。") % {"doing": doing},
+            [("reason", gettext("请填写%(doing)s的理由") % {"doing": doing})],
+        )
+    if len(reason) > REASON_MAX:
+        what = gettext("%(doing)s“%(name)s”的理由") % {"doing": doing, "name": name}
+        raise InvalidInput(
+            gettext("%(what)s不能超过 %(limit)s 个字（现有 %(n)s 个字），请删减后再提交。")
+            % {"what": what, "limit": REASON_MAX, "n": len(reason)},
+            [
+                (
+                    "reason",
+                    gettext("%(label)s不能超过 %(limit)s 个字")
+                    % {"label": gettext("理由"), "limit": REASON_MAX},
+                )
+            ],
+        )
+    return reason
+
+
 def _cluster_label(cluster) -> str:
     return gettext("集群“%(cluster)s”") % {"cluster": cluster.name}
 
@@ -196,6 +229,8 @@ def update_cluster(actor, cluster: Cluster, data: dict, expected_version: int) -
             problems,
         )
     changed = {k: v for k, v in fields.items() if getattr(cluster, k) != v}
+    if not changed:
+        raise Unchanged(gettext("集群“%(cluster)s”没有修改，无需保存。") % {"cluster": cluster.name})
     try:
         with transaction.atomic():
             before = {k: getattr(cluster, k) for k in changed}
@@ -228,12 +263,7 @@ def set_state(actor, cluster: Cluster, state: str, reason: str, expected_version
             gettext("集群“%(cluster)s”已是“%(state)s”状态，无需重复操作。")
             % {"cluster": cluster.name, "state": ClusterState(state).label}
         )
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput(
-            gettext("请填写%(doing)s的理由。") % {"doing": doing},
-            [("reason", gettext("请填写%(doing)s的理由") % {"doing": doing})],
-        )
+    reason = _reason(reason, doing, cluster.name)
     with transaction.atomic():
         before = cluster.state
         claim(cluster, expected_version, _cluster_label(cluster), state=state, state_reason=reason)
@@ -319,6 +349,7 @@ def remove_member(actor, member: ClusterMembership, reason: str, expected_versio
     if not reason:
         raise InvalidInput(gettext("请填写移出成员的理由。"), [("reason", gettext("请填写移出成员的理由"))])
     enterprise = member.enterprise
+    reason = _reason(reason, gettext("移出成员"), enterprise.name)
     with transaction.atomic():
         claim(cluster, expected_version, _cluster_label(cluster))
         deleted, _count = ClusterMembership.objects.filter(pk=member.pk).delete()

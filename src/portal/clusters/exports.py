@@ -2,6 +2,8 @@
 
 Text cells are written as strings (never formulas); money is written as exact 万元 numbers and
 R&D intensity as a fraction formatted as a percent, so the numbers can be summed again in Excel.
+The workbook is built from stats already restricted to the viewer (stats.cluster_stats(viewer=…)):
+a member outside their region has its name and county only, and a withheld total says why.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from portal.enterprises.money import WAN
 
-from .stats import ClusterStats
+from .stats import MIN_OUTSIDE, ClusterStats
 
 SUMMARY = [
     (gettext_noop("集群名称"), 34),
@@ -82,6 +84,10 @@ def _wan(yuan: Decimal | None):
     return "" if yuan is None else (yuan / WAN).normalize()
 
 
+def _withheld() -> str:
+    return gettext("不显示：管辖范围外的成员少于 %(n)s 家") % {"n": MIN_OUTSIDE}
+
+
 def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes:
     wb = Workbook()
     ws = wb.active
@@ -100,10 +106,10 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
                 c.operator_name,
                 s.member_count,
                 *counts,
-                _wan(s.revenue_total) if s.revenue_count else "",
+                _withheld() if s.revenue_withheld else (_wan(s.revenue_total) if s.revenue_count else ""),
                 s.revenue_count,
-                len(s.revenue_missing),
-                _fraction(s.intensity),
+                s.revenue_missing_count,
+                _withheld() if s.intensity_withheld else _fraction(s.intensity),
                 s.rd_count,
             ]
         )
@@ -111,25 +117,26 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
     members = wb.create_sheet(gettext("成员明细"))
     rows = []
     for s in stats:
-        for m in s.members:
+        for m in s.counted_members:
             missing = [
                 label
                 for label, v in ((gettext("营业收入"), m.revenue), (gettext("研发费用"), m.rd_expense))
                 if v is None
             ]
+            note = gettext("、").join(missing) if m.visible else gettext("不在您的管辖范围内，不显示其数据")
             rows.append(
                 [
                     s.cluster.name,
-                    m.enterprise.name,
-                    m.enterprise.credit_code,
-                    region_label(m.enterprise.region),
+                    m.name,
+                    m.credit_code,
+                    region_label(m.region),
                     m.membership.get_role_display(),
                     m.membership.joined.isoformat(),
                     m.tier_label,
                     _wan(m.revenue),
                     _wan(m.rd_expense),
                     _fraction(m.intensity),
-                    gettext("、").join(missing),
+                    note,
                 ]
             )
     _sheet(members, MEMBERS, rows, percent_cols=(10,))

@@ -19,6 +19,18 @@ class VersionForm(forms.Form):
     expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+def posted_version(data, minimum: int = 1) -> int | None:
+    """The hidden `expected_version` of a posted page, or None when missing or not a whole number.
+
+    None is a refusal (reload the page), never "use the current version": that would let a page left
+    open overwrite a colleague's change without the concurrency check.
+    """
+    raw = str(data.get("expected_version") or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < minimum:
+        return None
+    return int(raw)
+
+
 class ClusterForm(forms.Form):
     name = forms.CharField(label=_("集群名称"), max_length=200, required=False)
     level = forms.ChoiceField(label=_("集群层级"), choices=ClusterLevel.choices, required=False)
@@ -61,14 +73,12 @@ class MemberForm(VersionForm):
 
 
 class RemoveMemberForm(VersionForm):
-    reason = forms.CharField(label=_("移出理由"), max_length=2000, required=False)
+    reason = forms.CharField(label=_("移出理由"), required=False)  # its limit: clusters.actions
 
 
 class StateForm(VersionForm):
     state = forms.ChoiceField(choices=ClusterState.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(
-        label=_("理由"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class YearForm(forms.Form):

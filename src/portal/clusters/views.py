@@ -25,7 +25,7 @@ from portal.downloads import XLSX_MIME
 from portal.enterprises.models import Enterprise
 
 from . import access, actions, exports, stats
-from .forms import ClusterForm, MemberForm, RemoveMemberForm, StateForm, YearForm
+from .forms import ClusterForm, MemberForm, RemoveMemberForm, StateForm, YearForm, posted_version
 from .models import Cluster, ClusterMembership, ClusterState
 
 CLUSTER_FIELDS = [
@@ -76,13 +76,31 @@ def _apply_problems(form, exc: InvalidInput) -> None:
         form.add_error(field if field in form.fields else None, text)
 
 
-def _year(request) -> tuple[YearForm, int]:
+def _year(request) -> tuple[YearForm, int, str]:
+    """The year asked for in ?year=, or the last full year; a year not offered is said, not swapped.
+
+    Returns the form (showing the year used), the year, and the year asked for when it is not one
+    of stats.year_choices() ('' otherwise) so the page can say what it shows instead.
+    """
     years = stats.year_choices()
-    form = YearForm(request.GET or None, years=years)
-    year = stats.default_year()
-    if form.is_bound and form.is_valid() and form.cleaned_data.get("year"):
-        year = form.cleaned_data["year"]
-    return form, year
+    raw = (request.GET.get("year") or "").strip()
+    year = stats.parse_year(raw) if raw else stats.default_year()
+    unknown = raw[:20] if year is None else ""
+    year = year or stats.default_year()
+    return YearForm(initial={"year": year}, years=years), year, unknown
+
+
+def _years_text() -> str:
+    return gettext("、").join(str(y) for y in stats.year_choices())
+
+
+def _say_unknown_year(request, asked: str, year: int) -> None:
+    if asked:
+        messages.warning(
+            request,
+            gettext("没有“%(asked)s”年度的统计，可选年度为 %(years)s；下面显示 %(year)s 年度。")
+            % {"asked": asked, "years": _years_text(), "year": year},
+        )
 
 
 @login_required
@@ -148,19 +166,32 @@ def edit(request, pk: int):
         raise PermissionDenied(gettext("该集群由认定层级的主管部门维护，您可以查看但不能修改。"))
     initial = {f: getattr(cluster, f) for f in CLUSTER_FIELDS}
     form = ClusterForm(request.POST or None, initial=initial, fixed_level=True)
-    version = request.POST.get("expected_version") or cluster.version
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_cluster(user, cluster, form.cleaned_data, int(version))
-        except InvalidInput as exc:
-            _apply_problems(form, exc)
-            messages.error(request, exc.message)
-        except (ActionError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", str(exc)))
-        else:
-            messages.success(request, gettext("已保存集群“%(name)s”。") % {"name": cluster.name})
-            return redirect("clusters:detail", cluster.pk)
-    return render(request, "clusters/form.html", {"form": form, "cluster": cluster, "version": version})
+    version = cluster.version
+    if request.method == "POST":
+        # The version the page was opened at: without it a stale page would overwrite a colleague's change.
+        version = posted_version(request.POST, minimum=1)
+        if version is None:
+            form.is_valid()  # show the typed text again, with any field errors
+            messages.error(
+                request,
+                gettext("集群“%(name)s”的修改未保存：页面缺少版本信息，请刷新页面后重新修改。")
+                % {"name": cluster.name},
+            )
+        elif form.is_valid():
+            try:
+                actions.update_cluster(user, cluster, form.cleaned_data, version)
+            except actions.Unchanged as exc:
+                messages.info(request, exc.message)
+                return redirect("clusters:detail", cluster.pk)
+            except InvalidInput as exc:
+                _apply_problems(form, exc)
+                messages.error(request, exc.message)
+            except ActionError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, gettext("已保存集群“%(name)s”。") % {"name": cluster.name})
+                return redirect("clusters:detail", cluster.pk)
+    return render(request, "clusters/form.html", {"form": form, "cluster": cluster, "version": version or ""})
 
 
 def _trail(cluster) -> list[dict]:
@@ -183,8 +214,18 @@ def _trail(cluster) -> list[dict]:
 def detail(request, pk: int):
     user = request.user
     cluster = _get(user, pk)
-    year_form, year = _year(request)
+    return _render_detail(request, cluster)
+
+
+def _render_detail(request, cluster: Cluster, *, member_form=None, kept: dict | None = None):
+    """The cluster page; after a refused form, that form again with what was typed (`member_form`,
+    or `kept` = {"form": "state" | "remove", "pk": member pk, "text": …, "error": …})."""
+    user = request.user
+    year_form, year, unknown = _year(request)
+    _say_unknown_year(request, unknown, year)
     can_manage = access.can_manage(user, cluster)
+    if member_form is None and can_manage:
+        member_form = MemberForm(initial={"expected_version": cluster.version})
     return render(
         request,
         "clusters/detail.html",
@@ -192,13 +233,14 @@ def detail(request, pk: int):
             "cluster": cluster,
             "region": region_name(cluster.region_code),
             "industry": industry_label(cluster.industry_code, cluster.industry_text),
-            "stats": stats.cluster_stats(cluster, year),
+            "stats": stats.cluster_stats(cluster, year, viewer=user),
             "year_form": year_form,
             "year": year,
             "can_manage": can_manage,
-            "member_form": MemberForm(initial={"expected_version": cluster.version}) if can_manage else None,
+            "member_form": member_form if can_manage else None,
             "manager": access.MANAGED_BY[cluster.level].label,
             "trail": _trail(cluster),
+            "kept": kept or {},
         },
     )
 
@@ -223,17 +265,12 @@ def add_member(request, pk: int):
     user = request.user
     cluster = _get(user, pk)
     form = MemberForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request,
-            gettext("请检查填写的内容：")
-            + "；".join(
-                f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
-                for f, errs in form.errors.items()
-                for e in errs
-            ),
-        )
-        return redirect("clusters:detail", cluster.pk)
+    if not form.is_valid():  # the page again, with the code, role and date as typed
+        if "expected_version" in form.errors:
+            messages.error(request, _reload(cluster))
+        else:
+            messages.error(request, gettext("请检查填写的内容：") + _form_errors(form))
+        return _render_detail(request, cluster, member_form=form)
     d = form.cleaned_data
     try:
         enterprise = _find_enterprise(user, d["enterprise"])
@@ -245,11 +282,27 @@ def add_member(request, pk: int):
             joined=d["joined"],
             expected_version=d["expected_version"],
         )
+    except InvalidInput as exc:
+        _apply_problems(form, exc)
+        messages.error(request, exc.message)
+        return _render_detail(request, cluster, member_form=form)
     except (ActionError, OutOfScope) as exc:
         messages.error(request, getattr(exc, "message", str(exc)))
-    else:
-        messages.success(request, gettext("已将“%(name)s”加入集群。") % {"name": member.enterprise.name})
+        return _render_detail(request, cluster, member_form=form)
+    messages.success(request, gettext("已将“%(name)s”加入集群。") % {"name": member.enterprise.name})
     return redirect("clusters:detail", cluster.pk)
+
+
+def _form_errors(form) -> str:
+    return "；".join(
+        f"{form.fields[f].label}：{e}" if f in form.fields else str(e)
+        for f, errs in form.errors.items()
+        for e in errs
+    )
+
+
+def _reload(cluster) -> str:
+    return gettext("集群“%(name)s”的页面缺少版本信息，请刷新页面后重新操作。") % {"name": cluster.name}
 
 
 @login_required
@@ -261,18 +314,22 @@ def remove_member(request, pk: int, member_pk: int):
         ClusterMembership.objects.select_related("enterprise", "cluster"), pk=member_pk, cluster=cluster
     )
     form = RemoveMemberForm(request.POST)
+    reason = request.POST.get("reason", "")
+    kept = {"form": "remove", "pk": member.pk, "text": reason}
     if not form.is_valid():
-        messages.error(request, gettext("页面已过期，请刷新后重试。"))
-        return redirect("clusters:detail", cluster.pk)
+        messages.error(request, _reload(cluster))
+        return _render_detail(request, cluster, kept=kept)
     try:
-        actions.remove_member(
-            user, member, form.cleaned_data["reason"], form.cleaned_data["expected_version"]
-        )
+        actions.remove_member(user, member, reason, form.cleaned_data["expected_version"])
     except ActionError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(request, gettext("已将“%(name)s”移出集群。") % {"name": member.enterprise.name})
+        return _render_detail(request, cluster, kept={**kept, "error": _problem(exc, "reason")})
+    messages.success(request, gettext("已将“%(name)s”移出集群。") % {"name": member.enterprise.name})
     return redirect("clusters:detail", cluster.pk)
+
+
+def _problem(exc, field: str) -> str:
+    return next((text for f, text in getattr(exc, "problems", []) if f == field), "")
 
 
 @login_required
@@ -281,14 +338,17 @@ def set_state(request, pk: int):
     user = request.user
     cluster = _get(user, pk)
     form = StateForm(request.POST)
+    reason = request.POST.get("reason", "")
+    kept = {"form": "state", "text": reason}
     if not form.is_valid():
-        messages.error(request, gettext("页面已过期，请刷新后重试。"))
-        return redirect("clusters:detail", cluster.pk)
+        messages.error(request, _reload(cluster))
+        return _render_detail(request, cluster, kept=kept)
     d = form.cleaned_data
     try:
-        actions.set_state(user, cluster, d["state"], d["reason"], d["expected_version"])
+        actions.set_state(user, cluster, d["state"], reason, d["expected_version"])
     except ActionError as exc:
         messages.error(request, exc.message)
+        return _render_detail(request, cluster, kept={**kept, "error": _problem(exc, "reason")})
     else:
         done = (
             gettext("已撤销集群“%(name)s”。")
@@ -300,15 +360,22 @@ def set_state(request, pk: int):
 
 
 def _report_stats(user, year: int) -> list:
-    clusters = access.clusters_for(user).filter(state=ClusterState.ACTIVE).order_by("region_code", "name")
-    return [stats.cluster_stats(c, year) for c in clusters]
+    """The active clusters of the user's area recognised in or before `year`, with the members that
+    had joined by its end, restricted to what `user` may see of each member."""
+    clusters = (
+        access.clusters_for(user)
+        .filter(state=ClusterState.ACTIVE, year_recognised__lte=year)
+        .order_by("region_code", "name")
+    )
+    return [stats.cluster_stats(c, year, viewer=user) for c in clusters]
 
 
 @login_required
 def report(request):
     user = request.user
     _require_viewer(user)
-    year_form, year = _year(request)
+    year_form, year, unknown = _year(request)
+    _say_unknown_year(request, unknown, year)
     rows = _report_stats(user, year)
     totals = {
         "clusters": len(rows),
@@ -333,7 +400,14 @@ def report(request):
 def report_xlsx(request):
     user = request.user
     _require_viewer(user)
-    _form, year = _year(request)
+    _form, year, unknown = _year(request)
+    if unknown:  # no file named after one year holding another: say so on the report page
+        messages.error(
+            request,
+            gettext("没有“%(asked)s”年度的统计，可选年度为 %(years)s；未导出 Excel，请选择年度后再导出。")
+            % {"asked": unknown, "years": _years_text()},
+        )
+        return redirect("clusters:report")
     data = exports.report_workbook(year, _report_stats(user, year), region_name)
     resp = HttpResponse(data, content_type=XLSX_MIME)
     resp["Content-Disposition"] = content_disposition_header(

@@ -4,16 +4,21 @@ Needs: an enterprise user sees its own needs, every open need (so SMEs can find 
 needs it responded to; an official sees the needs of leaders in their region; admins see all.
 Responses: the leader sees every response to its own needs (never another leader's); a responder
 sees only its own; an official sees responses to needs of leaders in their region.
+链主 marks: an official of the enterprise's region at the level that set the mark or above may
+withdraw it (like clusters, a level does not undo what a higher level decided); admins always.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from portal.accounts.roles import OFFICIAL_ROLES, Role
+from portal.accounts.roles import LEVELS, OFFICIAL_ROLES, Role
 from portal.accounts.scope import enterprise_in_scope, scope_enterprises
 
-from .models import Need, NeedResponse, NeedState
+from .models import LeaderFlag, Need, NeedResponse, NeedState
+
+# County < city < province < national < platform administrator.
+LEVEL_RANK = {role.value: i for i, role in enumerate(LEVELS)} | {Role.ADMIN.value: len(LEVELS)}
 
 
 def is_admin(user) -> bool:
@@ -60,3 +65,22 @@ def responses_for(user, need: Need) -> QuerySet:
         return qs
     own = own_enterprise_id(user)
     return qs.filter(enterprise_id=own) if own else qs.none()
+
+
+def acting_level(user) -> str:
+    """The level a user acts at when setting a 链主 mark: their official role, or 'admin'."""
+    return Role.ADMIN.value if is_admin(user) else user.role
+
+
+def can_withdraw_flag(user, flag: LeaderFlag) -> bool:
+    """True when `user` may withdraw the mark: admin, or an official of its region at its level or above.
+
+    A mark whose level is unknown (set before levels were kept, by an account since deleted) is
+    withdrawn by an administrator only.
+    """
+    if is_admin(user):
+        return True
+    if not is_official(user) or not enterprise_in_scope(user, flag.enterprise):
+        return False
+    needed = LEVEL_RANK.get(flag.flagged_level)
+    return needed is not None and LEVEL_RANK[user.role] >= needed

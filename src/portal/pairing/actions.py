@@ -22,7 +22,7 @@ from portal.assessments import engine
 from portal.audit.record import record
 from portal.inbox.send import notify_enterprise
 
-from . import leaders
+from . import access, leaders
 from .models import EnterpriseCapability, LeaderFlag, Need, NeedKind, NeedResponse, NeedState, ResponseState
 from .scoring import TITLE_SHORT
 
@@ -32,6 +32,13 @@ PREFERRED_TITLES = ("innovative", "tech_innovative", "specialized", "little_gian
 MAX_DEADLINE_DAYS = 366
 CAPABILITY_MAX = 2000
 PROPOSAL_MAX = 2000
+REASON_MAX = 2000
+
+
+class Unchanged(NotAllowed):
+    """An edit that changes nothing: no version bump, no audit row; the page says so."""
+
+    code = "unchanged"
 
 
 def need_url(need) -> str:
@@ -83,6 +90,22 @@ def _response_label(need) -> str:
     return gettext("对需求“%(need)s”的响应") % {"need": need.title}
 
 
+def _too_long(what: str, text: str, limit: int) -> str:
+    """The message of a refused text over its limit: what it is, the limit, its length, what to do."""
+    return gettext("%(what)s不能超过 %(limit)s 个字（现有 %(n)s 个字），请删减后再提交。") % {
+        "what": what,
+        "limit": limit,
+        "n": len(text),
+    }
+
+
+def _level_label(level: str) -> str:
+    try:
+        return str(Role(level).label)
+    except ValueError:
+        return level
+
+
 def _text(value, field: str, label: str, limit: int, problems: list, required: bool = True) -> str:
     out = str(value or "").strip()
     if required and not out:
@@ -109,6 +132,17 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
             gettext("请填写标记为链主的理由。"),
             [("reason", gettext("请填写标记理由（如“省级链主企业名单”）"))],
         )
+    if len(reason) > REASON_MAX:
+        label = gettext("标记理由")
+        raise InvalidInput(
+            _too_long(
+                gettext("企业“%(enterprise)s”的链主标记理由") % {"enterprise": enterprise.name},
+                reason,
+                REASON_MAX,
+            ),
+            [("reason", gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": REASON_MAX})],
+        )
+    level = access.acting_level(actor)
     with transaction.atomic():
         flag = LeaderFlag.objects.select_for_update().filter(enterprise=enterprise).first()
         if flag and flag.active:
@@ -123,9 +157,12 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
                 active=True,
                 reason=reason,
                 flagged_by=actor,
+                flagged_level=level,
             )
         else:
-            flag = LeaderFlag.objects.create(enterprise=enterprise, reason=reason, flagged_by=actor)
+            flag = LeaderFlag.objects.create(
+                enterprise=enterprise, reason=reason, flagged_by=actor, flagged_level=level
+            )
         record(
             actor,
             "pairing.flag_leader",
@@ -134,6 +171,7 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
             reason=reason,
             region_code=enterprise.region,
             enterprise=enterprise.pk,
+            level=level,
         )
         notify_enterprise(
             enterprise,
@@ -145,6 +183,7 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
 
 
 def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -> LeaderFlag:
+    """Withdraw a 链主 mark: by the level that set it or one above (access.can_withdraw_flag)."""
     _require_login(actor)
     if actor.role not in OFFICIAL_ROLES and actor.role != Role.ADMIN:
         raise NotAllowed(gettext("%(who)s不能取消链主标记：由主管部门办理。") % {"who": _who(actor)})
@@ -154,9 +193,21 @@ def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -
         raise NotAllowed(
             gettext("企业“%(enterprise)s”的链主标记已取消，无需重复操作。") % {"enterprise": enterprise.name}
         )
+    if not access.can_withdraw_flag(actor, flag):
+        raise NotAllowed(withdraw_refusal(actor, flag))
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(gettext("请填写取消链主标记的理由。"), [("reason", gettext("请填写取消理由"))])
+    if len(reason) > REASON_MAX:
+        label = gettext("取消理由")
+        raise InvalidInput(
+            _too_long(
+                gettext("取消企业“%(enterprise)s”链主标记的理由") % {"enterprise": enterprise.name},
+                reason,
+                REASON_MAX,
+            ),
+            [("reason", gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": REASON_MAX})],
+        )
     with transaction.atomic():
         claim(flag, expected_version, _flag_label(enterprise), active=False, reason=reason)
         record(
@@ -173,6 +224,26 @@ def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -
             enterprise, "贵企业的链主标记已取消", f"理由：{reason}。已发布的需求不受影响。", topic=TOPIC
         )
     return flag
+
+
+def withdraw_refusal(actor, flag: LeaderFlag) -> str:
+    """Why `actor` may not withdraw the mark, naming the level that set it and who to ask."""
+    enterprise = flag.enterprise.name
+    if flag.flagged_level not in access.LEVEL_RANK:
+        return gettext(
+            "企业“%(enterprise)s”的链主标记无法确认由哪一层级设置，只能由平台管理员取消；请联系平台管理员。"
+        ) % {"enterprise": enterprise}
+    return gettext(
+        "%(who)s不能取消企业“%(enterprise)s”的链主标记：该标记由%(setter)s设置，"
+        "只能由设置层级或更高层级的主管部门取消；如需取消请联系该部门。"
+    ) % {"who": _who(actor), "enterprise": enterprise, "setter": _level_label(flag.flagged_level)}
+
+
+def flag_setter(flag: LeaderFlag) -> str:
+    """Who set the mark, for the overview: '由省级主管部门标记' (or '' when unknown)."""
+    if flag.flagged_level not in access.LEVEL_RANK:
+        return ""
+    return gettext("由%(setter)s标记") % {"setter": _level_label(flag.flagged_level)}
 
 
 # ------------------------------------------------------------------------------------------ capability
@@ -218,7 +289,12 @@ def _codes(values) -> list[str]:
     return [str(v).strip().upper() for v in values or [] if str(v).strip()]
 
 
-def _clean_need(data: dict) -> tuple[dict, list]:
+def _clean_need(data: dict, current_deadline: dt.date | None = None) -> tuple[dict, list]:
+    """The need's fields with every problem named by its field.
+
+    `current_deadline`: the stored deadline of a need being edited; kept unchanged it is accepted even
+    when already passed, so a leader can fix a typo without moving the deadline.
+    """
     problems: list = []
     out: dict = {}
     kind = data.get("kind") or ""
@@ -262,6 +338,8 @@ def _clean_need(data: dict) -> tuple[dict, list]:
     today = timezone.localdate()
     if not isinstance(deadline, dt.date):
         problems.append(("deadline", gettext("请填写响应截止日期")))
+    elif deadline == current_deadline:
+        pass
     elif deadline < today:
         problems.append(("deadline", gettext("响应截止日期不能早于今天")))
     elif deadline > today + dt.timedelta(days=MAX_DEADLINE_DAYS):
@@ -303,12 +381,13 @@ def publish_need(actor, data: dict) -> Need:
 
 
 def update_need(actor, need: Need, data: dict, expected_version: int) -> Need:
+    """The leader corrects an open need; an unchanged deadline is kept even when it has passed."""
     _require_leader_user(actor, need, gettext("修改需求"))
     if need.state != NeedState.OPEN:
         raise NotAllowed(
             gettext("需求“%(need)s”已关闭，不能修改；如需继续征集请发布新需求。") % {"need": need.title}
         )
-    fields, problems = _clean_need(data)
+    fields, problems = _clean_need(data, current_deadline=need.deadline)
     if problems:
         raise InvalidInput(
             gettext("需求“%(need)s”有 %(n)s 处需要修改，改好后再保存。")
@@ -316,6 +395,8 @@ def update_need(actor, need: Need, data: dict, expected_version: int) -> Need:
             problems,
         )
     changed = {k: v for k, v in fields.items() if getattr(need, k) != v}
+    if not changed:
+        raise Unchanged(gettext("需求“%(need)s”没有修改，无需保存。") % {"need": need.title})
     with transaction.atomic():
         claim(need, expected_version, _need_label(need), **changed)
         record(actor, "pairing.update_need", need, region_code=need.leader.region, changed=sorted(changed))
@@ -328,6 +409,12 @@ def close_need(actor, need: Need, note: str, expected_version: int) -> Need:
     if need.state != NeedState.OPEN:
         raise NotAllowed(gettext("需求“%(need)s”已关闭，无需重复操作。") % {"need": need.title})
     note = (note or "").strip()
+    if len(note) > REASON_MAX:
+        label = gettext("关闭说明")
+        raise InvalidInput(
+            _too_long(gettext("需求“%(need)s”的关闭说明") % {"need": need.title}, note, REASON_MAX),
+            [("note", gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": REASON_MAX})],
+        )
     with transaction.atomic():
         claim(need, expected_version, _need_label(need), state=NeedState.CLOSED, close_note=note)
         record(
@@ -369,6 +456,9 @@ def respond(actor, need: Need, proposal: str) -> NeedResponse:
         )
     problems: list = []
     proposal = _text(proposal, "proposal", gettext("响应方案"), PROPOSAL_MAX, problems)
+    if problems and proposal:  # too long: say so, not "please fill in"
+        what = gettext("对需求“%(need)s”的响应方案") % {"need": need.title}
+        raise InvalidInput(_too_long(what, proposal, PROPOSAL_MAX), problems)
     if problems:
         raise InvalidInput(gettext("请填写响应方案（能提供什么、交付周期、报价区间等）后再提交。"), problems)
     with transaction.atomic():

@@ -19,6 +19,18 @@ class VersionForm(forms.Form):
     expected_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
+def posted_version(data, minimum: int = 1) -> int | None:
+    """The hidden `expected_version` of a posted page, or None when missing or not a whole number.
+
+    None is a refusal (reload the page), never "use the current version": that would let a page left
+    open overwrite someone else's change without the concurrency check.
+    """
+    raw = str(data.get("expected_version") or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < minimum:
+        return None
+    return int(raw)
+
+
 TITLE_CHOICES = [
     ("little_giant", _("专精特新“小巨人”企业")),
     ("specialized", _("专精特新中小企业")),
@@ -82,22 +94,19 @@ class CapabilityForm(VersionForm):
 
 
 class ProposalForm(forms.Form):
-    proposal = forms.CharField(
+    proposal = forms.CharField(  # its limit: pairing.actions (a refusal keeps the text)
         label=_("响应方案（能提供什么、交付周期、报价区间等）"),
-        max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
 class NoteForm(VersionForm):
-    note = forms.CharField(
-        label=_("意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = forms.CharField(label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FlagForm(forms.Form):
     enterprise = forms.CharField(
         label=_("企业（统一社会信用代码或企业全称）"), max_length=200, required=False
     )
-    reason = forms.CharField(label=_("标记理由（如“列入省级链主企业名单”）"), max_length=2000, required=False)
+    reason = forms.CharField(label=_("标记理由（如“列入省级链主企业名单”）"), required=False)

@@ -26,6 +26,9 @@ class LeaderFlag(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The role (level) that set the mark, kept apart from flagged_by: a user's role can change and an
+    # account can be deleted, but who may withdraw the mark depends on the level that set it.
+    flagged_level = models.CharField(_("标记层级"), max_length=16, blank=True, default="")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
 

@@ -25,7 +25,7 @@ from portal.clusters.access import clusters_of
 from portal.enterprises.models import Enterprise
 
 from . import access, actions, leaders, scoring, text
-from .forms import CapabilityForm, FlagForm, NeedForm, NoteForm, ProposalForm
+from .forms import CapabilityForm, FlagForm, NeedForm, NoteForm, ProposalForm, posted_version
 from .models import EnterpriseCapability, LeaderFlag, Need, NeedResponse, NeedState, ResponseState
 
 R = ResponseState
@@ -57,6 +57,17 @@ def _error(request, exc) -> None:
 def _apply_problems(form, exc: InvalidInput) -> None:
     for field, msg in exc.problems:
         form.add_error(field if field in form.fields else None, msg)
+
+
+def _refused(request, exc, form) -> None:
+    """A refusal shown on the form again: the message on top, each problem under its field."""
+    if isinstance(exc, InvalidInput):
+        _apply_problems(form, exc)
+    messages.error(request, getattr(exc, "message", None) or str(exc))
+
+
+def _problem(exc, field: str) -> str:
+    return next((text for f, text in getattr(exc, "problems", None) or [] if f == field), "")
 
 
 def _enterprise_user(user):
@@ -188,26 +199,44 @@ def edit_need(request, pk: int):
     need = _get_need(user, pk)
     if not access.is_leader_user(user, need):
         raise PermissionDenied(gettext("只有发布企业可以修改需求。"))
-    version = request.POST.get("expected_version") or need.version
     form = NeedForm(request.POST or None, initial=NeedForm.initial_from(need))
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_need(user, need, _need_form_data(form), int(version))
-        except InvalidInput as exc:
-            _apply_problems(form, exc)
-            _error(request, exc)
-        except (ActionError, ValueError) as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, gettext("已保存需求“%(title)s”。") % {"title": need.title})
-            return redirect("pairing:need", need.pk)
-    return render(request, "pairing/need_form.html", {"form": form, "need": need, "version": version})
+    version = need.version
+    if request.method == "POST":
+        # The version the page was opened at: without it a stale page would overwrite newer changes.
+        version = posted_version(request.POST)
+        if version is None:
+            form.is_valid()  # show the typed text again, with any field errors
+            messages.error(
+                request,
+                gettext("需求“%(title)s”的修改未保存：页面缺少版本信息，请刷新页面后重新修改。")
+                % {"title": need.title},
+            )
+        elif form.is_valid():
+            try:
+                actions.update_need(user, need, _need_form_data(form), version)
+            except actions.Unchanged as exc:
+                messages.info(request, exc.message)
+                return redirect("pairing:need", need.pk)
+            except InvalidInput as exc:
+                _apply_problems(form, exc)
+                _error(request, exc)
+            except ActionError as exc:
+                _error(request, exc)
+            else:
+                messages.success(request, gettext("已保存需求“%(title)s”。") % {"title": need.title})
+                return redirect("pairing:need", need.pk)
+    return render(request, "pairing/need_form.html", {"form": form, "need": need, "version": version or ""})
 
 
 @login_required
 def need(request, pk: int):
+    return _render_need(request, _get_need(request.user, pk))
+
+
+def _render_need(request, item: Need, *, proposal_form=None, kept: dict | None = None):
+    """The need's page; after a refused form, that form again with what was typed (`proposal_form`,
+    or `kept` = {"form": "close" | "shortlist" | "decline", "pk": response pk, "text": …, "error": …})."""
     user = request.user
-    item = _get_need(user, pk)
     sees_all = access.sees_all_responses(user, item)
     responses = list(access.responses_for(user, item))
     own_id = access.own_enterprise_id(user)
@@ -235,9 +264,10 @@ def need(request, pk: int):
             and own_id != item.leader_id
             and facts["accepting"]
             and (own_response is None or own_response.state == R.WITHDRAWN),
-            "proposal_form": ProposalForm(),
+            "proposal_form": proposal_form or ProposalForm(),
             "semantic": text.semantic_available(),
             "counts": {s: sum(1 for r in responses if r.state == s) for s in R.values},
+            "kept": kept or {},
         },
     )
 
@@ -248,15 +278,16 @@ def close_need(request, pk: int):
     user = request.user
     item = _get_need(user, pk)
     form = NoteForm(request.POST)
+    kept = {"form": "close", "text": request.POST.get("note", "")}
     if not form.is_valid():
         messages.error(request, gettext("页面已过期，请刷新后重试。"))
-        return redirect("pairing:need", item.pk)
+        return _render_need(request, item, kept=kept)
     try:
         actions.close_need(user, item, form.cleaned_data["note"], form.cleaned_data["expected_version"])
     except ActionError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, gettext("已关闭需求“%(title)s”。") % {"title": item.title})
+        messages.error(request, exc.message)
+        return _render_need(request, item, kept={**kept, "error": _problem(exc, "note")})
+    messages.success(request, gettext("已关闭需求“%(title)s”。") % {"title": item.title})
     return redirect("pairing:need", item.pk)
 
 
@@ -269,10 +300,10 @@ def respond(request, pk: int):
     form.is_valid()
     try:
         actions.respond(user, item, form.cleaned_data.get("proposal", ""))
-    except ActionError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, gettext("已提交响应，发布企业会在站内信中收到通知。"))
+    except ActionError as exc:  # the page again, the proposal as typed and the field's real problem
+        _refused(request, exc, form)
+        return _render_need(request, item, proposal_form=form)
+    messages.success(request, gettext("已提交响应，发布企业会在站内信中收到通知。"))
     return redirect("pairing:need", item.pk)
 
 
@@ -283,19 +314,20 @@ def _get_response(user, pk: int) -> NeedResponse:
     return resp
 
 
-def _response_action(request, pk: int, do):
+def _response_action(request, pk: int, do, kind: str = ""):
     user = request.user
     resp = _get_response(user, pk)
     form = NoteForm(request.POST)
+    kept = {"form": kind, "pk": resp.pk, "text": request.POST.get("note", "")}
     if not form.is_valid():
         messages.error(request, gettext("页面已过期，请刷新后重试。"))
-        return redirect("pairing:need", resp.need_id)
+        return _render_need(request, resp.need, kept=kept)
     try:
         message = do(user, resp, form.cleaned_data)
     except ActionError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, message)
+        messages.error(request, exc.message)
+        return _render_need(request, resp.need, kept={**kept, "error": _problem(exc, "note")})
+    messages.success(request, message)
     return redirect("pairing:need", resp.need_id)
 
 
@@ -306,7 +338,7 @@ def shortlist(request, pk: int):
         actions.shortlist(user, resp, d["note"], d["expected_version"])
         return gettext("已将“%(name)s”列入入围名单。") % {"name": resp.enterprise.name}
 
-    return _response_action(request, pk, do)
+    return _response_action(request, pk, do, "shortlist")
 
 
 @login_required
@@ -316,7 +348,7 @@ def decline(request, pk: int):
         actions.decline(user, resp, d["note"], d["expected_version"])
         return gettext("已将“%(name)s”标记为未入围。") % {"name": resp.enterprise.name}
 
-    return _response_action(request, pk, do)
+    return _response_action(request, pk, do, "decline")
 
 
 @login_required
@@ -339,8 +371,14 @@ def _require_official(user) -> None:
 
 @login_required
 def overview(request):
+    _require_official(request.user)
+    return _render_overview(request)
+
+
+def _render_overview(request, *, flag_form=None, kept: dict | None = None):
+    """The officials' overview; after a refused mark or withdrawal, that form again as typed
+    (`flag_form`, or `kept` = {"pk": flag pk, "text": …, "error": …} for a withdrawal)."""
     user = request.user
-    _require_official(user)
     needs = access.needs_for(user).annotate(
         n_responses=Count("responses", filter=~Q(responses__state=R.WITHDRAWN)),
         n_shortlisted=Count("responses", filter=Q(responses__state=R.SHORTLISTED)),
@@ -357,11 +395,12 @@ def overview(request):
         "region_responses": region_responses.count(),
         "region_shortlisted": region_responses.filter(state=R.SHORTLISTED).count(),
     }
-    flags = list(
-        scope_enterprises(
+    flags = [
+        {"flag": f, "setter": actions.flag_setter(f), "can_withdraw": access.can_withdraw_flag(user, f)}
+        for f in scope_enterprises(
             user, LeaderFlag.objects.filter(active=True).select_related("enterprise"), "enterprise__"
         ).order_by("enterprise__name")
-    )
+    ]
     return render(
         request,
         "pairing/overview.html",
@@ -369,7 +408,8 @@ def overview(request):
             "rows": rows,
             "stats": stats,
             "flags": flags,
-            "flag_form": FlagForm(),
+            "flag_form": flag_form or FlagForm(),
+            "kept": kept or {},
             "region": region_name(user.region_code) if user.region_prefix else gettext("全国"),
         },
     )
@@ -381,26 +421,33 @@ def flag(request):
     user = request.user
     _require_official(user)
     form = FlagForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():  # e.g. an enterprise text longer than any name: the page again, as typed
+        messages.error(
+            request,
+            gettext("请检查填写的内容：") + "；".join(e for errs in form.errors.values() for e in errs),
+        )
+        return _render_overview(request, flag_form=form)
     d = form.cleaned_data
     key = (d.get("enterprise") or "").strip()
     hits = list(
         scope_enterprises(user, Enterprise.objects.filter(Q(credit_code=key.upper()) | Q(name=key)))[:2]
     )
     if len(hits) != 1:
-        messages.error(
-            request,
-            gettext("找不到该企业，或该企业不在您的管辖范围内；请核对统一社会信用代码。")
-            if not hits
-            else gettext("有多家同名企业，请改填统一社会信用代码。"),
-        )
-        return redirect("pairing:overview")
+        if hits:
+            form.add_error("enterprise", gettext("有多家同名企业，请改填统一社会信用代码"))
+            messages.error(request, gettext("有多家同名企业，请改填统一社会信用代码。"))
+        else:
+            form.add_error("enterprise", gettext("找不到该企业，或该企业不在您的管辖范围内"))
+            messages.error(
+                request, gettext("找不到该企业，或该企业不在您的管辖范围内；请核对统一社会信用代码。")
+            )
+        return _render_overview(request, flag_form=form)
     try:
         actions.flag_leader(user, hits[0], d.get("reason", ""))
     except (ActionError, OutOfScope) as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, gettext("已将“%(name)s”标记为链主。") % {"name": hits[0].name})
+        _refused(request, exc, form)
+        return _render_overview(request, flag_form=form)
+    messages.success(request, gettext("已将“%(name)s”标记为链主。") % {"name": hits[0].name})
     return redirect("pairing:overview")
 
 
@@ -413,13 +460,14 @@ def unflag(request, pk: int):
         scope_enterprises(user, LeaderFlag.objects.select_related("enterprise"), "enterprise__"), pk=pk
     )
     form = NoteForm(request.POST)
+    kept = {"pk": item.pk, "text": request.POST.get("note", "")}
     if not form.is_valid():
         messages.error(request, gettext("页面已过期，请刷新后重试。"))
-        return redirect("pairing:overview")
+        return _render_overview(request, kept=kept)
     try:
         actions.unflag_leader(user, item, form.cleaned_data["note"], form.cleaned_data["expected_version"])
     except (ActionError, OutOfScope) as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, gettext("已取消“%(name)s”的链主标记。") % {"name": item.enterprise.name})
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+        return _render_overview(request, kept={**kept, "error": _problem(exc, "reason")})
+    messages.success(request, gettext("已取消“%(name)s”的链主标记。") % {"name": item.enterprise.name})
     return redirect("pairing:overview")
