@@ -417,6 +417,19 @@ def test_loading_again_changes_nothing(demo):
     assert counts() == before
 
 
+def test_reset_refuses_when_accounts_were_made_after_the_demo(demo):
+    """An install that once loaded the demo and then got a real administrator (createsuperuser) or a registered
+    enterprise: --reset would wipe them with the demo. It refuses, naming them, unless --force."""
+    from django.core.management.base import CommandError
+
+    User.objects.create_superuser("city-admin", password="a-long-enough-password-2026")
+    before = counts()
+    with pytest.raises(CommandError, match="演示数据加载之后又建了账户（city-admin）"):
+        call_command("load_demo", "--reset", "--today", TODAY.isoformat())
+    assert counts() == before and User.objects.filter(username="city-admin").exists()
+    User.objects.filter(username="city-admin").delete()
+
+
 def test_reset_rebuilds_the_same_demo(demo):
     """Last in the module: --reset replaces the files the earlier tests read."""
     names = list(

@@ -70,13 +70,34 @@ def _partial() -> bool:
     )
 
 
+def _accounts_since_the_demo() -> list[str]:
+    """Accounts made after the demo was loaded (its admin account is written last): someone's real work, which a
+    reset would destroy — a registered enterprise, an administrator made with createsuperuser."""
+    marker = (
+        User.objects.filter(username=catalogue.ADMIN.username).values_list("date_joined", flat=True).first()
+    )
+    if marker is None:
+        return []
+    return list(
+        User.objects.filter(date_joined__gt=marker).order_by("date_joined").values_list("username", flat=True)
+    )
+
+
 def reset_database(*, force: bool = False) -> None:
     """Empty every table (and delete evidence files) so the demo can be built again."""
-    if not (is_loaded() or _partial() or not User.objects.exists()) and not force:
-        raise DemoError(
-            "这个数据库里有不属于演示数据的账户：--reset 会清空整个数据库，已拒绝执行。"
-            "确认要清空，请加 --force。"
-        )
+    if not force:
+        if not (is_loaded() or _partial() or not User.objects.exists()):
+            raise DemoError(
+                "这个数据库里有不属于演示数据的账户：--reset 会清空整个数据库，已拒绝执行。"
+                "确认要清空，请加 --force。"
+            )
+        later = _accounts_since_the_demo()
+        if later:
+            shown = "、".join(later[:5]) + (f" 等 {len(later)} 个" if len(later) > 5 else "")
+            raise DemoError(
+                f"演示数据加载之后又建了账户（{shown}）：--reset 会清空整个数据库，连同这些账户和它们的数据，"
+                "已拒绝执行。确认要清空，请加 --force。"
+            )
     for ev in Evidence.objects.all():
         ev.file.storage.delete(ev.file.name)
     call_command("flush", interactive=False, verbosity=0)
