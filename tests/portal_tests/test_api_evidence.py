@@ -270,7 +270,12 @@ def test_delete_removes_the_row_and_the_file(world, django_capture_on_commit_cal
     assert AuditEntry.objects.filter(action="cultivation.remove_evidence", data__evidence=ev["id"]).exists()
     assert owner.get(ev["download_url"]).status_code == 404
     assert owner.delete(ev["download_url"]).status_code == 404
-    assert owner.get(f"/api/applications/{app.pk}/evidence").json() == {"count": 0, "items": []}
+    assert owner.get(f"/api/applications/{app.pk}/evidence").json() == {
+        "count": 0,
+        "limit": 50,
+        "offset": 0,
+        "items": [],
+    }
 
 
 def test_a_missing_file_is_404_naming_the_document(world):

@@ -20,7 +20,7 @@ DESCRIPTION = """\
 
 错误格式：`{"code": "...", "message": "中文说明", "message_en": "...", "errors": [{"field": "...", "message": "..."}]}`。
 401 令牌缺失、无效或已撤销；403 角色或当前状态不允许；404 不存在或不在管辖范围内；409 版本冲突（请重新读取后重试）；
-422 输入有误（errors 逐字段列出）。
+413 请求体过大；422 输入有误（errors 逐字段列出）。不存在的路径和不支持的方法同样返回这种 JSON（404、405）。
 上传佐证材料用 multipart/form-data（字段 file 和 description），其余请求体都是 JSON。
 """
 
@@ -31,6 +31,7 @@ STATUS_TEXT = {
     "403": "您的角色或对象当前状态不允许此操作 (not allowed for your role or in this state)",
     "404": "对象不存在或不在您的管辖范围内 (not found, or outside your scope)",
     "409": "版本冲突：他人已修改，请重新读取后用新版本号重试 (stale version)",
+    "413": "请求体过大：超过平台的上限 (request body too large)",
     "422": "输入有误：errors 逐字段列出问题 (invalid input, one entry per field)",
 }
 
@@ -40,6 +41,11 @@ class PortalAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for ops in schema["paths"].values():
             for op in ops.values():
+                if "requestBody" in op:  # errors.too_large: Django refuses to read an oversized body
+                    op["responses"].setdefault(
+                        413,
+                        {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                    )
                 for status, response in op.get("responses", {}).items():
                     if str(status) in STATUS_TEXT:  # ninja keys responses by int
                         response["description"] = STATUS_TEXT[str(status)]

@@ -30,9 +30,9 @@ from .schemas import (
     Limit,
     Offset,
     PathId,
-    StateName,
+    StateFilter,
     SubmitIn,
-    TierName,
+    TierFilter,
     WithdrawIn,
 )
 
@@ -108,8 +108,8 @@ def application_out(user, app: Application, *, detail: bool = False) -> dict:
 @router.get("/applications", response={200: ApplicationList, **ERRORS}, summary="您管辖范围内的申报")
 def list_applications(
     request,
-    state: StateName | None = None,
-    tier: TierName | None = None,
+    state: StateFilter = None,
+    tier: TierFilter = None,
     batch: BatchFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -148,8 +148,9 @@ def create(request, payload: ApplicationCreateIn):
             "No such batch.",
             [field_error("batch_id", "批次不存在", "no such batch")],
         )
-    renews = None
-    if payload.renews_id is not None:
+    if payload.renews_id is None:
+        app = cultivation.create_application(request.auth, ent, batch)
+    else:
         renews = (
             scope_enterprises(request.auth, Recognition.objects.all(), "enterprise__")
             .filter(pk=payload.renews_id)
@@ -163,7 +164,12 @@ def create(request, payload: ApplicationCreateIn):
                 "No such recognition.",
                 [field_error("renews_id", "认定不存在", "no such recognition")],
             )
-    app = cultivation.create_application(request.auth, ent, batch, renews=renews)
+        if renews.enterprise_id != ent.pk:
+            # create_application says so, naming the certificate and the enterprise
+            app = cultivation.create_application(request.auth, ent, batch, renews=renews)
+        else:
+            # as on the web: a re-review only from the title's last year (or in its final year's batch)
+            app = cultivation.start_re_review(request.auth, renews, batch)
     return Status(201, application_out(request.auth, scoped_application(request.auth, app.pk), detail=True))
 
 

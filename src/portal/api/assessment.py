@@ -12,9 +12,20 @@ from portal.assessments import engine
 from portal.assessments.actions import run_assessment, today_in_china
 from portal.assessments.models import Assessment
 
-from .common import assessment_out, lang_of, require_data_role, scoped_enterprise
+from .common import assessment_out, lang_of, page, require_data_role, scoped_enterprise
 from .errors import ApiError, field_error, not_found
-from .schemas import AssessmentList, AssessmentOut, AssessmentRunIn, Error, Lang, Limit, PathId, RulesParam
+from .schemas import (
+    AsOfParam,
+    AssessmentList,
+    AssessmentOut,
+    AssessmentRunIn,
+    Error,
+    Lang,
+    Limit,
+    Offset,
+    PathId,
+    RulesParam,
+)
 
 router = Router(tags=["评价 assessment"])
 
@@ -44,7 +55,7 @@ def _unknown_rules(rules: str | None, as_of: dt.date) -> ApiError:
 def assess(
     request,
     payload: Annotated[dict[str, Any], Body(description="zjtx.profile/1 文档")],
-    as_of: dt.date | None = None,
+    as_of: AsOfParam = None,
     rules: RulesParam = None,
     lang: Lang = "zh",
     is_review: bool = False,
@@ -80,11 +91,19 @@ def run(request, enterprise_id: PathId, payload: AssessmentRunIn, lang: Lang = "
     response={200: AssessmentList, **ERRORS},
     summary="企业的评价记录（新的在前）",
 )
-def list_for_enterprise(request, enterprise_id: PathId, lang: Lang = "zh", limit: Limit = 50):
+def list_for_enterprise(
+    request, enterprise_id: PathId, lang: Lang = "zh", limit: Limit = 50, offset: Offset = 0
+):
     ent = scoped_enterprise(request.auth, enterprise_id)
-    qs = Assessment.objects.filter(enterprise=ent)
-    items = [assessment_out(a, lang_of(lang), with_result=False) for a in qs[:limit]]
-    return {"count": qs.count(), "items": items}
+    qs = Assessment.objects.filter(enterprise=ent).order_by("-created_at", "-pk")
+    limit, offset = page(limit, offset)
+    rows = qs[offset : offset + limit]
+    return {
+        "count": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [assessment_out(a, lang_of(lang), with_result=False) for a in rows],
+    }
 
 
 @router.get(

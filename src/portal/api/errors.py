@@ -6,6 +6,9 @@ NotAllowed → 403, OutOfScope → 404, StaleObject → 409, InvalidInput / Prof
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -44,32 +47,56 @@ def not_found(what: str, what_en: str) -> ApiError:
     )
 
 
-# Chinese for the pydantic error types a client can actually trigger.
+# Chinese for the pydantic error types the request schemas can raise (query, path, JSON body, form). A type
+# missing here still answers in Chinese (_pydantic_problem's fallback), only less precisely.
+_DATE = ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD")
+_DATE_TEXT = (
+    '必须为 YYYY-MM-DD 格式的日期字符串，如 "2026-11-27"（不能是数字或带时间）',
+    'must be a date string YYYY-MM-DD such as "2026-11-27" (not a number, no time)',
+)
+_OBJECT = ("必须为 JSON 对象", "must be a JSON object")
+_INTEGER = ("必须为整数", "must be an integer")
+_JSON_INTEGER = (
+    "必须为 JSON 整数，如 3（不加引号，不用小数点或科学计数法）",
+    "must be a JSON integer such as 3 (no quotes, no decimal point or exponent)",
+)
+_BOOLEAN = ("必须为 true 或 false", "must be true or false")
+_JSON_BOOLEAN = (
+    "必须为 JSON 布尔值 true 或 false（不加引号）",
+    "must be the JSON boolean true or false (no quotes)",
+)
 _PYDANTIC_ZH = {
     "missing": ("必填字段缺失", "field required"),
-    "dict_type": ("必须为 JSON 对象", "must be a JSON object"),
-    "model_attributes_type": ("必须为 JSON 对象", "must be a JSON object"),
-    "int_parsing": ("必须为整数", "must be an integer"),
-    "int_type": ("必须为整数", "must be an integer"),
-    "int_from_float": ("必须为整数", "must be an integer"),
-    "bool_parsing": ("必须为 true 或 false", "must be true or false"),
-    "bool_type": ("必须为 true 或 false", "must be true or false"),
+    "dict_type": _OBJECT,
+    "mapping_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "int_parsing": _INTEGER,
+    "int_type": _JSON_INTEGER,
+    "int_from_float": _JSON_INTEGER,
+    "int_parsing_size": ("数值过大", "number too large"),
+    "bool_parsing": _BOOLEAN,
+    "bool_type": _JSON_BOOLEAN,
     "string_type": ("必须为字符串", "must be a string"),
-    "date_from_datetime_parsing": ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
-    "date_parsing": ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
-    "date_type": ("必须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
+    "string_unicode": ("必须为 UTF-8 文本", "must be UTF-8 text"),
+    "date_type": _DATE_TEXT,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE_TEXT,
     "greater_than_equal": ("取值过小", "value too small"),
+    "greater_than": ("取值过小", "value too small"),
     "less_than_equal": ("取值过大", "value too large"),
+    "less_than": ("取值过大", "value too large"),
     "string_too_long": ("内容过长", "too long"),
     "string_too_short": ("内容过短", "too short"),
+    "string_pattern_mismatch": ("格式不正确", "wrong format"),
     "literal_error": ("取值不在允许范围内", "value not allowed"),
     "enum": ("取值不在允许范围内", "value not allowed"),
     "list_type": ("必须为数组", "must be a list"),
-    "string_pattern_mismatch": ("格式不正确", "wrong format"),
-    "less_than": ("取值过大", "value too large"),
-    "greater_than": ("取值过小", "value too small"),
-    "int_parsing_size": ("数值过大", "number too large"),
+    "none_required": ("必须为 null", "must be null"),
     "json_invalid": ("不是有效的 JSON", "invalid JSON"),
+    "is_instance_of": ("类型不正确", "wrong type"),
+    "value_error": ("取值无效", "invalid value"),
 }
 
 
@@ -84,15 +111,42 @@ def _loc_to_field(loc) -> str:
 
 
 def _pydantic_problem(err: dict) -> dict:
-    zh, en = _PYDANTIC_ZH.get(err.get("type", ""), (None, None))
+    # Every message is Chinese: an error type not listed still says so, with pydantic's English beside it.
+    zh, en = _PYDANTIC_ZH.get(err.get("type", ""), ("取值无效", err.get("msg", "")))
     ctx = err.get("ctx") or {}
     if err.get("type") in ("literal_error", "enum") and "expected" in ctx:
         zh = f"取值不在允许范围内，应为 {ctx['expected']}"
-    if err.get("type") in ("greater_than_equal", "less_than_equal"):
-        bound = ctx.get("ge", ctx.get("le"))
-        zh = f"{zh}（界限 {bound}）"
-    return field_error(
-        _loc_to_field(err.get("loc", ())), zh or err.get("msg", "输入无效"), en or err.get("msg", "")
+    if err.get("type") in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next((ctx[k] for k in ("ge", "le", "gt", "lt") if k in ctx), None)
+        if bound is not None:
+            zh = f"{zh}（界限 {bound}）"
+    if err.get("type") == "string_too_long" and "max_length" in ctx:
+        zh = f"{zh}（最多 {ctx['max_length']} 个字符）"
+    if err.get("type") == "string_too_short" and "min_length" in ctx:
+        zh = f"{zh}（至少 {ctx['min_length']} 个字符）"
+    return field_error(_loc_to_field(err.get("loc", ())), zh, en)
+
+
+def size_label(size: int) -> str:
+    """10485760 → "10 MB", 1536 → "1.5 KB"."""
+    for unit, bytes_ in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= bytes_:
+            value = (Decimal(size) / Decimal(bytes_)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            return f"{value.normalize():f} {unit}"
+    return f"{size} B"
+
+
+def too_large() -> ApiError:
+    """Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (for multipart: the fields besides
+    the files), whatever its content type: say so, and name the limit."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    label = size_label(limit) if limit else ""
+    return ApiError(
+        413,
+        "too_large",
+        f"请求体过大：超过平台 {label} 的上限，请检查发送的内容，减小后重试（佐证材料请逐个文件上传）。",
+        f"The request body is too large: the limit is {label}.",
+        [field_error("(body)", f"超过 {label} 的上限", f"exceeds the {label} limit")],
     )
 
 
@@ -164,14 +218,18 @@ def install(api) -> None:
             400,
             body(
                 "bad_request",
-                "请求体不是有效的 multipart/form-data，或字段、文件过多、过大：上传文件请用 curl -F "
+                "请求体不是有效的 multipart/form-data，或字段、文件过多：上传文件请用 curl -F "
                 '"file=@文件名" 等方式发送，每次一个文件。',
-                "The multipart/form-data body could not be parsed (malformed, too many or too large parts).",
+                "The multipart/form-data body could not be parsed (malformed, or too many parts).",
             ),
         )
 
-    for exc_class in (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+    for exc_class in (MultiPartParserError, TooManyFieldsSent, TooManyFilesSent):
         api.add_exception_handler(exc_class, _bad_form)
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request, exc):
+        return _api_error(request, too_large())
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):

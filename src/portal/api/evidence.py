@@ -17,9 +17,9 @@ from portal.cultivation.views_common import evidence_for
 from portal.downloads import FileMissing, file_response
 
 from .applications import ERRORS, scoped_application
-from .common import require_data_role
+from .common import page, require_data_role
 from .errors import ApiError, not_found
-from .schemas import EvidenceList, EvidenceOut, PathId
+from .schemas import EvidenceList, EvidenceOut, Limit, Offset, PathId
 
 router = Router(tags=["佐证材料 evidence"])
 
@@ -74,11 +74,16 @@ def _evidence(user, pk: int) -> Evidence:
     response={200: EvidenceList, **ERRORS},
     summary="一份申报的佐证材料",
 )
-def list_evidence(request, application_id: PathId):
+def list_evidence(request, application_id: PathId, limit: Limit = 50, offset: Offset = 0):
     app = scoped_application(request.auth, application_id)
-    rows = evidence_for(request.auth).filter(application=app).order_by("uploaded_at", "pk")
-    items = [evidence_out(ev) for ev in rows]
-    return {"count": len(items), "items": items}
+    qs = evidence_for(request.auth).filter(application=app).order_by("uploaded_at", "pk")
+    limit, offset = page(limit, offset)
+    return {
+        "count": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": [evidence_out(ev) for ev in qs[offset : offset + limit]],
+    }
 
 
 @router.post(

@@ -514,6 +514,37 @@ def create_application(actor, enterprise, batch, *, renews=None, today: dt.date 
         ) % {"enterprise": enterprise.name, "tier": _tier(batch.tier)}
         if live is not None:
             raise NotAllowed(duplicate)
+        # A title of this tier still in force (or one this tier renews, 创新型 → 科技和创新型) is kept by a
+        # re-review (复核) near its end, not by applying again. Only certificates the platform issued count:
+        # a title declared in the profile has no certificate here to re-review.
+        held = renews is None and (
+            Recognition.objects.filter(
+                enterprise=enterprise,
+                tier__in=[t for t in Tier.values if batch.tier in (t, RENEWED_BY.get(t))],
+                status=RecognitionStatus.ACTIVE,
+                valid_until__gte=today,
+            )
+            .order_by("-valid_until", "-pk")
+            .first()
+        )
+        if held:
+            raise NotAllowed(
+                gettext(
+                    "企业“%(enterprise)s”持有有效期内的“%(tier)s”认定（证书编号 %(certificate)s，有效期至 "
+                    "%(until)s），不能再新申报“%(applied)s”。认定期满前可申请复核：在有效期最后一年"
+                    "（%(start)s 起）或到期当年的批次中开放。"
+                )
+                % {
+                    "enterprise": enterprise.name,
+                    "tier": _tier(held.tier),
+                    "certificate": held.certificate_no,
+                    "until": held.valid_until.isoformat(),
+                    "applied": _tier(batch.tier),
+                    "start": (
+                        certificates.add_years(held.valid_until, -1) + dt.timedelta(days=1)
+                    ).isoformat(),
+                }
+            )
         if (
             batch.tier == Tier.LITTLE_GIANT
             and renews is None
