@@ -1,10 +1,20 @@
 """A user of the platform: one role, and for officials one region (the subtree they may see)."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
+
+
+class UserManager(DjangoUserManager):
+    """`createsuperuser` makes a platform administrator: with the model's default role (enterprise) the first
+    administrator got the enterprise's menu and a 403 on most pages."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -22,6 +32,8 @@ class User(AbstractUser):
     )
     organisation = models.CharField(_("单位名称"), max_length=200, blank=True, default="")
     phone = models.CharField(_("手机号"), max_length=20, blank=True, default="")
+
+    objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")
