@@ -44,6 +44,18 @@ class InvalidInput(ActionError):
         self.problems = problems or []
 
 
+def posted_version(data, minimum: int = 1) -> int | None:
+    """The hidden `expected_version` of a posted page, or None when missing or not a whole number.
+
+    None is a refusal (reload the page), never "use the current version": that would let a page left
+    open overwrite a colleague's change without the concurrency check.
+    """
+    raw = str(data.get("expected_version") or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < minimum:
+        return None
+    return int(raw)
+
+
 def stale(label: str, expected_version: int) -> StaleObject:
     """The refusal of an action on a page older than the object: whoever changed it (a colleague, or the same official
     clicking twice or in another tab), the page must be reloaded."""

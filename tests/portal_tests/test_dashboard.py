@@ -216,7 +216,9 @@ def test_industry_digital_applications_and_review_time(client, world):
         ["科技和创新型中小企业", 1, 2.0],
         ["专精特新“小巨人”企业", 1, 4.0],
     ]
-    assert card(hz, "待审核申报") == 2  # waiting for an official: the city's submitted one, the national review
+    assert (
+        card(hz, "待审核申报") == 2
+    )  # waiting for an official: the city's submitted one, the national review
     assert card(hz, "平均审核天数") == 3.0
     # 成都's 30-day review never reaches 杭州's average; the country's includes it.
     national = page(client, world["gov"]["national"])

@@ -19,18 +19,6 @@ class VersionForm(forms.Form):
     expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
-def posted_version(data, minimum: int = 1) -> int | None:
-    """The hidden `expected_version` of a posted page, or None when missing or not a whole number.
-
-    None is a refusal (reload the page), never "use the current version": that would let a page left
-    open overwrite a colleague's change without the concurrency check.
-    """
-    raw = str(data.get("expected_version") or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < minimum:
-        return None
-    return int(raw)
-
-
 class ClusterForm(forms.Form):
     name = forms.CharField(label=_("集群名称"), max_length=200, required=False)
     level = forms.ChoiceField(label=_("集群层级"), choices=ClusterLevel.choices, required=False)

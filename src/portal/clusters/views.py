@@ -18,14 +18,14 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from portal.accounts.scope import OutOfScope, scope_enterprises
-from portal.actions import ActionError, InvalidInput
+from portal.actions import ActionError, InvalidInput, posted_version
 from portal.assessments import engine
 from portal.audit.record import trail
 from portal.downloads import XLSX_MIME
 from portal.enterprises.models import Enterprise
 
 from . import access, actions, exports, stats
-from .forms import ClusterForm, MemberForm, RemoveMemberForm, StateForm, YearForm, posted_version
+from .forms import ClusterForm, MemberForm, RemoveMemberForm, StateForm, YearForm
 from .models import Cluster, ClusterMembership, ClusterState
 
 CLUSTER_FIELDS = [

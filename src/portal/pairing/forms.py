@@ -19,18 +19,6 @@ class VersionForm(forms.Form):
     expected_version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
-def posted_version(data, minimum: int = 1) -> int | None:
-    """The hidden `expected_version` of a posted page, or None when missing or not a whole number.
-
-    None is a refusal (reload the page), never "use the current version": that would let a page left
-    open overwrite someone else's change without the concurrency check.
-    """
-    raw = str(data.get("expected_version") or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < minimum:
-        return None
-    return int(raw)
-
-
 TITLE_CHOICES = [
     ("little_giant", _("专精特新“小巨人”企业")),
     ("specialized", _("专精特新中小企业")),

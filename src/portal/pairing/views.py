@@ -19,13 +19,13 @@ from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import OutOfScope, scope_enterprises
-from portal.actions import ActionError, InvalidInput
+from portal.actions import ActionError, InvalidInput, posted_version
 from portal.assessments import engine
 from portal.clusters.access import clusters_of
 from portal.enterprises.models import Enterprise
 
 from . import access, actions, leaders, scoring, text
-from .forms import CapabilityForm, FlagForm, NeedForm, NoteForm, ProposalForm, posted_version
+from .forms import CapabilityForm, FlagForm, NeedForm, NoteForm, ProposalForm
 from .models import EnterpriseCapability, LeaderFlag, Need, NeedResponse, NeedState, ResponseState
 
 R = ResponseState
