@@ -60,3 +60,19 @@ def file_response(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def text_row(ws, values) -> list:
+    """A worksheet row whose texts are strings, never formulas: an enterprise named "=HYPERLINK(…)" (its own profile,
+    or a registry's cell) must not run in the official's spreadsheet program (CSV/formula injection)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from portal.accounts.roles import Role
 from portal.actions import InvalidInput, NotAllowed, StaleObject
 from portal.audit.models import AuditEntry
+from portal.enterprises.models import Enterprise
 from portal.inbox.models import Notification
 from portal.policies import actions, importer, matching, push
 from portal.policies.models import Grant, GrantStatus, Policy, PushRecord, Status, Subscription
@@ -433,6 +434,11 @@ def test_eligible_list_exports_to_excel(client, gov, hz_enterprise):
         "C3484",
     ]
     assert wb.sheetnames == ["符合条件", "待补充信息"]
+    # a name that looks like a formula stays text (it would run in the official's spreadsheet program)
+    Enterprise.objects.filter(pk=hz_enterprise.pk).update(name='=HYPERLINK("http://evil.example","杭州精工")')
+    response = client.get(reverse("policies:export", args=[policy.pk]))
+    cell = load_workbook(io.BytesIO(response.content))["符合条件"]["B3"]
+    assert (cell.data_type, cell.value) == ("s", '=HYPERLINK("http://evil.example","杭州精工")')
 
 
 # ---------------------------------------------------------------- demo catalogue and import

@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from portal.downloads import text_row
+
 from . import matching
 from .views_common import area_name
 
@@ -28,14 +30,14 @@ def _sheet(ws, title: str, enterprises, note: str, reason=None) -> None:
     """One sheet of enterprises; with `reason` (enterprise → text) a last column says why."""
     header = [gettext(h) for h in HEADER] + ([gettext("原因")] if reason else [])
     ws.title = title
-    ws.append([note])
+    ws.append(text_row(ws, [note]))
     ws["A1"].font = Font(bold=True)
     ws.append(header)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for i, e in enumerate(enterprises, start=1):
         row = [i, e.name, e.credit_code, e.region, area_name(e.region), e.industry]
-        ws.append(row + [reason(e)] if reason else row)
+        ws.append(text_row(ws, row + [reason(e)] if reason else row))
     for col, width in zip(range(1, len(header) + 1), (6, 36, 22, 10, 28, 10, 60), strict=False):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A3"

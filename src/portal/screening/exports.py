@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from portal.assessments import engine
+from portal.downloads import text_row
 
 from . import display
 
@@ -104,25 +105,28 @@ def pool_workbook(candidates) -> bytes:
     for c in candidates.iterator(chunk_size=1000):
         rid = c.run.rules
         ws.append(
-            [
-                c.name,
-                c.credit_code,
-                display.county_label(c.region),
-                c.region,
-                c.industry,
-                display.industry_label(c.industry),
-                display.tier_label(rid, c.highest_tier),
-                display.tier_label(rid, c.next_tier) if c.next_tier else "",
-                c.gap,
-                {True: "是", False: "否"}.get(c.gap_reaches, ""),
-                rid,
-                c.run.as_of.isoformat(),
-                c.run_id,
-                c.row,
-                c.pool_note,
-                c.pooled_by.display_name() if c.pooled_by else "",
-                timezone.localtime(c.pooled_at).strftime("%Y-%m-%d %H:%M") if c.pooled_at else "",
-            ]
+            text_row(
+                ws,
+                [
+                    c.name,
+                    c.credit_code,
+                    display.county_label(c.region),
+                    c.region,
+                    c.industry,
+                    display.industry_label(c.industry),
+                    display.tier_label(rid, c.highest_tier),
+                    display.tier_label(rid, c.next_tier) if c.next_tier else "",
+                    c.gap,
+                    {True: "是", False: "否"}.get(c.gap_reaches, ""),
+                    rid,
+                    c.run.as_of.isoformat(),
+                    c.run_id,
+                    c.row,
+                    c.pool_note,
+                    c.pooled_by.display_name() if c.pooled_by else "",
+                    timezone.localtime(c.pooled_at).strftime("%Y-%m-%d %H:%M") if c.pooled_at else "",
+                ],
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)
