@@ -56,6 +56,16 @@ def posted_version(data, minimum: int = 1) -> int | None:
     return int(raw)
 
 
+def too_long(what: str, text: str, limit: int, field: str, label: str) -> InvalidInput:
+    """The refusal of a text over its limit: the message says what it is, the limit, its length and what to do; the
+    field's own line names the limit (the page keeps the text, so it can be shortened)."""
+    return InvalidInput(
+        gettext("%(what)s不能超过 %(limit)s 个字（现有 %(n)s 个字），请删减后再提交。")
+        % {"what": what, "limit": limit, "n": len(text)},
+        [(field, gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": limit})],
+    )
+
+
 def stale(label: str, expected_version: int) -> StaleObject:
     """The refusal of an action on a page older than the object: whoever changed it (a colleague, or the same official
     clicking twice or in another tab), the page must be reloaded."""

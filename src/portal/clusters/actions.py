@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import enterprise_in_scope
-from portal.actions import InvalidInput, NotAllowed, claim
+from portal.actions import InvalidInput, NotAllowed, claim, too_long
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.inbox.send import notify_enterprise
@@ -151,17 +151,7 @@ def _reason(reason: str, doing: str, name: str) -> str:
         )
     if len(reason) > REASON_MAX:
         what = gettext("%(doing)s“%(name)s”的理由") % {"doing": doing, "name": name}
-        raise InvalidInput(
-            gettext("%(what)s不能超过 %(limit)s 个字（现有 %(n)s 个字），请删减后再提交。")
-            % {"what": what, "limit": REASON_MAX, "n": len(reason)},
-            [
-                (
-                    "reason",
-                    gettext("%(label)s不能超过 %(limit)s 个字")
-                    % {"label": gettext("理由"), "limit": REASON_MAX},
-                )
-            ],
-        )
+        raise too_long(what, reason, REASON_MAX, "reason", gettext("理由"))
     return reason
 
 

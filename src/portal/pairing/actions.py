@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.accounts.scope import require_enterprise
-from portal.actions import InvalidInput, NotAllowed, claim
+from portal.actions import InvalidInput, NotAllowed, claim, too_long
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.inbox.send import notify_enterprise
@@ -90,15 +90,6 @@ def _response_label(need) -> str:
     return gettext("对需求“%(need)s”的响应") % {"need": need.title}
 
 
-def _too_long(what: str, text: str, limit: int) -> str:
-    """The message of a refused text over its limit: what it is, the limit, its length, what to do."""
-    return gettext("%(what)s不能超过 %(limit)s 个字（现有 %(n)s 个字），请删减后再提交。") % {
-        "what": what,
-        "limit": limit,
-        "n": len(text),
-    }
-
-
 def _level_label(level: str) -> str:
     try:
         return str(Role(level).label)
@@ -133,15 +124,8 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
             [("reason", gettext("请填写标记理由（如“省级链主企业名单”）"))],
         )
     if len(reason) > REASON_MAX:
-        label = gettext("标记理由")
-        raise InvalidInput(
-            _too_long(
-                gettext("企业“%(enterprise)s”的链主标记理由") % {"enterprise": enterprise.name},
-                reason,
-                REASON_MAX,
-            ),
-            [("reason", gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": REASON_MAX})],
-        )
+        what = gettext("企业“%(enterprise)s”的链主标记理由") % {"enterprise": enterprise.name}
+        raise too_long(what, reason, REASON_MAX, "reason", gettext("标记理由"))
     level = access.acting_level(actor)
     with transaction.atomic():
         flag = LeaderFlag.objects.select_for_update().filter(enterprise=enterprise).first()
@@ -199,15 +183,8 @@ def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -
     if not reason:
         raise InvalidInput(gettext("请填写取消链主标记的理由。"), [("reason", gettext("请填写取消理由"))])
     if len(reason) > REASON_MAX:
-        label = gettext("取消理由")
-        raise InvalidInput(
-            _too_long(
-                gettext("取消企业“%(enterprise)s”链主标记的理由") % {"enterprise": enterprise.name},
-                reason,
-                REASON_MAX,
-            ),
-            [("reason", gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": REASON_MAX})],
-        )
+        what = gettext("取消企业“%(enterprise)s”链主标记的理由") % {"enterprise": enterprise.name}
+        raise too_long(what, reason, REASON_MAX, "reason", gettext("取消理由"))
     with transaction.atomic():
         claim(flag, expected_version, _flag_label(enterprise), active=False, reason=reason)
         record(
@@ -410,11 +387,8 @@ def close_need(actor, need: Need, note: str, expected_version: int) -> Need:
         raise NotAllowed(gettext("需求“%(need)s”已关闭，无需重复操作。") % {"need": need.title})
     note = (note or "").strip()
     if len(note) > REASON_MAX:
-        label = gettext("关闭说明")
-        raise InvalidInput(
-            _too_long(gettext("需求“%(need)s”的关闭说明") % {"need": need.title}, note, REASON_MAX),
-            [("note", gettext("%(label)s不能超过 %(limit)s 个字") % {"label": label, "limit": REASON_MAX})],
-        )
+        what = gettext("需求“%(need)s”的关闭说明") % {"need": need.title}
+        raise too_long(what, note, REASON_MAX, "note", gettext("关闭说明"))
     with transaction.atomic():
         claim(need, expected_version, _need_label(need), state=NeedState.CLOSED, close_note=note)
         record(
@@ -458,7 +432,7 @@ def respond(actor, need: Need, proposal: str) -> NeedResponse:
     proposal = _text(proposal, "proposal", gettext("响应方案"), PROPOSAL_MAX, problems)
     if problems and proposal:  # too long: say so, not "please fill in"
         what = gettext("对需求“%(need)s”的响应方案") % {"need": need.title}
-        raise InvalidInput(_too_long(what, proposal, PROPOSAL_MAX), problems)
+        raise too_long(what, proposal, PROPOSAL_MAX, "proposal", gettext("响应方案"))
     if problems:
         raise InvalidInput(gettext("请填写响应方案（能提供什么、交付周期、报价区间等）后再提交。"), problems)
     with transaction.atomic():
