@@ -329,9 +329,108 @@ def test_revoked_cluster_is_not_a_fact_and_not_in_report(client, gov, cluster, m
     assert clusters_of(members["a"], include_revoked=True) == [cluster]
     with pytest.raises(StaleObject):
         actions.set_state(gov["zj_province"], cluster, ClusterState.ACTIVE, "复核通过", cluster.version - 1)
-    client.force_login(gov["zj_province"])
-    assert "本地区暂无有效的产业集群。" in text_of(client.get(reverse("clusters:report"), {"year": YEAR}))
     assert Cluster.objects.get().state_reason == "年度复核不合格"
+    # revoked today: it stood throughout 2025, so the 2025 report still lists it and says since when it is revoked
+    client.force_login(gov["zj_province"])
+    day = timezone.localdate().isoformat()
+    page = text_of(client.get(reverse("clusters:report"), {"year": YEAR}))
+    assert f"（{day} 已撤销，2025 年度仍有效）" in page and "共 1 个有效集群，成员企业 4 家次。" in page
+    assert f"{day} 已撤销" in text_of(client.get(reverse("clusters:detail", args=[cluster.pk])))
+    # revoked within 2025: not in that year's report
+    Cluster.objects.filter(pk=cluster.pk).update(revoked_on=dt.date(2025, 12, 31))
+    assert "本地区暂无有效的产业集群。" in text_of(client.get(reverse("clusters:report"), {"year": YEAR}))
+    # reinstated: no revocation day any more
+    cluster.refresh_from_db()
+    actions.set_state(gov["zj_province"], cluster, ClusterState.ACTIVE, "复核通过", cluster.version)
+    assert Cluster.objects.get().revoked_on is None
+
+
+def _remove(gov, cluster, enterprise, reason="企业迁出本县"):
+    cluster.refresh_from_db()
+    member = ClusterMembership.objects.get(cluster=cluster, enterprise=enterprise)
+    actions.remove_member(gov["zj_province"], member, reason, cluster.version)
+
+
+def test_a_member_taken_off_still_counts_in_the_years_it_was_a_member(client, gov, cluster, members):
+    """Taken off in 2026, A was a member throughout 2025: the 2025 figures and report keep it, marked as removed;
+    the current list, the policies' facts and this year's figures do not."""
+    _remove(gov, cluster, members["a"])
+    assert clusters_of(members["a"]) == []
+    past = cluster_stats(cluster, YEAR, today=dt.date(2026, 11, 28))
+    assert past.member_count == 4
+    assert past.revenue_total == Decimal("158000000.50")  # A's 120,000,000 still in
+    assert {t: n for t, _l, n in past.by_tier}["specialized"] == 1  # A's title on 2025-12-31
+    now = cluster_stats(cluster, 2026, today=dt.date(2026, 11, 28))
+    assert now.member_count == 3 and "杭州甲精密机械有限公司" not in [m.name for m in now.members]
+
+    client.force_login(gov["zj_province"])
+    day = timezone.localdate().isoformat()
+    page = text_of(client.get(reverse("clusters:detail", args=[cluster.pk]), {"year": YEAR}))
+    assert f"{day} 已移出，计入 2025 年度统计" in page
+    assert "统计 2025-12-31 时的成员：2025 年底前已加入的现有成员，以及此后才移出的成员。" in page
+    # no "移出" form for a member already taken off (its row is not a current membership)
+    assert page.count("确认移出") == 3
+    report = text_of(client.get(reverse("clusters:report"), {"year": YEAR}))
+    assert "共 1 个有效集群，成员企业 4 家次。" in report
+    wb = load_workbook(io.BytesIO(client.get(reverse("clusters:report_xlsx"), {"year": YEAR}).content))
+    details = wb["成员明细"]
+    header = [c.value for c in details[1]]
+    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in details.iter_rows(min_row=2)]
+    left = {r["企业名称"]: r["移出日期"] for r in rows}
+    assert left["杭州甲精密机械有限公司"] == day and left["杭州乙传动科技有限公司"] in ("", None)
+
+
+def test_a_member_taken_off_within_the_year_does_not_count_for_it(gov, cluster, members):
+    from portal.clusters.models import FormerMembership
+
+    _remove(gov, cluster, members["a"])
+    FormerMembership.objects.filter(enterprise=members["a"]).update(left=dt.date(2025, 9, 30))
+    past = cluster_stats(cluster, YEAR, today=dt.date(2026, 11, 28))
+    assert past.member_count == 3
+    assert past.revenue_total == Decimal("38000000.50")
+
+
+def test_an_enterprise_taken_off_and_added_again_counts_once(gov, cluster, members):
+    _remove(gov, cluster, members["b"])
+    cluster.refresh_from_db()
+    # added again with its first joining day: both rows reach 2025-12-31
+    actions.add_member(
+        gov["zj_province"],
+        cluster,
+        members["b"],
+        joined=dt.date(2024, 6, 1),
+        expected_version=cluster.version,
+    )
+    past = cluster_stats(cluster, YEAR, today=dt.date(2026, 11, 28))
+    assert [m.name for m in past.members].count("杭州乙传动科技有限公司") == 1
+    assert past.member_count == 4 and past.revenue_total == Decimal("158000000.50")
+
+
+def test_history_of_an_existing_installation_is_read_from_its_audit_trail(gov, cluster, members):
+    """The migration that added the history fills it from the audit rows of removals and revocations."""
+    import importlib
+
+    from django.apps import apps
+
+    from portal.clusters.models import FormerMembership
+
+    migration = importlib.import_module("portal.clusters.migrations.0002_former_members_and_revocation_day")
+    _remove(gov, cluster, members["c"], "迁出")
+    cluster.refresh_from_db()
+    actions.set_state(gov["zj_province"], cluster, ClusterState.REVOKED, "年度复核不合格", cluster.version)
+    FormerMembership.objects.all().delete()
+    Cluster.objects.update(revoked_on=None)
+    migration.history_from_audit(apps, None)
+    former = FormerMembership.objects.get()
+    day = timezone.localdate()
+    assert (former.enterprise, former.role, former.joined, former.left, former.reason) == (
+        members["c"],
+        "supporting",
+        dt.date(2024, 6, 1),
+        day,
+        "迁出",
+    )
+    assert Cluster.objects.get().revoked_on == day
 
 
 def test_create_and_edit_pages(client, gov):

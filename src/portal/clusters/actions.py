@@ -25,7 +25,7 @@ from portal.audit.record import record
 from portal.inbox.send import notify_enterprise
 
 from . import access
-from .models import Cluster, ClusterLevel, ClusterMembership, ClusterState, MemberRole
+from .models import Cluster, ClusterLevel, ClusterMembership, ClusterState, FormerMembership, MemberRole
 from .signals import cluster_state_changed
 
 TOPIC = "clusters"
@@ -256,7 +256,15 @@ def set_state(actor, cluster: Cluster, state: str, reason: str, expected_version
     reason = _reason(reason, doing, cluster.name)
     with transaction.atomic():
         before = cluster.state
-        claim(cluster, expected_version, _cluster_label(cluster), state=state, state_reason=reason)
+        revoked_on = timezone.localdate() if state == ClusterState.REVOKED else None
+        claim(
+            cluster,
+            expected_version,
+            _cluster_label(cluster),
+            state=state,
+            state_reason=reason,
+            revoked_on=revoked_on,
+        )
         record(
             actor,
             f"clusters.{'revoke' if state == ClusterState.REVOKED else 'reinstate'}",
@@ -348,6 +356,16 @@ def remove_member(actor, member: ClusterMembership, reason: str, expected_versio
                 gettext("企业“%(enterprise)s”已不在集群“%(cluster)s”中，请刷新页面。")
                 % {"enterprise": enterprise.name, "cluster": cluster.name}
             )
+        # the years it was a member keep counting it (clusters.stats)
+        FormerMembership.objects.create(
+            cluster=cluster,
+            enterprise=enterprise,
+            role=member.role,
+            joined=member.joined,
+            left=timezone.localdate(),
+            reason=reason,
+            removed_by=actor,
+        )
         record(
             actor,
             "clusters.remove_member",

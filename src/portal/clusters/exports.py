@@ -39,6 +39,7 @@ SUMMARY = [
     (gettext_noop("缺营业收入数据的成员数"), 12),
     (gettext_noop("研发投入强度"), 12),
     (gettext_noop("计入研发投入强度的成员数"), 12),
+    (gettext_noop("撤销日期"), 12),
 ]
 MEMBERS = [
     (gettext_noop("集群名称"), 34),
@@ -47,6 +48,7 @@ MEMBERS = [
     (gettext_noop("所在地区"), 24),
     (gettext_noop("成员角色"), 10),
     (gettext_noop("加入日期"), 12),
+    (gettext_noop("移出日期"), 12),
     (gettext_noop("梯度培育称号"), 22),
     (gettext_noop("营业收入（万元）"), 16),
     (gettext_noop("研发费用（万元）"), 16),
@@ -111,6 +113,7 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
                 s.revenue_missing_count,
                 _withheld() if s.intensity_withheld else _fraction(s.intensity),
                 s.rd_count,
+                c.revoked_on.isoformat() if c.revoked_on else "",
             ]
         )
     _sheet(ws, SUMMARY, summary, percent_cols=(16,))
@@ -132,6 +135,7 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
                     region_label(m.region),
                     m.membership.get_role_display(),
                     m.membership.joined.isoformat(),
+                    m.left.isoformat() if m.left else "",
                     m.tier_label,
                     _wan(m.revenue),
                     _wan(m.rd_expense),
@@ -139,7 +143,7 @@ def report_workbook(year: int, stats: list[ClusterStats], region_label) -> bytes
                     note,
                 ]
             )
-    _sheet(members, MEMBERS, rows, percent_cols=(10,))
+    _sheet(members, MEMBERS, rows, percent_cols=(11,))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

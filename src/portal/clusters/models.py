@@ -2,6 +2,10 @@
 
 A cluster is county-based (its `region_code` is a 6-digit county code) and recognised either by
 MIIT (national) or by a province (provincial). Changes happen only in clusters.actions.
+
+Why former members are kept apart (`FormerMembership`) rather than flagged: every reader of
+`ClusterMembership` (policy facts, pairing, dashboards) means "a member today"; only the yearly
+statistics look back, and they need who was a member on a past year's last day.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class Cluster(models.Model):
         _("状态"), max_length=16, choices=ClusterState.choices, default=ClusterState.ACTIVE, db_index=True
     )
     state_reason = models.TextField(_("状态变更理由"), blank=True, default="")
+    # the day the cluster was revoked (None while active): a past year's report still lists it
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -99,3 +105,38 @@ class ClusterMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster.name} · {self.enterprise.name}"
+
+
+class FormerMembership(models.Model):
+    """A member taken off the list: when it had joined and left, so a past year's statistics still count it."""
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("集群"), on_delete=models.CASCADE, related_name="former_memberships"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="former_cluster_memberships",
+    )
+    role = models.CharField(_("成员角色"), max_length=16, choices=MemberRole.choices)
+    joined = models.DateField(_("加入日期"))
+    left = models.DateField(_("移出日期"))
+    reason = models.TextField(_("移出理由"), blank=True, default="")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已移出的集群成员")
+        verbose_name_plural = _("已移出的集群成员")
+        ordering = ["cluster", "-left", "enterprise__name"]
+
+    def __str__(self) -> str:
+        return f"{self.cluster.name} · {self.enterprise.name}（{self.left.isoformat()}）"

@@ -6,7 +6,9 @@ the year, or today for the current year). A self-assessment (Assessment.highest_
 enterprise's own estimate and is not counted. Money is summed exactly in Decimal from the stored
 yuan; a member without a figure is counted as missing, never as 0.
 
-A year counts the current members that had joined by 31 December of that year. Seen by an official,
+A year counts the members on its reference day: the current members that had joined by 31 December of
+that year, and the former members (clusters.models.FormerMembership) that had joined by the reference
+day and were taken off the list after it. Seen by an official,
 a member outside their region (portal.accounts.scope) keeps only its name and county: its title,
 figures and credit code are blanked here, before any page or export reads the row. The cluster
 totals stay (they are the cluster's statistics), except a total whose outside part comes from fewer
@@ -49,6 +51,11 @@ class MemberRow:
     counted: bool = True  # False: joined after the year, not in the year's figures
 
     @property
+    def left(self) -> dt.date | None:
+        """The day a former member was taken off the list (it still was a member on the reference day)."""
+        return getattr(self.membership, "left", None)
+
+    @property
     def name(self) -> str:
         return self.enterprise.name
 
@@ -89,7 +96,8 @@ class ClusterStats:
     cluster: Cluster
     year: int
     reference_day: dt.date
-    members: list[MemberRow] = field(default_factory=list)  # every current member, `counted` or not
+    # every current member, `counted` or not, and the former members that were members on the reference day
+    members: list[MemberRow] = field(default_factory=list)
     by_tier: list[tuple[str, str, int]] = field(default_factory=list)  # (tier, label, count)
     revenue_total: Decimal | None = Decimal(0)  # None: withheld from this viewer
     revenue_count: int = 0
@@ -205,6 +213,19 @@ def _figure(profile: dict, year: int, key: str) -> Decimal | None:
     return value if value is not None and value >= 0 else None
 
 
+def _former_members(cluster: Cluster, day: dt.date, counted_now: set[int]) -> list:
+    """The members taken off the list after `day` that had joined by then: they were members that day.
+
+    An enterprise taken off and added again counts once: the current membership wins where both reach `day`."""
+    rows = cluster.former_memberships.select_related("enterprise").filter(joined__lte=day, left__gt=day)
+    out, seen = [], set(counted_now)
+    for row in rows.order_by("-left", "-pk"):
+        if row.enterprise_id not in seen:
+            seen.add(row.enterprise_id)
+            out.append(row)
+    return out
+
+
 def cluster_stats(cluster: Cluster, year: int, today: dt.date | None = None, *, viewer=None) -> ClusterStats:
     """The statistics of the cluster's members that had joined by the end of `year`.
 
@@ -214,6 +235,7 @@ def cluster_stats(cluster: Cluster, year: int, today: dt.date | None = None, *, 
     day = reference_day(year, today)
     year_end = dt.date(year, 12, 31)
     members = list(cluster.memberships.select_related("enterprise"))
+    members += _former_members(cluster, day, {m.enterprise_id for m in members if m.joined <= year_end})
     members.sort(key=lambda m: (ROLE_ORDER.get(m.role, 9), m.enterprise.name, m.pk))
     titles = highest_titles([m.enterprise_id for m in members], day)
     stats = ClusterStats(cluster=cluster, year=year, reference_day=day)

@@ -360,12 +360,12 @@ def set_state(request, pk: int):
 
 
 def _report_stats(user, year: int) -> list:
-    """The active clusters of the user's area recognised in or before `year`, with the members that
-    had joined by its end, restricted to what `user` may see of each member."""
+    """The clusters of the user's area recognised in or before `year` and not revoked by its reference day, with
+    their members on that day, restricted to what `user` may see of each member."""
+    day = stats.reference_day(year)
+    standing = Q(state=ClusterState.ACTIVE) | Q(state=ClusterState.REVOKED, revoked_on__gt=day)
     clusters = (
-        access.clusters_for(user)
-        .filter(state=ClusterState.ACTIVE, year_recognised__lte=year)
-        .order_by("region_code", "name")
+        access.clusters_for(user).filter(standing, year_recognised__lte=year).order_by("region_code", "name")
     )
     return [stats.cluster_stats(c, year, viewer=user) for c in clusters]
 
