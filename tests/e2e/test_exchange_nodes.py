@@ -225,14 +225,15 @@ def messages(html: str) -> list[str]:
 
 
 def wait_up(node: Node) -> None:
-    deadline = time.time() + 40
+    """Until the node answers; a first answer slower than the poll's timeout (a loaded machine) is waited for again."""
+    deadline = time.time() + 90
     while time.time() < deadline:
         if node.server.poll() is not None:
             raise AssertionError(f"{node.name} server exited: {(node.home / 'server.log').read_text()}")
         try:
-            if requests.get(f"{node.url}/exchange/node.json", timeout=2).status_code == 200:
+            if requests.get(f"{node.url}/exchange/node.json", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
     raise AssertionError(f"{node.name} server did not start")
