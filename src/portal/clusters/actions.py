@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.roles import Role
@@ -22,6 +21,8 @@ from portal.accounts.scope import enterprise_in_scope
 from portal.actions import InvalidInput, NotAllowed, claim, too_long
 from portal.assessments import engine
 from portal.audit.record import record
+from portal.inbox.message import label as choice_label
+from portal.inbox.message import msg
 from portal.inbox.send import notify_enterprise
 
 from . import access
@@ -325,13 +326,20 @@ def add_member(
                 role=role,
                 joined=joined.isoformat(),
             )
-            with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
-                notify_enterprise(
-                    enterprise,
-                    f"贵企业已列为产业集群“{cluster.name}”的{MemberRole(role).label}",
-                    f"{cluster.get_level_display()}中小企业特色产业集群，运营管理机构：{cluster.operator_name}。",
-                    topic=TOPIC,
-                )
+            notify_enterprise(
+                enterprise,
+                msg(
+                    gettext_noop("贵企业已列为产业集群“%(cluster)s”的%(role)s"),
+                    cluster=cluster.name,
+                    role=choice_label(MemberRole(role).label),
+                ),
+                msg(
+                    gettext_noop("%(level)s中小企业特色产业集群，运营管理机构：%(operator)s。"),
+                    level=choice_label(ClusterLevel(cluster.level).label),
+                    operator=cluster.operator_name,
+                ),
+                topic=TOPIC,
+            )
     except IntegrityError:
         raise InvalidInput(
             _already_member(enterprise, cluster), [("enterprise", gettext("已是本集群成员"))]
@@ -376,4 +384,9 @@ def remove_member(actor, member: ClusterMembership, reason: str, expected_versio
             enterprise_name=enterprise.name,
             role=member.role,
         )
-        notify_enterprise(enterprise, f"贵企业已移出产业集群“{cluster.name}”", f"理由：{reason}", topic=TOPIC)
+        notify_enterprise(
+            enterprise,
+            msg(gettext_noop("贵企业已移出产业集群“%(cluster)s”"), cluster=cluster.name),
+            msg(gettext_noop("理由：%(reason)s"), reason=reason),
+            topic=TOPIC,
+        )

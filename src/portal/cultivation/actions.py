@@ -12,12 +12,11 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.models import User
 from portal.accounts.roles import PREFIX_DIGITS, Role
@@ -32,6 +31,8 @@ from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject, c
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.models import Enterprise
+from portal.inbox.message import Label, Message, msg
+from portal.inbox.message import label as choice_label
 from portal.inbox.send import notify_enterprise, notify_user
 
 from . import certificates, workflow
@@ -120,16 +121,10 @@ def recognition_url(recognition) -> str:
     return _url("cultivation:recognition", recognition.pk)
 
 
-def _zh(text) -> str:
-    """Stored texts (inbox messages) stay Chinese whatever language the acting user's pages are in."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text)
-
-
-def _tier_name(tier: str) -> str:
-    """The tier's Chinese name, for stored texts."""
+def _tier_param(tier: str) -> Label | str:
+    """The tier for an inbox message: translated when shown (an unknown code as is)."""
     try:
-        return _zh(Tier(tier).label)
+        return choice_label(Tier(tier).label)
     except ValueError:
         return tier
 
@@ -191,12 +186,12 @@ def _officials(level: str, region: str) -> list[User]:
     ]
 
 
-def _notify_officials(level: str, region: str, title: str, body: str, url: str) -> None:
+def _notify_officials(level: str, region: str, title: Message, body: Message, url: str) -> None:
     for user in _officials(level, region):
         notify_user(user, title, body, url=url, topic=TOPIC)
 
 
-def _notify(application, title: str, body: str = "") -> None:
+def _notify(application, title: Message, body: Message | str = "") -> None:
     notify_enterprise(application.enterprise, title, body, url=application_url(application), topic=TOPIC)
 
 
@@ -582,8 +577,17 @@ def create_application(actor, enterprise, batch, *, renews=None, today: dt.date 
         )
         _notify(
             app,
-            f"已创建{'复核' if renews else ''}申报草稿：{_tier_name(app.tier)}",
-            f"批次“{batch.name}”，申报截止 {batch.closes_on.isoformat()}。请上传佐证材料并在截止前提交。",
+            msg(
+                gettext_noop("已创建复核申报草稿：%(tier)s")
+                if renews
+                else gettext_noop("已创建申报草稿：%(tier)s"),
+                tier=_tier_param(app.tier),
+            ),
+            msg(
+                gettext_noop("批次“%(batch)s”，申报截止 %(closes)s。请上传佐证材料并在截止前提交。"),
+                batch=batch.name,
+                closes=batch.closes_on.isoformat(),
+            ),
         )
     return app
 
@@ -722,19 +726,32 @@ def submit_application(
             evidence_count=app.evidence.count(),
         )
         review = app.batch.review_level if app.tier in workflow.ORDINARY else workflow.PROVINCE
-        verdict = {True: "自评结果：符合", False: "自评结果：暂不符合（仍可提交，由主管部门审核决定）"}.get(
-            qualified, "自评结果：部分指标待核实"
+        verdict = msg(
+            {
+                True: gettext_noop("自评结果：符合"),
+                False: gettext_noop("自评结果：暂不符合（仍可提交，由主管部门审核决定）"),
+            }.get(qualified, gettext_noop("自评结果：部分指标待核实"))
         )
+        tier = _tier_param(app.tier)
         _notify(
             app,
-            f"申报已提交：{_tier_name(app.tier)}",
-            f"{verdict}。请等待{workflow.level_name(review)}审核。",
+            msg(gettext_noop("申报已提交：%(tier)s"), tier=tier),
+            msg(
+                gettext_noop("%(verdict)s。请等待%(level)s审核。"),
+                verdict=verdict,
+                level=choice_label(workflow.level_name(review)),
+            ),
         )
         _notify_officials(
             review,
             enterprise.region,
-            f"新的待审申报：{enterprise.name}",
-            f"{_tier_name(app.tier)}（{app.batch.name}）。{verdict}。",
+            msg(gettext_noop("新的待审申报：%(enterprise)s"), enterprise=enterprise.name),
+            msg(
+                gettext_noop("%(tier)s（%(batch)s）。%(verdict)s。"),
+                tier=tier,
+                batch=app.batch.name,
+                verdict=verdict,
+            ),
             application_url(app),
         )
     return app
@@ -746,7 +763,7 @@ def withdraw_application(actor, application, *, expected_version: int, reason: s
         step = _authorise(actor, app, "withdraw", expected_version)
         reason = (reason or "").strip()
         _move(actor, app, step, expected_version, "withdraw", reason=reason)
-        _notify(app, f"申报已撤回：{_tier_name(app.tier)}", reason)
+        _notify(app, msg(gettext_noop("申报已撤回：%(tier)s"), tier=_tier_param(app.tier)), reason)
     return app
 
 
@@ -765,7 +782,11 @@ def return_application(actor, application, *, expected_version: int, reason: str
             reason=reason,
             changes={"decided_at": timezone.now(), "last_reason": reason},
         )
-        _notify(app, f"申报被退回修改：{_tier_name(app.tier)}", f"退回理由：{reason}。请修改后重新提交。")
+        _notify(
+            app,
+            msg(gettext_noop("申报被退回修改：%(tier)s"), tier=_tier_param(app.tier)),
+            msg(gettext_noop("退回理由：%(reason)s。请修改后重新提交。"), reason=reason),
+        )
     return app
 
 
@@ -783,7 +804,11 @@ def reject_application(actor, application, *, expected_version: int, reason: str
             reason=reason,
             changes={"decided_at": timezone.now(), "last_reason": reason},
         )
-        _notify(app, f"申报未通过：{_tier_name(app.tier)}", f"理由：{reason}")
+        _notify(
+            app,
+            msg(gettext_noop("申报未通过：%(tier)s"), tier=_tier_param(app.tier)),
+            msg(gettext_noop("理由：%(reason)s"), reason=reason),
+        )
     return app
 
 
@@ -802,20 +827,31 @@ def approve_application(
             changes["notice_ends"] = today + dt.timedelta(days=app.batch.notice_days - 1)
         _move(actor, app, step, expected_version, "approve", reason=reason, changes=changes)
         if app.state == S.RECOMMENDED:
-            _notify(app, f"申报已通过省级审核并推荐：{_tier_name(app.tier)}", "请等待国家级主管部门审核。")
+            _notify(
+                app,
+                msg(gettext_noop("申报已通过省级审核并推荐：%(tier)s"), tier=_tier_param(app.tier)),
+                msg(gettext_noop("请等待国家级主管部门审核。")),
+            )
             _notify_officials(
                 workflow.NATIONAL,
                 app.enterprise.region,
-                f"新的推荐申报：{app.enterprise.name}",
-                f"{_tier_name(app.tier)}（{app.batch.name}），省级已推荐。",
+                msg(gettext_noop("新的推荐申报：%(enterprise)s"), enterprise=app.enterprise.name),
+                msg(
+                    gettext_noop("%(tier)s（%(batch)s），省级已推荐。"),
+                    tier=_tier_param(app.tier),
+                    batch=app.batch.name,
+                ),
                 application_url(app),
             )
         else:
             _notify(
                 app,
-                f"申报已通过审核，进入公示：{_tier_name(app.tier)}",
-                f"公示期 {app.notice_starts.isoformat()} 至 {app.notice_ends.isoformat()}；"
-                "公示期满无异议后予以认定。",
+                msg(gettext_noop("申报已通过审核，进入公示：%(tier)s"), tier=_tier_param(app.tier)),
+                msg(
+                    gettext_noop("公示期 %(starts)s 至 %(ends)s；公示期满无异议后予以认定。"),
+                    starts=app.notice_starts.isoformat(),
+                    ends=app.notice_ends.isoformat(),
+                ),
             )
     return app
 
@@ -883,7 +919,11 @@ def record_objection(actor, application, *, objector: str, text: str) -> Objecti
             objection=objection.pk,
             objector=objector,
         )
-        _notify(app, f"公示期间收到异议：{_tier_name(app.tier)}", "主管部门正在核实，核实结果将另行通知。")
+        _notify(
+            app,
+            msg(gettext_noop("公示期间收到异议：%(tier)s"), tier=_tier_param(app.tier)),
+            msg(gettext_noop("主管部门正在核实，核实结果将另行通知。")),
+        )
     return objection
 
 
@@ -892,12 +932,17 @@ def _close(actor, app: Application) -> None:
     reason = f"公示期 {app.notice_starts.isoformat()} 至 {app.notice_ends.isoformat()} 已满，无未处理的异议"
     _move(actor, app, step, app.version, "close_notice", reason=reason)
     recogniser = workflow.RECOGNISER[app.tier]
-    _notify(app, f"公示期满：{_tier_name(app.tier)}", f"请等待{workflow.level_name(recogniser)}认定。")
+    tier = _tier_param(app.tier)
+    _notify(
+        app,
+        msg(gettext_noop("公示期满：%(tier)s"), tier=tier),
+        msg(gettext_noop("请等待%(level)s认定。"), level=choice_label(workflow.level_name(recogniser))),
+    )
     _notify_officials(
         recogniser,
         app.enterprise.region,
-        f"公示期满，待认定：{app.enterprise.name}",
-        f"{_tier_name(app.tier)}（{app.batch.name}）。",
+        msg(gettext_noop("公示期满，待认定：%(enterprise)s"), enterprise=app.enterprise.name),
+        msg(gettext_noop("%(tier)s（%(batch)s）。"), tier=tier, batch=app.batch.name),
         application_url(app),
     )
 
@@ -939,7 +984,11 @@ def resolve_objection(
                 changes={"decided_at": now, "last_reason": resolution},
                 objection=objection.pk,
             )
-            _notify(app, f"公示异议成立，申报未通过：{_tier_name(app.tier)}", f"处理说明：{resolution}")
+            _notify(
+                app,
+                msg(gettext_noop("公示异议成立，申报未通过：%(tier)s"), tier=_tier_param(app.tier)),
+                msg(gettext_noop("处理说明：%(resolution)s"), resolution=resolution),
+            )
         else:
             record(
                 actor,
@@ -951,7 +1000,11 @@ def resolve_objection(
                 region_code=app.enterprise.region,
                 objection=objection.pk,
             )
-            _notify(app, f"公示异议经核实不成立：{_tier_name(app.tier)}", f"处理说明：{resolution}")
+            _notify(
+                app,
+                msg(gettext_noop("公示异议经核实不成立：%(tier)s"), tier=_tier_param(app.tier)),
+                msg(gettext_noop("处理说明：%(resolution)s"), resolution=resolution),
+            )
             if app.notice_ends < today and not app.objections.filter(outcome="").exists():
                 _close(actor, app)
     return objection
@@ -1078,8 +1131,13 @@ def recognise_application(
         )
         _notify(
             app,
-            f"已认定为{_tier_name(app.tier)}",
-            f"证书编号 {rec.certificate_no}，有效期 {valid_from.isoformat()} 至 {valid_until.isoformat()}。",
+            msg(gettext_noop("已认定为%(tier)s"), tier=_tier_param(app.tier)),
+            msg(
+                gettext_noop("证书编号 %(number)s，有效期 %(starts)s 至 %(ends)s。"),
+                number=str(rec.certificate_no),
+                starts=valid_from.isoformat(),
+                ends=valid_until.isoformat(),
+            ),
         )
     return rec
 
@@ -1146,13 +1204,24 @@ def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action:
         region_code=rec.enterprise.region,
         **data,
     )
-    body = f"证书编号 {rec.certificate_no}。撤销理由：{reason}"
+    body = msg(
+        gettext_noop("证书编号 %(number)s。撤销理由：%(reason)s"),
+        number=str(rec.certificate_no),
+        reason=reason,
+    )
     closed = _close_change_reports(actor, rec, reason)
     if closed:
-        body = f"{body.rstrip('。')}。尚未审核的 {closed} 份重大变化报告随认定撤销一并关闭，不再审核。"
+        body = msg(
+            gettext_noop(
+                "证书编号 %(number)s。撤销理由：%(reason)s。尚未审核的 %(count)s 份重大变化报告随认定撤销一并关闭，不再审核。"
+            ),
+            number=str(rec.certificate_no),
+            reason=reason.rstrip("。"),
+            count=closed,
+        )
     notify_enterprise(
         rec.enterprise,
-        f"认定已撤销：{_tier_name(rec.tier)}",
+        msg(gettext_noop("认定已撤销：%(tier)s"), tier=_tier_param(rec.tier)),
         body,
         url=recognition_url(rec),
         topic=TOPIC,
@@ -1262,19 +1331,28 @@ def report_change(
             late=late,
             deadline=deadline.isoformat(),
         )
-        late_note = f"（逾期：应在 {deadline.isoformat()} 前填报）" if late else ""
+        late_note = (
+            msg(gettext_noop("（逾期：应在 %(deadline)s 前填报）"), deadline=deadline.isoformat())
+            if late
+            else ""
+        )
+        what = choice_label(ChangeKind(kind).label)
         notify_enterprise(
             rec.enterprise,
-            f"重大变化报告已提交{late_note}",
-            f"认定“{rec.certificate_no}”：{_zh(ChangeKind(kind).label)}。",
+            msg(gettext_noop("重大变化报告已提交%(late)s"), late=late_note),
+            msg(gettext_noop("认定“%(number)s”：%(kind)s。"), number=str(rec.certificate_no), kind=what),
             url=recognition_url(rec),
             topic=TOPIC,
         )
         _notify_officials(
             rec.issued_by_level,
             rec.enterprise.region,
-            f"重大变化报告待审核：{rec.enterprise.name}{late_note}",
-            f"{_zh(ChangeKind(kind).label)}，发生于 {occurred_on.isoformat()}。",
+            msg(
+                gettext_noop("重大变化报告待审核：%(enterprise)s%(late)s"),
+                enterprise=rec.enterprise.name,
+                late=late_note,
+            ),
+            msg(gettext_noop("%(kind)s，发生于 %(date)s。"), kind=what, date=occurred_on.isoformat()),
             recognition_url(rec),
         )
     return report
@@ -1344,7 +1422,7 @@ def decide_change(actor, report, *, accept: bool, note: str, today: dt.date | No
         if accept:
             notify_enterprise(
                 rec.enterprise,
-                "重大变化报告已确认，认定继续有效",
+                msg(gettext_noop("重大变化报告已确认，认定继续有效")),
                 note,
                 url=recognition_url(rec),
                 topic=TOPIC,
@@ -1378,8 +1456,12 @@ def expire_recognitions(today: dt.date | None = None) -> int:
             )
             notify_enterprise(
                 rec.enterprise,
-                f"认定已到期：{_tier_name(rec.tier)}",
-                f"证书编号 {rec.certificate_no}，有效期至 {rec.valid_until.isoformat()}。",
+                msg(gettext_noop("认定已到期：%(tier)s"), tier=_tier_param(rec.tier)),
+                msg(
+                    gettext_noop("证书编号 %(number)s，有效期至 %(ends)s。"),
+                    number=str(rec.certificate_no),
+                    ends=rec.valid_until.isoformat(),
+                ),
                 url=recognition_url(rec),
                 topic=TOPIC,
             )

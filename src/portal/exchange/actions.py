@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import urllib.parse
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import require_enterprise
@@ -21,6 +20,8 @@ from portal.actions import InvalidInput, NotAllowed, claim, stale
 from portal.audit.record import record
 from portal.cultivation import workflow
 from portal.cultivation.models import Application, ApplicationState
+from portal.inbox.message import Message, msg
+from portal.inbox.message import label as choice_label
 from portal.inbox.send import notify_enterprise
 
 from . import node as node_mod
@@ -288,14 +289,29 @@ def forward_application(actor, application, *, expected_version: int, note: str 
             peer=upper.node_id,
             sequence=entry.sequence if entry else None,
         )
-        with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
-            notify_enterprise(
-                app.enterprise,
-                f"申报已报送{node_mod.LEVEL_NAMES.get(upper.level, '上级')}主管部门：{app.get_tier_display()}",
-                f"{me.label}已推荐，请等待{upper.name}的决定。",
-                topic="cultivation",
-            )
+        notify_enterprise(
+            app.enterprise,
+            msg(
+                gettext_noop("申报已报送%(level)s主管部门：%(tier)s"),
+                level=choice_label(node_mod.LEVEL_NAMES.get(upper.level, gettext_noop("上级"))),
+                tier=choice_label(app.get_tier_display()),
+            ),
+            msg(
+                gettext_noop("%(node)s已推荐，请等待%(peer)s的决定。"), node=_node_label(me), peer=upper.name
+            ),
+            topic="cultivation",
+        )
     return forwarded
+
+
+def _node_label(me) -> Message:
+    """me.label for an inbox message: rendered in the reader's language."""
+    level = node_mod.LEVEL_NAMES.get(me.level)
+    return msg(
+        gettext_noop("%(level)s节点 %(region)s"),
+        level=choice_label(level) if level else str(me.level or ""),
+        region=me.region or choice_label(gettext_noop("全国")),
+    )
 
 
 def forward_candidates(user, me):

@@ -18,6 +18,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from portal.accounts.models import User
 from portal.accounts.scope import region_in_scope
@@ -34,6 +35,8 @@ from portal.cultivation.models import (
     Tier,
 )
 from portal.enterprises.models import Enterprise
+from portal.inbox.message import Label, Message, msg
+from portal.inbox.message import label as choice_label
 from portal.inbox.send import notify_enterprise, notify_user
 
 from . import kinds, outbox
@@ -77,6 +80,21 @@ def _state(state: str) -> str:
         return state
 
 
+def _tier_param(tier: str) -> Label | str:
+    """The tier for an inbox message: translated when shown (an unknown code as is)."""
+    try:
+        return choice_label(Tier(tier).label)
+    except ValueError:
+        return tier
+
+
+def _state_param(state: str) -> Label | str:
+    try:
+        return choice_label(S(state).label)
+    except ValueError:
+        return state
+
+
 def _copy_of(obj, peer) -> Origin | None:
     return Origin.objects.filter(local_type=obj._meta.label_lower, local_id=str(obj.pk), peer=peer).first()
 
@@ -105,7 +123,7 @@ def node_officials(me) -> list[User]:
     return [u for u in users if region_in_scope(u, me.region or "")] if me.region else list(users)
 
 
-def _notify_officials(me, region: str, title: str, body: str, url: str = "") -> None:
+def _notify_officials(me, region: str, title: Message, body: Message, url: str = "") -> None:
     for user in node_officials(me):
         if region_in_scope(user, region):
             notify_user(user, title, body, url=url, topic=TOPIC)
@@ -284,7 +302,9 @@ def apply_application(peer, entry: dict, me) -> Application | None:
             region_code=enterprise.region,
             **data,
         )
-        _announce(me, app, peer, f"收到下级推荐的申报：{enterprise.name}")
+        _announce(
+            me, app, peer, msg(gettext_noop("收到下级推荐的申报：%(enterprise)s"), enterprise=enterprise.name)
+        )
         return app
 
     from_state = app.state
@@ -310,8 +330,8 @@ def apply_application(peer, entry: dict, me) -> Application | None:
         _notify_officials(
             me,
             app.enterprise.region,
-            f"下级报送的申报已撤回：{app.enterprise.name}",
-            f"{_tier(app.tier)}，企业已在{peer.name}撤回。",
+            msg(gettext_noop("下级报送的申报已撤回：%(enterprise)s"), enterprise=app.enterprise.name),
+            msg(gettext_noop("%(tier)s，企业已在%(peer)s撤回。"), tier=_tier_param(app.tier), peer=peer.name),
         )
         return app
     if from_state not in (S.RETURNED, state):
@@ -341,12 +361,19 @@ def apply_application(peer, entry: dict, me) -> Application | None:
         region_code=app.enterprise.region,
         **data,
     )
-    _announce(me, app, peer, f"下级再次推荐的申报：{app.enterprise.name}")
+    _announce(
+        me, app, peer, msg(gettext_noop("下级再次推荐的申报：%(enterprise)s"), enterprise=app.enterprise.name)
+    )
     return app
 
 
-def _announce(me, app: Application, peer, title: str) -> None:
-    body = f"{_tier(app.tier)}，由{peer.name}推荐，当前状态“{_state(app.state)}”。"
+def _announce(me, app: Application, peer, title: Message) -> None:
+    body = msg(
+        gettext_noop("%(tier)s，由%(peer)s推荐，当前状态“%(state)s”。"),
+        tier=_tier_param(app.tier),
+        peer=peer.name,
+        state=_state_param(app.state),
+    )
     _notify_officials(me, app.enterprise.region, title, body, _app_url(app))
 
 
@@ -360,25 +387,46 @@ DECIDING_ACTIONS = (
 )
 
 
-def _decision_message(state: str, tier: str, level: str, p: dict) -> tuple[str, str]:
-    who = f"{LEVEL_NAMES.get(level, '上级')}主管部门"
-    reason = p["reason"]
+def _decision_message(state: str, tier: Label | str, level: str, p: dict) -> tuple[Message, Message]:
+    who = msg(
+        gettext_noop("%(level)s主管部门"), level=choice_label(LEVEL_NAMES.get(level, gettext_noop("上级")))
+    )
+    reason = str(p["reason"] or "")
     if state == S.IN_NOTICE:
         return (
-            f"申报已通过{who}审核，进入公示：{tier}",
-            f"公示期 {p['notice_starts']} 至 {p['notice_ends']}；公示期满无异议后予以认定。",
+            msg(gettext_noop("申报已通过%(who)s审核，进入公示：%(tier)s"), who=who, tier=tier),
+            msg(
+                gettext_noop("公示期 %(starts)s 至 %(ends)s；公示期满无异议后予以认定。"),
+                starts=str(p["notice_starts"]),
+                ends=str(p["notice_ends"]),
+            ),
         )
     if state == S.RETURNED:
-        return f"申报被{who}退回修改：{tier}", f"退回理由：{reason}。请修改后重新提交。"
+        return (
+            msg(gettext_noop("申报被%(who)s退回修改：%(tier)s"), who=who, tier=tier),
+            msg(gettext_noop("退回理由：%(reason)s。请修改后重新提交。"), reason=reason),
+        )
     if state == S.REJECTED:
-        return f"申报未通过：{tier}", f"{who}意见：{reason}"
+        return (
+            msg(gettext_noop("申报未通过：%(tier)s"), tier=tier),
+            msg(gettext_noop("%(who)s意见：%(reason)s"), who=who, reason=reason),
+        )
     if state == S.NOTICE_ENDED:
-        return f"公示期满：{tier}", "请等待认定。"
+        return msg(gettext_noop("公示期满：%(tier)s"), tier=tier), msg(gettext_noop("请等待认定。"))
     if state == S.RECOMMENDED:
-        return f"申报已通过省级审核并推荐：{tier}", "请等待国家级主管部门审核。"
+        return (
+            msg(gettext_noop("申报已通过省级审核并推荐：%(tier)s"), tier=tier),
+            msg(gettext_noop("请等待国家级主管部门审核。")),
+        )
     if state == S.RECOGNISED:
-        return f"申报已获认定：{tier}", "认定证书信息将随后同步到本系统。"
-    return f"申报状态更新：{tier}", f"当前状态：{_state(state)}。{reason}"
+        return (
+            msg(gettext_noop("申报已获认定：%(tier)s"), tier=tier),
+            msg(gettext_noop("认定证书信息将随后同步到本系统。")),
+        )
+    return (
+        msg(gettext_noop("申报状态更新：%(tier)s"), tier=tier),
+        msg(gettext_noop("当前状态：%(state)s。%(reason)s"), state=_state_param(state), reason=reason),
+    )
 
 
 def apply_decision(peer, entry: dict, me) -> Application:
@@ -441,7 +489,7 @@ def apply_decision(peer, entry: dict, me) -> Application:
         decided_at=changes.get("decided_at") or timezone.now(),
     )
     if from_state != state:
-        title, body = _decision_message(state, _tier(app.tier), p["decided_by"]["level"], p)
+        title, body = _decision_message(state, _tier_param(app.tier), p["decided_by"]["level"], p)
         notify_enterprise(app.enterprise, title, body, url=_app_url(app), topic="cultivation")
     # A copy of a child's application: pass the decision on down.
     outbox.publish_decision(
@@ -533,21 +581,31 @@ def apply_recognition(peer, entry: dict, me) -> Recognition:
         certificate_no=rec.certificate_no,
     )
     if app is not None and from_state != rec.status:
-        tier = _tier(rec.tier)
+        tier = _tier_param(rec.tier)
+        number, until = str(rec.certificate_no), str(rec.valid_until)
         if rec.status == RecognitionStatus.ACTIVE:
             title, body = (
-                f"认定证书已同步：{tier}",
-                f"证书编号 {rec.certificate_no}，有效期 {rec.valid_from} 至 {rec.valid_until}。",
+                msg(gettext_noop("认定证书已同步：%(tier)s"), tier=tier),
+                msg(
+                    gettext_noop("证书编号 %(number)s，有效期 %(starts)s 至 %(ends)s。"),
+                    number=number,
+                    starts=str(rec.valid_from),
+                    ends=until,
+                ),
             )
         elif rec.status == RecognitionStatus.REVOKED:
             title, body = (
-                f"认定已撤销：{tier}",
-                f"证书编号 {rec.certificate_no}。撤销理由：{rec.revoked_reason}",
+                msg(gettext_noop("认定已撤销：%(tier)s"), tier=tier),
+                msg(
+                    gettext_noop("证书编号 %(number)s。撤销理由：%(reason)s"),
+                    number=number,
+                    reason=str(rec.revoked_reason),
+                ),
             )
         else:
             title, body = (
-                f"认定已到期：{tier}",
-                f"证书编号 {rec.certificate_no}，有效期至 {rec.valid_until}。",
+                msg(gettext_noop("认定已到期：%(tier)s"), tier=tier),
+                msg(gettext_noop("证书编号 %(number)s，有效期至 %(ends)s。"), number=number, ends=until),
             )
         notify_enterprise(enterprise, title, body, topic="cultivation")
     outbox.publish_recognition(rec, node=me)

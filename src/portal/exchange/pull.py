@@ -26,8 +26,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
+from portal.inbox.message import msg
 from portal.inbox.send import notify_user
 
 from . import crypto, schemas
@@ -204,8 +205,12 @@ def pull(
                 for user in node_officials(me):
                     notify_user(
                         user,
-                        f"互联互通：来自{peer.name}的 {len(quarantined)} 条记录未通过校验，已隔离",
-                        "\n".join(quarantined[:10]),
+                        msg(
+                            gettext_noop("互联互通：来自%(peer)s的 %(count)s 条记录未通过校验，已隔离"),
+                            peer=peer.name,
+                            count=len(quarantined),
+                        ),
+                        "\n".join(quarantined[:10]),  # the records' reasons, kept in Chinese (as quarantined)
                         url=_quarantine_url(),
                         topic="exchange",
                     )

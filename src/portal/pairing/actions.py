@@ -13,13 +13,14 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.accounts.scope import require_enterprise
 from portal.actions import InvalidInput, NotAllowed, claim, too_long
 from portal.assessments import engine
 from portal.audit.record import record
+from portal.inbox.message import Message, msg
 from portal.inbox.send import notify_enterprise
 
 from . import access, leaders
@@ -159,8 +160,8 @@ def flag_leader(actor, enterprise, reason: str) -> LeaderFlag:
         )
         notify_enterprise(
             enterprise,
-            "贵企业已被标记为链主企业",
-            "可以在“融通对接”页面发布配套供应、揭榜挂帅和服务需求。",
+            msg(gettext_noop("贵企业已被标记为链主企业")),
+            msg(gettext_noop("可以在“融通对接”页面发布配套供应、揭榜挂帅和服务需求。")),
             topic=TOPIC,
         )
     return flag
@@ -198,7 +199,10 @@ def unflag_leader(actor, flag: LeaderFlag, reason: str, expected_version: int) -
             enterprise=enterprise.pk,
         )
         notify_enterprise(
-            enterprise, "贵企业的链主标记已取消", f"理由：{reason}。已发布的需求不受影响。", topic=TOPIC
+            enterprise,
+            msg(gettext_noop("贵企业的链主标记已取消")),
+            msg(gettext_noop("理由：%(reason)s。已发布的需求不受影响。"), reason=reason),
+            topic=TOPIC,
         )
     return flag
 
@@ -405,8 +409,8 @@ def close_need(actor, need: Need, note: str, expected_version: int) -> Need:
         ):
             notify_enterprise(
                 resp.enterprise,
-                f"需求“{need.title}”已停止征集",
-                note or "发布企业已关闭该需求。",
+                msg(gettext_noop("需求“%(need)s”已停止征集"), need=need.title),
+                note or msg(gettext_noop("发布企业已关闭该需求。")),
                 url=need_url(need),
                 topic=TOPIC,
             )
@@ -475,7 +479,11 @@ def respond(actor, need: Need, proposal: str) -> NeedResponse:
         )
         notify_enterprise(
             need.leader,
-            f"“{enterprise.name}”响应了您的需求“{need.title}”",
+            msg(
+                gettext_noop("“%(enterprise)s”响应了您的需求“%(need)s”"),
+                enterprise=enterprise.name,
+                need=need.title,
+            ),
             proposal[:200],
             url=need_url(need),
             topic=TOPIC,
@@ -507,7 +515,11 @@ def withdraw_response(actor, response: NeedResponse, expected_version: int) -> N
         )
         notify_enterprise(
             need.leader,
-            f"“{enterprise.name}”撤回了对需求“{need.title}”的响应",
+            msg(
+                gettext_noop("“%(enterprise)s”撤回了对需求“%(need)s”的响应"),
+                enterprise=enterprise.name,
+                need=need.title,
+            ),
             url=need_url(need),
             topic=TOPIC,
         )
@@ -522,7 +534,7 @@ def _decide(
     expected_version: int,
     allowed_from: tuple,
     doing: str,
-    title: str,
+    title: Message,
 ) -> NeedResponse:
     need = response.need
     _require_leader_user(actor, need, doing)
@@ -569,7 +581,7 @@ def shortlist(actor, response: NeedResponse, note: str, expected_version: int) -
         expected_version,
         (R.SUBMITTED, R.DECLINED),
         gettext("列入入围名单"),
-        f"贵企业对需求“{need.title}”的响应已入围",
+        msg(gettext_noop("贵企业对需求“%(need)s”的响应已入围"), need=need.title),
     )
 
 
@@ -591,7 +603,7 @@ def decline(actor, response: NeedResponse, note: str, expected_version: int) -> 
         expected_version,
         (R.SUBMITTED, R.SHORTLISTED),
         gettext("标记为未入围"),
-        f"贵企业对需求“{need.title}”的响应未入围",
+        msg(gettext_noop("贵企业对需求“%(need)s”的响应未入围"), need=need.title),
     )
 
 

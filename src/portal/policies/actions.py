@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from portal.accounts.roles import OFFICIAL_ROLES, Role
 from portal.accounts.scope import OutOfScope, enterprise_in_scope
@@ -30,6 +30,7 @@ from portal.actions import InvalidInput, NotAllowed, claim
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.models import Enterprise
+from portal.inbox.message import msg
 from portal.inbox.send import notify_enterprise
 from portal.uploads import DAMAGED, KINDS, LOCKED, accepted_names, clean_name, read_upload
 
@@ -590,8 +591,13 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> Confirma
         for g in grants:
             notify_enterprise(
                 g.enterprise,
-                f"免申即享：{policy.title}",
-                f"贵企业已列入“{policy.title}”免申即享兑现名单，无需申报，兑付进度可在“我的政策”中查看。",
+                msg(gettext_noop("免申即享：%(policy)s"), policy=policy.title),
+                msg(
+                    gettext_noop(
+                        "贵企业已列入“%(policy)s”免申即享兑现名单，无需申报，兑付进度可在“我的政策”中查看。"
+                    ),
+                    policy=policy.title,
+                ),
                 url=reverse("policies:mine"),
                 topic="policy_grant",
             )
@@ -735,10 +741,14 @@ def decide_grant(actor, grant: Grant, *, status: str, reason: str = "", expected
             policy=grant.policy_id,
             check=check.kind if check is not None else "",
         )
-        body = "资金已拨付。" if status == GrantStatus.PAID else f"不予兑付，理由：{reason}"
+        body = (
+            msg(gettext_noop("资金已拨付。"))
+            if status == GrantStatus.PAID
+            else msg(gettext_noop("不予兑付，理由：%(reason)s"), reason=reason)
+        )
         notify_enterprise(
             grant.enterprise,
-            f"免申即享兑付：{grant.policy.title}",
+            msg(gettext_noop("免申即享兑付：%(policy)s"), policy=grant.policy.title),
             body,
             url=reverse("policies:mine"),
             topic="policy_grant",

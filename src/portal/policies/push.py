@@ -16,10 +16,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from portal.accounts.models import User
 from portal.assessments import engine
 from portal.enterprises.models import Enterprise
+from portal.inbox.message import Lines, Message, msg, render
 from portal.inbox.send import notify_enterprise
 
 from . import matching
@@ -33,18 +35,29 @@ def pushable(policy: Policy) -> bool:
     return policy.status == Status.PUBLISHED and policy.in_force(matching.today()) and not policy.unverified
 
 
-def _message(policy: Policy) -> tuple[str, str]:
-    title = f"新政策匹配：{policy.title}"
-    lines = [
-        f"根据贵企业画像，您符合“{policy.title}”（{policy.department}{'，' + policy.document_number if policy.document_number else ''}）的条件。"
-    ]
+def _message(policy: Policy) -> tuple[Message, Lines]:
+    title = msg(gettext_noop("新政策匹配：%(policy)s"), policy=policy.title)
+    if policy.document_number:
+        fits = msg(
+            gettext_noop("根据贵企业画像，您符合“%(policy)s”（%(department)s，%(number)s）的条件。"),
+            policy=policy.title,
+            department=policy.department,
+            number=policy.document_number,
+        )
+    else:
+        fits = msg(
+            gettext_noop("根据贵企业画像，您符合“%(policy)s”（%(department)s）的条件。"),
+            policy=policy.title,
+            department=policy.department,
+        )
+    lines = [fits]
     if policy.benefit_text:
-        lines.append(f"支持内容：{policy.benefit_text}")
+        lines.append(msg(gettext_noop("支持内容：%(benefit)s"), benefit=policy.benefit_text))
     if policy.no_application:
-        lines.append("该政策“免申即享”，无需申报，待主管部门确认名单后兑现。")
+        lines.append(msg(gettext_noop("该政策“免申即享”，无需申报，待主管部门确认名单后兑现。")))
     elif policy.apply_until:
-        lines.append(f"申报截止：{policy.apply_until.isoformat()}")
-    return title, "\n".join(lines)
+        lines.append(msg(gettext_noop("申报截止：%(date)s"), date=policy.apply_until.isoformat()))
+    return title, Lines(tuple(lines))
 
 
 def send(policy: Policy, enterprise: Enterprise, trigger: str) -> bool:
@@ -67,8 +80,9 @@ def send(policy: Policy, enterprise: Enterprise, trigger: str) -> bool:
                 .exclude(email="")
                 .values_list("email", flat=True)
             )
-            if emails:
-                transaction.on_commit(lambda: _mail(title, body + f"\n\n详情：{url}", emails))
+            if emails:  # addressed to every user of the enterprise: in the site's language (Chinese)
+                subject, text = render(title, settings.LANGUAGE_CODE), render(body, settings.LANGUAGE_CODE)
+                transaction.on_commit(lambda: _mail(subject, text + f"\n\n详情：{url}", emails))
     return True
 
 

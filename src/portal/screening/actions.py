@@ -18,12 +18,13 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from portal.accounts.scope import region_in_scope
 from portal.actions import InvalidInput, NotAllowed
 from portal.assessments import engine
 from portal.audit.record import record
+from portal.inbox.message import Message, msg, render
 from portal.inbox.send import notify_user
 
 from . import files
@@ -321,20 +322,22 @@ def complete_run(run: ScreeningRun, summary: dict, *, output, results, errors, c
         )
         notify_user(
             run.official,
-            f"主动发现筛查已完成：{run.original_name}",
-            f"共筛查 {rows:,} 行，得到 {kept:,} 家候选企业。",
+            msg(gettext_noop("主动发现筛查已完成：%(name)s"), name=run.original_name),
+            msg(gettext_noop("共筛查 %(rows)s 行，得到 %(kept)s 家候选企业。"), rows=rows, kept=kept),
             url=reverse("screening:detail", args=[run.pk]),
             topic="screening",
         )
     return run
 
 
-def _mark_failed(run: ScreeningRun, message: str, **audit) -> None:
-    """Inside the caller's transaction, on a locked active run: failed, audited, the official told."""
+def _mark_failed(run: ScreeningRun, message: Message | str, **audit) -> None:
+    """Inside the caller's transaction, on a locked active run: failed, audited, the official told
+    (the run and the audit keep the Chinese text; the inbox shows `message` in the reader's language)."""
     previous = run.state
+    text = render(message, settings.LANGUAGE_CODE)
     run.state, run.error_message, run.finished_at, run.phase = (
         RunState.FAILED,
-        message,
+        text,
         timezone.now(),
         "",
     )
@@ -345,21 +348,22 @@ def _mark_failed(run: ScreeningRun, message: str, **audit) -> None:
         run,
         from_state=previous,
         to_state=RunState.FAILED,
-        reason=message,
+        reason=text,
         region_code=run.region_code,
         **audit,
     )
     notify_user(
         run.official,
-        f"主动发现筛查未能完成：{run.original_name}",
+        msg(gettext_noop("主动发现筛查未能完成：%(name)s"), name=run.original_name),
         message,
         url=reverse("screening:detail", args=[run.pk]),
         topic="screening",
     )
 
 
-def fail_run(run_id: int, message: str) -> None:
-    """Mark a run failed with a Chinese reason; the upload is kept, partial outputs are removed."""
+def fail_run(run_id: int, message: Message | str) -> None:
+    """Mark a run failed with a reason (a Message, or Chinese text shown as is); the upload is kept,
+    partial outputs are removed."""
     with transaction.atomic():
         run = ScreeningRun.objects.select_for_update().get(pk=run_id)
         if run.state in (RunState.DONE, RunState.FAILED):
@@ -410,12 +414,15 @@ def fail_stale_runs(runs=None) -> list[int]:
             if run is None:
                 continue  # it progressed or ended in the meantime
             last_seen = run.last_seen
-            message = (
-                f"后台任务中断（超过 {minutes} 分钟无进展），可能是任务进程被停止或服务器重启；"
-                "上传的文件已保留，请点击“重新筛选”重新提交。"
+            message = msg(
+                gettext_noop(
+                    "后台任务中断（超过 %(minutes)s 分钟无进展），可能是任务进程被停止或服务器重启；"
+                    "上传的文件已保留，请点击“重新筛选”重新提交。"
+                ),
+                minutes=minutes,
             )
             _mark_failed(run, message, stale_minutes=minutes, last_progress=last_seen.isoformat())
-            _fail_queue_row(run.task_id, message)
+            _fail_queue_row(run.task_id, render(message, settings.LANGUAGE_CODE))
         shutil.rmtree(files.run_dir(pk), ignore_errors=True)
         failed.append(pk)
     return failed

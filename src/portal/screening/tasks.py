@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from portal.assessments import engine
+from portal.inbox.message import msg
 
 from . import actions, files
 
@@ -60,14 +62,18 @@ def run_screening(run_id: int) -> dict:
         actions.fail_run(run.pk, exc.message)
         return {"run": run_id, "state": "failed"}
     except FileNotFoundError:
-        actions.fail_run(run.pk, "找不到上传的文件（可能已被清理）；请重新上传名录文件。")
+        actions.fail_run(run.pk, msg(gettext_noop("找不到上传的文件（可能已被清理）；请重新上传名录文件。")))
         return {"run": run_id, "state": "failed"}
     except Exception as exc:  # noqa: BLE001 - the run must end failed, never stuck in "running"
         log.exception("screening run %s failed", run_id)
         actions.fail_run(
             run.pk,
-            f"筛查过程中出现内部错误（{type(exc).__name__}）；上传的文件已保留，"
-            "请稍后重新发起，或联系平台管理员。",
+            msg(
+                gettext_noop(
+                    "筛查过程中出现内部错误（%(error)s）；上传的文件已保留，请稍后重新发起，或联系平台管理员。"
+                ),
+                error=type(exc).__name__,
+            ),
         )
         return {"run": run_id, "state": "failed"}
     return {"run": run_id, "state": "done", "rows": summary.get("rows", 0)}

@@ -28,6 +28,7 @@ from portal.actions import InvalidInput, NotAllowed, claim
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises import identity
+from portal.inbox.message import Message, label, msg
 from portal.inbox.send import notify_enterprise, notify_user
 
 from . import deadlines
@@ -87,6 +88,23 @@ def level_region_label(level: str, code: str) -> str:
     return gettext("%(region)s（%(level)s）") % {"region": region_label(code), "level": level_name}
 
 
+def _region_param(code: str):
+    """A region in a stored message: the place name as is, 全国 translated when shown."""
+    if not code:
+        return label(gettext_noop("全国"))
+    found = engine.region(code)
+    return found[0] if found else code
+
+
+def _level_region_message(level: str, code: str) -> Message:
+    """level_region_label() for a stored message: rendered in the reader's language."""
+    try:
+        level_name = label(Level(level).label)
+    except ValueError:
+        level_name = level
+    return msg(gettext_noop("%(region)s（%(level)s）"), region=_region_param(code), level=level_name)
+
+
 def _zh(text) -> str:
     """Stored texts stay Chinese whatever language the acting user's pages are in."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -132,7 +150,7 @@ def _member_users(institution):
     return User.objects.filter(provider_membership__institution=institution, is_active=True)
 
 
-def _notify_members(institution, title: str, body: str = "", url: str = "") -> None:
+def _notify_members(institution, title: Message, body: Message | str, url: str = "") -> None:
     for user in _member_users(institution):
         notify_user(user, title, body, url, TOPIC)
 
@@ -341,16 +359,14 @@ def register_provider(
                 credit_code=code,
                 username=username,
             )
-            with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
-                where = level_region_label(level, region_code)
-                for official in reviewers_of(level, region_code):
-                    notify_user(
-                        official,
-                        f"服务机构“{name}”申请入驻，待您审核",
-                        f"{where}{InstitutionKind(kind).label}。审核通过前，企业和其他部门看不到该机构及其服务。",
-                        _url("services:institution", institution.pk),
-                        TOPIC,
-                    )
+            title = msg(gettext_noop("服务机构“%(name)s”申请入驻，待您审核"), name=name)
+            body = msg(
+                gettext_noop("%(where)s%(kind)s。审核通过前，企业和其他部门看不到该机构及其服务。"),
+                where=_level_region_message(level, region_code),
+                kind=label(InstitutionKind(kind).label),
+            )
+            for official in reviewers_of(level, region_code):
+                notify_user(official, title, body, _url("services:institution", institution.pk), TOPIC)
     except IntegrityError:
         raise InvalidInput(
             gettext("登记信息有误，请按提示修改后重新提交。"), [("credit_code", _code_taken(code))]
@@ -442,11 +458,13 @@ def review_institution(
             region_code=institution.region_code,
         )
         title = {
-            "approve": f"服务机构“{institution.name}”已通过审核，机构及其服务已对企业公开",
-            "reject": f"服务机构“{institution.name}”未通过审核",
-            "suspend": f"服务机构“{institution.name}”已被暂停，机构及其服务暂不对企业公开",
+            "approve": gettext_noop("服务机构“%(name)s”已通过审核，机构及其服务已对企业公开"),
+            "reject": gettext_noop("服务机构“%(name)s”未通过审核"),
+            "suspend": gettext_noop("服务机构“%(name)s”已被暂停，机构及其服务暂不对企业公开"),
         }[decision]
-        _notify_members(institution, title, reason, _url("services:provider_home"))
+        _notify_members(
+            institution, msg(title, name=institution.name), reason, _url("services:provider_home")
+        )
     return institution
 
 
@@ -525,7 +543,7 @@ def resubmit_institution(
         for official in reviewers_of(level, region_code):
             notify_user(
                 official,
-                f"服务机构“{name}”修改后重新申请入驻，待您审核",
+                msg(gettext_noop("服务机构“%(name)s”修改后重新申请入驻，待您审核"), name=name),
                 "",
                 _url("services:institution", institution.pk),
                 TOPIC,
@@ -736,12 +754,19 @@ def post_demand(
             due_on=due.isoformat(),
         )
         url = _url("services:demand", demand.pk)
-        with translation.override(settings.LANGUAGE_CODE):  # inbox messages are records: in Chinese
-            body = f"{enterprise.name}（{region_label(enterprise.region)}）：{Category(category).label}。请在 {due.isoformat()} 前首次响应。"
-            for official in officials:
-                notify_user(official, f"新诉求待响应：{title}", body, url, TOPIC)
-            for institution in matched:
-                _notify_members(institution, f"有企业需要{Category(category).label}：{title}", body, url)
+        need = label(Category(category).label)
+        body = msg(
+            gettext_noop("%(enterprise)s（%(region)s）：%(category)s。请在 %(due)s 前首次响应。"),
+            enterprise=enterprise.name,
+            region=_region_param(enterprise.region),
+            category=need,
+            due=due.isoformat(),
+        )
+        for official in officials:
+            notify_user(official, msg(gettext_noop("新诉求待响应：%(title)s"), title=title), body, url, TOPIC)
+        for institution in matched:
+            title_msg = msg(gettext_noop("有企业需要%(category)s：%(title)s"), category=need, title=title)
+            _notify_members(institution, title_msg, body, url)
     return demand
 
 
@@ -816,7 +841,11 @@ def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | No
         )
         notify_enterprise(
             current.enterprise,
-            f"您的诉求“{current.title}”有新回复（{response.organisation}）",
+            msg(
+                gettext_noop("您的诉求“%(title)s”有新回复（%(organisation)s）"),
+                title=current.title,
+                organisation=response.organisation,
+            ),
             text[:200],
             _url("services:demand", current.pk),
             TOPIC,
@@ -875,7 +904,11 @@ def close_demand(
         for user in authors:
             notify_user(
                 user,
-                f"诉求“{demand.title}”已办结，企业评价 {stars} 星",
+                msg(
+                    gettext_noop("诉求“%(title)s”已办结，企业评价 %(stars)s 星"),
+                    title=demand.title,
+                    stars=stars,
+                ),
                 comment,
                 _url("services:demand", demand.pk),
                 TOPIC,
@@ -911,6 +944,10 @@ def withdraw_demand(
         )
         for user in User.objects.filter(pk__in=demand.responses.values("author_id")):
             notify_user(
-                user, f"诉求“{demand.title}”已由企业撤回", reason, _url("services:demand", demand.pk), TOPIC
+                user,
+                msg(gettext_noop("诉求“%(title)s”已由企业撤回"), title=demand.title),
+                reason,
+                _url("services:demand", demand.pk),
+                TOPIC,
             )
     return demand
