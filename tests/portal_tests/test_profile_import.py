@@ -453,3 +453,35 @@ def test_the_upload_page_lists_every_sheet_of_the_template(owner):
     visible = [ws.title for ws in template(owner).worksheets if ws.sheet_state == "visible"]
     assert visible[-3:] == ["主导制定标准", "发展评价得分", "地方特色指标"]
     assert f"模板含工作表：{'、'.join(visible)}。" in text
+
+
+def test_amounts_headed_in_yuan_are_refused_not_read_as_wan(owner, new_enterprise):
+    """A column headed 营业收入（元） holds yuan: read as 万元 it would store 10 000 times the revenue."""
+    wb = filled(owner)
+    fin = wb["财务数据"]
+    col = fin_column(fin, "营业收入（万元）")
+    fin.cell(row=1, column=col, value="营业收入（元）")
+    fin.cell(row=2, column=col, value=12345678)
+    fin.cell(row=3, column=col, value=9800000)
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert (
+        "财务数据 第 1 行 C 列（营业收入）：表头写的单位是“元”，本列按万元读取：请把本列金额换算为万元，"
+        "并把表头改为“营业收入（万元）”"
+    ) in text
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1 and "financials" not in new_enterprise.profile
+
+
+def test_headers_typed_with_ascii_parentheses_are_recognised(owner, new_enterprise):
+    wb = filled(owner)
+    fin = wb["财务数据"]
+    for cell in fin[1]:
+        if isinstance(cell.value, str):
+            cell.value = cell.value.replace("（", "(").replace("）", ")")
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 200, response.content.decode()
+    owner.post(reverse("enterprises:import_confirm"))
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.profile["financials"]["2025"]["revenue"] == 12345678

@@ -529,20 +529,33 @@ class _Reader:
         return False
 
     def headers(self, ws, columns: list[Column]) -> dict[str, int] | None:
-        found = {}
+        found, wrong_unit = {}, False
         for col in range(1, ws.max_column + 1):
             text = ws.cell(row=1, column=col).value
             if _blank(text):
                 continue
-            label = str(text).split("（")[0].strip()
+            text = str(text).strip().replace("(", "（").replace(")", "）")
+            label, _, unit = text.partition("（")
+            label, unit = label.strip(), unit.rstrip("）").strip()
             for column in columns:
                 if column.label == label and column.key not in found:
                     found[column.key] = col
+                    if column.kind == "wan" and "元" in unit and "万元" not in unit:
+                        # 营业收入（元） read as 万元 would store 10 000 times the amount without a word
+                        self.error(
+                            ws.title,
+                            1,
+                            get_column_letter(col),
+                            column.label,
+                            f"表头写的单位是“{unit}”，本列按万元读取：请把本列金额换算为万元，"
+                            f"并把表头改为“{column.header}”",
+                        )
+                        wrong_unit = True
         missing = [c.header for c in columns if c.key not in found and not c.optional]
         if missing:
             self.error(ws.title, 1, "", "表头", f"缺少列：{'、'.join(missing)}（请使用平台提供的模板）")
             return None
-        return found
+        return None if wrong_unit else found
 
     def row_blank(self, ws, row: int, cols) -> bool:
         return all(_blank(ws.cell(row=row, column=c).value) and not self.pending(ws, row, c) for c in cols)
