@@ -432,3 +432,16 @@ def test_a_score_plan_is_the_same_when_every_point_is_a_quarter(registry, tmp_pa
             (c.key, c.target, c.zh) for c in whole.plan.changes
         ]
         assert quarters.plan.reaches is whole.plan.reaches is True
+
+
+def test_a_missing_title_list_is_asked_for_by_every_title_the_tier_accepts():
+    """小巨人 (2026) accepts a 专精特新 or a 小巨人 title, both read from `recognitions`: the fill-in line names both,
+    not only the one that sorts first ("小巨人称号" alone told a 专精特新 applicant to fill in the wrong title)."""
+    import json
+
+    p = json.loads((ROOT / "examples" / "manufacturer.json").read_text(encoding="utf-8"))
+    p.pop("recognitions", None)
+    a = assess(p, as_of=dt.date(2026, 11, 28))
+    lines = [c.zh for c in a.tiers["little_giant"].plan.changes if c.kind == "provide"]
+    titles = [t for t in lines if "（recognitions）" in t]
+    assert titles == ["补充填报：专精特新“小巨人”称号有效期至、专精特新中小企业称号有效期至（recognitions）"]

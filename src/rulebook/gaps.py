@@ -583,16 +583,20 @@ def criterion_gaps(result: CriterionResult, ctx: Context) -> list[Fix]:
 
 def _provide(keys: list[str], facts: FactSet) -> list[Change]:
     """One 'fill in' line per profile field (a missing list is asked for once, not once per year)."""
-    out, seen = [], set()
+    by_path: dict[str, list[tuple[str, str, str]]] = {}
     for key in keys:
-        path = facts.path_of(key)
-        if path in seen:
-            continue
-        seen.add(path)
         name, year = split_key(key)
         spec = CATALOGUE.get(name)
         per_year_field = spec is not None and "{y}" in spec.path
         zh, en = _label(key) if per_year_field or spec is None else (spec.zh, spec.en)
+        by_path.setdefault(facts.path_of(key), []).append((key, zh, en))
+    out = []
+    for path, items in by_path.items():
+        # several facts read from one list (recognitions: 专精特新 or 小巨人 title) are named together,
+        # not as whichever sorts first
+        zh = "、".join(dict.fromkeys(z for _, z, _ in items))
+        en = ", ".join(dict.fromkeys(e for _, _, e in items))
+        key = items[0][0]
         out.append(
             Change(key, "provide", None, None, f"补充填报：{zh}（{path}）", f"fill in: {en} ({path})", 0.0)
         )
