@@ -473,3 +473,25 @@ def test_past_dates_use_the_2022_measures(client, hz_owner, hz_enterprise):
     assert [escape(t["label"]) for t in expected["tiers"].values()] == [
         escape(t["label"]) for t in result_for_display(a, "zh")["tiers"]
     ]
+
+
+@pytest.mark.django_db
+def test_a_title_only_an_official_records_is_not_asked_of_the_enterprise(client):
+    """小巨人 needs a 专精特新 title held; with none on record the plan said '补充填报：…称号有效期至（recognitions）'
+    with a '去填写' link to the read-only 已获认定 section. It now says who records titles, as the policy pages do."""
+    doc = example_profile("manufacturer")
+    doc.pop("recognitions", None)
+    ent = make_enterprise("杭州无称号机械有限公司", credit_code=credit_code("91330106MA2B3C4D5"), profile=doc)
+    owner = make_user("ent-notitle", Role.ENTERPRISE, enterprise=ent)
+    a = run_assessment(owner, ent, as_of=AS_OF)
+    lg = next(t for t in result_for_display(a, "zh")["tiers"] if t["id"] == "little_giant")
+    items = lg["plan"]["items"]
+    titles = [i for i in items if "称号" in i["text"]]
+    assert titles and all(i["url"] is None and not i["provide"] for i in titles)
+    assert titles[0]["text"] == (
+        "称号由主管部门认定后记入企业画像，不能自行填报：专精特新“小巨人”称号有效期至、专精特新中小企业称号有效期至"
+        "。在本平台以外取得的，请联系主管部门登记。"
+    )
+    assert not any("（recognitions）" in i["text"] for i in items)
+    page = login(client, owner).get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert "（recognitions）" not in page

@@ -94,8 +94,29 @@ def _clause(clause: dict | None) -> dict:
     }
 
 
+def _issued(path) -> bool:
+    """A title (`recognitions…`) is written into the profile when an official recognises it: the enterprise cannot
+    enter it, so no "去填写" link to the read-only 已获认定 section (as on the policy pages)."""
+    return str(path).startswith("recognitions")
+
+
 def _missing(paths, lang: str) -> list[dict]:
-    return [{"path": p, "label": engine.path_label(p, lang), "url": field_url(p)} for p in paths or []]
+    return [
+        {"path": p, "label": engine.path_label(p, lang), "url": None if _issued(p) else field_url(p)}
+        for p in paths or []
+    ]
+
+
+def _issued_text(text: str) -> str | None:
+    """'补充填报：专精特新中小企业称号有效期至（recognitions）' → the sentence the policy pages use for a title."""
+    m = re.fullmatch(r"\s*(?:补充填报：|fill in: )(.*?)\s*[（(]recognitions[^）)]*[）)]\s*", text or "")
+    if m is None:
+        return None
+    return (
+        _("称号由主管部门认定后记入企业画像，不能自行填报：")
+        + m.group(1)
+        + _("。在本平台以外取得的，请联系主管部门登记。")
+    )
 
 
 def criterion_row(c: dict, lang: str) -> dict:
@@ -158,16 +179,19 @@ def plan_block(tier: dict, tiers: dict, lang: str) -> dict | None:
         title = _("暂时找不到只靠调整数据就能达到“%(tier)s”的办法，主要差距：")
     else:
         title = _("要达到“%(tier)s”，需要做到：")
-    items = [
-        {
-            "text": ch.get("text", ""),
-            "kind": ch.get("kind", ""),
-            "provide": ch.get("kind") == "provide",
-            "url": _provide_url(ch) if ch.get("kind") == "provide" else None,
-            "blocked": ch.get("kind") == "blocked",
-        }
-        for ch in changes
-    ]
+    items = []
+    for ch in changes:
+        provide = ch.get("kind") == "provide"
+        issued = _issued_text(ch.get("text", "")) if provide else None
+        items.append(
+            {
+                "text": issued or ch.get("text", ""),
+                "kind": ch.get("kind", ""),
+                "provide": provide and issued is None,
+                "url": _provide_url(ch) if provide and issued is None else None,
+                "blocked": ch.get("kind") == "blocked",
+            }
+        )
     via = ""
     if reaches and plan.get("via"):
         via = route_text({**tier, "route": plan["via"]}, tiers)
