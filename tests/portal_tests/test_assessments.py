@@ -318,6 +318,21 @@ def test_english_ui_uses_the_stored_english_result(client, hz_owner, hz_enterpri
     assert a.result["en"]["tiers"]["specialized"]["label"] != "专精特新中小企业"
 
 
+def test_the_score_groups_are_separated_the_english_way_in_english(client, hz_owner, hz_enterprise):
+    """'Innovation 30 points（at least 20 points）；Growth …': the groups were joined by a Chinese semicolon in English."""
+    a = run_assessment(hz_owner, hz_enterprise, as_of=AS_OF)
+    login(client, hz_owner)
+    zh = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    groups = re.findall(r'<p class="muted">([^<]*（不低于 \d+ 分）[^<]*)</p>', zh)
+    assert any("分）；" in g for g in groups)  # Chinese as before
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    en = client.get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    lines = [
+        line for line in re.findall(r'<p class="muted">([^<]*)</p>', en) if " points" in line and "；" in line
+    ]
+    assert lines == []
+
+
 # --- the PDF --------------------------------------------------------------------------------------
 
 
