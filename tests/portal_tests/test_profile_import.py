@@ -485,3 +485,20 @@ def test_headers_typed_with_ascii_parentheses_are_recognised(owner, new_enterpri
     owner.post(reverse("enterprises:import_confirm"))
     new_enterprise.refresh_from_db()
     assert new_enterprise.profile["financials"]["2025"]["revenue"] == 12345678
+
+
+def test_a_title_row_above_the_headers_is_named_not_reported_as_missing_columns(owner, new_enterprise):
+    """A merged title row '企业财务数据（单位：万元）' above the headers gave '第 1 行 列（表头）：缺少列：年度、…'
+    although every column was there, one row down."""
+    wb = filled(owner)
+    fin = wb["财务数据"]
+    fin.insert_rows(1)
+    fin["A1"] = "企业财务数据（单位：万元）"
+    fin.merge_cells("A1:K1")
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "财务数据 第 1 行（表头）：表头应在第 1 行，本表在第 2 行：请删除表头上方的标题行" in text
+    assert "缺少列" not in text and "行 列" not in text
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1

@@ -85,6 +85,8 @@ class CellError:
     def text(self) -> str:
         if not self.row:
             return f"{self.sheet}：{self.message}"
+        if not self.column:  # a whole row (the headers): no column letter to name
+            return f"{self.sheet} 第 {self.row} 行（{self.label}）：{self.message}"
         return f"{self.sheet} 第 {self.row} 行 {self.column} 列（{self.label}）：{self.message}"
 
 
@@ -553,9 +555,29 @@ class _Reader:
                         wrong_unit = True
         missing = [c.header for c in columns if c.key not in found and not c.optional]
         if missing:
-            self.error(ws.title, 1, "", "表头", f"缺少列：{'、'.join(missing)}（请使用平台提供的模板）")
+            below = self._header_row_below(ws, columns)
+            if below:
+                self.error(
+                    ws.title, 1, "", "表头", f"表头应在第 1 行，本表在第 {below} 行：请删除表头上方的标题行"
+                )
+            else:
+                self.error(ws.title, 1, "", "表头", f"缺少列：{'、'.join(missing)}（请使用平台提供的模板）")
             return None
         return None if wrong_unit else found
+
+    @staticmethod
+    def _header_row_below(ws, columns: list[Column]) -> int | None:
+        """The row (2–5) holding the template's headers when a title row was added above them, else None."""
+        wanted = {c.label for c in columns if not c.optional}
+        for row in range(2, min(ws.max_row, 5) + 1):
+            labels = {
+                str(ws.cell(row=row, column=col).value).replace("(", "（").split("（")[0].strip()
+                for col in range(1, ws.max_column + 1)
+                if not _blank(ws.cell(row=row, column=col).value)
+            }
+            if wanted <= labels:
+                return row
+        return None
 
     def row_blank(self, ws, row: int, cols) -> bool:
         return all(_blank(ws.cell(row=row, column=c).value) and not self.pending(ws, row, c) for c in cols)
