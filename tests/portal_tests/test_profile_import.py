@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from portal.accounts.roles import Role
 from portal.assessments.actions import run_assessment
@@ -500,5 +501,22 @@ def test_a_title_row_above_the_headers_is_named_not_reported_as_missing_columns(
     text = response.content.decode()
     assert "财务数据 第 1 行（表头）：表头应在第 1 行，本表在第 2 行：请删除表头上方的标题行" in text
     assert "缺少列" not in text and "行 列" not in text
+    new_enterprise.refresh_from_db()
+    assert new_enterprise.version == 1
+
+
+def test_a_figure_merged_over_two_years_is_refused_not_dropped(owner, new_enterprise):
+    """从业人员 merged over the 2025 and 2024 rows showed 2024 as 未填写 in a clean preview: the figure the finance
+    manager typed for both years was silently lost for one of them."""
+    wb = filled(owner)
+    fin = wb["财务数据"]
+    col = get_column_letter(fin_column(fin, "从业人员（人）"))
+    fin.merge_cells(f"{col}2:{col}3")
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 400
+    assert (
+        f"财务数据 第 3 行 {col} 列（从业人员）：是合并单元格的一部分，读不到数值：请取消合并，在每一格分别填写"
+        in response.content.decode()
+    )
     new_enterprise.refresh_from_db()
     assert new_enterprise.version == 1

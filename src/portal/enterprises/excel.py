@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -36,6 +37,7 @@ NOT_XLSX = (
     "上传的文件不是 Excel 工作簿（.xlsx）：文件内容不符合 xlsx 格式。请下载模板，填写后保存为 .xlsx 再上传。"
 )
 OLD_XLS = "这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再上传。"
+MERGED = "是合并单元格的一部分，读不到数值：请取消合并，在每一格分别填写"
 UNCALCULATED = "公式没有计算结果，请在 Excel 中打开并保存后再上传（或把公式改为数值）"
 
 
@@ -515,6 +517,9 @@ class _Reader:
         self.out.cells[path] = Cell(ws.title, row, letter, column.label)
         if self.pending(ws, row, col):
             self.error(ws.title, row, letter, column.label, UNCALCULATED)
+            return None, False
+        if isinstance(c, MergedCell):  # covered by a merged range: it reads as blank (unknown) but was filled
+            self.error(ws.title, row, letter, column.label, MERGED)
             return None, False
         if _blank(c.value):
             return None, True
