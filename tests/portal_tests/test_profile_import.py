@@ -520,3 +520,20 @@ def test_a_figure_merged_over_two_years_is_refused_not_dropped(owner, new_enterp
     )
     new_enterprise.refresh_from_db()
     assert new_enterprise.version == 1
+
+
+def test_the_preview_warns_which_years_an_older_file_would_delete(owner, new_enterprise):
+    """A workbook kept from 2022 (years 2022–2020) replaced 财务数据 and dropped 2025–2023 with only '将更新：财务数据'
+    in the preview; the years that confirming deletes are now named."""
+    owner.post(reverse("enterprises:import"), {"file": as_upload(filled(owner))})
+    owner.post(reverse("enterprises:import_confirm"))
+    wb = current(owner)
+    fin = wb["财务数据"]
+    for row, year in ((fin_row(fin, 2025), 2022), (fin_row(fin, 2024), 2021)):
+        fin.cell(row=row, column=1, value=year)
+    response = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "导入后将删除这些年度的财务数据：2025、2024。" in text
+    same = owner.post(reverse("enterprises:import"), {"file": as_upload(current(owner))}).content.decode()
+    assert "导入后将删除" not in same

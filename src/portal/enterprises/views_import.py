@@ -103,8 +103,17 @@ def import_upload(request):
             **context,
             "sections": present.present(doc),
             "changed": [gettext(s) for s in actions.changed_sections(enterprise.profile, doc)],
+            "removed_years": gettext("、").join(_removed_years(enterprise.profile, doc)),
         },
     )
+
+
+def _removed_years(old: dict, new: dict) -> list[str]:
+    """Years of 财务数据 the profile has and the workbook does not: confirming deletes them (an older file, such as
+    one kept from 2022, would silently drop the recent years the assessment reads)."""
+    had = (old or {}).get("financials") or {}
+    kept = new.get("financials") or {}
+    return sorted((y for y in had if y not in kept), reverse=True)
 
 
 def _page(enterprise, error: str = "") -> dict:
