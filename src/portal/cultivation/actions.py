@@ -441,6 +441,19 @@ def open_batch(
 # ---------------------------------------------------------------------------------------------- applications
 
 
+def renewal_of(rec: Recognition) -> Recognition | None:
+    """The title in force that a recognised re-review of `rec` issued, if any.
+
+    Why: the old certificate stays active until its last day, so without this a second re-review of the same
+    title could be opened and recognised, giving the enterprise two overlapping renewed certificates.
+    """
+    return (
+        Recognition.objects.filter(application__renews=rec, status=RecognitionStatus.ACTIVE)
+        .order_by("-valid_until", "-pk")
+        .first()
+    )
+
+
 def _check_renewal(enterprise: Enterprise, batch: Batch, renews: Recognition) -> None:
     if renews.enterprise_id != enterprise.pk:
         raise NotAllowed(
@@ -456,6 +469,20 @@ def _check_renewal(enterprise: Enterprise, batch: Batch, renews: Recognition) ->
         raise NotAllowed(
             gettext("批次“%(batch)s”受理“%(tier)s”申报，不能用于复核“%(renews)s”认定；请选择对应层级的批次。")
             % {"batch": batch.name, "tier": _tier(batch.tier), "renews": _tier(renews.tier)}
+        )
+    renewal = renewal_of(renews)
+    if renewal is not None:
+        raise NotAllowed(
+            gettext(
+                "认定“%(certificate)s”已经复核通过（新证书编号 %(new)s，有效期 %(from)s 至 %(until)s），"
+                "不能再次申请复核。"
+            )
+            % {
+                "certificate": renews.certificate_no,
+                "new": renewal.certificate_no,
+                "from": renewal.valid_from.isoformat(),
+                "until": renewal.valid_until.isoformat(),
+            }
         )
 
 
@@ -1546,7 +1573,7 @@ def allowed_recognition_actions(user, recognition, *, today: dt.date | None = No
     out = []
     if user.role == Role.ENTERPRISE and user.enterprise_id == recognition.enterprise_id:
         out.append("report_change")
-        if today > certificates.add_years(recognition.valid_until, -1):
+        if today > certificates.add_years(recognition.valid_until, -1) and renewal_of(recognition) is None:
             out.append("start_re_review")
     if user.role == recognition.issued_by_level:
         out.append("revoke")
