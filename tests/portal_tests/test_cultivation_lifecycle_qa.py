@@ -9,16 +9,30 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.actions import NotAllowed
 from portal.cultivation import actions
-from portal.cultivation.models import Application, Recognition
+from portal.cultivation.models import (
+    Application,
+    ChangeKind,
+    ChangeReport,
+    Recognition,
+    RecognitionStatus,
+)
 
 from .factories import example_profile, make_enterprise, make_user
-from .test_cultivation_helpers import media, open_batch, recognised, today  # noqa: F401  (media: fixture)
+from .test_cultivation_helpers import (  # noqa: F401  (media: fixture)
+    inbox_titles,
+    media,
+    open_batch,
+    recognised,
+    today,
+    trail_rows,
+)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 DAY = dt.timedelta(days=1)
 
 
@@ -49,3 +63,64 @@ def test_a_title_already_renewed_cannot_be_renewed_again(gov, renewed):
     # The title's page no longer offers it; the renewed title is not yet in its last year either.
     assert "start_re_review" not in actions.allowed_recognition_actions(owner, old)
     assert actions.allowed_recognition_actions(owner, old) == ["report_change"]
+
+
+def _report(owner, rec, day=None):
+    day = day or today()
+    return actions.report_change(
+        owner,
+        rec,
+        kind=ChangeKind.RENAME,
+        occurred_on=day - dt.timedelta(days=10),
+        description="企业名称变更为杭州精工传动科技有限公司",
+        today=day,
+    )
+
+
+def _pending_on_page(client, official) -> str:
+    client.force_login(official)
+    return client.get(reverse("cultivation:recognitions")).content.decode()
+
+
+def test_a_pending_change_report_leaves_the_queue_when_its_title_expires(
+    client, gov, hz_enterprise, hz_owner
+):
+    rec = recognised(gov, hz_owner, hz_enterprise, open_batch(gov))
+    report = _report(hz_owner, rec)
+    assert "重大变化报告待审核" in _pending_on_page(client, gov["zj_province"])
+
+    assert actions.expire_recognitions(today=rec.valid_until + DAY) == 1
+    report.refresh_from_db()
+    note = f"认定有效期已于 {rec.valid_until} 届满，本报告不再审核。"
+    assert (report.state, report.decided_by, report.decision_note) == (ChangeReport.State.EXPIRED, None, note)
+    assert report.get_state_display() == "认定已到期，不再审核"
+    assert trail_rows(report)[-1] == (None, "cultivation.close_change_report", "submitted", "expired", note)
+    assert "重大变化报告待审核" not in _pending_on_page(client, gov["zj_province"])
+    assert inbox_titles(enterprise=hz_enterprise)[-1] == "重大变化报告不再审核：专精特新中小企业"
+    # The enterprise's page says what became of it.
+    client.force_login(hz_owner)
+    assert "认定已到期，不再审核" in client.get(reverse("cultivation:my_recognitions")).content.decode()
+
+
+def test_reports_left_pending_on_titles_expired_earlier_are_closed_by_the_next_daily_run(
+    gov, hz_enterprise, hz_owner
+):
+    rec = recognised(gov, hz_owner, hz_enterprise, open_batch(gov))
+    report = _report(hz_owner, rec)
+    # Expired by an earlier version of the daily job, which left the report pending.
+    Recognition.objects.filter(pk=rec.pk).update(status=RecognitionStatus.EXPIRED)
+    assert actions.expire_recognitions(today=rec.valid_until + DAY) == 0
+    report.refresh_from_db()
+    assert report.state == ChangeReport.State.EXPIRED
+
+
+def test_no_change_report_is_taken_for_a_title_past_its_end(gov, hz_enterprise, hz_owner):
+    rec = recognised(gov, hz_owner, hz_enterprise, open_batch(gov))
+    after = rec.valid_until + DAY  # before the daily job marked it expired
+    assert "report_change" not in actions.allowed_recognition_actions(hz_owner, rec, today=after)
+    with pytest.raises(NotAllowed) as err:
+        _report(hz_owner, rec, day=after)
+    assert err.value.message == (
+        f"认定“{rec.certificate_no}”有效期已于 {rec.valid_until} 届满，无需再填报重大变化。"
+    )
+    assert not ChangeReport.objects.exists()

@@ -1319,6 +1319,11 @@ def report_change(
                 gettext("认定“%(certificate)s”%(status)s，无需再填报重大变化。")
                 % {"certificate": rec.certificate_no, "status": rec.get_status_display()}
             )
+        if rec.valid_until < today:  # past its end, before the daily job marks it expired
+            raise NotAllowed(
+                gettext("认定“%(certificate)s”有效期已于 %(day)s 届满，无需再填报重大变化。")
+                % {"certificate": rec.certificate_no, "day": rec.valid_until.isoformat()}
+            )
         problems = []
         if kind not in ChangeKind.values:
             problems.append(("kind", gettext("请从列表中选择变化类型")))
@@ -1493,7 +1498,59 @@ def expire_recognitions(today: dt.date | None = None) -> int:
                 topic=TOPIC,
             )
             count += 1
+    _close_reports_of_expired_titles()
     return count
+
+
+def _close_expired_reports(rec: Recognition) -> int:
+    """An expired title's pending change reports: nothing is left to confirm or revoke, so they leave the
+    officials' queue as 'expired' (audited as the system) and the enterprise is told once. Returns how many."""
+    note = f"认定有效期已于 {rec.valid_until.isoformat()} 届满，本报告不再审核。"
+    now = timezone.now()
+    closed = 0
+    for report in rec.change_reports.filter(state=ChangeReport.State.SUBMITTED).order_by("pk"):
+        done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
+            state=ChangeReport.State.EXPIRED, decided_by=None, decided_at=now, decision_note=note
+        )
+        if done != 1:
+            continue
+        record(
+            None,
+            "cultivation.close_change_report",
+            report,
+            from_state=ChangeReport.State.SUBMITTED,
+            to_state=ChangeReport.State.EXPIRED,
+            reason=note,
+            region_code=rec.enterprise.region,
+            recognition=rec.pk,
+        )
+        closed += 1
+    if closed:
+        notify_enterprise(
+            rec.enterprise,
+            f"重大变化报告不再审核：{_tier_name(rec.tier)}",
+            f"证书编号 {rec.certificate_no} 有效期已于 {rec.valid_until.isoformat()} 届满，"
+            f"尚未审核的 {closed} 份重大变化报告随认定到期关闭。",
+            url=recognition_url(rec),
+            topic=TOPIC,
+        )
+    return closed
+
+
+def _close_reports_of_expired_titles() -> int:
+    """Every expired title still holding pending reports (expired today, or before this closing existed)."""
+    closed = 0
+    for rec in (
+        Recognition.objects.filter(
+            status=RecognitionStatus.EXPIRED, change_reports__state=ChangeReport.State.SUBMITTED
+        )
+        .distinct()
+        .select_related("enterprise")
+        .order_by("pk")
+    ):
+        with transaction.atomic():
+            closed += _close_expired_reports(_load_recognition(rec))
+    return closed
 
 
 def verify_certificate(code: str) -> Recognition | None:
@@ -1572,7 +1629,8 @@ def allowed_recognition_actions(user, recognition, *, today: dt.date | None = No
     today = _today(today)
     out = []
     if user.role == Role.ENTERPRISE and user.enterprise_id == recognition.enterprise_id:
-        out.append("report_change")
+        if recognition.valid_until >= today:
+            out.append("report_change")
         if today > certificates.add_years(recognition.valid_until, -1) and renewal_of(recognition) is None:
             out.append("start_re_review")
     if user.role == recognition.issued_by_level:

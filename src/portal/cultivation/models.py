@@ -310,6 +310,7 @@ class ChangeReport(models.Model):
         SUBMITTED = "submitted", _("待审核")
         ACCEPTED = "accepted", _("已确认，认定继续有效")
         REVOKED = "revoked", _("认定已撤销")
+        EXPIRED = "expired", _("认定已到期，不再审核")
 
     recognition = models.ForeignKey(
         Recognition, verbose_name=_("认定"), on_delete=models.PROTECT, related_name="change_reports"
