@@ -7,6 +7,7 @@ other side of each exchange is a foreign installation whose records are signed h
 from __future__ import annotations
 
 import copy
+import datetime as dt
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -17,7 +18,7 @@ from portal.accounts.scope import OutOfScope
 from portal.actions import NotAllowed, StaleObject
 from portal.audit.models import AuditEntry
 from portal.cultivation import actions
-from portal.cultivation.models import Application, Recognition
+from portal.cultivation.models import Application, ChangeKind, ChangeReport, Recognition
 from portal.enterprises.models import Enterprise
 from portal.exchange import actions as xactions
 from portal.exchange import crypto, schemas
@@ -408,6 +409,71 @@ def test_the_title_issued_above_is_copied_and_follows_its_revocation(county):
     assert copy_.status == "revoked" and copy_.revoked_reason == "发生重大安全事故"
     titles = Enterprise.objects.get(pk=app.enterprise_id).profile["recognitions"]
     assert {"tier": "specialized", "since": "2026-12-01", "until": "2029-11-30"} not in titles
+
+
+def _title_from_above(key, app, sequence, version=1, **changes):
+    rec = {
+        "region": "330106",
+        "certificate_no": "ZJTX-2026-ZJ-330106-0001",
+        "verification_code": "K7M3P9Q2R4",
+        "tier": "specialized",
+        "status": "active",
+        "valid_from": "2026-11-01",
+        "valid_until": "2029-10-31",
+        "issued_by_level": "province",
+        "issued_by_region": "330000",
+        "revoked_at": None,
+        "revoked_reason": "",
+        "application_id": str(app.pk),
+        "enterprise": {
+            "name": app.enterprise.name,
+            "credit_code": app.enterprise.credit_code,
+            "region": "330106",
+            "industry": app.enterprise.industry,
+        },
+        **changes,
+    }
+    return signed(
+        key,
+        origin="city:330100",
+        sequence=sequence,
+        audience="county:330106",
+        kind="recognition",
+        object_id="12",
+        version=version,
+        payload=rec,
+    )
+
+
+def test_a_revocation_received_from_above_closes_the_titles_pending_change_reports(county, hz_owner):
+    """Found by QA: the copy became revoked but its change reports stayed pending forever."""
+    gov, me, key, parent, app = county
+    xactions.forward_application(gov["xh_county"], app, expected_version=app.version)
+    assert take(parent, _title_from_above(key, app, 4), me).status == APPLIED
+    copy_ = Recognition.objects.get()
+    report = actions.report_change(
+        hz_owner,
+        copy_,
+        kind=ChangeKind.RENAME,
+        occurred_on=copy_.valid_from,
+        description="企业名称变更",
+        today=copy_.valid_from + dt.timedelta(days=30),
+    )
+    revoked = _title_from_above(
+        key,
+        app,
+        5,
+        version=2,
+        status="revoked",
+        revoked_at="2027-03-01T10:00:00+08:00",
+        revoked_reason="发生重大安全事故",
+    )
+    assert take(parent, revoked, me).status == APPLIED
+    report.refresh_from_db()
+    note = "认定已于 2027-03-01 撤销（撤销理由：发生重大安全事故），本报告不再审核。"
+    assert (report.state, report.decided_by, report.decision_note) == (ChangeReport.State.REVOKED, None, note)
+    assert AuditEntry.objects.filter(action="cultivation.decide_change", reason=note).count() == 1
+    assert inbox_titles(enterprise=app.enterprise)[-1] == "重大变化报告不再审核：专精特新中小企业"
 
 
 def test_recommending_is_refused_with_the_reason(county):

@@ -1185,12 +1185,13 @@ def _close_change_reports(actor, rec: Recognition, reason: str) -> int:
 
     Returns how many were closed. Called inside the revocation's transaction, with the title locked.
     """
-    day = timezone.localdate(rec.revoked_at)
+    at = rec.revoked_at or timezone.now()  # a revocation received from another installation may lack its time
+    day = timezone.localdate(at)
     note = f"认定已于 {day.isoformat()} 撤销（撤销理由：{reason}），本报告不再审核。"
     closed = 0
     for report in rec.change_reports.filter(state=ChangeReport.State.SUBMITTED).order_by("pk"):
         done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
-            state=ChangeReport.State.REVOKED, decided_by=actor, decided_at=rec.revoked_at, decision_note=note
+            state=ChangeReport.State.REVOKED, decided_by=actor, decided_at=at, decision_note=note
         )
         if done != 1:
             continue
@@ -1253,6 +1254,29 @@ def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action:
         url=recognition_url(rec),
         topic=TOPIC,
     )
+
+
+def close_reports_of_ended_title(rec: Recognition) -> int:
+    """A title revoked or expired elsewhere (received through the exchange): its local pending change reports
+    close as they would here, audited as the system, and the enterprise is told once. Returns how many.
+
+    Why: the exchange copies the title's new status but no decision on the reports, which stayed pending
+    forever (refused whenever somebody tried to decide them). Called inside the receiving transaction.
+    """
+    if rec.status == RecognitionStatus.EXPIRED:
+        return _close_expired_reports(rec)
+    if rec.status != RecognitionStatus.REVOKED:
+        return 0
+    closed = _close_change_reports(None, rec, rec.revoked_reason)
+    if closed:
+        notify_enterprise(
+            rec.enterprise,
+            f"重大变化报告不再审核：{_tier_name(rec.tier)}",
+            f"证书编号 {rec.certificate_no} 已撤销，尚未审核的 {closed} 份重大变化报告随认定撤销一并关闭。",
+            url=recognition_url(rec),
+            topic=TOPIC,
+        )
+    return closed
 
 
 def _load_recognition(recognition) -> Recognition:

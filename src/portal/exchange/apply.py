@@ -25,6 +25,7 @@ from portal.accounts.scope import region_in_scope
 from portal.actions import claim
 from portal.assessments.models import Assessment
 from portal.audit.record import record
+from portal.cultivation.actions import close_reports_of_ended_title
 from portal.cultivation.models import (
     LIVE_STATES,
     Application,
@@ -608,6 +609,8 @@ def apply_recognition(peer, entry: dict, me) -> Recognition:
                 msg(gettext_noop("证书编号 %(number)s，有效期至 %(ends)s。"), number=number, ends=until),
             )
         notify_enterprise(enterprise, title, body, topic="cultivation")
+    if from_state != rec.status:
+        close_reports_of_ended_title(rec)  # revoked or expired there: nothing is left to decide here
     outbox.publish_recognition(rec, node=me)
     return rec
 
