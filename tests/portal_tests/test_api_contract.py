@@ -335,9 +335,11 @@ def test_no_new_application_for_a_tier_held_in_force(world):
     assert r.json()["code"] == "not_allowed"
     assert rec.certificate_no in message and rec.valid_until.isoformat() in message and "复核" in message
     assert Application.objects.filter(enterprise=hz).count() == 1
-    # another tier is still open to it
+    # a tier below the title held is refused too, naming the title (the rung above stays open)
     other = world["batches"]["zj_tech_innovative"]
-    assert owner.post("/api/applications", {"enterprise_id": hz.pk, "batch_id": other.pk}).status_code == 201
+    r = owner.post("/api/applications", {"enterprise_id": hz.pk, "batch_id": other.pk})
+    assert r.status_code == 403, r.content
+    assert rec.certificate_no in r.json()["message"] and "无需再申报较低层级" in r.json()["message"]
 
 
 def test_a_re_review_over_the_api_waits_for_the_last_year_as_on_the_web(world):

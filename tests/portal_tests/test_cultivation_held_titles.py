@@ -38,9 +38,9 @@ def test_a_new_application_for_a_tier_held_in_force_is_refused(gov, hz_enterpris
         actions.create_application(hz_owner, hz_enterprise, again)
     assert err.value.message == refusal(rec)
     assert Application.objects.filter(batch=again).count() == 0
-    # Other tiers are unaffected.
-    tech = open_batch(gov, Tier.TECH_INNOVATIVE, name="科技和创新型批次")
-    assert actions.create_application(hz_owner, hz_enterprise, tech).kind == ApplicationKind.NEW
+    # The next rung up is unaffected (a lower one is refused: test_cultivation_lifecycle_qa).
+    giant = open_batch(gov, Tier.LITTLE_GIANT, name="小巨人批次")
+    assert actions.create_application(hz_owner, hz_enterprise, giant).kind == ApplicationKind.NEW
 
 
 def test_an_innovative_title_in_force_is_renewed_as_tech_innovative_not_applied_for(

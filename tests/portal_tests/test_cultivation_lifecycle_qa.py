@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.actions import NotAllowed
@@ -20,6 +21,7 @@ from portal.cultivation.models import (
     ChangeReport,
     Recognition,
     RecognitionStatus,
+    Tier,
 )
 
 from .factories import example_profile, make_enterprise, make_user
@@ -28,6 +30,7 @@ from .test_cultivation_helpers import (  # noqa: F401  (media: fixture)
     media,
     open_batch,
     recognised,
+    submitted,
     today,
     trail_rows,
 )
@@ -124,3 +127,43 @@ def test_no_change_report_is_taken_for_a_title_past_its_end(gov, hz_enterprise, 
         f"认定“{rec.certificate_no}”有效期已于 {rec.valid_until} 届满，无需再填报重大变化。"
     )
     assert not ChangeReport.objects.exists()
+
+
+def _little_giant(gov, owner, enterprise) -> Recognition:
+    """The 小巨人 ladder: province recommends, nation approves, notice, nation recognises."""
+    app = submitted(owner, enterprise, open_batch(gov, Tier.LITTLE_GIANT))
+    app = actions.approve_application(gov["zj_province"], app, expected_version=app.version)
+    app = actions.approve_application(gov["national"], app, expected_version=app.version)
+    after = app.notice_ends + DAY
+    assert actions.close_notice(app, today=after)
+    app.refresh_from_db()
+    return actions.recognise_application(gov["national"], app, expected_version=app.version, today=after)
+
+
+def test_a_little_giant_cannot_apply_for_a_lower_tier(client, gov, hz_enterprise, hz_owner):
+    giant = _little_giant(gov, hz_owner, hz_enterprise)
+    for tier, name in (
+        (Tier.TECH_INNOVATIVE, "科技和创新型中小企业"),
+        (Tier.SPECIALIZED, "专精特新中小企业"),
+    ):
+        batch = open_batch(gov, tier, name=f"{name}批次")
+        with pytest.raises(NotAllowed) as err:
+            actions.create_application(hz_owner, hz_enterprise, batch)
+        assert err.value.message == (
+            f"企业“{hz_enterprise.name}”持有有效期内的“专精特新“小巨人”企业”认定（证书编号 {giant.certificate_no}，"
+            f"有效期 {giant.valid_from} 至 {giant.valid_until}），层级高于“{name}”，无需再申报较低层级；"
+            "请在该认定期满前申请复核。"
+        )
+        assert not Application.objects.filter(batch=batch).exists()
+    # The apply page says the same.
+    client.force_login(hz_owner)
+    page = client.post(reverse("cultivation:apply"), {"batch": batch.pk}, follow=True).content.decode()
+    assert f"证书编号 {giant.certificate_no}" in page and "无需再申报较低层级" in page
+
+
+def test_a_higher_title_no_longer_in_force_does_not_stand_in_the_way(gov, hz_enterprise, hz_owner):
+    giant = _little_giant(gov, hz_owner, hz_enterprise)
+    Recognition.objects.filter(pk=giant.pk).update(
+        status=RecognitionStatus.REVOKED, revoked_at=timezone.now()
+    )
+    assert actions.create_application(hz_owner, hz_enterprise, open_batch(gov, Tier.TECH_INNOVATIVE)).pk

@@ -81,7 +81,9 @@ def test_validity_and_change_deadline_follow_the_measures_in_force(
     )
     assert (change_2022.late, change_2026.late) == (True, False)
 
-    # Another tier: the 专精特新 title is still in force, and a title in force is kept by re-review, not anew.
+    # Another tier, once the 专精特新 title is revoked (while in force it stands above 科技和创新型: no new
+    # application below it, and a title in force is kept by re-review, not anew).
+    actions.revoke_recognition(gov["zj_province"], old, expected_version=old.version, reason="迁出本省")
     tech = open_batch(gov, Tier.TECH_INNOVATIVE, day=UNDER_2026)
     new = recognised(gov, hz_owner, hz_enterprise, tech, day=UNDER_2026)
     assert new.valid_until == new.valid_from.replace(year=new.valid_from.year + 3) - DAY

@@ -53,8 +53,9 @@ def world(db, media):  # noqa: F811
         "anonymous": None,
     }
     past = timezone.localdate() - dt.timedelta(days=20)  # recognised last month, so the title is in force
-    recognition = recognised(gov, users["owner"], hz, open_batch(gov, day=past), day=past)
+    # The 科技和创新型 application first: once the higher 专精特新 title is held, no new one below it is taken.
     app = submitted(users["owner"], hz, open_batch(gov, "tech_innovative", name="科技和创新型批次"))
+    recognition = recognised(gov, users["owner"], hz, open_batch(gov, day=past), day=past)
     assessment = run_assessment(users["owner"], hz)
     note = Notification.objects.create(user=users["owner"], title="您的申报已提交")
     return {

@@ -82,6 +82,13 @@ def declaration_text(day: dt.date | None = None) -> str:
 PROFILE_TIER = {Tier.TECH_INNOVATIVE.value: "innovative"}
 # A recognition of the left tier is renewed through a batch of the right tier.
 RENEWED_BY = {Tier.INNOVATIVE.value: Tier.TECH_INNOVATIVE.value}
+# The ladder's rungs: a title in force on a higher rung makes a new application on a lower one pointless.
+RANK = {
+    Tier.INNOVATIVE.value: 1,
+    Tier.TECH_INNOVATIVE.value: 1,
+    Tier.SPECIALIZED.value: 2,
+    Tier.LITTLE_GIANT.value: 3,
+}
 
 ACTION_ORDER = (
     "attach_evidence",
@@ -486,6 +493,38 @@ def _check_renewal(enterprise: Enterprise, batch: Batch, renews: Recognition) ->
         )
 
 
+def _check_higher_title(enterprise: Enterprise, tier: str, today: dt.date) -> None:
+    """Refuse a new application below a title the platform issued that is still in force.
+
+    Why: a 小巨人 (or 专精特新) enterprise is already counted on the lower rungs; a county official would turn
+    such an application away, naming the title held, rather than review and recognise it again.
+    """
+    higher = [t for t, rank in RANK.items() if rank > RANK[tier]]
+    held = (
+        Recognition.objects.filter(
+            enterprise=enterprise, tier__in=higher, status=RecognitionStatus.ACTIVE, valid_until__gte=today
+        )
+        .order_by("-valid_until", "-pk")
+        .first()
+    )
+    if held is None:
+        return
+    raise NotAllowed(
+        gettext(
+            "企业“%(enterprise)s”持有有效期内的“%(tier)s”认定（证书编号 %(certificate)s，有效期 %(from)s 至 "
+            "%(until)s），层级高于“%(applied)s”，无需再申报较低层级；请在该认定期满前申请复核。"
+        )
+        % {
+            "enterprise": enterprise.name,
+            "tier": _tier(held.tier),
+            "certificate": held.certificate_no,
+            "from": held.valid_from.isoformat(),
+            "until": held.valid_until.isoformat(),
+            "applied": _tier(tier),
+        }
+    )
+
+
 def create_application(actor, enterprise, batch, *, renews=None, today: dt.date | None = None) -> Application:
     """Start a draft in an open batch: one live application per enterprise and tier."""
     today = _today(today)
@@ -567,6 +606,8 @@ def create_application(actor, enterprise, batch, *, renews=None, today: dt.date 
                     ).isoformat(),
                 }
             )
+        if renews is None:
+            _check_higher_title(enterprise, batch.tier, today)
         if (
             batch.tier == Tier.LITTLE_GIANT
             and renews is None
