@@ -167,3 +167,27 @@ def test_a_higher_title_no_longer_in_force_does_not_stand_in_the_way(gov, hz_ent
         status=RecognitionStatus.REVOKED, revoked_at=timezone.now()
     )
     assert actions.create_application(hz_owner, hz_enterprise, open_batch(gov, Tier.TECH_INNOVATIVE)).pk
+
+
+def test_revoking_a_title_closes_its_re_review_in_progress(gov):
+    """A title revoked for cause could still be renewed: its pending re-review went on to recognition."""
+    doc = example_profile()
+    doc["recognitions"] = [r for r in doc["recognitions"] if r["tier"] != "specialized"]
+    enterprise = make_enterprise(profile=doc)
+    owner = make_user("ent-hz", Role.ENTERPRISE, enterprise=enterprise, full_name="财务经理 周敏")
+    then = today() - dt.timedelta(days=3 * 365 - 60)
+    old = recognised(gov, owner, enterprise, open_batch(gov, day=then, name="往年专精特新批次"), day=then)
+    app = submitted(owner, enterprise, open_batch(gov, name="本年度复核批次"), renews=old)
+    app = actions.approve_application(gov["hz_city"], app, expected_version=app.version)
+
+    old.refresh_from_db()
+    actions.revoke_recognition(
+        gov["zj_province"], old, expected_version=old.version, reason="存在弄虚作假行为"
+    )
+    app.refresh_from_db()
+    reason = f"复核的认定“{old.certificate_no}”已于 {today()} 撤销（撤销理由：存在弄虚作假行为），本复核申报不再审核。"
+    assert (app.state, app.last_reason) == ("rejected", reason)
+    assert trail_rows(app)[-1] == ("gov-zj", "cultivation.close_re_review", "in_notice", "rejected", reason)
+    assert app not in actions.queue_for(gov["hz_city"])
+    assert inbox_titles(enterprise=enterprise)[-1] == "复核申报已关闭：专精特新中小企业"
+    assert not Recognition.objects.filter(application=app).exists()

@@ -1251,6 +1251,45 @@ def _close_change_reports(actor, rec: Recognition, reason: str) -> int:
     return closed
 
 
+def _close_re_reviews(actor, rec: Recognition) -> int:
+    """A revoked title's re-reviews still in progress are rejected (audited), the enterprise told.
+
+    Why: the revocation left them in the queue, and recognising one issued a renewed certificate for a title
+    revoked for cause. Called inside the revocation's transaction, with the title locked. Returns how many.
+    """
+    day = timezone.localdate(rec.revoked_at or timezone.now())
+    reason = (
+        f"复核的认定“{rec.certificate_no}”已于 {day.isoformat()} 撤销（撤销理由：{rec.revoked_reason}），"
+        "本复核申报不再审核。"
+    )
+    closed = 0
+    for app in rec.re_reviews.filter(state__in=LIVE_STATES).order_by("pk"):
+        app = _load(app)
+        from_state = app.state
+        claim(
+            app,
+            app.version,
+            _label(app),
+            state=S.REJECTED,
+            updated_at=timezone.now(),
+            decided_at=timezone.now(),
+            last_reason=reason,
+        )
+        record(
+            actor,
+            "cultivation.close_re_review",
+            app,
+            from_state=from_state,
+            to_state=app.state,
+            reason=reason,
+            region_code=app.enterprise.region,
+            recognition=rec.pk,
+        )
+        _notify(app, f"复核申报已关闭：{_tier_name(app.tier)}", reason)
+        closed += 1
+    return closed
+
+
 def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action: str, **data) -> None:
     """ACTIVE → REVOKED: out of the profile, its pending change reports closed, the enterprise told."""
     label = gettext("认定“%(certificate)s”") % {"certificate": rec.certificate_no}
@@ -1295,11 +1334,13 @@ def _revoke(actor, rec: Recognition, expected_version: int, reason: str, action:
         url=recognition_url(rec),
         topic=TOPIC,
     )
+    _close_re_reviews(actor, rec)
 
 
 def close_reports_of_ended_title(rec: Recognition) -> int:
     """A title revoked or expired elsewhere (received through the exchange): its local pending change reports
-    close as they would here, audited as the system, and the enterprise is told once. Returns how many.
+    (and, revoked, its re-reviews in progress) close as they would here, audited as the system, and the enterprise
+    is told once. Returns how many reports were closed.
 
     Why: the exchange copies the title's new status but no decision on the reports, which stayed pending
     forever (refused whenever somebody tried to decide them). Called inside the receiving transaction.
@@ -1308,6 +1349,7 @@ def close_reports_of_ended_title(rec: Recognition) -> int:
         return _close_expired_reports(rec)
     if rec.status != RecognitionStatus.REVOKED:
         return 0
+    _close_re_reviews(None, rec)
     closed = _close_change_reports(None, rec, rec.revoked_reason)
     if closed:
         notify_enterprise(
