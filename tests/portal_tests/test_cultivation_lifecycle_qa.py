@@ -191,3 +191,12 @@ def test_revoking_a_title_closes_its_re_review_in_progress(gov):
     assert app not in actions.queue_for(gov["hz_city"])
     assert inbox_titles(enterprise=enterprise)[-1] == "复核申报已关闭：专精特新中小企业"
     assert not Recognition.objects.filter(application=app).exists()
+
+
+def test_the_public_check_says_a_renewed_certificate_is_not_yet_in_force(client, renewed):
+    """Found by QA: the renewed certificate read '有效' on the public check months before its first day."""
+    enterprise, owner, old, new = renewed
+    page = client.get(reverse("cultivation:certificate", args=[new.verification_code])).content.decode()
+    assert f"尚未生效（{new.valid_from} 起有效）" in page
+    page = client.get(reverse("cultivation:certificate", args=[old.verification_code])).content.decode()
+    assert "尚未生效" not in page and "有效" in page

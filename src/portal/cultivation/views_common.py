@@ -446,6 +446,8 @@ def recognition_status(rec, day: dt.date | None = None) -> tuple[str, str]:
         return "fail", text
     if rec.status == RecognitionStatus.EXPIRED or rec.valid_until < day:
         return "unknown", gettext("已过期（%(date)s 到期）") % {"date": rec.valid_until.isoformat()}
+    if rec.valid_from > day:  # a re-review's certificate before the old one ends: not yet the one in force
+        return "unknown", gettext("尚未生效（%(date)s 起有效）") % {"date": rec.valid_from.isoformat()}
     return "pass", gettext("有效")
 
 
