@@ -200,3 +200,19 @@ def test_the_public_check_says_a_renewed_certificate_is_not_yet_in_force(client,
     assert f"尚未生效（{new.valid_from} 起有效）" in page
     page = client.get(reverse("cultivation:certificate", args=[old.verification_code])).content.decode()
     assert "尚未生效" not in page and "有效" in page
+
+
+def test_a_title_ending_on_29_february_opens_its_re_review_on_1_march(gov, hz_enterprise, hz_owner):
+    """Found by QA: recognised on 1 March 2025, valid to 29 February 2028; its last year begins on
+    1 March 2027, but the re-review was refused that day (counted back from 29 Feb, which became 1 Mar)."""
+    rec = recognised(gov, hz_owner, hz_enterprise, open_batch(gov))
+    Recognition.objects.filter(pk=rec.pk).update(
+        valid_from=dt.date(2025, 3, 1), valid_until=dt.date(2028, 2, 29)
+    )
+    rec.refresh_from_db()
+    first_day = dt.date(2027, 3, 1)
+    assert "start_re_review" in actions.allowed_recognition_actions(hz_owner, rec, today=first_day)
+    assert "start_re_review" not in actions.allowed_recognition_actions(hz_owner, rec, today=first_day - DAY)
+    batch = open_batch(gov, day=first_day, name="2027 年度复核批次")
+    app = actions.start_re_review(hz_owner, rec, batch, today=first_day)
+    assert app.renews == rec

@@ -601,9 +601,7 @@ def create_application(actor, enterprise, batch, *, renews=None, today: dt.date 
                     "certificate": held.certificate_no,
                     "until": held.valid_until.isoformat(),
                     "applied": _tier(batch.tier),
-                    "start": (
-                        certificates.add_years(held.valid_until, -1) + dt.timedelta(days=1)
-                    ).isoformat(),
+                    "start": certificates.last_year_starts(held.valid_until).isoformat(),
                 }
             )
         if renews is None:
@@ -1397,7 +1395,7 @@ def start_re_review(actor, recognition, batch, *, today: dt.date | None = None) 
     _require_enterprise_user(actor, rec.enterprise, gettext("申请复核"))
     batch = Batch.objects.get(pk=batch.pk)
     _check_renewal(rec.enterprise, batch, rec)
-    last_year_from = certificates.add_years(rec.valid_until, -1) + dt.timedelta(days=1)
+    last_year_from = certificates.last_year_starts(rec.valid_until)
     if rec.valid_until.year > batch.year and today < last_year_from:
         raise NotAllowed(
             gettext(
@@ -1738,7 +1736,10 @@ def allowed_recognition_actions(user, recognition, *, today: dt.date | None = No
     if user.role == Role.ENTERPRISE and user.enterprise_id == recognition.enterprise_id:
         if recognition.valid_until >= today:
             out.append("report_change")
-        if today > certificates.add_years(recognition.valid_until, -1) and renewal_of(recognition) is None:
+        if (
+            today >= certificates.last_year_starts(recognition.valid_until)
+            and renewal_of(recognition) is None
+        ):
             out.append("start_re_review")
     if user.role == recognition.issued_by_level:
         out.append("revoke")

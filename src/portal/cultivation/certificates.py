@@ -72,3 +72,12 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def validity(valid_from: dt.date, years: int) -> tuple[dt.date, dt.date]:
     """Three years including the first day: 2026-11-28 → 2029-11-27."""
     return valid_from, add_years(valid_from, years) - dt.timedelta(days=1)
+
+
+def last_year_starts(valid_until: dt.date) -> dt.date:
+    """The first day of a title's last year of validity, when its re-review (复核) opens.
+
+    Counted back from the day after the end, so a title ending on 29 February opens on 1 March of the year
+    before (going back from the end itself moved 29 Feb to 1 Mar first and opened a day late).
+    """
+    return add_years(valid_until + dt.timedelta(days=1), -1)
