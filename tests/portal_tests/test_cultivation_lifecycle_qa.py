@@ -216,3 +216,22 @@ def test_a_title_ending_on_29_february_opens_its_re_review_on_1_march(gov, hz_en
     batch = open_batch(gov, day=first_day, name="2027 年度复核批次")
     app = actions.start_re_review(hz_owner, rec, batch, today=first_day)
     assert app.renews == rec
+
+
+def test_a_change_report_sent_twice_is_filed_once(client, gov, hz_enterprise, hz_owner):
+    """Found by QA: a double click on 提交 filed two identical reports for the officials to decide."""
+    rec = recognised(gov, hz_owner, hz_enterprise, open_batch(gov))
+    form = {
+        "kind": ChangeKind.RENAME,
+        "occurred_on": (today() - dt.timedelta(days=10)).isoformat(),
+        "description": "企业名称变更为杭州精工传动科技有限公司",
+    }
+    client.force_login(hz_owner)
+    url = reverse("cultivation:report_change", args=[rec.pk])
+    client.post(url, form)
+    page = client.post(url, form, follow=True).content.decode()
+    assert ChangeReport.objects.filter(recognition=rec).count() == 1
+    assert (
+        f"认定“{rec.certificate_no}”已有一份相同的重大变化报告（{form['occurred_on']}，更名）正在等待审核，"
+        "无需重复提交。"
+    ) in page

@@ -1410,6 +1410,23 @@ def start_re_review(actor, recognition, batch, *, today: dt.date | None = None) 
     return create_application(actor, rec.enterprise, batch, renews=rec, today=today)
 
 
+def _refuse_duplicate_report(rec: Recognition, kind: str, occurred_on: dt.date, description: str) -> None:
+    """The same change already waiting on this title (a double click, a re-sent form) is not filed twice."""
+    if rec.change_reports.filter(
+        state=ChangeReport.State.SUBMITTED, kind=kind, occurred_on=occurred_on, description=description
+    ).exists():
+        raise NotAllowed(
+            gettext(
+                "认定“%(certificate)s”已有一份相同的重大变化报告（%(day)s，%(kind)s）正在等待审核，无需重复提交。"
+            )
+            % {
+                "certificate": rec.certificate_no,
+                "day": occurred_on.isoformat(),
+                "kind": ChangeKind(kind).label,
+            }
+        )
+
+
 def report_change(
     actor, recognition, *, kind: str, occurred_on: dt.date, description: str, today: dt.date | None = None
 ) -> ChangeReport:
@@ -1445,6 +1462,7 @@ def report_change(
                 % {"certificate": rec.certificate_no, "n": len(problems)},
                 problems,
             )
+        _refuse_duplicate_report(rec, kind, occurred_on, description)
         months = engine.procedure_on(occurred_on).change_report_months.value
         deadline = certificates.add_months(occurred_on, months)
         late = today > deadline
