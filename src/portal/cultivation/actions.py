@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
@@ -1256,10 +1257,15 @@ def _close_re_reviews(actor, rec: Recognition) -> int:
     revoked for cause. Called inside the revocation's transaction, with the title locked. Returns how many.
     """
     day = timezone.localdate(rec.revoked_at or timezone.now())
-    reason = (
-        f"复核的认定“{rec.certificate_no}”已于 {day.isoformat()} 撤销（撤销理由：{rec.revoked_reason}），"
-        "本复核申报不再审核。"
+    said = msg(
+        gettext_noop(
+            "复核的认定“%(certificate)s”已于 %(day)s 撤销（撤销理由：%(reason)s），本复核申报不再审核。"
+        ),
+        certificate=rec.certificate_no,
+        day=day,
+        reason=rec.revoked_reason,
     )
+    reason = said.render(settings.LANGUAGE_CODE)  # the application's recorded reason, in the site's language
     closed = 0
     for app in rec.re_reviews.filter(state__in=LIVE_STATES).order_by("pk"):
         app = _load(app)
@@ -1283,7 +1289,7 @@ def _close_re_reviews(actor, rec: Recognition) -> int:
             region_code=app.enterprise.region,
             recognition=rec.pk,
         )
-        _notify(app, f"复核申报已关闭：{_tier_name(app.tier)}", reason)
+        _notify(app, msg(gettext_noop("复核申报已关闭：%(tier)s"), tier=_tier_param(app.tier)), said)
         closed += 1
     return closed
 
@@ -1352,8 +1358,14 @@ def close_reports_of_ended_title(rec: Recognition) -> int:
     if closed:
         notify_enterprise(
             rec.enterprise,
-            f"重大变化报告不再审核：{_tier_name(rec.tier)}",
-            f"证书编号 {rec.certificate_no} 已撤销，尚未审核的 {closed} 份重大变化报告随认定撤销一并关闭。",
+            msg(gettext_noop("重大变化报告不再审核：%(tier)s"), tier=_tier_param(rec.tier)),
+            msg(
+                gettext_noop(
+                    "证书编号 %(certificate)s 已撤销，尚未审核的 %(n)s 份重大变化报告随认定撤销一并关闭。"
+                ),
+                certificate=rec.certificate_no,
+                n=closed,
+            ),
             url=recognition_url(rec),
             topic=TOPIC,
         )
@@ -1651,9 +1663,15 @@ def _close_expired_reports(rec: Recognition) -> int:
     if closed:
         notify_enterprise(
             rec.enterprise,
-            f"重大变化报告不再审核：{_tier_name(rec.tier)}",
-            f"证书编号 {rec.certificate_no} 有效期已于 {rec.valid_until.isoformat()} 届满，"
-            f"尚未审核的 {closed} 份重大变化报告随认定到期关闭。",
+            msg(gettext_noop("重大变化报告不再审核：%(tier)s"), tier=_tier_param(rec.tier)),
+            msg(
+                gettext_noop(
+                    "证书编号 %(certificate)s 有效期已于 %(day)s 届满，尚未审核的 %(n)s 份重大变化报告随认定到期关闭。"
+                ),
+                certificate=rec.certificate_no,
+                day=rec.valid_until,
+                n=closed,
+            ),
             url=recognition_url(rec),
             topic=TOPIC,
         )
