@@ -290,6 +290,7 @@ def import_texts(actor, files: list[tuple[str, str]]) -> ImportResult:
                         "region": i["region_code"] or gettext("全国"),
                     }
                 )
+        problems += _foreign_keys(actor, items)
     if problems:
         raise CatalogueError(problems)
     result = ImportResult()
@@ -341,6 +342,26 @@ def import_texts(actor, files: list[tuple[str, str]]) -> ImportResult:
         if published:
             transaction.on_commit(lambda: actions.enqueue(tasks.push_policies, published))
     return result
+
+
+def _foreign_keys(actor, items: list[dict]) -> list[str]:
+    """Keys already used by a policy the official does not manage: re-importing by key updates that
+    policy, so another authority's key would let the official move and rewrite its policy."""
+    existing = Policy.objects.filter(key__in=[i["key"] for i in items])
+    foreign = {p.key: p for p in existing if not actions.may_manage(actor, p)}
+    return [
+        gettext(
+            "%(where)s.key: 已被%(level)s主管部门（%(area)s）维护的政策“%(title)s”使用，您无权修改；请换一个导入标识"
+        )
+        % {
+            "where": i["where"],
+            "level": foreign[i["key"]].get_level_display(),
+            "area": actions._area_name(foreign[i["key"]].region_prefix),
+            "title": foreign[i["key"]].title,
+        }
+        for i in items
+        if i["key"] in foreign
+    ]
 
 
 def import_paths(paths: list[Path], actor=None) -> ImportResult:

@@ -1,0 +1,61 @@
+"""Exploratory QA findings on the policy library, each pinned by a test: what an official or an
+enterprise could do or see that they should not."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.audit.models import AuditEntry
+from portal.policies import importer
+from portal.policies.models import Policy, Status
+
+from .test_policies import published
+
+COUNTY_CATALOGUE = """
+policies:
+  - key: {key}
+    title: 西湖区改写的政策
+    level: county
+    region: "330106"
+    department: 西湖区经信局
+    benefit: {{type: reward, basis: fixed, amount: 1万}}
+    eligibility:
+      - {{fact: title, op: held, value: [specialized]}}
+"""
+
+
+@pytest.mark.django_db
+def test_an_import_cannot_overwrite_another_authoritys_policy_by_its_key(gov):
+    """A county official re-using the key of the province's policy must not move it into their
+    county and rewrite it: the key belongs to a policy they do not manage."""
+    importer.import_texts(
+        gov["zj_province"],
+        [
+            (
+                "zj.yaml",
+                COUNTY_CATALOGUE.replace("level: county", "level: province")
+                .replace('"330106"', '"330000"')
+                .replace("西湖区经信局", "浙江省经信厅")
+                .format(key="zj-reward"),
+            )
+        ],
+    )
+    before = Policy.objects.get(key="zj-reward")
+    with pytest.raises(importer.CatalogueError) as err:
+        importer.import_texts(gov["xh_county"], [("xh.yaml", COUNTY_CATALOGUE.format(key="zj-reward"))])
+    assert err.value.problems == [
+        "xh.yaml: policies[0]（zj-reward）.key: 已被省级主管部门（浙江省）维护的政策"
+        "“西湖区改写的政策”使用，您无权修改；请换一个导入标识"
+    ]
+    after = Policy.objects.get(key="zj-reward")
+    assert (after.level, after.region_prefix, after.version) == ("province", "33", before.version)
+    assert not AuditEntry.objects.filter(action="policies.imported", actor=gov["xh_county"]).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_may_still_update_the_officials_own_policy(gov):
+    importer.import_texts(gov["xh_county"], [("xh.yaml", COUNTY_CATALOGUE.format(key="xh-reward"))])
+    again = importer.import_texts(gov["xh_county"], [("xh.yaml", COUNTY_CATALOGUE.format(key="xh-reward"))])
+    assert [p.key for p in again.updated] == ["xh-reward"]
+    assert Policy.objects.get(key="xh-reward").status == Status.PUBLISHED
+    assert published  # the shared helper is importable for the tests below
