@@ -4,12 +4,14 @@ enterprise could do or see that they should not."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
+from portal.actions import InvalidInput
 from portal.audit.models import AuditEntry
-from portal.policies import importer
+from portal.policies import actions, importer
 from portal.policies.models import Policy, Status
 
-from .test_policies import published
+from .test_policies import policy_data, published
 
 COUNTY_CATALOGUE = """
 policies:
@@ -58,4 +60,24 @@ def test_an_import_may_still_update_the_officials_own_policy(gov):
     again = importer.import_texts(gov["xh_county"], [("xh.yaml", COUNTY_CATALOGUE.format(key="xh-reward"))])
     assert [p.key for p in again.updated] == ["xh-reward"]
     assert Policy.objects.get(key="xh-reward").status == Status.PUBLISHED
-    assert published  # the shared helper is importable for the tests below
+
+
+@pytest.mark.django_db
+def test_a_source_that_is_not_a_web_address_is_refused_and_never_linked(client, gov):
+    """A source “javascript:…” was saved and rendered as a link on the public policy page: one
+    click ran script in the platform's origin (an official's session included)."""
+    with pytest.raises(InvalidInput) as err:
+        actions.save_policy(
+            gov["xh_county"], policy_data(sources=["https://www.gov.cn/a.html", "javascript:alert(1)"])
+        )
+    assert err.value.problems == [
+        (
+            "sources",
+            "来源网址：第 2 行“javascript:alert(1)”不是网址，请填写以 http:// 或 https:// 开头的完整网址",
+        )
+    ]
+    policy = published(gov["xh_county"], sources=["https://www.gov.cn/a.html"])
+    Policy.objects.filter(pk=policy.pk).update(sources=["https://www.gov.cn/a.html", "javascript:alert(1)"])
+    page = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert 'href="https://www.gov.cn/a.html"' in page
+    assert 'href="javascript' not in page and "javascript:alert(1)" in page

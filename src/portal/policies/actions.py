@@ -18,6 +18,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.urls import reverse
@@ -216,6 +217,18 @@ def policy_problems(
     sources = data.get("sources") or []
     if not isinstance(sources, list) or any(not isinstance(s, str) for s in sources):
         problems.append(("sources", gettext("来源网址：须为网址列表")))
+    else:
+        problems += [
+            (
+                "sources",
+                gettext(
+                    "来源网址：第 %(n)s 行“%(value)s”不是网址，请填写以 http:// 或 https:// 开头的完整网址"
+                )
+                % {"n": n, "value": s},
+            )
+            for n, s in enumerate(sources, start=1)
+            if not is_web_address(s)
+        ]
     conditions = data.get("conditions") or []
     checked = None
     if not isinstance(conditions, list):
@@ -229,6 +242,12 @@ def policy_problems(
             if actor is not None:
                 problems += _cluster_problems(checked, actor)
     return problems, checked
+
+
+def is_web_address(text: str) -> bool:
+    """http(s) with a host: the only sources shown as links (a “javascript:” one would run script)."""
+    parts = urlsplit(str(text).strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def _cluster_problems(checked, actor) -> list[tuple[str, str]]:
