@@ -3,13 +3,15 @@ enterprise could do or see that they should not."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from portal.actions import InvalidInput
 from portal.audit.models import AuditEntry
-from portal.policies import actions, importer
-from portal.policies.models import Policy, Status
+from portal.policies import actions, importer, matching, push
+from portal.policies.models import Policy, PushRecord, Status
 
 from .test_policies import policy_data, published
 
@@ -81,3 +83,16 @@ def test_a_source_that_is_not_a_web_address_is_refused_and_never_linked(client, 
     page = client.get(reverse("policies:detail", args=[policy.pk])).content.decode()
     assert 'href="https://www.gov.cn/a.html"' in page
     assert 'href="javascript' not in page and "javascript:alert(1)" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_policy_whose_application_window_has_closed_is_not_pushed(gov, hz_enterprise, hz_owner):
+    """Enterprises were told “您符合…的条件 … 申报截止：<a past date>” for policies they can no
+    longer apply to, on publishing and on every later profile change."""
+    yesterday = matching.today() - dt.timedelta(days=1)
+    closed = published(gov["hz_city"], apply_from=yesterday.replace(day=1), apply_until=yesterday)
+    assert not PushRecord.objects.filter(policy=closed).exists()
+    assert push.push_enterprise(hz_enterprise.pk) == 0
+    assert push.push_enterprises([hz_enterprise.pk], "cluster_state") == 0
+    still_open = published(gov["hz_city"], title="杭州仍在申报的奖励", apply_until=matching.today())
+    assert list(PushRecord.objects.values_list("policy_id", flat=True)) == [still_open.pk]

@@ -147,6 +147,10 @@ class Policy(models.Model):
     def in_force(self, day: dt.date) -> bool:
         return self.status == Status.PUBLISHED and (self.expires_on is None or self.expires_on >= day)
 
+    def window_closed(self, day: dt.date) -> bool:
+        """The application deadline has passed (a policy without one never closes)."""
+        return self.apply_until is not None and self.apply_until < day
+
     def deadline(self) -> dt.date | None:
         return self.apply_until or self.expires_on
 

@@ -32,7 +32,15 @@ CHUNK = 2000  # enterprises evaluated at once by push_enterprises
 
 
 def pushable(policy: Policy) -> bool:
-    return policy.status == Status.PUBLISHED and policy.in_force(matching.today()) and not policy.unverified
+    """Published, in force, verified, and still open for application: announcing a policy whose
+    window has closed would tell an enterprise it fits something it can no longer apply to."""
+    today = matching.today()
+    return (
+        policy.status == Status.PUBLISHED
+        and policy.in_force(today)
+        and not policy.unverified
+        and not policy.window_closed(today)
+    )
 
 
 def _message(policy: Policy) -> tuple[Message, Lines]:
