@@ -13,7 +13,7 @@ from portal.audit.models import AuditEntry
 from portal.policies import actions, importer, matching, push
 from portal.policies.models import Policy, PushRecord, Status
 
-from .test_policies import policy_data, published
+from .test_policies import login, policy_data, published
 
 COUNTY_CATALOGUE = """
 policies:
@@ -96,3 +96,18 @@ def test_a_policy_whose_application_window_has_closed_is_not_pushed(gov, hz_ente
     assert push.push_enterprises([hz_enterprise.pk], "cluster_state") == 0
     still_open = published(gov["hz_city"], title="杭州仍在申报的奖励", apply_until=matching.today())
     assert list(PushRecord.objects.values_list("policy_id", flat=True)) == [still_open.pk]
+
+
+@pytest.mark.django_db
+def test_the_eligible_list_of_a_withdrawn_policy_offers_no_confirmation(client, gov, hz_enterprise):
+    """The page kept showing “待确认” and the 确认兑现名单 button after the policy was withdrawn;
+    pressing it only produced an error."""
+    policy = published(gov["xh_county"], no_application=True)
+    login(client, gov["xh_county"])
+    url = reverse("policies:eligible", args=[policy.pk])
+    button = '<button type="submit">确认兑现名单</button>'
+    assert button in client.get(url).content.decode()
+    actions.withdraw_policy(gov["xh_county"], policy, expected_version=policy.version, reason="被新政策替代")
+    page = client.get(url).content.decode()
+    assert button not in page and "待确认" not in page
+    assert "该政策已撤回或已过有效期，不能再确认兑现名单。" in page

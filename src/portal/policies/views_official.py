@@ -268,6 +268,7 @@ def eligible(request, pk: int):
         {"enterprise": e, "region": area_name(e.region), "granted": e.pk in granted} for e in result.eligible
     ]
     confirmable = [r["enterprise"].pk for r in rows if not r["granted"]]
+    in_force = policy.in_force(matching.today())  # confirm_grants refuses any other
     return render(
         request,
         "policies/eligible.html",
@@ -279,7 +280,10 @@ def eligible(request, pk: int):
             "benefit": benefit_line(policy),
             "may_confirm": policy.no_application
             and actions.may_confirm(request.user, policy)
-            and not policy.unverified,
+            and not policy.unverified
+            and in_force,
+            # a withdrawn or expired 免申即享 policy: say why nothing can be confirmed any more
+            "closed": policy.no_application and not in_force,
             "confirmable": confirmable,
             "undetermined": [
                 {"enterprise": e, "region": area_name(e.region), "reason": result.reason(e)}
