@@ -520,9 +520,10 @@ def test_withdrawn_and_expired_policies_leave_the_matches(gov, hz_enterprise, hz
         actions.withdraw_policy(gov["xh_county"], policy, expected_version=policy.version, reason="")
     actions.withdraw_policy(gov["xh_county"], policy, expected_version=policy.version, reason="被新政策替代")
     assert matching.matches_for(hz_enterprise) == []
-    other = published(gov["xh_county"], expires_on=dt.date(2026, 1, 1))
-    assert actions.expire_policies() == 1 and Policy.objects.get(pk=other.pk).status == Status.EXPIRED
-    assert actions.expire_policies() == 0
+    other = published(gov["xh_county"], expires_on=matching.today())  # an expired one cannot be published
+    tomorrow = matching.today() + dt.timedelta(days=1)
+    assert actions.expire_policies(tomorrow) == 1 and Policy.objects.get(pk=other.pk).status == Status.EXPIRED
+    assert actions.expire_policies(tomorrow) == 0
 
 
 @pytest.mark.django_db

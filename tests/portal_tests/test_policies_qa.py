@@ -111,3 +111,35 @@ def test_the_eligible_list_of_a_withdrawn_policy_offers_no_confirmation(client, 
     page = client.get(url).content.decode()
     assert button not in page and "待确认" not in page
     assert "该政策已撤回或已过有效期，不能再确认兑现名单。" in page
+
+
+@pytest.mark.django_db
+def test_impossible_dates_are_refused_naming_the_field(gov):
+    """A policy could expire before its application window opened or before it was issued, and
+    one already expired could be published — the official was told enterprises would be pushed,
+    and nobody ever was."""
+    with pytest.raises(InvalidInput) as err:
+        actions.save_policy(
+            gov["xh_county"],
+            policy_data(
+                publish_date=dt.date(2026, 6, 1),
+                apply_from=dt.date(2026, 7, 1),
+                apply_until=dt.date(2026, 8, 31),
+                expires_on=dt.date(2026, 5, 31),
+            ),
+        )
+    assert err.value.problems == [
+        ("expires_on", "有效期至：不能早于发布日期（2026-06-01）"),
+        ("expires_on", "有效期至：不能早于申报截止（2026-08-31）"),
+    ]
+    yesterday = matching.today() - dt.timedelta(days=1)
+    draft = actions.save_policy(gov["xh_county"], policy_data(expires_on=yesterday))
+    with pytest.raises(InvalidInput) as err:
+        actions.publish_policy(gov["xh_county"], draft, expected_version=draft.version)
+    assert err.value.problems == [
+        (
+            "expires_on",
+            f"有效期至：{yesterday.isoformat()} 已过，过期的政策不能发布；如政策仍然有效，请先修改有效期",
+        )
+    ]
+    assert Policy.objects.get(pk=draft.pk).status == Status.DRAFT

@@ -203,6 +203,8 @@ def policy_problems(
         and data["apply_from"] > data["apply_until"]
     ):
         problems.append(("apply_until", gettext("申报截止：不能早于申报开始")))
+    if not any(p[0] in DATE_FIELDS for p in problems):
+        problems += _expiry_problems(data)
     if data.get("grade", Grade.B) not in Grade.values:
         problems.append(("grade", gettext("可信度：须为 A、B 或 C")))
     bad_topics = [t for t in data.get("topics") or [] if t not in Topic.values]
@@ -242,6 +244,32 @@ def policy_problems(
             if actor is not None:
                 problems += _cluster_problems(checked, actor)
     return problems, checked
+
+
+DATE_FIELDS = ("publish_date", "apply_from", "apply_until", "expires_on")
+
+
+def _expiry_problems(data: dict) -> list[tuple[str, str]]:
+    """A policy cannot expire before it was issued or before its application window closes."""
+    expires = data.get("expires_on")
+    if expires is None:
+        return []
+    problems = []
+    for name, label in (
+        ("publish_date", gettext("发布日期")),
+        ("apply_from", gettext("申报开始")),
+        ("apply_until", gettext("申报截止")),
+    ):
+        day = data.get(name)
+        if day is not None and expires < day and not (name == "apply_from" and data.get("apply_until")):
+            problems.append(
+                (
+                    "expires_on",
+                    gettext("有效期至：不能早于%(label)s（%(day)s）")
+                    % {"label": label, "day": day.isoformat()},
+                )
+            )
+    return problems
 
 
 def is_web_address(text: str) -> bool:
@@ -416,6 +444,14 @@ def publish_policy(actor, policy: Policy, *, expected_version: int) -> Policy:
     problems, _checked = policy_problems(
         data, as_of=matching.today(), issuer_prefix=policy.region_prefix, actor=actor
     )
+    if policy.expires_on is not None and policy.expires_on < matching.today():
+        problems.append(
+            (
+                "expires_on",
+                gettext("有效期至：%(day)s 已过，过期的政策不能发布；如政策仍然有效，请先修改有效期")
+                % {"day": policy.expires_on.isoformat()},
+            )
+        )
     if problems:
         raise InvalidInput(gettext("政策有需要修改的地方，修改后才能发布。"), problems)
     with transaction.atomic():
