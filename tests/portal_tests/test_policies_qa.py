@@ -143,3 +143,32 @@ def test_impossible_dates_are_refused_naming_the_field(gov):
         )
     ]
     assert Policy.objects.get(pk=draft.pk).status == Status.DRAFT
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["1e999999", "Infinity", "inf", "NaN", "-1e-999999"])
+def test_a_number_the_builder_cannot_use_is_named_not_a_server_error(client, gov, typed):
+    """Typing 1e999999, inf or NaN as a condition's value crashed the live preview and the save
+    (500) instead of naming the condition."""
+    login(client, gov["xh_county"])
+    rows = {
+        "cond_fact": ["revenue"],
+        "cond_year": ["y0"],
+        "cond_op": [">="],
+        "cond_value": [typed],
+        "cond_expr": [""],
+        "cond_label": [""],
+    }
+    preview = client.post(reverse("policies:preview"), rows)
+    assert preview.status_code == 200
+    assert f"条件 1：取值须为数字（万元），而不是 “{typed}”" in preview.content.decode()
+    form = {
+        "title": "西湖区营收奖励",
+        "department": "西湖区经信局",
+        "benefit_type": "reward",
+        "benefit_basis": "none",
+        "grade": "A",
+        **rows,
+    }
+    response = client.post(reverse("policies:new"), form)
+    assert response.status_code == 200 and not Policy.objects.exists()

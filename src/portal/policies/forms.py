@@ -219,6 +219,8 @@ def row_to_condition(row: Row, spec: dict | None) -> dict:
             raw = text.replace(",", "").removesuffix("%").removesuffix("万元").removesuffix("万").strip()
             try:
                 number = Decimal(raw)
+                if not _usable(number):
+                    raise InvalidOperation
             except InvalidOperation:
                 unit = {"money": gettext("（万元）"), "ratio": gettext("（%）")}.get(kind, "")
                 raise ValueError(
@@ -233,6 +235,12 @@ def row_to_condition(row: Row, spec: dict | None) -> dict:
     if row.label.strip():
         cond["label"] = row.label.strip()
     return cond
+
+
+def _usable(number: Decimal) -> bool:
+    """Finite and of a size a threshold can have: Decimal also reads “inf”, “NaN” and 1e999999,
+    which overflow or never finish when turned into yuan and printed."""
+    return number.is_finite() and (number.is_zero() or -15 <= number.adjusted() <= 15)
 
 
 def _cluster_condition(row: Row) -> dict:
