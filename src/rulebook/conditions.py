@@ -795,6 +795,7 @@ def check(
                 node = E.parse(text, vocab, f"条件 {number}")
             except RuleDataError as exc:
                 raise ValueError(_rule_error_zh(exc)) from None
+            _powers_bounded(node)
             if _type_of(node, rs) != "bool":
                 raise ValueError("条件须为一个判断（结果为是/否），如 revenue[y0] >= 20000000")
             _compilable(node, rs, as_of)
@@ -852,8 +853,47 @@ def _source_text(cond: Mapping) -> str:
     return " ".join(str(cond.get(k, "")) for k in ("fact", "op", "value")).strip()
 
 
+MAX_EXPONENT = 10
+
+
+def _children(node: E.Node) -> list[E.Node]:
+    out = []
+    for value in vars(node).values():
+        values = value if isinstance(value, tuple) else (value,)
+        out += [v for v in values if isinstance(v, E.Node)]
+    return out
+
+
+def _small_exponent(node: E.Node) -> bool:
+    """A whole constant such as 3 or -2, at most MAX_EXPONENT in size (a fractional power is not
+    something the checks can reason about: use cagr())."""
+    if isinstance(node, E.Neg):
+        return _small_exponent(node.operand)
+    value = node.value if isinstance(node, E.Const) else None
+    return isinstance(value, Fraction) and value.denominator == 1 and abs(value) <= MAX_EXPONENT
+
+
+def _has_power(node: E.Node) -> bool:
+    return (isinstance(node, E.BinOp) and node.op == "**") or any(_has_power(c) for c in _children(node))
+
+
+def _powers_bounded(node: E.Node) -> None:
+    """Refuse a power whose exponent is not a small constant, and a power of a power: the checks
+    compute with exact fractions, so 10**10**10 would never finish (and hold the request)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, E.BinOp) and n.op == "**" and (not _small_exponent(n.right) or _has_power(n.left)):
+            raise ValueError(
+                f"乘方的指数须为不超过 {MAX_EXPONENT} 的整数常数，且不能连续乘方，如 (1 + x) ** 3"
+            )
+        stack += _children(n)
+
+
 def _compilable(node: E.Node, rs: RuleSet, as_of: dt.date) -> None:
     """Refuse what the batch compiler cannot evaluate exactly (the same conditions must run on tables)."""
+    from polars.exceptions import InvalidOperationError
+
     from .batch import NotCompilable
 
     comp = _compiler(rs, as_of, _all_columns(rs, as_of.year - 1, as_of))
@@ -861,6 +901,8 @@ def _compilable(node: E.Node, rs: RuleSet, as_of: dt.date) -> None:
         comp.boolean(comp.compile(node))
     except (NotCompilable, TypeError, AttributeError) as exc:
         raise ValueError(f"该表达式无法用于批量匹配（{exc}）") from None
+    except (OverflowError, InvalidOperationError):  # a constant beyond 64-bit columns (10**30, 2**65536)
+        raise ValueError("该表达式无法用于批量匹配（数值过大，超出可比较的范围）") from None
 
 
 def _all_columns(rs: RuleSet, fiscal_year: int, as_of: dt.date) -> set[str]:

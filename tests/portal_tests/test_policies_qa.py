@@ -4,6 +4,8 @@ enterprise could do or see that they should not."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 from django.urls import reverse
@@ -172,3 +174,42 @@ def test_a_number_the_builder_cannot_use_is_named_not_a_server_error(client, gov
     }
     response = client.post(reverse("policies:new"), form)
     assert response.status_code == 200 and not Policy.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("condition", "why"),
+    [
+        ({"expr": "revenue[y0] >= 10**999999"}, "乘方的指数须为不超过 10 的整数常数"),
+        ({"expr": "revenue[y0] >= 2 ** 2 ** 2 ** 2 ** 2"}, "乘方的指数须为不超过 10 的整数常数"),
+        ({"expr": "revenue[y0] >= (1 + 0.1) ** (1 / 3)"}, "乘方的指数须为不超过 10 的整数常数"),
+        ({"expr": "revenue[y0] >= 1e300"}, "该表达式无法用于批量匹配（数值过大"),
+        (
+            {"fact": "revenue", "year": "y0", "op": ">=", "value": 10**30},
+            "该表达式无法用于批量匹配（数值过大",
+        ),
+    ],
+    ids=["huge-power", "power-tower", "fractional-power", "huge-float", "huge-value"],
+)
+def test_a_number_the_engine_cannot_handle_is_refused_naming_the_condition(gov, condition, why):
+    """A huge number or an odd power in a condition (typed as an expression, or in a YAML
+    catalogue) crashed the preview, saving and importing (OverflowError, polars, NonLinear)."""
+    with pytest.raises(InvalidInput) as err:
+        actions.save_policy(gov["xh_county"], policy_data(conditions=[condition]))
+    [(field, message)] = err.value.problems
+    assert field == "conditions" and message.startswith("条件 1（") and why in message
+
+
+def test_a_tower_of_powers_is_refused_at_once_not_computed():
+    """“revenue[y0] >= 10**10**10” in the live preview never finished: the request (and a worker)
+    hung computing the number. Run apart, so that the old behaviour fails instead of hanging."""
+    code = (
+        "import datetime as dt\n"
+        "from rulebook import conditions\n"
+        "try:\n"
+        "    conditions.check([{'expr': 'revenue[y0] >= 10**10**10'}], as_of=dt.date(2026, 11, 28))\n"
+        "except conditions.ConditionError as exc:\n"
+        "    print(exc.problems[0][2])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "乘方的指数须为不超过 10 的整数常数" in done.stdout, done.stderr
