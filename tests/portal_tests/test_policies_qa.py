@@ -213,3 +213,25 @@ def test_a_tower_of_powers_is_refused_at_once_not_computed():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert "乘方的指数须为不超过 10 的整数常数" in done.stdout, done.stderr
+
+
+@pytest.mark.django_db
+def test_a_garbled_version_field_is_a_message_not_a_server_error(client, gov):
+    """A form posted with version=abc (an old cached page, a proxy mangling the body) gave 500 on
+    publishing and saving."""
+    draft = actions.save_policy(gov["xh_county"], policy_data())
+    login(client, gov["xh_county"])
+    response = client.post(reverse("policies:publish", args=[draft.pk]), {"version": "abc"}, follow=True)
+    assert response.status_code == 200 and "请求无效，请刷新页面后重试。" in response.content.decode()
+    assert Policy.objects.get(pk=draft.pk).status == Status.DRAFT
+    form = {
+        "title": "西湖区改名的奖励",
+        "department": "西湖区经信局",
+        "benefit_type": "reward",
+        "benefit_basis": "none",
+        "grade": "A",
+        "version": "abc",
+    }
+    response = client.post(reverse("policies:edit", args=[draft.pk]), form)
+    assert response.status_code == 200 and "请求无效，请刷新页面后重试。" in response.content.decode()
+    assert Policy.objects.get(pk=draft.pk).title == "西湖区专精特新企业奖励"

@@ -114,7 +114,7 @@ def edit(request, pk: int | None = None):
             request.user,
             form.policy_data(builder.conditions),
             policy=policy,
-            expected_version=int(request.POST.get("version") or 0) if policy else None,
+            expected_version=_posted_version(request) if policy else None,
         )
     except InvalidInput as exc:
         return render(
@@ -205,12 +205,20 @@ def preview(request):
     return render(request, "policies/_preview.html", ctx)
 
 
+def _posted_version(request) -> int:
+    """The version the page was drawn from; a garbled one is refused like a stale page, not a 500."""
+    value = request.POST.get("version") or "0"
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput(gettext("请求无效，请刷新页面后重试。"))
+    return int(value)
+
+
 @login_required
 @require_POST
 def publish(request, pk: int):
     policy = get_policy(request.user, pk)
     try:
-        actions.publish_policy(request.user, policy, expected_version=int(request.POST.get("version") or 0))
+        actions.publish_policy(request.user, policy, expected_version=_posted_version(request))
     except ActionError as exc:
         show_error(request, exc)
     else:
