@@ -13,7 +13,7 @@ from django.urls import reverse
 from portal.actions import InvalidInput
 from portal.audit.models import AuditEntry
 from portal.policies import actions, importer, matching, push
-from portal.policies.models import Policy, PushRecord, Status
+from portal.policies.models import Grant, Policy, PushRecord, Status
 
 from .test_policies import login, policy_data, published
 
@@ -235,3 +235,23 @@ def test_a_garbled_version_field_is_a_message_not_a_server_error(client, gov):
     response = client.post(reverse("policies:edit", args=[draft.pk]), form)
     assert response.status_code == 200 and "请求无效，请刷新页面后重试。" in response.content.decode()
     assert Policy.objects.get(pk=draft.pk).title == "西湖区专精特新企业奖励"
+
+
+@pytest.mark.django_db
+def test_two_officials_confirming_the_same_enterprise_at_once_do_not_crash(gov, hz_enterprise, monkeypatch):
+    """The city and the county confirming the same 免申即享 list at the same moment: the second
+    hit the one-grant-per-enterprise constraint and got a server error."""
+    policy = published(gov["hz_city"], no_application=True)
+    real = matching.eligible_list
+
+    def racing(checked, enterprises, as_of=None):
+        result = real(checked, enterprises, as_of)
+        # the county confirms between this official's check and their write
+        Grant.objects.create(policy=policy, enterprise=hz_enterprise, region=hz_enterprise.region)
+        return result
+
+    monkeypatch.setattr(matching, "eligible_list", racing)
+    confirmation = actions.confirm_grants(gov["hz_city"], policy, [hz_enterprise.pk])
+    assert list(confirmation) == [] and confirmation.already == [hz_enterprise]
+    assert Grant.objects.filter(policy=policy).count() == 1
+    assert not AuditEntry.objects.filter(action="policies.grants_confirmed").exists()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -627,12 +627,15 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> Confirma
         return Confirmation(already=already, not_eligible=not_eligible)
     amount = policy.benefit_amount if policy.benefit_basis in (BenefitBasis.FIXED, BenefitBasis.CAP) else None
     with transaction.atomic():
-        grants = [
-            Grant.objects.create(
-                policy=policy, enterprise=e, region=e.region, amount=amount, confirmed_by=actor
-            )
-            for e in result.eligible
-        ]
+        grants = []
+        for e in result.eligible:
+            grant = _new_grant(policy, e, amount, actor)
+            if grant is None:
+                already.append(e)
+            else:
+                grants.append(grant)
+        if not grants:
+            return Confirmation(already=already, not_eligible=not_eligible)
         record(
             actor,
             "policies.grants_confirmed",
@@ -641,7 +644,7 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> Confirma
             to_state=GrantStatus.PENDING,
             enterprises=[g.enterprise_id for g in grants],
             count=len(grants),
-            skipped=sorted(wanted - chosen),
+            skipped=sorted(wanted - {g.enterprise_id for g in grants}),
         )
         for g in grants:
             notify_enterprise(
@@ -657,6 +660,22 @@ def confirm_grants(actor, policy: Policy, enterprise_ids: list[int]) -> Confirma
                 topic="policy_grant",
             )
     return Confirmation(grants, already=already, not_eligible=not_eligible)
+
+
+def _new_grant(policy: Policy, enterprise: Enterprise, amount, actor) -> Grant | None:
+    """A pending grant; None when another official confirmed the same enterprise a moment ago
+    (one grant per policy and enterprise), so a second confirmation never fails with an error."""
+    try:
+        with transaction.atomic():
+            return Grant.objects.create(
+                policy=policy,
+                enterprise=enterprise,
+                region=enterprise.region,
+                amount=amount,
+                confirmed_by=actor,
+            )
+    except IntegrityError:
+        return None
 
 
 @dataclass(frozen=True)
