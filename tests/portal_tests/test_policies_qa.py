@@ -8,10 +8,12 @@ import subprocess
 import sys
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from portal.actions import InvalidInput
 from portal.audit.models import AuditEntry
+from portal.enterprises.models import Enterprise
 from portal.policies import actions, importer, matching, push
 from portal.policies.models import Grant, Policy, PushRecord, Status
 
@@ -255,3 +257,17 @@ def test_two_officials_confirming_the_same_enterprise_at_once_do_not_crash(gov, 
     assert list(confirmation) == [] and confirmation.already == [hz_enterprise]
     assert Grant.objects.filter(policy=policy).count() == 1
     assert not AuditEntry.objects.filter(action="policies.grants_confirmed").exists()
+
+
+@pytest.mark.django_db
+def test_an_enterprise_whose_profile_has_errors_still_sees_its_payouts(client, gov, hz_enterprise, hz_owner):
+    """我的政策 hid the 免申即享 payouts whenever the profile could not be read, so a granted
+    enterprise lost sight of its payout status until it fixed an unrelated profile field."""
+    policy = published(gov["xh_county"], no_application=True)
+    actions.confirm_grants(gov["xh_county"], policy, [hz_enterprise.pk])
+    Enterprise.objects.filter(pk=hz_enterprise.pk).update(
+        profile=["not", "a", "profile"], version=F("version") + 1
+    )
+    page = login(client, hz_owner).get(reverse("policies:mine")).content.decode()
+    assert "企业画像有需要修改的地方，暂时无法匹配政策。" in page
+    assert "免申即享兑现" in page and policy.title in page and "待兑付" in page
