@@ -271,3 +271,20 @@ def test_an_enterprise_whose_profile_has_errors_still_sees_its_payouts(client, g
     page = login(client, hz_owner).get(reverse("policies:mine")).content.decode()
     assert "企业画像有需要修改的地方，暂时无法匹配政策。" in page
     assert "免申即享兑现" in page and policy.title in page and "待兑付" in page
+
+
+@pytest.mark.django_db
+def test_my_policies_names_the_profile_fields_that_stop_matching(client, gov, hz_enterprise, hz_owner):
+    """The official's list said which field was wrong (“营业收入（2025）：必须为非负数”); the
+    enterprise's own page only said “企业画像有需要修改的地方”, without naming it."""
+    doc = hz_enterprise.profile
+    year = max(doc["financials"])
+    doc["financials"][year]["revenue"] = -5
+    Enterprise.objects.filter(pk=hz_enterprise.pk).update(profile=doc, version=F("version") + 1)
+    policy = published(gov["xh_county"])
+    result = matching.eligible_list(matching.checked(policy), Enterprise.objects.filter(pk=hz_enterprise.pk))
+    reason = result.reason(hz_enterprise)
+    page = login(client, hz_owner).get(reverse("policies:mine")).content.decode()
+    assert "企业画像有需要修改的地方，暂时无法匹配政策。" in page
+    named = reason.split("画像有误，无法判断：")[1].split("（请企业按提示修改画像）")[0]
+    assert "营业收入" in named and named in page

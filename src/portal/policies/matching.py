@@ -162,6 +162,13 @@ def problems_text(problems) -> str:
     return "；".join(parts)
 
 
+def profile_problems(enterprise: Enterprise, as_of: dt.date | None = None) -> str:
+    """Why the enterprise's profile cannot be matched, naming the fields (the same text the
+    official's list gives); '' when it can."""
+    [(_e, (_facts, extras))] = _entries([enterprise], as_of or today())
+    return problems_text(extras.get("problems"))
+
+
 def facts_many(enterprises, as_of: dt.date | None = None) -> list[tuple[Enterprise, object]]:
     """(enterprise, facts or None) for many enterprises, memberships included (see `_entries`)."""
     return [(e, entry[0]) for e, entry in _entries(enterprises, as_of or today())]

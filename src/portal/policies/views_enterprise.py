@@ -36,6 +36,7 @@ def mine(request):
     ctx = {
         "enterprise": ent,
         "unreadable": matches is None,
+        "problems": matching.profile_problems(ent, today) if matches is None else "",
         "grants": Grant.objects.filter(enterprise=ent).select_related("policy"),
     }
     if matches is not None:
