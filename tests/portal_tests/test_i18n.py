@@ -571,3 +571,13 @@ def test_policy_search_in_english(client, gov):
     assert "No matching policies found. Try another keyword or fewer filters." in none
     bad = page(client, reverse("policies:search") + "?region=9")
     assert "Region code: must be a 2-, 4- or 6-digit administrative division code" in bad  # a form error
+
+
+def test_policy_issuer_levels_read_alike_in_english():
+    """A policy card said "county level · …" beside "City · …": the county's label was the region kind's."""
+    from portal.policies.models import Level
+
+    with translation.override("en"):
+        assert [str(choice.label) for choice in Level] == ["National", "Provincial", "City", "County"]
+    with translation.override("zh-hans"):
+        assert str(Level.COUNTY.label) == "区县级"

@@ -22,7 +22,7 @@ class Level(models.TextChoices):
     NATIONAL = "national", _("国家级")
     PROVINCE = "province", _("省级")
     CITY = "city", _("市级")
-    COUNTY = "county", _("区县级")
+    COUNTY = "county", pgettext_lazy("issuer level", "区县级")  # "County", beside "City"; not the region kind
 
 
 # How many leading digits of the issuer's region code make its area: the same rule as officials' scope.
