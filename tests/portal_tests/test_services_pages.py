@@ -261,3 +261,29 @@ def test_replying_to_a_closed_demand_names_it_and_its_state_once(client, gov, hz
     with pytest.raises(NotAllowed) as err:
         actions.withdraw_demand(hz_owner, demand, expected_version=demand.version)
     assert err.value.message == "诉求“上云用数赋智”当前为“已办结”，不能再撤回。"
+
+
+def test_a_reply_or_comment_over_the_limit_comes_back_to_be_shortened(client, gov, hz_owner):
+    provider, _inst, demand = _posted(gov, hz_owner)
+    reply = "我们可以提供上门诊断服务。" * 400  # 5200 characters, over the 4000 limit
+    client.force_login(provider)
+    resp = client.post(reverse("services:demand_respond", args=[demand.pk]), {"text": reply})
+    text = resp.content.decode()
+    assert resp.status_code == 400
+    assert reply in text  # the typed reply is still in the box
+    assert "回复内容不能超过 4000 个字（现有 5200 个字），请删减后再提交。" in text
+    assert demand.responses.count() == 0
+    actions.respond_to_demand(provider, demand, text="方案已发邮箱", now=at(2026, 11, 27, 15))
+    demand.refresh_from_db()
+    comment = "服务很好" * 1001
+    client.force_login(hz_owner)
+    resp = client.post(
+        reverse("services:demand_close", args=[demand.pk]),
+        {"rating": "5", "comment": comment, "version": demand.version},
+    )
+    text = resp.content.decode()
+    assert resp.status_code == 400
+    assert comment in text
+    assert "评价内容不能超过 4000 个字（现有 4004 个字），请删减后再提交。" in text
+    demand.refresh_from_db()
+    assert demand.state == "answered"

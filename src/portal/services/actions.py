@@ -24,7 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 from portal.accounts.models import User
 from portal.accounts.roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
 from portal.accounts.scope import enterprise_in_scope, region_in_scope, require_enterprise
-from portal.actions import InvalidInput, NotAllowed, claim
+from portal.actions import InvalidInput, NotAllowed, claim, too_long
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises import identity
@@ -791,9 +791,7 @@ def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | No
     if not text:
         raise InvalidInput(gettext("请填写回复内容。"), [("text", gettext("请填写回复内容"))])
     if len(text) > TEXT_MAX:
-        raise InvalidInput(
-            gettext("回复过长。"), [("text", gettext("回复内容不能超过 %(n)s 个字") % {"n": TEXT_MAX})]
-        )
+        raise too_long(gettext("回复内容"), text, TEXT_MAX, "text", gettext("回复内容"))
     moment = _now(now)
     with transaction.atomic():
         current = Demand.objects.select_for_update().select_related("enterprise").get(pk=demand.pk)
@@ -871,10 +869,10 @@ def close_demand(
     problems = []
     if not 1 <= stars <= 5:
         problems.append(("rating", gettext("请选择 1–5 星的满意度")))
-    if len(comment) > TEXT_MAX:
-        problems.append(("comment", gettext("评价不能超过 %(n)s 个字") % {"n": TEXT_MAX}))
     if problems:
         raise InvalidInput(gettext("评价信息有误，请按提示修改。"), problems)
+    if len(comment) > TEXT_MAX:
+        raise too_long(gettext("评价内容"), comment, TEXT_MAX, "comment", gettext("评价内容"))
     if demand.state != D.ANSWERED:
         raise NotAllowed(
             gettext("%(demand)s当前为“%(state)s”，收到回复后才能办结评价；不再需要可以撤回。")

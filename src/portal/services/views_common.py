@@ -35,7 +35,7 @@ FIELD_LABELS = {
     "decision": gettext_noop("审核结论"),
     "reason": gettext_noop("理由"),
     "rating": gettext_noop("满意度"),
-    "comment": gettext_noop("评价"),
+    "comment": gettext_noop("评价内容"),
     "version": gettext_noop("版本"),
 }
 

@@ -109,35 +109,53 @@ def demand_new(request):
 
 @login_required
 def demand(request, pk: int):
+    d = get_object_or_404(selectors.demands_for(request.user), pk=pk)
+    return _demand_page(request, d)
+
+
+def _demand_page(request, d: Demand, *, respond_form=None, close_form=None, status: int = 200):
+    """The demand page; a refused reply or rating comes back in its bound form so nothing typed is lost."""
     user = request.user
-    d = get_object_or_404(selectors.demands_for(user), pk=pk)
-    day = today()
     own = user.role == Role.ENTERPRISE and user.enterprise_id == d.enterprise_id
     return render(
         request,
         "services/demand.html",
         {
-            "row": demand_row(d, day),
+            "row": demand_row(d, today()),
             "d": d,
             "own": own,
             "responses": selectors.responses_visible(user, d),
             "matches": d.matches.select_related("institution") if (own or is_official(user)) else [],
             "can_respond": actions.may_respond(user, d),
-            "respond_form": RespondForm(),
+            "respond_form": respond_form or RespondForm(),
             "can_close": own and d.state == D.ANSWERED,
             "can_withdraw": own and d.state in (D.OPEN, D.ANSWERED),
-            "close_form": CloseForm(initial={"version": d.version, "rating": "5"}),
+            "close_form": close_form or CloseForm(initial={"version": d.version, "rating": "5"}),
             "trail": timeline(d) if (own or is_official(user)) else [],
         },
+        status=status,
     )
+
+
+def _refused(request, d: Demand, form, exc: InvalidInput, **forms):
+    """Back to the demand page with the typed text kept and the problem on its field."""
+    add_problems(form, exc)
+    messages.error(request, exc.message)
+    return _demand_page(request, d, status=400, **forms)
 
 
 @login_required
 @require_POST
 def demand_respond(request, pk: int):
     d = get_object_or_404(selectors.demands_for(request.user), pk=pk)
+    form = RespondForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("请填写回复内容。"))
+        return _demand_page(request, d, respond_form=form, status=400)
     try:
-        actions.respond_to_demand(request.user, d, text=request.POST.get("text", ""))
+        actions.respond_to_demand(request.user, d, text=form.cleaned_data["text"])
+    except InvalidInput as exc:
+        return _refused(request, d, form, exc, respond_form=form)
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -152,7 +170,7 @@ def demand_close(request, pk: int):
     form = CloseForm(request.POST)
     if not form.is_valid():
         messages.error(request, gettext("评价信息不完整：请选择 1–5 星的满意度。"))
-        return redirect("services:demand", pk)
+        return _demand_page(request, d, close_form=form, status=400)
     try:
         actions.close_demand(
             request.user,
@@ -161,6 +179,8 @@ def demand_close(request, pk: int):
             comment=form.cleaned_data["comment"],
             expected_version=form.cleaned_data["version"],
         )
+    except InvalidInput as exc:
+        return _refused(request, d, form, exc, close_form=form)
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
