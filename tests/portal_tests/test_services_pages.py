@@ -146,7 +146,9 @@ def test_enterprise_posts_a_demand_and_follows_it(client, gov, hz_owner):
     resp, text = page(client, provider, "services:provider_demands")
     assert "合同纠纷咨询" in text
     resp = client.post(
-        reverse("services:demand_respond", args=[demand.pk]), {"text": "明天上午律师电话联系您"}, follow=True
+        reverse("services:demand_respond", args=[demand.pk]),
+        {"text": "明天上午律师电话联系您", "version": demand.version},
+        follow=True,
     )
     assert "回复已发送，企业会在站内信中收到。" in resp.content.decode()
     # The enterprise closes it with a rating.
@@ -247,10 +249,13 @@ def test_replying_to_a_closed_demand_names_it_and_its_state_once(client, gov, hz
     provider, _inst, demand = _posted(gov, hz_owner)
     actions.respond_to_demand(provider, demand, text="方案已发邮箱", now=at(2026, 11, 27, 15))
     demand.refresh_from_db()
+    page_version = demand.version  # the provider's page, opened before the enterprise closed the demand
     actions.close_demand(hz_owner, demand, rating=5, expected_version=demand.version)
     client.force_login(provider)
     resp = client.post(
-        reverse("services:demand_respond", args=[demand.pk]), {"text": "还有补充"}, follow=True
+        reverse("services:demand_respond", args=[demand.pk]),
+        {"text": "还有补充", "version": page_version},
+        follow=True,
     )
     text = resp.content.decode()
     assert "诉求“上云用数赋智”当前为“已办结”，不能再回复；企业如仍有需要，可以重新提出诉求。" in text
@@ -267,7 +272,9 @@ def test_a_reply_or_comment_over_the_limit_comes_back_to_be_shortened(client, go
     provider, _inst, demand = _posted(gov, hz_owner)
     reply = "我们可以提供上门诊断服务。" * 400  # 5200 characters, over the 4000 limit
     client.force_login(provider)
-    resp = client.post(reverse("services:demand_respond", args=[demand.pk]), {"text": reply})
+    resp = client.post(
+        reverse("services:demand_respond", args=[demand.pk]), {"text": reply, "version": demand.version}
+    )
     text = resp.content.decode()
     assert resp.status_code == 400
     assert reply in text  # the typed reply is still in the box
@@ -287,3 +294,23 @@ def test_a_reply_or_comment_over_the_limit_comes_back_to_be_shortened(client, go
     assert "评价内容不能超过 4000 个字（现有 4004 个字），请删减后再提交。" in text
     demand.refresh_from_db()
     assert demand.state == "answered"
+
+
+def test_a_second_click_on_send_does_not_send_the_reply_twice(client, gov, hz_owner):
+    provider, _inst, demand = _posted(gov, hz_owner)
+    client.force_login(provider)
+    url = reverse("services:demand_respond", args=[demand.pk])
+    posted = {"text": "下周二上门诊断", "version": demand.version}
+    first = client.post(url, posted, follow=True)
+    assert "回复已发送，企业会在站内信中收到。" in first.content.decode()
+    again = client.post(url, posted)  # the same page, clicked again
+    text = again.content.decode()
+    assert again.status_code == 409
+    assert "已有更新（您看到的是第 1 版" in text
+    assert "您的回复没有发送，已保留在下方；请先查看最新回复，需要时再发送。" in text
+    assert demand.responses.count() == 1
+    # the reply is still in the box with the current version: sending it now works
+    demand.refresh_from_db()
+    assert f'value="{demand.version}"' in text and "下周二上门诊断</textarea>" in text
+    client.post(url, {"text": "补充：请准备设备清单", "version": demand.version})
+    assert demand.responses.count() == 2

@@ -784,8 +784,14 @@ def may_respond(actor, demand: Demand) -> bool:
     )
 
 
-def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | None = None) -> DemandResponse:
-    """An official or a routed provider replies; the first reply stamps the response time (待响应 → 已响应)."""
+def respond_to_demand(
+    actor, demand: Demand, *, text: str, expected_version: int | None = None, now: dt.datetime | None = None
+) -> DemandResponse:
+    """An official or a routed provider replies; the first reply stamps the response time (待响应 → 已响应).
+
+    With `expected_version` (the page's), a second click or a page older than another reply is refused
+    as stale instead of sending the same reply twice or answering without having seen the latest one.
+    """
     _require_login(actor, gettext("回复诉求"))
     text = str(text or "").strip()
     if not text:
@@ -814,7 +820,8 @@ def respond_to_demand(actor, demand: Demand, *, text: str, now: dt.datetime | No
         first = current.first_response_at is None
         if first:
             changes["first_response_at"] = moment
-        claim(current, current.version, _demand_label(current), **changes)
+        seen = current.version if expected_version is None else expected_version
+        claim(current, seen, _demand_label(current), **changes)
         response = DemandResponse.objects.create(
             demand=current,
             author=actor,

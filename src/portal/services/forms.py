@@ -121,6 +121,7 @@ class RespondForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("能提供的帮助、办理方式和联系人"),
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class CloseForm(forms.Form):

@@ -11,11 +11,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import PREFIX_DIGITS, Role
-from portal.actions import ActionError, InvalidInput
+from portal.actions import ActionError, InvalidInput, StaleObject
 
 from . import actions, deadlines, selectors
 from .forms import CloseForm, DemandForm, QueueFilterForm, RespondForm
@@ -33,6 +33,7 @@ from .views_common import (
 
 D = DemandState
 PAGE_SIZE = 25
+_RELOAD = gettext_lazy("页面已过期，请刷新后再发送回复。")
 
 
 def demand_row(d: Demand, day) -> dict:
@@ -127,7 +128,7 @@ def _demand_page(request, d: Demand, *, respond_form=None, close_form=None, stat
             "responses": selectors.responses_visible(user, d),
             "matches": d.matches.select_related("institution") if (own or is_official(user)) else [],
             "can_respond": actions.may_respond(user, d),
-            "respond_form": respond_form or RespondForm(),
+            "respond_form": respond_form or RespondForm(initial={"version": d.version}),
             "can_close": own and d.state == D.ANSWERED,
             "can_withdraw": own and d.state in (D.OPEN, D.ANSWERED),
             "close_form": close_form or CloseForm(initial={"version": d.version, "rating": "5"}),
@@ -135,6 +136,16 @@ def _demand_page(request, d: Demand, *, respond_form=None, close_form=None, stat
         },
         status=status,
     )
+
+
+def _reply_kept(request, d: Demand, exc: StaleObject):
+    """The demand changed since the page was opened (a second click, or someone else's reply): show the latest
+    state with the unsent reply still in its box, so it is sent again only if still needed."""
+    d.refresh_from_db()
+    messages.error(request, exc.message)
+    messages.info(request, gettext("您的回复没有发送，已保留在下方；请先查看最新回复，需要时再发送。"))
+    form = RespondForm(initial={"text": request.POST.get("text", ""), "version": d.version})
+    return _demand_page(request, d, respond_form=form, status=409)
 
 
 def _refused(request, d: Demand, form, exc: InvalidInput, **forms):
@@ -150,12 +161,16 @@ def demand_respond(request, pk: int):
     d = get_object_or_404(selectors.demands_for(request.user), pk=pk)
     form = RespondForm(request.POST)
     if not form.is_valid():
-        messages.error(request, gettext("请填写回复内容。"))
+        messages.error(request, gettext("请填写回复内容。") if "text" in form.errors else _RELOAD)
         return _demand_page(request, d, respond_form=form, status=400)
     try:
-        actions.respond_to_demand(request.user, d, text=form.cleaned_data["text"])
+        actions.respond_to_demand(
+            request.user, d, text=form.cleaned_data["text"], expected_version=form.cleaned_data["version"]
+        )
     except InvalidInput as exc:
         return _refused(request, d, form, exc, respond_form=form)
+    except StaleObject as exc:
+        return _reply_kept(request, d, exc)
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
