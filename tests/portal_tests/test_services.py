@@ -500,6 +500,9 @@ def test_close_with_rating(gov, hz_owner, django_capture_on_commit_callbacks):
         )
     demand.refresh_from_db()
     assert (demand.state, demand.rating, demand.comment) == ("closed", 5, "很专业")
+    with pytest.raises(NotAllowed) as exc:  # a second click: no advice to withdraw what is already closed
+        actions.close_demand(hz_owner, demand, rating=4, expected_version=demand.version)
+    assert exc.value.message == "诉求“上云用数赋智”当前为“已办结”，不能再办结评价。"
     assert Notification.objects.filter(
         user=provider, title="诉求“上云用数赋智”已办结，企业评价 5 星"
     ).exists()

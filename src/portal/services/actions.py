@@ -881,10 +881,7 @@ def close_demand(
     if len(comment) > TEXT_MAX:
         raise too_long(gettext("评价内容"), comment, TEXT_MAX, "comment", gettext("评价内容"))
     if demand.state != D.ANSWERED:
-        raise NotAllowed(
-            gettext("%(demand)s当前为“%(state)s”，收到回复后才能办结评价；不再需要可以撤回。")
-            % {"demand": _demand_label(demand), "state": DemandState(demand.state).label}
-        )
+        raise _not_closable(demand)
     with transaction.atomic():
         claim(
             demand,
@@ -919,6 +916,16 @@ def close_demand(
                 TOPIC,
             )
     return demand
+
+
+def _not_closable(demand) -> NotAllowed:
+    """Why a demand cannot be closed now: still waiting for a reply (withdrawing is the way out), or already ended."""
+    labels = {"demand": _demand_label(demand), "state": DemandState(demand.state).label}
+    if demand.state == D.OPEN:
+        return NotAllowed(
+            gettext("%(demand)s当前为“%(state)s”，收到回复后才能办结评价；不再需要可以撤回。") % labels
+        )
+    return NotAllowed(gettext("%(demand)s当前为“%(state)s”，不能再办结评价。") % labels)
 
 
 def withdraw_demand(
