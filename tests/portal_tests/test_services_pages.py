@@ -314,3 +314,19 @@ def test_a_second_click_on_send_does_not_send_the_reply_twice(client, gov, hz_ow
     assert f'value="{demand.version}"' in text and "下周二上门诊断</textarea>" in text
     client.post(url, {"text": "补充：请准备设备清单", "version": demand.version})
     assert demand.responses.count() == 2
+
+
+def test_review_history_stays_with_the_officials_of_the_region(client, gov):
+    _user, inst = register("prov-hist", "杭州融通咨询公司", "city", "330100")
+    actions.review_institution(
+        gov["hz_city"], inst, decision="reject", reason="法人登记证书已过期", expected_version=inst.version
+    )
+    ServiceInstitution.objects.filter(pk=inst.pk).update(state="pending")  # corrected and sent again
+    approve(gov["hz_city"], inst)
+    for official in (gov["hz_city"], gov["zj_province"], gov["national"]):
+        _, text = page(client, official, "services:institution", inst.pk)
+        assert "法人登记证书已过期" in text, official.username
+    for outsider in (gov["sc_province"], gov["cd_city"], gov["xh_county"]):
+        resp, text = page(client, outsider, "services:institution", inst.pk)
+        assert resp.status_code == 200 and "杭州融通咨询公司" in text  # the public page itself
+        assert "法人登记证书已过期" not in text and "办理记录" not in text, outsider.username

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from portal.accounts.scope import region_in_scope
 from portal.actions import ActionError, InvalidInput
 from portal.assessments import engine
 
@@ -142,10 +143,15 @@ def institution(request, pk: int):
             "rows": [offering_row(o) for o in offerings],
             "allowed": allowed,
             "form": form,
-            "trail": timeline(inst) if (own or allowed or is_official(user)) else [],
+            "trail": timeline(inst) if (own or allowed or _oversees(user, inst)) else [],
             "show_private": own or bool(allowed),
         },
     )
+
+
+def _oversees(user, inst) -> bool:
+    """Officials whose region holds the institution read its review history (reasons included); others do not."""
+    return is_official(user) and region_in_scope(user, inst.region_code)
 
 
 @require_POST
