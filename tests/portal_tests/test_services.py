@@ -135,6 +135,30 @@ def test_provider_unseen_until_approved(gov, hz_owner, django_capture_on_commit_
     assert list(later.matches.values_list("institution__name", flat=True)) == ["西湖知识产权服务中心"]
 
 
+def test_a_county_without_a_bureau_on_the_platform_is_reviewed_by_its_city(
+    gov, django_capture_on_commit_callbacks
+):
+    # 上城区 (330102) has no county account; 西湖区 (330106) has one.
+    with django_capture_on_commit_callbacks(execute=True):
+        _u, shangcheng = register("prov-sc1", "上城区企业服务中心", Level.COUNTY, "330102")
+    _u, xihu = register("prov-xh1", "西湖区企业服务中心", Level.COUNTY, "330106")
+    assert Notification.objects.filter(
+        user=gov["hz_city"], title="服务机构“上城区企业服务中心”申请入驻，待您审核"
+    ).exists()
+    assert actions.allowed_reviews(gov["hz_city"], shangcheng) == ["approve", "reject"]
+    assert selectors.institutions_for(gov["hz_city"]).filter(pk=shangcheng.pk).exists()
+    # the county that has its own bureau keeps it; nobody else gains anything
+    assert not selectors.institutions_for(gov["hz_city"]).filter(pk=xihu.pk).exists()
+    for other in (gov["zj_province"], gov["national"], gov["xh_county"], gov["cd_city"]):
+        assert not actions.is_reviewer(other, shangcheng), other.username
+        assert not selectors.institutions_for(other).filter(pk=shangcheng.pk).exists(), other.username
+    with pytest.raises(NotAllowed) as exc:
+        approve(gov["xh_county"], shangcheng)
+    assert "由浙江省杭州市（市级）主管部门审核" in exc.value.message
+    approve(gov["hz_city"], shangcheng)
+    assert shangcheng.state == InstitutionState.APPROVED
+
+
 def test_only_the_official_of_that_level_and_region_reviews(gov):
     _user, inst = register("prov-c", "杭州融资服务公司", Level.CITY, "330100")
     for wrong in (gov["zj_province"], gov["national"], gov["xh_county"], gov["cd_city"]):

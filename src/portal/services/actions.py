@@ -126,24 +126,47 @@ def _is_admin(actor) -> bool:
     return actor.role == Role.ADMIN or actor.is_superuser
 
 
-def is_reviewer(actor, institution: ServiceInstitution) -> bool:
-    """The official of the institution's own level whose region is the institution's region (or an admin)."""
+def official_seats() -> set[tuple[str, str]]:
+    """(level, region code) of every active official below national: where the platform has a department."""
+    levels = (Level.COUNTY, Level.CITY, Level.PROVINCE)
+    return set(User.objects.filter(role__in=levels, is_active=True).values_list("role", "region_code"))
+
+
+def review_seat(level: str, region_code: str, seats: set | None = None) -> tuple[str, str]:
+    """(level, region code) of the department that reviews an institution registered at (level, region_code).
+
+    Its own level's department when the platform has one there; else, as demands are routed, the nearest
+    level above that has one, else national: a county institution where no county bureau has an account
+    is reviewed by the city, not left pending with nobody able to see it.
+    """
+    seats = official_seats() if seats is None else seats
+    ladder = [Level.COUNTY, Level.CITY, Level.PROVINCE]
+    start = ladder.index(level) if level in ladder else len(ladder)
+    for step in ladder[start:]:
+        code = (region_code or "")[: LEVEL_DIGITS[step]].ljust(6, "0")
+        if (step, code) in seats:
+            return step, code
+    return Level.NATIONAL, ""
+
+
+def is_reviewer(actor, institution: ServiceInstitution, seats: set | None = None) -> bool:
+    """The official of the department that reviews the institution (see review_seat), or an admin."""
     if not getattr(actor, "is_authenticated", False):
         return False
     if _is_admin(actor):
         return True
-    return (
-        actor.role in OFFICIAL_ROLES
-        and actor.role == institution.level
-        and region_in_scope(actor, institution.region_code)
-    )
+    if actor.role not in OFFICIAL_ROLES:
+        return False
+    level, code = review_seat(institution.level, institution.region_code, seats)
+    return actor.role == level and region_in_scope(actor, code)
 
 
 def reviewers_of(level: str, region_code: str):
     """Active officials who review institutions registered at (level, region)."""
+    level, code = review_seat(level, region_code)
     digits = LEVEL_DIGITS.get(Level(level), 6)
     qs = User.objects.filter(role=level, is_active=True)
-    return qs.filter(region_code__startswith=region_code[:digits]) if digits else qs
+    return qs.filter(region_code__startswith=code[:digits]) if digits else qs
 
 
 def _member_users(institution):
@@ -413,7 +436,7 @@ def review_institution(
             gettext("服务机构“%(name)s”由%(authority)s主管部门审核，您无权审核。")
             % {
                 "name": institution.name,
-                "authority": level_region_label(institution.level, institution.region_code),
+                "authority": level_region_label(*review_seat(institution.level, institution.region_code)),
             }
         )
     start, end, needs_reason = REVIEW_MOVES[decision]

@@ -15,12 +15,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from portal.accounts.roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
+from portal.accounts.roles import LEVELS, OFFICIAL_ROLES, PREFIX_DIGITS, Role
 from portal.accounts.scope import scope_enterprises
 from portal.assessments import engine
 
 from . import deadlines
-from .actions import membership_of
+from .actions import is_reviewer, membership_of, official_seats
 from .models import (
     NATIONWIDE,
     Demand,
@@ -76,15 +76,22 @@ def public_offerings() -> QuerySet:
 
 
 def reviewable_q(user) -> Q | None:
-    """Institutions `user` reviews (their own level, inside their region); None when none."""
+    """Institutions `user` reviews (actions.review_seat: their own level inside their region, or a level below
+    that has no department on the platform); None when none."""
     if not getattr(user, "is_authenticated", False):
         return None
     if user.role == Role.ADMIN or user.is_superuser:
         return Q()
     if user.role not in OFFICIAL_ROLES:
         return None
-    prefix = user.region_code[: PREFIX_DIGITS[Role(user.role)]]
-    return Q(level=user.role, region_code__startswith=prefix)
+    seats = official_seats()
+    below = LEVELS[: LEVELS.index(Role(user.role)) + 1]
+    candidates = ServiceInstitution.objects.filter(
+        level__in=below, region_code__startswith=user.region_prefix
+    )
+    return Q(
+        pk__in=[i.pk for i in candidates.only("pk", "level", "region_code") if is_reviewer(user, i, seats)]
+    )
 
 
 def institutions_for(user) -> QuerySet:
