@@ -330,3 +330,16 @@ def test_review_history_stays_with_the_officials_of_the_region(client, gov):
         resp, text = page(client, outsider, "services:institution", inst.pk)
         assert resp.status_code == 200 and "杭州融通咨询公司" in text  # the public page itself
         assert "法人登记证书已过期" not in text and "办理记录" not in text, outsider.username
+
+
+def test_long_demand_lists_are_paged_for_providers_and_enterprises(client, gov, hz_owner):
+    provider, _inst = approved_provider(gov, "prov-many", "杭州全能服务公司", "talent", "330100")
+    for n in range(30):
+        actions.post_demand(
+            hz_owner, hz_owner.enterprise, category="talent", title=f"招聘第{n:02d}号", text="x"
+        )
+    for user, name in ((provider, "services:provider_demands"), (hz_owner, "services:my_demands")):
+        _, first = page(client, user, name)
+        assert first.count("招聘第") == 25 and "招聘第29号" in first and "第 1 / 2 页" in first, name
+        _, second = page(client, user, name, page="2")
+        assert second.count("招聘第") == 5 and "招聘第00号" in second, name

@@ -56,14 +56,17 @@ def my_demands(request):
     enterprise = require_enterprise_user(request.user)
     day = today()
     qs = selectors.demands_for(request.user).filter(enterprise=enterprise)
+    page = _page_of(request, qs)
     return render(
         request,
         "services/my_demands.html",
-        {
-            "rows": [demand_row(d, day) for d in qs],
-            "enterprise": enterprise,
-        },
+        {"rows": [demand_row(d, day) for d in page.object_list], "page": page, "enterprise": enterprise},
     )
+
+
+def _page_of(request, qs):
+    """One page of a demand list: a provincial provider or a long-standing enterprise can have thousands."""
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -278,5 +281,6 @@ def _query_without(data, *drop) -> str:
 def provider_demands(request):
     inst = require_member(request.user)
     day = today()
-    rows = [demand_row(d, day) for d in selectors.demands_for(request.user).order_by("-created_at", "-id")]
-    return render(request, "services/provider_demands.html", {"inst": inst, "rows": rows})
+    page = _page_of(request, selectors.demands_for(request.user).order_by("-created_at", "-id"))
+    rows = [demand_row(d, day) for d in page.object_list]
+    return render(request, "services/provider_demands.html", {"inst": inst, "rows": rows, "page": page})
