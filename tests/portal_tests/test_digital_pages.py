@@ -173,6 +173,27 @@ def test_solution_catalogue_and_provider_form(client, gov, hz_owner):
     assert resp.status_code == 400 and "部署周期应为 1–365 之间的整数（天）" in resp.content.decode()
 
 
+def test_the_reviewer_sees_the_solutions_that_approval_will_publish(client, gov, hz_owner):
+    user, inst = register("dp-prov3", "待审方案商", "city", "330100")
+    solution = actions.save_solution(
+        user,
+        title="排产小程序",
+        dimension="management",
+        industries="全部",
+        description="扫码报工",
+        price_band="free",
+        deployment_days=7,
+        contact="王 13800001111",
+    )
+    client.force_login(gov["hz_city"])
+    text = client.get(reverse("services:institution", args=[inst.pk])).content.decode()
+    assert "小快轻准数字化方案" in text and "排产小程序" in text
+    assert client.get(reverse("digital:solution", args=[solution.pk])).status_code == 200
+    for outsider in (hz_owner, gov["zj_province"], gov["xh_county"]):
+        client.force_login(outsider)
+        assert client.get(reverse("digital:solution", args=[solution.pk])).status_code == 404
+
+
 # ---------------------------------------------------------------------------------------------- languages
 
 

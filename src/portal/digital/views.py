@@ -24,7 +24,8 @@ from portal.actions import ActionError, InvalidInput
 from portal.assessments import engine
 from portal.enterprises.actions import may_edit_profile
 from portal.services.actions import level_region_label, membership_of
-from portal.services.models import PriceBand
+from portal.services.models import PriceBand, ServiceInstitution
+from portal.services.selectors import reviewable_q
 
 from . import actions, scoring, suggest
 from .forms import SolutionFilterForm, SolutionForm
@@ -324,10 +325,15 @@ def solutions(request):
 
 
 def _solutions_for(user):
+    """The public catalogue, plus every solution of the user's own institution or of one they review: the
+    reviewing official sees what approval will publish."""
     qs = Q(active=True, institution__state="approved")
     member = membership_of(user)
     if member is not None:
         qs |= Q(institution_id=member.institution_id)
+    review = reviewable_q(user)
+    if review is not None:
+        qs |= Q(institution__in=ServiceInstitution.objects.filter(review))
     return Solution.objects.filter(qs).select_related("institution")
 
 

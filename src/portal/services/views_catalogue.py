@@ -127,11 +127,9 @@ def institution(request, pk: int):
     allowed = actions.allowed_reviews(user, inst)
     member = actions.membership_of(user)
     own = member is not None and member.institution_id == inst.pk
-    offerings = (
-        inst.offerings.all()
-        if (own or actions.is_reviewer(user, inst))
-        else inst.offerings.filter(active=True)
-    )
+    sees_all = own or actions.is_reviewer(user, inst)
+    offerings = inst.offerings.all() if sees_all else inst.offerings.filter(active=True)
+    solutions = inst.solutions.all() if sees_all else inst.solutions.filter(active=True)
     form = ReviewForm(initial={"version": inst.version})
     form.fields["decision"].choices = [c for c in form.fields["decision"].choices if c[0] in allowed]
     return render(
@@ -141,6 +139,7 @@ def institution(request, pk: int):
             "inst": inst,
             "where": actions.level_region_label(inst.level, inst.region_code),
             "rows": [offering_row(o) for o in offerings],
+            "solutions": solutions,
             "allowed": allowed,
             "form": form,
             "trail": timeline(inst) if (own or allowed or _oversees(user, inst)) else [],
