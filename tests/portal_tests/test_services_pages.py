@@ -343,3 +343,22 @@ def test_long_demand_lists_are_paged_for_providers_and_enterprises(client, gov, 
         assert first.count("招聘第") == 25 and "招聘第29号" in first and "第 1 / 2 页" in first, name
         _, second = page(client, user, name, page="2")
         assert second.count("招聘第") == 5 and "招聘第00号" in second, name
+
+
+def test_a_reply_arriving_while_the_enterprise_rates_keeps_its_comment(client, gov, hz_owner):
+    provider, _inst, demand = _posted(gov, hz_owner)
+    actions.respond_to_demand(provider, demand, text="方案已发邮箱", now=at(2026, 11, 27, 15))
+    demand.refresh_from_db()
+    page_version = demand.version  # the enterprise opens the page and starts writing
+    actions.respond_to_demand(gov["xh_county"], demand, text="补贴申请请找区经信局")
+    client.force_login(hz_owner)
+    resp = client.post(
+        reverse("services:demand_close", args=[demand.pk]),
+        {"rating": "3", "comment": "方案不错，但报价偏高", "version": page_version},
+    )
+    text = resp.content.decode()
+    assert resp.status_code == 409
+    assert "补贴申请请找区经信局" in text  # the new reply is on the page
+    assert "方案不错，但报价偏高</textarea>" in text and "您的评价没有提交，已保留在下方" in text
+    demand.refresh_from_db()
+    assert demand.state == "answered" and f'name="version" value="{demand.version}"' in text

@@ -141,14 +141,15 @@ def _demand_page(request, d: Demand, *, respond_form=None, close_form=None, stat
     )
 
 
-def _reply_kept(request, d: Demand, exc: StaleObject):
+def _kept(request, d: Demand, exc: StaleObject, form_class, note: str, *fields: str):
     """The demand changed since the page was opened (a second click, or someone else's reply): show the latest
-    state with the unsent reply still in its box, so it is sent again only if still needed."""
+    state with what was typed still in the form, so it is sent again only if still needed."""
     d.refresh_from_db()
     messages.error(request, exc.message)
-    messages.info(request, gettext("您的回复没有发送，已保留在下方；请先查看最新回复，需要时再发送。"))
-    form = RespondForm(initial={"text": request.POST.get("text", ""), "version": d.version})
-    return _demand_page(request, d, respond_form=form, status=409)
+    messages.info(request, note)
+    form = form_class(initial={**{f: request.POST.get(f, "") for f in fields}, "version": d.version})
+    key = "respond_form" if form_class is RespondForm else "close_form"
+    return _demand_page(request, d, status=409, **{key: form})
 
 
 def _refused(request, d: Demand, form, exc: InvalidInput, **forms):
@@ -173,7 +174,8 @@ def demand_respond(request, pk: int):
     except InvalidInput as exc:
         return _refused(request, d, form, exc, respond_form=form)
     except StaleObject as exc:
-        return _reply_kept(request, d, exc)
+        note = gettext("您的回复没有发送，已保留在下方；请先查看最新回复，需要时再发送。")
+        return _kept(request, d, exc, RespondForm, note, "text")
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
@@ -199,6 +201,9 @@ def demand_close(request, pk: int):
         )
     except InvalidInput as exc:
         return _refused(request, d, form, exc, close_form=form)
+    except StaleObject as exc:
+        note = gettext("您的评价没有提交，已保留在下方；请先查看最新回复，再办结。")
+        return _kept(request, d, exc, CloseForm, note, "rating", "comment")
     except ActionError as exc:
         messages.error(request, error_text(exc))
     else:
