@@ -50,6 +50,8 @@ def test_pages_fit_a_360px_screen(live_server, gov, hz_owner):
         text="详细说明" * 60,
     )
     actions.respond_to_demand(provider, demand, text="可以" * 100)
+    link = "https://jxt.zj.gov.cn/art/2026/11/27/art_1229123456_58912345.html?from=zjtx_service_network_reply"
+    actions.respond_to_demand(gov["xh_county"], demand, text=f"申报指南见 {link}")  # a long link must wrap
     test = digital.submit_self_test(hz_owner, hz_owner.enterprise, answers(FOUNDATION, scenarios={"*": 1}))
     assert inst.state == "approved"
     pages = {
