@@ -16,7 +16,7 @@ from portal.services import actions
 
 from .browser import launch, login, needs_chromium, overflow
 from .test_digital import FOUNDATION, answers
-from .test_services import approved_provider, register
+from .test_services import approved_provider, offer, register
 
 pytestmark = needs_chromium
 
@@ -52,6 +52,7 @@ def test_pages_fit_a_360px_screen(live_server, gov, hz_owner):
     actions.respond_to_demand(provider, demand, text="可以" * 100)
     link = "https://jxt.zj.gov.cn/art/2026/11/27/art_1229123456_58912345.html?from=zjtx_service_network_reply"
     actions.respond_to_demand(gov["xh_county"], demand, text=f"申报指南见 {link}")  # a long link must wrap
+    linked = offer(provider, "financing", link, "330100")
     test = digital.submit_self_test(hz_owner, hz_owner.enterprise, answers(FOUNDATION, scenarios={"*": 1}))
     assert inst.state == "approved"
     pages = {
@@ -60,6 +61,8 @@ def test_pages_fit_a_360px_screen(live_server, gov, hz_owner):
             reverse("services:my_demands"),
             reverse("services:demand_new"),
             reverse("services:demand", args=[demand.pk]),
+            reverse("services:offering", args=[linked.pk]),
+            reverse("services:institution", args=[inst.pk]),
             reverse("digital:self_test"),
             reverse("digital:result", args=[test.pk]),
             reverse("digital:solutions"),
