@@ -362,3 +362,8 @@ def test_a_reply_arriving_while_the_enterprise_rates_keeps_its_comment(client, g
     assert "方案不错，但报价偏高</textarea>" in text and "您的评价没有提交，已保留在下方" in text
     demand.refresh_from_db()
     assert demand.state == "answered" and f'name="version" value="{demand.version}"' in text
+
+
+def test_an_official_signed_out_is_sent_to_log_in_for_the_review_list(client):
+    resp = client.get(reverse("services:institutions"))
+    assert resp.status_code == 302 and resp.url.startswith("/accounts/login/")

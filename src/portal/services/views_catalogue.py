@@ -7,6 +7,7 @@ members and its reviewing official (anyone else gets 404, whatever link they fol
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -93,6 +94,7 @@ def offering(request, pk: int):
     return render(request, "services/offering.html", {"row": offering_row(o), "institution": o.institution})
 
 
+@login_required
 def institutions(request):
     """Officials: institutions waiting for their review, and approved institutions in their region."""
     user = request.user
