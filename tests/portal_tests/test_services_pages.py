@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal.accounts.roles import Role
 from portal.actions import NotAllowed
+from portal.audit.models import AuditEntry
 from portal.services import actions
 from portal.services.models import Demand, ServiceInstitution
 
@@ -367,3 +368,23 @@ def test_a_reply_arriving_while_the_enterprise_rates_keeps_its_comment(client, g
 def test_an_official_signed_out_is_sent_to_log_in_for_the_review_list(client):
     resp = client.get(reverse("services:institutions"))
     assert resp.status_code == 302 and resp.url.startswith("/accounts/login/")
+
+
+def test_a_second_click_on_submit_does_not_post_the_demand_twice(client, gov, hz_owner):
+    approved_provider(gov, "prov-twice", "杭州法务服务公司", "legal", "330100")
+    client.force_login(hz_owner)
+    form = {
+        "category": "legal",
+        "title": "合同纠纷咨询",
+        "text": "供应商拖欠货款 80 万元",
+        "urgency": "normal",
+    }
+    first = client.post(reverse("services:demand_new"), form)
+    second = client.post(reverse("services:demand_new"), form)
+    demand = Demand.objects.get()  # one demand, routed and announced once
+    assert first.url == second.url == reverse("services:demand", args=[demand.pk])
+    assert demand.matches.count() == 1
+    assert AuditEntry.objects.filter(action="services.demand_posted").count() == 1
+    # a different need is a new demand
+    client.post(reverse("services:demand_new"), {**form, "title": "商标被抢注"})
+    assert Demand.objects.count() == 2

@@ -748,6 +748,9 @@ def post_demand(
     due = deadlines.add_working_days(timezone.localdate(moment), days)
     level, code, officials = responsible_for(enterprise.region)
     with transaction.atomic():
+        same = _just_posted(enterprise, category, title, text, moment)
+        if same is not None:
+            return same
         demand = Demand.objects.create(
             enterprise=enterprise,
             created_by=actor,
@@ -791,6 +794,24 @@ def post_demand(
             title_msg = msg(gettext_noop("有企业需要%(category)s：%(title)s"), category=need, title=title)
             _notify_members(institution, title_msg, body, url)
     return demand
+
+
+REPOST_WINDOW = dt.timedelta(minutes=10)
+
+
+def _just_posted(enterprise, category, title, text, moment) -> Demand | None:
+    """The same demand (category, title, text) this enterprise posted minutes ago and nobody has answered yet:
+    a second click on 提交 or a resent form must not route it, notify everyone and count it twice."""
+    type(enterprise).objects.select_for_update().filter(pk=enterprise.pk).first()  # one posting at a time
+    return Demand.objects.filter(
+        enterprise=enterprise,
+        category=category,
+        title=title,
+        text=text,
+        state=D.OPEN,
+        created_at__gte=moment - REPOST_WINDOW,
+        created_at__lte=moment,
+    ).first()
 
 
 def may_respond(actor, demand: Demand) -> bool:
