@@ -388,3 +388,23 @@ def test_a_second_click_on_submit_does_not_post_the_demand_twice(client, gov, hz
     # a different need is a new demand
     client.post(reverse("services:demand_new"), {**form, "title": "商标被抢注"})
     assert Demand.objects.count() == 2
+
+
+def test_a_second_click_on_save_does_not_list_the_service_twice(client, gov):
+    user, inst = register("prov-dbl", "杭州检测认证公司", "city", "330100")
+    client.force_login(user)
+    form = {
+        "category": "testing_certification",
+        "title": "CNAS 检测",
+        "description": "金属材料检测",
+        "price_band": "1_5",
+        "regions": "330100",
+        "contact": "王 13800001111",
+        "active": "on",
+    }
+    for _ in range(2):
+        resp = client.post(reverse("services:offering_new"), form)
+        assert resp.status_code == 302
+    assert inst.offerings.count() == 1
+    client.post(reverse("services:offering_new"), {**form, "title": "CMA 检测"})
+    assert inst.offerings.count() == 2

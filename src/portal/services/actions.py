@@ -56,6 +56,7 @@ I = InstitutionState  # noqa: E741 - short alias like S in cultivation
 D = DemandState
 LEVEL_DIGITS = PREFIX_DIGITS  # the same rule as officials' scope (portal.accounts.roles)
 TEXT_MAX = 4000
+REPOST_WINDOW = dt.timedelta(minutes=10)  # an identical submission this soon is the same click twice
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -644,6 +645,9 @@ def save_offering(
     }
     with transaction.atomic():
         if offering is None:
+            same = _offering_just_created(institution, fields, _now(now))
+            if same is not None:
+                return same
             offering = Offering.objects.create(institution=institution, created_at=_now(now), **fields)
             record(
                 actor,
@@ -675,6 +679,16 @@ def save_offering(
                 category=category,
             )
     return offering
+
+
+def _offering_just_created(institution, fields: dict, moment) -> Offering | None:
+    """The identical offering this institution listed minutes ago: a second click on 保存 must not list it twice
+    (offerings cannot be deleted, only taken down)."""
+    ServiceInstitution.objects.select_for_update().filter(pk=institution.pk).first()  # one at a time
+    same = {k: v for k, v in fields.items() if k != "updated_at"}
+    return Offering.objects.filter(
+        institution=institution, created_at__gte=moment - REPOST_WINDOW, created_at__lte=moment, **same
+    ).first()
 
 
 # ---------------------------------------------------------------------------------------------- demands
@@ -794,9 +808,6 @@ def post_demand(
             title_msg = msg(gettext_noop("有企业需要%(category)s：%(title)s"), category=need, title=title)
             _notify_members(institution, title_msg, body, url)
     return demand
-
-
-REPOST_WINDOW = dt.timedelta(minutes=10)
 
 
 def _just_posted(enterprise, category, title, text, moment) -> Demand | None:
