@@ -194,6 +194,24 @@ def test_the_reviewer_sees_the_solutions_that_approval_will_publish(client, gov,
         assert client.get(reverse("digital:solution", args=[solution.pk])).status_code == 404
 
 
+def test_a_second_click_on_save_does_not_list_the_solution_twice(client, gov):
+    user, inst = register("dp-prov4", "方案商四", "city", "330100")
+    client.force_login(user)
+    form = {
+        "title": "设备联网盒子",
+        "dimension": "foundation",
+        "industries": "C34",
+        "description": "即插即用",
+        "price_band": "1_5",
+        "deployment_days": "10",
+        "contact": "王 13800001111",
+        "active": "on",
+    }
+    for _ in range(2):
+        assert client.post(reverse("digital:solution_new"), form).status_code == 302
+    assert inst.solutions.count() == 1
+
+
 # ---------------------------------------------------------------------------------------------- languages
 
 

@@ -23,8 +23,8 @@ from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.actions import may_edit_profile, update_profile
 from portal.enterprises.models import Enterprise
-from portal.services.actions import membership_of
-from portal.services.models import PriceBand, pad_tokens
+from portal.services.actions import REPOST_WINDOW, membership_of
+from portal.services.models import PriceBand, ServiceInstitution, pad_tokens
 
 from . import scoring
 from .models import DigitalSelfTest, Dimension, Solution
@@ -217,6 +217,15 @@ def parse_industries(text) -> tuple[list[str], list[str]]:
     return sorted(set(tokens)), problems
 
 
+def _solution_just_created(institution, fields: dict, moment) -> Solution | None:
+    """The identical solution this institution listed minutes ago: a second click on 保存 must not list it twice."""
+    ServiceInstitution.objects.select_for_update().filter(pk=institution.pk).first()  # one at a time
+    same = {k: v for k, v in fields.items() if k != "updated_at"}
+    return Solution.objects.filter(
+        institution=institution, created_at__gte=moment - REPOST_WINDOW, created_at__lte=moment, **same
+    ).first()
+
+
 def save_solution(
     actor,
     *,
@@ -292,6 +301,9 @@ def save_solution(
     }
     with transaction.atomic():
         if solution is None:
+            same = _solution_just_created(institution, fields, _now(now))
+            if same is not None:
+                return same
             solution = Solution.objects.create(institution=institution, created_at=_now(now), **fields)
             record(
                 actor,
