@@ -408,3 +408,10 @@ def test_a_second_click_on_save_does_not_list_the_service_twice(client, gov):
     assert inst.offerings.count() == 1
     client.post(reverse("services:offering_new"), {**form, "title": "CMA 检测"})
     assert inst.offerings.count() == 2
+
+
+def test_the_city_review_list_says_a_county_institution_is_from_a_county(client, gov):
+    register("prov-scq", "上城区企业服务中心", "county", "330102")  # no county bureau account there
+    _, text = page(client, gov["hz_city"], "services:institutions")
+    assert "上城区企业服务中心" in text and "浙江省杭州市上城区（县级）" in text
+    assert "辖区内下级地区还没有主管部门账户的，那里登记的机构也由您审核" in text

@@ -102,6 +102,8 @@ def institutions(request):
     review_q = selectors.reviewable_q(user)
     mine = selectors.institutions_for(user).filter(review_q) if review_q is not None else []
     pending = [i for i in mine if i.state == InstitutionState.PENDING]
+    for i in pending:  # a county institution may wait for the city (actions.review_seat): say where it is
+        i.where = actions.level_region_label(i.level, i.region_code)
     others = [i for i in mine if i.state != InstitutionState.PENDING]
     prefix = user.region_prefix or ""
     approved = (
