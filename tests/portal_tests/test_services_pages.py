@@ -415,3 +415,19 @@ def test_the_city_review_list_says_a_county_institution_is_from_a_county(client,
     _, text = page(client, gov["hz_city"], "services:institutions")
     assert "上城区企业服务中心" in text and "浙江省杭州市上城区（县级）" in text
     assert "辖区内下级地区还没有主管部门账户的，那里登记的机构也由您审核" in text
+
+
+def test_the_enterprise_is_not_linked_to_a_suspended_institution_page(client, gov, hz_owner):
+    _provider, inst, demand = _posted(gov, hz_owner)
+    inst.refresh_from_db()
+    actions.review_institution(
+        gov["hz_city"], inst, decision="suspend", reason="收费不透明", expected_version=inst.version
+    )
+    _, text = page(client, hz_owner, "services:demand", demand.pk)
+    link = reverse("services:institution", args=[inst.pk])
+    assert inst.name in text and link not in text  # the name stays, the link would be a 404
+    assert page(client, hz_owner, "services:institution", inst.pk)[0].status_code == 404
+    _, text = page(client, gov["hz_city"], "services:demand", demand.pk)
+    assert link in text  # the reviewer still opens it
+    _, text = page(client, gov["xh_county"], "services:demand", demand.pk)
+    assert inst.name in text and link not in text

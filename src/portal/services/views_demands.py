@@ -121,6 +121,7 @@ def _demand_page(request, d: Demand, *, respond_form=None, close_form=None, stat
     """The demand page; a refused reply or rating comes back in its bound form so nothing typed is lost."""
     user = request.user
     own = user.role == Role.ENTERPRISE and user.enterprise_id == d.enterprise_id
+    matches = d.matches.select_related("institution") if (own or is_official(user)) else []
     return render(
         request,
         "services/demand.html",
@@ -129,7 +130,8 @@ def _demand_page(request, d: Demand, *, respond_form=None, close_form=None, stat
             "d": d,
             "own": own,
             "responses": selectors.responses_visible(user, d),
-            "matches": d.matches.select_related("institution") if (own or is_official(user)) else [],
+            "matches": matches,
+            "openable": _openable(user, matches),
             "can_respond": actions.may_respond(user, d),
             "respond_form": respond_form or RespondForm(initial={"version": d.version}),
             "can_close": own and d.state == D.ANSWERED,
@@ -150,6 +152,16 @@ def _kept(request, d: Demand, exc: StaleObject, form_class, note: str, *fields: 
     form = form_class(initial={**{f: request.POST.get(f, "") for f in fields}, "version": d.version})
     key = "respond_form" if form_class is RespondForm else "close_form"
     return _demand_page(request, d, status=409, **{key: form})
+
+
+def _openable(user, matches) -> set[int]:
+    """Routed institutions whose page this user may open: a suspended one is named without a link to a 404."""
+    pks = [m.institution_id for m in matches]
+    return (
+        set(selectors.institutions_for(user).filter(pk__in=pks).values_list("pk", flat=True))
+        if pks
+        else set()
+    )
 
 
 def _refused(request, d: Demand, form, exc: InvalidInput, **forms):
