@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.accounts.scope import OutOfScope
@@ -432,3 +433,27 @@ def test_queue_and_buttons_follow_the_table(gov, hz_enterprise, hz_owner):
     ]
     assert list(actions.queue_for(gov["hz_city"])) == [app]
     assert list(actions.queue_for(hz_owner)) == []
+
+
+def test_a_long_return_reason_is_refused_not_cut(client, gov, hz_enterprise, hz_owner):
+    """The review page cut reasons to 2,000 characters as posted: the enterprise read half a sentence, and a reason
+    the form had accepted (its maxlength counts a line break once, the post holds CR LF) lost its end."""
+    batch = open_batch(gov)
+    draft = actions.create_application(hz_owner, hz_enterprise, batch)
+    actions.attach_evidence(hz_owner, draft, pdf())
+    app = actions.submit_application(hz_owner, draft, expected_version=1, declaration_accepted=True)
+    client.force_login(gov["hz_city"])
+    url = reverse("cultivation:act", args=[app.pk, "return"])
+    too_long = "请补充审计报告。" * 250 + "完"  # 2,001 characters
+    page = client.post(
+        url, {"expected_version": app.version, "reason": too_long}, follow=True
+    ).content.decode()
+    assert "理由或说明不能超过 2000 个字（现有 2001 个字），请删减后再提交。" in page
+    app.refresh_from_db()
+    assert app.state == S.SUBMITTED and app.last_reason == ""
+    # 20 lines as a browser posts them: 2,019 characters, 2,000 as typed
+    lines = "\r\n".join(["请补充审计报告" + "。" * 92] * 20) + "完"
+    assert len(lines) == 2019 and len(lines.replace("\r\n", "\n")) == 2000
+    client.post(url, {"expected_version": app.version, "reason": lines})
+    app.refresh_from_db()
+    assert app.state == S.RETURNED and app.last_reason == lines.replace("\r\n", "\n")

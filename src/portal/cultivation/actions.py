@@ -28,7 +28,7 @@ from portal.accounts.scope import (
     require_enterprise,
     scope_enterprises,
 )
-from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject, claim, stale
+from portal.actions import ActionError, InvalidInput, NotAllowed, StaleObject, claim, stale, too_long
 from portal.assessments import engine
 from portal.audit.record import record
 from portal.enterprises.models import Enterprise
@@ -178,8 +178,20 @@ def _require_enterprise_user(actor, enterprise, doing: str) -> None:
         )
 
 
+REASON_MAX = 2000  # the forms' maxlength; a browser counts a line break as one character, the post holds two
+
+
+def _text(text: str, field: str) -> str:
+    """A reason or note as typed (line breaks as one character), refused over REASON_MAX: the page cut it before,
+    and the enterprise read half a sentence."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > REASON_MAX:
+        raise too_long(gettext("理由或说明"), text, REASON_MAX, field, gettext("理由或说明"))
+    return text
+
+
 def _reason(reason: str, field: str, message: str) -> str:
-    text = (reason or "").strip()
+    text = _text(reason, field)
     if not text:
         raise InvalidInput(message, [(field, message.rstrip("。"))])
     return text
@@ -828,7 +840,7 @@ def withdraw_application(actor, application, *, expected_version: int, reason: s
     with transaction.atomic():
         app = _load(application)
         step = _authorise(actor, app, "withdraw", expected_version)
-        reason = (reason or "").strip()
+        reason = _text(reason, "reason")
         _move(actor, app, step, expected_version, "withdraw", reason=reason)
         _notify(app, msg(gettext_noop("申报已撤回：%(tier)s"), tier=_tier_param(app.tier)), reason)
     return app
@@ -887,7 +899,7 @@ def approve_application(
     with transaction.atomic():
         app = _load(application)
         step = _authorise(actor, app, "approve", expected_version)
-        reason = (reason or "").strip()
+        reason = _text(reason, "reason")
         changes = {"decided_at": timezone.now(), "last_reason": reason}
         if step.to_state == S.IN_NOTICE:
             changes["notice_starts"] = today

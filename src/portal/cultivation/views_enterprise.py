@@ -205,7 +205,7 @@ def withdraw(request, pk: int):
             request.user,
             app,
             expected_version=form.cleaned_data["expected_version"],
-            reason=request.POST.get("reason", "")[:2000],
+            reason=request.POST.get("reason", ""),
         )
     except (ActionError, OutOfScope) as exc:
         show_error(request, exc)

@@ -229,7 +229,7 @@ def bulk_approve(request):
     }
     missing = [pk for pk in wanted if pk not in found]
     items = [(found[pk], wanted[pk]) for pk in wanted if pk in found]
-    reason = request.POST.get("reason", "").strip()[:2000]
+    reason = request.POST.get("reason", "")
     results = actions.bulk_approve(user, items, reason=reason) if items else []
     text, any_ok, any_bad = bulk_summary(results)
     if missing:
@@ -299,7 +299,7 @@ def act(request, pk: int, action: str):
         messages.error(request, gettext("操作失败：页面已过期，请刷新页面后重新操作。"))
         return here
     version = version_form.cleaned_data["expected_version"]
-    reason = (request.POST.get("reason") or "").strip()[:2000]
+    reason = request.POST.get("reason") or ""
     name = app.enterprise.name
     try:
         if action == "approve":
