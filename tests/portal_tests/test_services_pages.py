@@ -56,6 +56,30 @@ def test_provider_registers_through_the_form_and_waits(client, gov):
     assert (inst.level, inst.region_code, inst.state) == ("county", "330106", "pending")
 
 
+def test_a_signed_in_user_is_not_switched_to_a_new_provider_account(client, gov):
+    """An official (or an enterprise user) who opened 服务机构登记 and submitted it was silently signed in as the new
+    provider account: now the page says who is signed in and offers to sign out first; a post changes nothing."""
+    official = gov["xh_county"]
+    client.force_login(official)
+    resp, text = page(client, None, "services:register")
+    assert resp.status_code == 200
+    assert f"您已以“{official.display_name()}”的身份登录。" in text and "退出当前账户" in text
+    assert 'name="username"' not in text
+    resp = client.post(
+        reverse("services:register"),
+        {
+            "username": "prov-y",
+            "password": PASSWORD,
+            "full_name": "王",
+            "name": "某机构",
+            "kind": "market_provider",
+        },
+    )
+    assert resp.status_code == 409
+    assert not ServiceInstitution.objects.exists()
+    assert int(client.session["_auth_user_id"]) == official.pk
+
+
 def test_registration_errors_name_the_field_and_keep_input(client, gov):
     resp = client.post(
         reverse("services:register"),

@@ -20,6 +20,15 @@ from .views_common import add_problems, error_text, require_member, timeline
 def register(request):
     if request.user.is_authenticated and actions.membership_of(request.user):
         return redirect("services:provider_home")
+    if (
+        request.user.is_authenticated
+    ):  # registering makes a new account and signs in to it: not behind their back
+        return render(
+            request,
+            "services/register.html",
+            {"signed_in_as": request.user},
+            status=409 if request.method == "POST" else 200,
+        )
     form = ProviderRegistrationForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
