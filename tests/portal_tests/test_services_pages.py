@@ -455,3 +455,44 @@ def test_the_enterprise_is_not_linked_to_a_suspended_institution_page(client, go
     assert link in text  # the reviewer still opens it
     _, text = page(client, gov["xh_county"], "services:demand", demand.pk)
     assert inst.name in text and link not in text
+
+
+def test_a_stale_service_edit_keeps_what_was_typed_and_can_be_saved(client, gov):
+    """Saving a service after a colleague's save was refused, and the form kept the old version: it could never be
+    saved again, and the provider retyped every change after reloading."""
+    user, inst = approved_provider(gov, "prov-stale", "杭州改版科技", "legal", "330100")
+    offering = inst.offerings.get()
+    seen = offering.version
+    actions.save_offering(  # a colleague's save in the meantime
+        user,
+        offering=offering,
+        expected_version=seen,
+        category=offering.category,
+        title="同事改的标题",
+        description=offering.description,
+        price_band=offering.price_band,
+        regions="330100",
+        contact=offering.contact,
+    )
+    client.force_login(user)
+    mine = {
+        "category": offering.category,
+        "title": "我改的标题",
+        "description": "我重写的服务内容说明",
+        "price_band": offering.price_band,
+        "regions": "330100",
+        "contact": offering.contact,
+        "active": "on",
+        "version": str(seen),
+    }
+    url = reverse("services:offering_edit", args=[offering.pk])
+    text = client.post(url, mine).content.decode()
+    assert "您填写的内容保留在下方；核对无误后再次提交，将以它为准。" in text
+    assert "我重写的服务内容说明" in text and 'value="我改的标题"' in text
+    offering.refresh_from_db()
+    assert offering.title == "同事改的标题"
+    assert f'name="version" value="{offering.version}"' in text
+    resp = client.post(url, {**mine, "version": str(offering.version)})
+    assert resp.status_code == 302
+    offering.refresh_from_db()
+    assert (offering.title, offering.description) == ("我改的标题", "我重写的服务内容说明")

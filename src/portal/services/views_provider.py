@@ -8,13 +8,24 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 
-from portal.actions import ActionError, InvalidInput
+from portal.actions import ActionError, InvalidInput, StaleObject
 
 from . import actions
 from .forms import InstitutionForm, OfferingForm, ProviderRegistrationForm
 from .models import InstitutionState
 from .views_catalogue import offering_row
 from .views_common import add_problems, error_text, require_member, timeline
+
+
+def _kept(form_class, request, current_version: int, **kwargs):
+    """The form as typed, now against the current version: a refused stale save keeps what was typed (a second save
+    takes it over the newer version, as the message says), instead of a form that can never be saved again."""
+    data = request.POST.copy()
+    data["version"] = str(current_version)
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    messages.info(request, gettext("您填写的内容保留在下方；核对无误后再次提交，将以它为准。"))
+    return form
 
 
 def register(request):
@@ -81,6 +92,10 @@ def provider_home(request):
             except InvalidInput as exc:
                 add_problems(form, exc)
                 messages.error(request, exc.message)
+            except StaleObject as exc:
+                messages.error(request, error_text(exc))
+                inst.refresh_from_db()
+                form = _kept(InstitutionForm, request, inst.version)
             except ActionError as exc:
                 messages.error(request, error_text(exc))
             else:
@@ -142,6 +157,11 @@ def _offering_page(request, offering=None):
         except InvalidInput as exc:
             add_problems(form, exc)
             messages.error(request, exc.message)
+        except StaleObject as exc:
+            messages.error(request, error_text(exc))
+            if offering is not None:
+                offering.refresh_from_db()
+                form = _kept(OfferingForm, request, offering.version, initial=initial)
         except ActionError as exc:
             messages.error(request, error_text(exc))
         else:
