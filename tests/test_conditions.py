@@ -99,6 +99,9 @@ def test_triples_become_expressions_with_readable_labels():
         ([{"fact": "industry", "op": "prefix", "value": ["Z99"]}], "“Z99”不是有效代码"),
         ([{"fact": "title", "op": "held", "value": ["unicorn"]}], "未知的称号 “unicorn”"),
         ([{"fact": "national_market_share", "op": ">=", "value": 30}], "比例须在 0 到 1 之间"),
+        # over 0 nothing is defined: the condition silently failed for every enterprise
+        ([{"expr": "revenue[y0] / 0 > 1"}], "条件 1（revenue[y0] / 0 > 1）：除数不能为 0"),
+        ([{"expr": "rd_expense[y0] / -0.0 >= 1"}], "除数不能为 0"),
     ],
 )
 def test_malformed_conditions_are_refused_naming_the_condition(conditions, message):

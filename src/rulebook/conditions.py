@@ -796,6 +796,7 @@ def check(
             except RuleDataError as exc:
                 raise ValueError(_rule_error_zh(exc)) from None
             _powers_bounded(node)
+            _no_zero_divisor(node)
             if _type_of(node, rs) != "bool":
                 raise ValueError("条件须为一个判断（结果为是/否），如 revenue[y0] >= 20000000")
             _compilable(node, rs, as_of)
@@ -888,6 +889,23 @@ def _powers_bounded(node: E.Node) -> None:
                 f"乘方的指数须为不超过 {MAX_EXPONENT} 的整数常数，且不能连续乘方，如 (1 + x) ** 3"
             )
         stack += _children(n)
+
+
+def _no_zero_divisor(node: E.Node) -> None:
+    """Refuse a division by the constant 0: nothing is defined over it, so the condition would silently fail for
+    every enterprise (a typo such as revenue[y0] / 0 > 1)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, E.BinOp) and n.op == "/" and _is_zero(n.right):
+            raise ValueError("除数不能为 0（这样的条件对任何企业都不成立）；请检查除号后的数值")
+        stack += _children(n)
+
+
+def _is_zero(n: E.Node) -> bool:
+    while isinstance(n, E.Neg):
+        n = n.operand
+    return isinstance(n, E.Const) and not isinstance(n.value, bool) and n.value == 0
 
 
 def _compilable(node: E.Node, rs: RuleSet, as_of: dt.date) -> None:
