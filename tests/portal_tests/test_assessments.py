@@ -509,3 +509,24 @@ def test_a_title_only_an_official_records_is_not_asked_of_the_enterprise(client)
     assert not any("（recognitions）" in i["text"] for i in items)
     page = login(client, owner).get(reverse("assessments:detail", args=[a.pk])).content.decode()
     assert "（recognitions）" not in page
+
+
+@pytest.mark.django_db
+def test_a_criterion_waiting_for_a_title_does_not_say_unfilled(client):
+    """The 小巨人 row read '未填写：…称号有效期至' for a title the enterprise cannot enter (officials record it)."""
+    doc = example_profile("manufacturer")
+    doc.pop("recognitions", None)
+    ent = make_enterprise("杭州无称号轴承有限公司", credit_code=credit_code("91330106MA2B3C4E6"), profile=doc)
+    owner = make_user("ent-notitle-row", Role.ENTERPRISE, enterprise=ent)
+    a = run_assessment(owner, ent, as_of=AS_OF)
+    lg = next(t for t in result_for_display(a, "zh")["tiers"] if t["id"] == "little_giant")
+    waiting = [
+        r
+        for r in lg["criteria"]
+        if r["status"] == "undetermined" and any(m["path"].startswith("recognitions") for m in r["missing"])
+    ]
+    assert waiting
+    for row in waiting:
+        assert "未填写" not in row["value"] and row["value"].startswith("平台上没有认定记录：")
+    page = login(client, owner).get(reverse("assessments:detail", args=[a.pk])).content.decode()
+    assert "未填写：专精特新" not in page and "平台上没有认定记录：" in page

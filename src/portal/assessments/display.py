@@ -119,6 +119,19 @@ def _issued_text(text: str) -> str | None:
     )
 
 
+def _missing_text(missing: list[dict]) -> str:
+    """What an undetermined criterion waits for: fields to fill in, and titles no official has recorded (the
+    enterprise cannot 填写 those, so they are not said to be unfilled)."""
+    fields = [m["label"] for m in missing if not _issued(m["path"])]
+    titles = [m["label"] for m in missing if _issued(m["path"])]
+    parts = []
+    if fields:
+        parts.append(_("未填写：") + _("、").join(fields))
+    if titles:
+        parts.append(_("平台上没有认定记录：") + _("、").join(titles))
+    return _("；").join(parts)
+
+
 def criterion_row(c: dict, lang: str) -> dict:
     status = c.get("status")
     missing = _missing(c.get("missing"), lang)
@@ -129,7 +142,7 @@ def criterion_row(c: dict, lang: str) -> dict:
             for i in c.get("inputs_labelled", [])[:3]
         )
     if status == "undetermined" and missing:
-        value = _("未填写：") + _("、").join(m["label"] for m in missing)
+        value = _missing_text(missing)
     row = {
         "id": c.get("id"),
         "label": c.get("label", ""),
