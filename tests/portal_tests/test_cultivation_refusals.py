@@ -457,3 +457,26 @@ def test_a_long_return_reason_is_refused_not_cut(client, gov, hz_enterprise, hz_
     client.post(url, {"expected_version": app.version, "reason": lines})
     app.refresh_from_db()
     assert app.state == S.RETURNED and app.last_reason == lines.replace("\r\n", "\n")
+
+
+def test_ending_a_notice_too_early_says_why(client, gov, hz_enterprise, hz_owner):
+    """结束公示 refused with '公示尚未结束，或仍有未处理的异议' whatever the reason: the official could not tell the last
+    day, the objections waiting, or that a colleague had already ended it."""
+    app = submitted(hz_owner, hz_enterprise, open_batch(gov))
+    app = actions.approve_application(gov["hz_city"], app, expected_version=app.version)
+    client.force_login(gov["hz_city"])
+    url = reverse("cultivation:act", args=[app.pk, "close_notice"])
+
+    def said() -> str:
+        page = client.post(url, {"expected_version": app.version}, follow=True).content.decode()
+        return page
+
+    assert f"公示期至 {app.notice_ends.isoformat()}，期满后才能结束公示。" in said()
+    Application.objects.filter(pk=app.pk).update(notice_ends=today() - dt.timedelta(days=1))
+    actions.record_objection(gov["hz_city"], app, objector="某企业", text="数据存疑")
+    assert "还有 1 条异议未处理，请先处理异议再结束公示。" in said()
+    app.objections.update(outcome="dismissed", resolution="已核实")
+    said()
+    app.refresh_from_db()
+    assert app.state == S.NOTICE_ENDED
+    assert f"公示已经结束（申报当前为“{app.get_state_display()}”），请刷新页面。" in said()

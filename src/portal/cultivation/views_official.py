@@ -240,6 +240,22 @@ def bulk_approve(request):
     return redirect(back)
 
 
+def _why_notice_stays(app: Application) -> str:
+    """Why 结束公示 did nothing, as the official can act on it: the notice already closed (a stale page), its last day,
+    or how many objections wait."""
+    app.refresh_from_db()
+    if app.state != ApplicationState.IN_NOTICE:
+        return gettext("公示已经结束（申报当前为“%(state)s”），请刷新页面。") % {
+            "state": app.get_state_display()
+        }
+    open_objections = app.objections.filter(outcome="").count()
+    if app.notice_ends is not None and app.notice_ends >= today():
+        return gettext("公示期至 %(day)s，期满后才能结束公示。") % {"day": app.notice_ends.isoformat()}
+    if open_objections:
+        return gettext("还有 %(n)s 条异议未处理，请先处理异议再结束公示。") % {"n": open_objections}
+    return gettext("公示尚未结束，或仍有未处理的异议，暂不能结束公示。")
+
+
 # ---------------------------------------------------------------- review page
 
 
@@ -323,7 +339,7 @@ def act(request, pk: int, action: str):
             return here
         elif action == "close_notice":
             if not actions.close_notice(app, actor=user):
-                messages.error(request, gettext("公示尚未结束，或仍有未处理的异议，暂不能结束公示。"))
+                messages.error(request, _why_notice_stays(app))
                 return here
         elif action == "record_objection":
             form = ObjectionForm(request.POST)
