@@ -565,3 +565,60 @@ def test_titles_issued_in_a_childs_area_are_kept_as_copies(as_node):  # noqa: F8
     )
     assert take(peer, clash, me).status == QUARANTINED
     assert "已有相同证书编号" in Quarantine.objects.get().reason
+
+
+def test_a_child_cannot_claim_an_enterprise_registered_outside_its_area(as_node):  # noqa: F811
+    """A county node naming the credit code of an enterprise in another county must not touch it:
+    before, the record's own region passed the area check and the title landed on the other county's
+    enterprise (a recognition it never earned, its profile's titles rewritten)."""
+    me = as_node("province", "330000")
+    key = Ed25519PrivateKey.generate()
+    peer = register("西湖区", key, "county", "330106", "child")
+    code = credit_code("91330110MA2H7K3P4")
+    yuhang = make_enterprise("杭州余杭某科技有限公司", region="330110", credit_code=code)
+    before = copy.deepcopy(yuhang.profile)
+    rec = {
+        "region": "330106",
+        "certificate_no": "XH-2026-0001",
+        "verification_code": "Z2B3C4D5E6",
+        "tier": "specialized",
+        "status": "active",
+        "valid_from": "2026-01-01",
+        "valid_until": "2028-12-31",
+        "issued_by_level": "county",
+        "issued_by_region": "330106",
+        "revoked_at": None,
+        "revoked_reason": "",
+        "enterprise": {
+            "name": "杭州余杭某科技有限公司",
+            "credit_code": code,
+            "region": "330106",
+            "industry": "I6513",
+        },
+    }
+    entry = signed(
+        key,
+        origin="county:330106",
+        sequence=1,
+        audience="parent",
+        kind="recognition",
+        object_id="9",
+        payload=rec,
+    )
+    assert take(peer, entry, me).status == QUARANTINED
+    assert Quarantine.objects.get().code == "out_of_region"
+    assert not Recognition.objects.exists()
+    yuhang.refresh_from_db()
+    assert yuhang.region == "330110" and yuhang.profile == before
+
+    application = signed(
+        key,
+        origin="county:330106",
+        sequence=2,
+        audience="parent",
+        kind="application",
+        object_id="41",
+        payload=foreign_application(code=code),
+    )
+    assert take(peer, application, me).status == QUARANTINED
+    assert not Application.objects.exists()

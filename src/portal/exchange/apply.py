@@ -143,6 +143,19 @@ def _check_enterprise_region(payload: dict) -> None:
 # --------------------------------------------------------------------------------------- enterprises
 
 
+def _check_held_enterprise_area(peer, enterprise: Enterprise) -> None:
+    """Refuse a child's record naming an enterprise held here outside that child's area.
+
+    Why: the record's own region is checked against the child's area, but the enterprise is found by credit
+    code; without this a county could attach applications and titles to another county's enterprise."""
+    if not (enterprise.region or "").startswith(peer.prefix):
+        raise Refused(
+            "out_of_region",
+            f"记录中的企业“{enterprise.name}”在本系统登记的注册地为 {enterprise.region}，"
+            f"不在{peer.name}的管辖范围（{peer.prefix or '全国'}）内，记录未应用。",
+        )
+
+
 def _minimal_profile(ent: dict) -> dict:
     return {
         "schema": "zjtx.profile/1",
@@ -157,6 +170,8 @@ def _enterprise(peer, kind: str, remote_id, ent: dict, profile: dict | None) -> 
     """The local enterprise with this credit code; created as a copy when missing. A copy from the
     same peer follows the newest snapshot; an enterprise registered here is never overwritten."""
     enterprise = Enterprise.objects.select_for_update().filter(credit_code=ent["credit_code"]).first()
+    if enterprise is not None:
+        _check_held_enterprise_area(peer, enterprise)
     profile = copy.deepcopy(profile) if isinstance(profile, dict) and profile else _minimal_profile(ent)
     if enterprise is None:
         enterprise = Enterprise.objects.create(
