@@ -163,4 +163,7 @@ ZJTX = {
     # uploads and result files are deleted this many days after upload (`manage.py screening_maintenance`).
     "SCREENING_STALE_MINUTES": env.int("ZJTX_SCREENING_STALE_MINUTES", default=30),
     "SCREENING_KEEP_DAYS": env.int("ZJTX_SCREENING_KEEP_DAYS", default=90),
+    # Sign-in: after this many wrong passwords for one user name, that name is refused for this many minutes.
+    "LOGIN_MAX_FAILURES": env.int("ZJTX_LOGIN_MAX_FAILURES", default=5),
+    "LOGIN_LOCK_MINUTES": env.int("ZJTX_LOGIN_LOCK_MINUTES", default=15),
 }
