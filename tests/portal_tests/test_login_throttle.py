@@ -67,3 +67,36 @@ def test_the_admin_login_is_locked_too(client):
         login(client, "admin", "guess", url="/admin/login/")
     resp = login(client, "admin", PASSWORD, url="/admin/login/")
     assert resp.status_code == 200 and not signed_in(client)
+
+
+def test_a_user_changes_their_password_and_other_sessions_end(client):
+    """Before, there was no way to replace the initial password an administrator handed out, nor to end a
+    session someone else had obtained: the old password and every session stayed valid."""
+    from django.test import Client
+
+    user = make_user("gov-xh", Role.COUNTY, region_code="330106")
+    elsewhere = Client()
+    elsewhere.force_login(user)
+    assert elsewhere.get("/cultivation/queue/").status_code == 200
+    client.force_login(user)
+    assert client.get("/accounts/password/").status_code == 200
+    refused = client.post(
+        "/accounts/password/",
+        {"old_password": "wrong", "new_password1": "Xh-new-pass-2026", "new_password2": "Xh-new-pass-2026"},
+    )
+    assert refused.status_code == 200
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    done = client.post(
+        "/accounts/password/",
+        {"old_password": PASSWORD, "new_password1": "Xh-new-pass-2026", "new_password2": "Xh-new-pass-2026"},
+    )
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Xh-new-pass-2026")
+    assert client.get("/cultivation/queue/").status_code == 200  # this session goes on
+    assert elsewhere.get("/cultivation/queue/").status_code == 302  # the other one is signed out
+
+
+def test_visitors_cannot_change_a_password(client):
+    assert client.get("/accounts/password/").status_code == 302

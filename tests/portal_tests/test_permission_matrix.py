@@ -306,6 +306,7 @@ COVERED_ELSEWHERE = {
     "assessments:": "test_assessments.py",
     "cultivation:": "test_cultivation_pages.py",
     "inbox:": "test_permission_matrix.py",
+    "accounts:password_change": "test_login_throttle.py",
     "screening:rerun": "test_screening_maintenance.py",  # before "screening:": the first match wins
     "screening:": "test_screening.py",
     "api:": "test_api_scope.py",
