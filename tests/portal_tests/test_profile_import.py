@@ -537,3 +537,65 @@ def test_the_preview_warns_which_years_an_older_file_would_delete(owner, new_ent
     assert "导入后将删除这些年度的财务数据：2025、2024。" in text
     same = owner.post(reverse("enterprises:import"), {"file": as_upload(current(owner))}).content.decode()
     assert "导入后将删除" not in same
+
+
+def _packed_workbook(rows: int, cols: int) -> bytes:
+    """A small .xlsx whose one sheet holds rows × cols one-digit cells (compresses about 10:1)."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(c) for c in range(1, cols + 1)]
+    body = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{col}{r}"><v>1</v></c>' for col in letters) + "</row>"
+        for r in range(1, rows + 1)
+    )
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet name="基本信息" sheetId="1" r:id="rId1"/>'
+            "</sheets></workbook>",
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{rel}/worksheet" '
+            'Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr(
+            "xl/worksheets/sheet1.xml", f'<worksheet xmlns="{main}"><sheetData>{body}</sheetData></worksheet>'
+        )
+    return out.getvalue()
+
+
+def test_a_workbook_packed_with_cells_is_refused_before_it_is_loaded(monkeypatch):
+    """Before, a 5 MB upload holding millions of tiny cells was loaded whole by openpyxl (about a minute and
+    a gigabyte per request) before any check: any self-registered enterprise could exhaust the web processes."""
+    from portal.enterprises import excel
+
+    loaded = []
+    monkeypatch.setattr(excel, "load_workbook", lambda *a, **k: loaded.append(1) or pytest.fail("loaded"))
+    data = _packed_workbook(1001, 160)
+    assert len(data) < excel.MAX_UPLOAD_BYTES
+    with pytest.raises(excel.NotAWorkbook, match="单元格过多"):
+        excel.open_upload(data)
+    assert not loaded
+    # The template itself, and a sheet of ordinary size, are far below the limit.
+    assert not excel._too_many_cells(excel.template_xlsx())
+    assert not excel._too_many_cells(_packed_workbook(2001, 12))

@@ -29,6 +29,11 @@ from . import identity, labels, money
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 60 * 1024 * 1024
 MAX_ROWS = 2000
+# Cells and shared strings in the whole workbook: the template filled to MAX_ROWS in its longest sheets stays
+# far below; openpyxl holds every cell in memory (about 20 µs and 0.5 KB each), so a 5 MB upload packed with
+# millions of tiny cells would otherwise keep a web process busy for a minute and take a gigabyte.
+MAX_CELLS = 150_000
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|si)[\s/>]")
 NONE_MARK = "无"
 LISTS_SHEET = "可选值"
 TEMPLATE_ROWS = 200  # rows that carry drop-down lists in the list sheets
@@ -440,6 +445,31 @@ def _local_value(value):
 # --- opening an upload -------------------------------------------------------------------------------
 
 
+def _too_many_cells(data: bytes, limit: int = MAX_CELLS) -> bool:
+    """Count cell and shared-string elements in the XML parts by scanning the inflated bytes (no parsing),
+    stopping past `limit`: cheap enough to run before openpyxl builds every cell in memory."""
+    seen = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if not info.filename.lower().endswith(".xml"):
+                continue
+            with zf.open(info) as part:
+                carry = b""
+                while chunk := part.read(1 << 20):
+                    text = carry + chunk
+                    cut = max(
+                        0, len(text) - 64
+                    )  # a tag starting in the last bytes is counted with the next chunk
+                    seen += sum(1 for m in _CELL_TAG.finditer(text) if m.start() < cut)
+                    carry = text[cut:]
+                    if seen > limit:
+                        return True
+                seen += len(_CELL_TAG.findall(carry))
+            if seen > limit:
+                return True
+    return False
+
+
 def open_upload(data: bytes):
     """The workbook inside `data`, checked by content (zip signature, parts, sheets), never by file name."""
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -456,6 +486,10 @@ def open_upload(data: bytes):
         raise NotAWorkbook(NOT_XLSX)
     if unzipped > MAX_UNZIPPED_BYTES:
         raise NotAWorkbook("工作簿解压后过大（超过 60 MB），请删除多余的工作表或行后再上传。")
+    if _too_many_cells(data):
+        raise NotAWorkbook(
+            f"工作簿的单元格过多（超过 {MAX_CELLS:,} 个），请删除多余的工作表、行或列后再上传，或下载模板重新填写。"
+        )
     try:
         wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception:  # noqa: BLE001 - any failure to read is the same answer for the person
