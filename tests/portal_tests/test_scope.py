@@ -25,3 +25,49 @@ def test_officials_see_their_subtree_only(gov, hz_enterprise):
 def test_enterprise_user_sees_only_its_enterprise(hz_owner, hz_enterprise):
     make_enterprise("余杭某某电子有限公司", region="330110", credit_code=credit_code("91330110MA2H8K9L3"))
     assert list(scope_enterprises(hz_owner, Enterprise.objects.all())) == [hz_enterprise]
+
+
+def test_an_official_without_a_region_sees_nothing_not_everything(hz_enterprise):
+    """Before, a county, city or province account saved without its region code (the admin picks the role,
+    then forgets the code) had the prefix '' and saw and acted on every enterprise in the country."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from portal.accounts.roles import Role
+
+    from .factories import make_user
+
+    for role, code in ((Role.COUNTY, ""), (Role.CITY, "33"), (Role.PROVINCE, "")):
+        official = make_user(f"gov-{role}-{code or 'none'}", role, region_code=code)
+        assert official.region_prefix is None
+        assert list(scope_enterprises(official, Enterprise.objects.all())) == []
+        assert not enterprise_in_scope(official, hz_enterprise)
+        with pytest.raises(ValidationError) as refused:
+            official.full_clean()
+        assert "region_code" in refused.value.message_dict
+    national = make_user("gov-cn", Role.NATIONAL)
+    national.full_clean()
+    assert list(scope_enterprises(national, Enterprise.objects.all())) == [hz_enterprise]
+
+
+def test_an_official_without_a_region_cannot_publish_open_or_review_for_the_country(db):
+    import datetime as dt
+
+    import pytest
+
+    from portal.accounts.roles import Role
+    from portal.actions import ActionError
+    from portal.cultivation import actions as cultivation
+    from portal.policies import actions as policies
+    from portal.services.selectors import reviewable_q
+
+    from .factories import make_user
+
+    province = make_user("gov-zj-blank", Role.PROVINCE)
+    assert policies.official_level(province) is None
+    assert reviewable_q(province) is None
+    today = dt.date.today()
+    with pytest.raises(ActionError):
+        cultivation.open_batch(
+            province, tier="specialized", year=today.year, name="全国?", opens_on=today, closes_on=today
+        )

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -48,11 +49,30 @@ class User(AbstractUser):
         return self.role == Role.ENTERPRISE and self.enterprise_id is not None
 
     @property
+    def has_region(self) -> bool:
+        """A national official needs no code; every other official a 6-digit GB/T 2260 code."""
+        return self.role == Role.NATIONAL or (len(self.region_code or "") == 6 and self.region_code.isdigit())
+
+    @property
     def region_prefix(self) -> str | None:
-        """The code prefix an official sees ('' = the whole country); None for non-officials."""
-        if not self.is_official:
+        """The code prefix an official sees ('' = the whole country); None for non-officials, and for an
+        official below national level whose region code is missing or malformed: such an account sees
+        nothing rather than, with the prefix '', the whole country."""
+        if not self.is_official or not self.has_region:
             return None
         return self.region_code[: PREFIX_DIGITS[Role(self.role)]]
+
+    def clean(self):
+        """Refuse (in the admin) a county, city or province account without its 6-digit region code."""
+        super().clean()
+        if self.is_official and not self.has_region:
+            raise ValidationError(
+                {
+                    "region_code": _(
+                        "县级、市级、省级主管部门账户须填写 6 位行政区划代码（如 330106）；国家级留空。"
+                    )
+                }
+            )
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username

@@ -367,6 +367,10 @@ def open_batch(
     `notice_days` (公示天数) defaults to the procedure data of the measures in force on `opens_on`.
     """
     _require_login(actor)
+    if getattr(actor, "is_official", False) and actor.region_prefix is None:
+        raise NotAllowed(
+            gettext("您的账户没有设置所属地区，不能开放申报批次；请联系平台管理员在管理后台填写地区代码。")
+        )
     if tier not in Tier.values:
         raise InvalidInput(
             gettext("未知的申报层级“%(tier)s”，请从列表中选择。") % {"tier": tier},

@@ -95,8 +95,9 @@ def _is_official(user) -> bool:
 
 
 def official_level(user) -> tuple[str, str] | None:
-    """(policy level, region code) an official publishes at; None for anyone else."""
-    if not _is_official(user):
+    """(policy level, region code) an official publishes at; None for anyone else, and for an official whose
+    account has no region (region_prefix None): their policies would otherwise cover the whole country."""
+    if not _is_official(user) or user.region_prefix is None:
         return None
     return ROLE_LEVEL[Role(user.role)], user.region_code if user.role != Role.NATIONAL else ""
 

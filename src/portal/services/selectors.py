@@ -84,11 +84,12 @@ def reviewable_q(user) -> Q | None:
         return Q()
     if user.role not in OFFICIAL_ROLES:
         return None
+    prefix = user.region_prefix
+    if prefix is None:  # an official account without its region reviews nothing
+        return None
     seats = official_seats()
     below = LEVELS[: LEVELS.index(Role(user.role)) + 1]
-    candidates = ServiceInstitution.objects.filter(
-        level__in=below, region_code__startswith=user.region_prefix
-    )
+    candidates = ServiceInstitution.objects.filter(level__in=below, region_code__startswith=prefix)
     return Q(
         pk__in=[i.pk for i in candidates.only("pk", "level", "region_code") if is_reviewer(user, i, seats)]
     )
