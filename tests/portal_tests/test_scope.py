@@ -71,3 +71,28 @@ def test_an_official_without_a_region_cannot_publish_open_or_review_for_the_coun
         cultivation.open_batch(
             province, tier="specialized", year=today.year, name="全国?", opens_on=today, closes_on=today
         )
+
+
+def test_an_official_without_a_region_gets_no_policy_list_nor_clusters(gov):
+    """The policy and cluster modules widened a missing prefix to '' (`region_prefix or ""`): a blank-region
+    official could read any policy's eligible-enterprise list, confirm grants anywhere and see every cluster."""
+    import pytest
+
+    from portal.accounts.roles import Role
+    from portal.accounts.scope import OutOfScope
+    from portal.clusters import actions as clusters
+    from portal.clusters.access import clusters_for
+    from portal.policies import actions as policies
+    from portal.policies.models import Policy
+
+    from .factories import make_user
+    from .test_clusters import CLUSTER_DATA
+
+    clusters.create_cluster(gov["zj_province"], CLUSTER_DATA)
+    blank = make_user("gov-city-blank", Role.CITY)
+    policy = Policy(title="全国政策", level="national", region_code="", region_prefix="")
+    with pytest.raises(OutOfScope):
+        policies.list_prefix(blank, policy)
+    assert not policies.may_confirm(blank, policy)
+    assert list(clusters_for(blank)) == []
+    assert len(clusters_for(gov["hz_city"])) == 1

@@ -25,7 +25,12 @@ def is_admin(user) -> bool:
 
 
 def is_official(user) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in OFFICIAL_ROLES
+    """An official with a region: clusters_for widens a missing prefix to '' (the whole country)."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role in OFFICIAL_ROLES
+        and user.region_prefix is not None
+    )
 
 
 def clusters_for(user) -> QuerySet:

@@ -91,7 +91,13 @@ def _is_admin(user) -> bool:
 
 
 def _is_official(user) -> bool:
-    return getattr(user, "is_authenticated", False) and getattr(user, "role", None) in OFFICIAL_ROLES
+    """An official with a region: an account whose region code is missing has no area (region_prefix None),
+    and the `or ""` below must not turn that into the whole country."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "role", None) in OFFICIAL_ROLES
+        and user.region_prefix is not None
+    )
 
 
 def official_level(user) -> tuple[str, str] | None:

@@ -20,8 +20,11 @@ from .models import Policy
 
 
 def is_official(user) -> bool:
+    """Officials with a region (see User.region_prefix) and admins: the official pages widen a missing prefix to ''."""
     return getattr(user, "is_authenticated", False) and (
-        user.role in OFFICIAL_ROLES or user.role == Role.ADMIN or user.is_superuser
+        (user.role in OFFICIAL_ROLES and user.region_prefix is not None)
+        or user.role == Role.ADMIN
+        or user.is_superuser
     )
 
 
