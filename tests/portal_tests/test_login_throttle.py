@@ -100,3 +100,14 @@ def test_a_user_changes_their_password_and_other_sessions_end(client):
 
 def test_visitors_cannot_change_a_password(client):
     assert client.get("/accounts/password/").status_code == 302
+
+
+def test_a_right_password_refused_by_the_admin_does_not_count(client):
+    """An official who is not staff and tries /admin/ with the right password is refused there, but is not
+    locked out of the site for it."""
+    make_user("gov-xh", Role.COUNTY, region_code="330106")
+    for _ in range(6):
+        login(client, "gov-xh", PASSWORD, url="/admin/login/")
+    assert not signed_in(client)
+    login(client, "gov-xh", PASSWORD)
+    assert signed_in(client)

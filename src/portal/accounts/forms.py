@@ -25,7 +25,8 @@ class ThrottledMixin:
         try:
             cleaned = super().clean()
         except forms.ValidationError as exc:
-            if username and getattr(exc, "code", "") == "invalid_login":
+            # Only a wrong password counts: the admin refuses a non-staff user's right password the same way.
+            if username and getattr(exc, "code", "") == "invalid_login" and self.user_cache is None:
                 throttle.note_failure(username)
             raise
         throttle.clear(username)
