@@ -622,3 +622,27 @@ def test_a_child_cannot_claim_an_enterprise_registered_outside_its_area(as_node)
     )
     assert take(peer, application, me).status == QUARANTINED
     assert not Application.objects.exists()
+
+
+def test_a_child_cannot_bring_a_batch_of_another_area(city):
+    """The application's batch is created here when missing and is then offered to local enterprises:
+    before, a county could bring a batch organised for another province (or any area) that did not even
+    cover its own enterprise, and it opened on this installation for that area's enterprises."""
+    from portal.cultivation.models import Batch
+
+    gov, me, key, peer = city
+    payload = foreign_application()
+    payload["batch"].update(level="province", region_code="510000", name="四川省专精特新中小企业认定（伪）")
+    entry = signed(
+        key,
+        origin="county:330106",
+        sequence=1,
+        audience="parent",
+        kind="application",
+        object_id="41",
+        payload=payload,
+    )
+    assert take(peer, entry, me).status == QUARANTINED
+    assert Quarantine.objects.get().code == "inconsistent"
+    assert not Batch.objects.filter(region_code="510000").exists()
+    assert not Application.objects.exists()

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from portal.accounts.models import User
+from portal.accounts.roles import PREFIX_DIGITS, Role
 from portal.accounts.scope import region_in_scope
 from portal.actions import claim
 from portal.assessments.models import Assessment
@@ -219,6 +220,20 @@ def _update_profile_titles(enterprise_id: int, rec: Recognition) -> None:
 # --------------------------------------------------------------------------------------- applications
 
 
+def _check_batch_area(b: dict, region: str) -> None:
+    """Refuse a batch whose organising area does not contain the enterprise's region.
+
+    Why: a missing batch is created here and then offered to this installation's enterprises of its area;
+    a child could otherwise open a batch for another province (or any area) on this installation."""
+    prefix = (b["region_code"] or "")[: PREFIX_DIGITS[Role(b["level"])]]
+    if not region.startswith(prefix):
+        raise Refused(
+            "inconsistent",
+            f"申报所在批次“{b['name']}”由{LEVEL_NAMES.get(b['level'], b['level'])}"
+            f"（{b['region_code'] or '全国'}）组织，不受理注册地为 {region} 的企业：记录前后矛盾，未应用。",
+        )
+
+
 def _batch(peer, remote_id, b: dict) -> Batch:
     batch = Batch.objects.filter(
         tier=b["tier"], year=b["year"], name=b["name"], level=b["level"], region_code=b["region_code"]
@@ -277,6 +292,7 @@ def apply_application(peer, entry: dict, me) -> Application | None:
         raise Refused("wrong_kind", f"推荐申报只能来自下级节点，{peer.name} 是上级节点。")
     p = entry["payload"]
     _check_enterprise_region(p)
+    _check_batch_area(p["batch"], p["region"])
     a = p["application"]
     state = a["state"]
     ent = p["enterprise"]
