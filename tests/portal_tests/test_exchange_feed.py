@@ -116,6 +116,12 @@ REFUSED = {
         "请求签名无效",
     ),
     "bad limit": (lambda c, k: get(c, k, "county:330106", limit=0), 400, "limit: 必须为 1 至 200 之间的整数"),
+    # An unsigned request naming a registered node with a huge time: before, an OverflowError and a 500.
+    "time too large for a float": (
+        lambda c, k: get(c, k, "county:330106", HTTP_X_ZJTX_TIMESTAMP="9" * 400),
+        401,
+        "相差超过 5 分钟",
+    ),
 }
 
 

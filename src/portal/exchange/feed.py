@@ -55,7 +55,8 @@ def authenticate(request, params: dict) -> tuple[Peer | None, JsonResponse | Non
         )
     if not peer.enabled:
         return None, _error(403, "disabled", f"节点“{node}”已被本系统停用。")
-    if not stamp.lstrip("-").isdigit() or abs(time.time() - int(stamp)) > MAX_SKEW:
+    # At most 12 digits: a longer number overflows the float comparison (a 500 for anyone naming a peer).
+    if not stamp.lstrip("-").isdigit() or len(stamp) > 12 or abs(time.time() - int(stamp)) > MAX_SKEW:
         return None, _error(401, "stale", "请求时间与本系统时间相差超过 5 分钟：请校准服务器时钟后重试。")
     message = crypto.request_message("GET", "feed", params, node, int(stamp))
     if not crypto.verify(node_mod.parse_public_key(peer.public_key), message, signature):
