@@ -114,3 +114,17 @@ def test_prod_refuses_a_short_secret_key(tmp_path, prod_env):
     done = run_manage(tmp_path, "check", "--deploy", **{**prod_env, "SECRET_KEY": "changeme"})
     assert done.returncode != 0
     assert "SECRET_KEY is too short or too simple" in done.stderr
+
+
+def test_prod_sessions_end_after_two_idle_hours(tmp_path, prod_env):
+    """Before, a session lived two weeks from its last change: a browser left signed in on a shared office
+    computer gave the next person the official's access for days."""
+    done = run_manage(
+        tmp_path,
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST)",
+        **prod_env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["7200", "True"]
