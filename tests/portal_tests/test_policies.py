@@ -663,3 +663,33 @@ def test_a_title_the_enterprise_cannot_enter_is_not_asked_of_it(client, gov):
         assert "称号由主管部门认定后记入企业画像，不能自行填报：" in page
         assert "在本平台以外取得的，请联系主管部门登记" in page
         assert "（recognitions）" not in page and "需补充填报：专精特新" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "source",
+    [
+        "javascript:alert(document.cookie)",
+        " JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil",
+    ],
+)
+def test_a_source_must_be_a_web_address(gov, source):
+    """A source link is clicked by every visitor of the public policy page: before, any official could save
+    `javascript:…` there and run script in the platform's origin as whoever clicked it (stored XSS)."""
+    with pytest.raises(InvalidInput) as refused:
+        actions.save_policy(gov["xh_county"], policy_data(sources=["https://www.miit.gov.cn/", source]))
+    assert [f for f, _m in refused.value.problems] == ["sources"]
+    policy = actions.save_policy(gov["xh_county"], policy_data(sources=["https://www.miit.gov.cn/a.html"]))
+    assert policy.sources == ["https://www.miit.gov.cn/a.html"]
+
+
+@pytest.mark.django_db
+def test_a_stored_script_source_is_shown_but_never_a_link(client, gov, hz_owner):
+    """A policy saved before sources were checked (or imported by an older version) keeps its text, not a link."""
+    policy = published(gov["xh_county"])
+    Policy.objects.filter(pk=policy.pk).update(sources=["javascript:alert(1)", "https://www.miit.gov.cn/"])
+    page = login(client, hz_owner).get(reverse("policies:detail", args=[policy.pk])).content.decode()
+    assert 'href="javascript:' not in page and "javascript:alert(1)" in page
+    assert 'href="https://www.miit.gov.cn/"' in page
