@@ -76,3 +76,18 @@ class User(AbstractUser):
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+class LoginFailure(models.Model):
+    """Failed sign-ins in a row for one user name (portal.accounts.throttle), shared by every web process."""
+
+    name = models.CharField(_("用户名"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    last_at = models.DateTimeField(_("最近一次失败"))
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self) -> str:
+        return f"{self.name} ×{self.count}"

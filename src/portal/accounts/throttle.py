@@ -2,14 +2,19 @@
 
 Why: the login page and /admin/login/ answered every guess at full speed, so a weak or initial password
 could be found by trying. Counting by user name (not address) works behind the reverse proxy, where
-every request comes from 127.0.0.1. The counts live in Django's cache: with the default per-process cache,
-each gunicorn worker counts for itself, which still bounds guessing to a few tries per minute.
+every request comes from 127.0.0.1. The counts are rows (`LoginFailure`), not a per-process cache: every
+gunicorn worker sees the same count, so the limit is the limit however many workers serve the site.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import LoginFailure
 
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_LOCK_MINUTES = 15
@@ -23,20 +28,38 @@ def lock_minutes() -> int:
     return int(getattr(settings, "ZJTX", {}).get("LOGIN_LOCK_MINUTES", DEFAULT_LOCK_MINUTES))
 
 
-def _key(username: str) -> str:
-    return "zjtx:login-failures:" + (username or "").strip().casefold()
+def _name(username: str) -> str:
+    return (username or "").strip().casefold()[:200]
+
+
+def _window_start() -> dt.datetime:
+    return timezone.now() - dt.timedelta(minutes=lock_minutes())
 
 
 def is_locked(username: str) -> bool:
-    """True when this name has failed `max_failures()` times within the last `lock_minutes()`."""
-    return cache.get(_key(username), 0) >= max_failures()
+    """True when this name has failed `max_failures()` times in a row, the last within `lock_minutes()`."""
+    return LoginFailure.objects.filter(
+        name=_name(username), count__gte=max_failures(), last_at__gt=_window_start()
+    ).exists()
 
 
 def note_failure(username: str) -> None:
-    """Count one failed attempt; the window restarts with each failure."""
-    key = _key(username)
-    cache.set(key, cache.get(key, 0) + 1, timeout=lock_minutes() * 60)
+    """Count one failed attempt; the window restarts with each failure, and a count older than it starts over."""
+    name, now = _name(username), timezone.now()
+    for _attempt in range(2):  # two first failures at once: the second insert loses and counts on the row
+        try:
+            with transaction.atomic():
+                row = LoginFailure.objects.select_for_update().filter(name=name).first()
+                if row is None:
+                    LoginFailure.objects.create(name=name, count=1, last_at=now)
+                else:
+                    row.count = row.count + 1 if row.last_at > _window_start() else 1
+                    row.last_at = now
+                    row.save(update_fields=["count", "last_at"])
+            return
+        except IntegrityError:
+            continue
 
 
 def clear(username: str) -> None:
-    cache.delete(_key(username))
+    LoginFailure.objects.filter(name=_name(username)).delete()
