@@ -112,3 +112,20 @@ def test_a_right_password_refused_by_the_admin_does_not_count(client):
     assert not signed_in(client)
     login(client, "gov-xh", PASSWORD)
     assert signed_in(client)
+
+
+def test_an_administrator_lifts_a_lock_in_the_admin(client):
+    make_user("gov-xh", Role.COUNTY, region_code="330106")
+    for _ in range(5):
+        login(client, "gov-xh", "guess")
+    admin = make_user("admin-2", Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    page = client.get("/admin/accounts/loginfailure/").content.decode()
+    assert "gov-xh" in page
+    row = LoginFailure.objects.get()
+    client.post(f"/admin/accounts/loginfailure/{row.pk}/delete/", {"post": "yes"})
+    client.logout()
+    login(client, "gov-xh", PASSWORD)
+    assert signed_in(client)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from .forms import AdminLoginForm
-from .models import User
+from .models import LoginFailure, User
 
 admin.site.login_form = AdminLoginForm  # the same lock after repeated failures as the site's login page
 
@@ -14,3 +14,15 @@ class PortalUserAdmin(UserAdmin):
     )
     list_display = ("username", "role", "region_code", "enterprise", "is_active")
     list_filter = ("role",)
+
+
+@admin.register(LoginFailure)
+class LoginFailureAdmin(admin.ModelAdmin):
+    """Who is locked out: deleting a row lifts the lock at once (a colleague who mistyped five times)."""
+
+    list_display = ("name", "count", "last_at")
+    search_fields = ("name",)
+    readonly_fields = ("name", "count", "last_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
