@@ -559,3 +559,32 @@ def test_a_name_longer_than_the_register_holds_is_named(hz_owner, hz_enterprise)
     with pytest.raises(actions.InvalidInput) as caught:
         actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
     assert ("name", "企业名称不能超过 200 个字") in caught.value.problems
+
+
+def test_the_region_waits_for_a_free_payout_to_be_decided(gov, hz_owner, hz_enterprise):
+    """A 免申即享 payout is decided by the enterprise's county: moved elsewhere, the old county could no longer decide
+    it and the new one never saw it, so the payout stayed pending for good."""
+    from portal.policies.models import Grant, GrantStatus, Policy
+
+    policy = Policy.objects.create(
+        title="西湖区专精特新企业奖励",
+        department="西湖区经信局",
+        level="county",
+        region_code="330106",
+        region_prefix="330106",
+        status="published",
+    )
+    grant = Grant.objects.create(policy=policy, enterprise=hz_enterprise, region="330106")
+    doc = copy.deepcopy(hz_enterprise.profile)
+    doc["region"] = "330110"
+    with pytest.raises(actions.InvalidInput) as caught:
+        actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
+    assert (
+        "region",
+        "免申即享“西湖区专精特新企业奖励”正在由原注册地的主管部门兑付，注册地暂不能修改；兑付办结后再修改",
+    ) in caught.value.problems
+    Grant.objects.filter(pk=grant.pk).update(status=GrantStatus.PAID)
+    hz_enterprise.refresh_from_db()
+    actions.update_profile(hz_owner, hz_enterprise, doc, expected_version=hz_enterprise.version)
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.region == "330110"

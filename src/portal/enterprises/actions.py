@@ -189,7 +189,8 @@ def _identity_locks(enterprise: Enterprise, doc: dict) -> list[tuple[str, str]]:
     """Who the enterprise is may not change under a title or an application in hand: the 统一社会信用代码 while it
     holds a title in force or an application is being handled (a certificate and a review are about that legal
     entity), the region while an application is being handled (its region's officials review it; moving it would
-    hand the file to another province's). A real change of either goes through the authority (重大变化报告)."""
+    hand the file to another province's) or a 免申即享 payout awaits its region's decision. A real change of either goes
+    through the authority (重大变化报告)."""
     from portal.cultivation.models import ApplicationState, RecognitionStatus
 
     handled = enterprise.applications.exclude(
@@ -230,6 +231,18 @@ def _identity_locks(enterprise: Enterprise, doc: dict) -> list[tuple[str, str]]:
                 % {"app": handled},
             )
         )
+    elif doc.get("region") and doc["region"] != enterprise.region:
+        payout = enterprise.policy_grants.filter(status="pending").select_related("policy").first()
+        if payout is not None:  # the old county pays it: moved, nobody could decide it any more
+            problems.append(
+                (
+                    "region",
+                    gettext(
+                        "免申即享“%(policy)s”正在由原注册地的主管部门兑付，注册地暂不能修改；兑付办结后再修改"
+                    )
+                    % {"policy": payout.policy.title},
+                )
+            )
     return problems
 
 
