@@ -220,6 +220,12 @@ def test_enterprise_sees_eligible_maybe_and_why_not_ranked_by_benefit(client, go
     detail = client.get(reverse("policies:detail", args=[small.pk])).content.decode()
     assert "符合全部条件" in detail
     assert [m.policy.pk for m in matching.matches_for(hz_enterprise) if m.state] == [big.pk, small.pk]
+    assert "以下政策需要您补充企业画像中的信息才能判断。" in page
+    # none left undetermined: the page does not ask for more information about nothing
+    maybe_policy.delete()
+    page = client.get(reverse("policies:mine")).content.decode()
+    assert "可能符合的政策（0 项）" in page and "没有因缺少信息而无法判断的政策。" in page
+    assert "以下政策需要您补充企业画像中的信息才能判断。" not in page
 
 
 # ---------------------------------------------------------------- 免申即享
