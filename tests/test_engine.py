@@ -445,3 +445,41 @@ def test_a_missing_title_list_is_asked_for_by_every_title_the_tier_accepts():
     lines = [c.zh for c in a.tiers["little_giant"].plan.changes if c.kind == "provide"]
     titles = [t for t in lines if "（recognitions）" in t]
     assert titles == ["补充填报：专精特新“小巨人”称号有效期至、专精特新中小企业称号有效期至（recognitions）"]
+
+
+def test_the_2026_measures_keep_the_2022_standard_for_the_2026_little_giant_re_reviews():
+    """review_under (criteria/cn-miit-2026/ruleset.yaml): only 小巨人, only the 2026 batches, only under the 2026 measures."""
+    import datetime as dt
+
+    from rulebook import default_registry
+
+    reg = default_registry()
+    rule = reg.review_under("little_giant", 2026, dt.date(2026, 5, 10))
+    assert (rule.rules, rule.clause.grade, rule.clause.unverified) == ("cn-miit-2022", "C", True)
+    assert "117号" in rule.clause.cite()
+    assert reg.review_under("specialized", 2026, dt.date(2026, 5, 10)) is None
+    assert reg.review_under("little_giant", 2027, dt.date(2027, 5, 10)) is None
+    assert (
+        reg.review_under("little_giant", 2026, dt.date(2026, 3, 10)) is None
+    )  # the 2022 measures are in force
+
+
+def test_a_review_under_naming_a_rule_set_without_the_tier_is_refused(tmp_path):
+    import shutil
+
+    from rulebook.codes import criteria_root
+    from rulebook.registry import Registry
+
+    root = tmp_path / "criteria"
+    shutil.copytree(criteria_root(), root, ignore=shutil.ignore_patterns("cases"))
+    path = root / "cn-miit-2026" / "ruleset.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "    rules: cn-miit-2022\n", "    rules: cn-sme-size-2011\n"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        RuleDataError, match=r"review_under names 'cn-sme-size-2011', which is not a rule set"
+    ):
+        Registry(root)

@@ -33,6 +33,13 @@ class Registry:
             for used in rs.uses:
                 if used not in self._sets:
                     raise RuleDataError(f"{rs.path}: uses {used!r}, which is not a rule set in {root}")
+        for rs in self._sets.values():
+            for rule in rs.review_under:
+                older = self._sets.get(rule.rules)
+                if older is None or older.kind != "measures" or rule.tier not in older.tiers:
+                    raise RuleDataError(
+                        f"{rs.path}: review_under names {rule.rules!r}, which is not a rule set with the tier {rule.tier!r}"
+                    )
         overlay_root = root / "overlays"
         if overlay_root.is_dir():
             for folder in sorted(p for p in overlay_root.iterdir() if p.is_dir()):
@@ -84,6 +91,15 @@ class Registry:
                 f"no measures are in force on {day.isoformat()}"
             )
         return max(hits, key=lambda r: r.effective_from)
+
+    def review_under(self, tier: str, batch_year: int, day: dt.date):
+        """The transition rule (rulebook.ruleset.ReviewUnder) under which a re-review of `tier` in a batch of
+        `batch_year`, assessed on `day`, takes another rule set than the one in force; None when there is none."""
+        try:
+            rs = self.in_force(day)
+        except UnknownRuleSet:
+            return None
+        return next((r for r in rs.review_under if r.tier == tier and batch_year in r.years), None)
 
 
 @cache

@@ -156,6 +156,20 @@ class Procedure:
         return {name: getattr(self, name) for name in PROCEDURE_TERMS}
 
 
+@dataclass(frozen=True)
+class ReviewUnder:
+    """A transition rule: re-reviews (复核) of `tier` in the batches of `years` are assessed under the rule set `rules`.
+
+    Why data: the 2026 measures keep the 2022 standard for the 2026 little-giant re-reviews (工信厅企业函〔2026〕117号,
+    grade C), while new applications in the same batch follow the 2026 measures; the clause says where that comes from.
+    """
+
+    tier: str
+    rules: str
+    years: tuple[int, ...]
+    clause: Clause
+
+
 @dataclass
 class RuleSet:
     id: str
@@ -177,6 +191,7 @@ class RuleSet:
     overlay: str | None = None
     notes_zh: str = ""
     procedure: Procedure | None = None  # measures with a recognition workflow (procedure.yaml)
+    review_under: tuple[ReviewUnder, ...] = ()  # re-reviews assessed under another rule set (`review_under:`)
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (self.effective_until is None or day <= self.effective_until)
@@ -280,7 +295,41 @@ def build_measures(data: dict[str, Any], path: Path) -> RuleSet:
     if rs.kind != "measures":
         return rs
     add_measures_content(rs, data, where)
+    if "review_under" in data:
+        rs.review_under = _review_under(
+            data["review_under"], f"{_file_defining(path, 'review_under')}: review_under", rs
+        )
     return rs
+
+
+def _review_under(spec: Any, where: str, rs: RuleSet) -> tuple[ReviewUnder, ...]:
+    """review_under: [{tier, rules, years: [2026], clause: {item, grade, …}}] (the rule set `rules` is checked by the
+    registry, which knows every rule set)."""
+    if not isinstance(spec, list):
+        raise RuleDataError(f"{where}: must be a list of {{tier, rules, years, clause}}")
+    out = []
+    for i, entry in enumerate(spec):
+        w = f"{where}[{i}]"
+        if not isinstance(entry, dict):
+            raise RuleDataError(f"{w}: must be a mapping with tier, rules, years and clause")
+        tier = entry.get("tier")
+        if tier not in rs.tiers:
+            raise RuleDataError(f"{w}.tier: {tier!r} is not a tier of {rs.id}")
+        rules = entry.get("rules")
+        if not isinstance(rules, str) or not rules:
+            raise RuleDataError(f"{w}.rules: needs the id of the rule set re-reviews are assessed under")
+        years = entry.get("years")
+        if (
+            not isinstance(years, list)
+            or not years
+            or any(isinstance(y, bool) or not isinstance(y, int) or not 2000 <= y <= 2100 for y in years)
+        ):
+            raise RuleDataError(f"{w}.years: must be a list of batch years, e.g. [2026] (got {years!r})")
+        clause = _clause(entry.get("clause"), w, rs.document)
+        if not clause.item:
+            raise RuleDataError(f"{w}.clause: needs 'item' (the notice or article the transition comes from)")
+        out.append(ReviewUnder(tier=tier, rules=rules, years=tuple(years), clause=clause))
+    return tuple(out)
 
 
 def _file_defining(path: Path, key: str) -> Path:

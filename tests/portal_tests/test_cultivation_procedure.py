@@ -19,7 +19,7 @@ from portal.audit.models import AuditEntry
 from portal.cultivation import actions
 from portal.cultivation.models import ChangeKind, Recognition, Tier
 
-from .test_cultivation_helpers import media, open_batch, recognised  # noqa: F401  (media: fixture)
+from .test_cultivation_helpers import media, open_batch, recognised, submitted  # noqa: F401  (media: fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
@@ -130,3 +130,34 @@ def test_a_batch_without_notice_days_takes_the_data(gov):
         closes_on=UNDER_2026 + dt.timedelta(days=30),
     )
     assert batch.notice_days == engine.procedure_on(UNDER_2026).notice_days.value == 5
+
+
+def test_a_2026_little_giant_re_review_is_assessed_under_the_2022_standard(gov, hz_enterprise, hz_owner):
+    """工信厅企业函〔2026〕117号 (criteria/cn-miit-2026 `review_under`): the 2026 re-reviews of 小巨人 keep the 2022
+    standard, while a new application in the same batch and a 专精特新 re-review follow the 2026 measures."""
+    day = dt.date(2026, 5, 10)
+    held = {}
+    for n, tier in enumerate((Tier.LITTLE_GIANT, Tier.SPECIALIZED)):
+        held[tier] = Recognition.objects.create(
+            enterprise=hz_enterprise,
+            tier=tier,
+            certificate_no=f"ZJTX-2023-T{n}-330106-000001",
+            verification_code=f"REVIEW{n}CODE",
+            valid_from=dt.date(2023, 9, 1),
+            valid_until=dt.date(2026, 8, 31),
+            issued_by_level="national" if tier == Tier.LITTLE_GIANT else "province",
+            issued_by_region="" if tier == Tier.LITTLE_GIANT else "330000",
+        )
+    giant_batch = open_batch(gov, Tier.LITTLE_GIANT, day=day)
+    giant = submitted(hz_owner, hz_enterprise, giant_batch, day=day, renews=held[Tier.LITTLE_GIANT])
+    assert (giant.assessment.ruleset_id, giant.assessment.is_review) == ("cn-miit-2022", True)
+    assert giant.assessment.as_of == day  # 上年度 = 2025, whichever measures
+
+    specialized = submitted(
+        hz_owner, hz_enterprise, open_batch(gov, day=day), day=day, renews=held[Tier.SPECIALIZED]
+    )
+    assert (specialized.assessment.ruleset_id, specialized.assessment.is_review) == ("cn-miit-2026", True)
+
+    # A 2027 batch: the notice was for the 2026 re-reviews only.
+    assert engine.review_rules(Tier.LITTLE_GIANT, 2027, dt.date(2027, 5, 10)) is None
+    assert engine.review_rules(Tier.LITTLE_GIANT, 2026, day) == "cn-miit-2022"

@@ -139,6 +139,14 @@ def rules_in_force(day: dt.date):
     return registry().in_force(day)
 
 
+def review_rules(tier: str, batch_year: int, day: dt.date) -> str | None:
+    """The rule set a re-review (复核) of `tier` in a batch of `batch_year`, submitted on `day`, is assessed under when
+    the measures in force on `day` keep an older standard for it (`review_under:` in the criteria data, e.g. the 2026
+    little-giant re-reviews under the 2022 measures); None: the rules in force on `day`."""
+    rule = registry().review_under(tier, batch_year, day)
+    return rule.rules if rule else None
+
+
 def ruleset(rule_id: str):
     return registry().get(rule_id)
 

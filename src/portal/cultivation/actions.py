@@ -773,14 +773,14 @@ def submit_application(
             )
         enterprise = Enterprise.objects.select_for_update().get(pk=app.enterprise_id)
         snapshot = copy.deepcopy(enterprise.profile)
+        is_review = app.kind == ApplicationKind.RE_REVIEW
+        # A batch naming its rule set decides; otherwise the measures in force today, save the re-reviews that the
+        # transition data (`review_under:`) keeps under an older standard (2026 little-giant re-reviews: 2022).
+        rules = app.batch.ruleset_id or (
+            engine.review_rules(app.tier, app.batch.year, today) if is_review else None
+        )
         try:
-            assessment = run_assessment(
-                actor,
-                enterprise,
-                as_of=today,
-                rules=app.batch.ruleset_id or None,
-                is_review=app.kind == ApplicationKind.RE_REVIEW,
-            )
+            assessment = run_assessment(actor, enterprise, as_of=today, rules=rules, is_review=is_review)
         except InvalidInput as exc:
             raise InvalidInput(
                 gettext("%(application)s未能提交：%(problem)s请在“企业画像”中改好后再提交。")
