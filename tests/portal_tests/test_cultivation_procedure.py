@@ -161,3 +161,38 @@ def test_a_2026_little_giant_re_review_is_assessed_under_the_2022_standard(gov, 
     # A 2027 batch: the notice was for the 2026 re-reviews only.
     assert engine.review_rules(Tier.LITTLE_GIANT, 2027, dt.date(2027, 5, 10)) is None
     assert engine.review_rules(Tier.LITTLE_GIANT, 2026, day) == "cn-miit-2022"
+
+
+def test_a_2022_innovative_title_is_told_it_counts_as_tech_innovative_under_the_2026_measures(
+    client, hz_enterprise, hz_owner
+):
+    day = dt.date.today()
+    titles = {
+        tier: Recognition.objects.create(
+            enterprise=hz_enterprise,
+            tier=tier,
+            certificate_no=f"ZJTX-2025-{code}-330106-000001",
+            verification_code=f"LADDER{code}00",
+            valid_from=dt.date(2025, 10, 15),
+            valid_until=max(dt.date(2028, 10, 14), day + dt.timedelta(days=300)),
+            issued_by_level="province",
+            issued_by_region="330000",
+        )
+        for tier, code in ((Tier.INNOVATIVE, "IN"), (Tier.SPECIALIZED, "SP"))
+    }
+    note = (
+        "《优质中小企业梯度培育管理办法》自 2026-04-01 起施行，将有效期内的创新型中小企业与科技型中小企业统称为"
+        "“科技和创新型中小企业”：本证书有效期内，持证企业即属于科技和创新型中小企业（如申报专精特新中小企业时作为"
+        "已获得的称号）；期满前请在“科技和创新型中小企业”批次中申请复核。"
+    )
+    from portal.cultivation.views_common import ladder_note
+
+    assert ladder_note(titles[Tier.INNOVATIVE], dt.date(2026, 4, 1)) == note
+    assert ladder_note(titles[Tier.INNOVATIVE], dt.date(2026, 3, 31)) == ""  # the 2022 ladder has 创新型
+    assert ladder_note(titles[Tier.SPECIALIZED], dt.date(2026, 4, 1)) == ""  # on both ladders
+
+    client.force_login(hz_owner)
+    page = client.get(reverse("cultivation:my_recognitions")).content.decode()
+    assert page.count(note) == 1
+    page = client.get(reverse("cultivation:recognition", args=[titles[Tier.INNOVATIVE].pk])).content.decode()
+    assert note in page

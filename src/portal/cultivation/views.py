@@ -18,6 +18,7 @@ from .forms import ChangeReportForm
 from .views_common import (
     get_application,
     is_official,
+    ladder_note,
     procedure_terms,
     re_review_context,
     recognition_status,
@@ -73,6 +74,7 @@ def recognition(request, pk: int):
             "change_form": ChangeReportForm(),
             "procedure": procedure_terms(),
             "validity_unverified": validity_unverified(rec),
+            "ladder_note": ladder_note(rec),
             **re_review_context(user, rec),
         },
     )

@@ -331,6 +331,39 @@ def validity_unverified(rec) -> bool:
     return engine.procedure_on(issued).recognition_years.unverified
 
 
+def ladder_note(rec, day: dt.date | None = None) -> str:
+    """What a title in force is under measures whose ladder no longer has its tier ("" otherwise).
+
+    Why: a 创新型 certificate of the 2022 measures stays valid after 2026-04-01, but the 2026 ladder names the rung
+    科技和创新型; without a word the enterprise does not know that its title counts there (e.g. as the title held for
+    专精特新) nor which batch renews it. The rung and the measures come from the rule data (`ladder`, the tier names).
+    """
+    from portal.assessments import engine
+
+    from . import actions
+
+    day = day or today()
+    renewed = actions.RENEWED_BY.get(rec.tier)
+    if renewed is None or rec.status != RecognitionStatus.ACTIVE or rec.valid_until < day:
+        return ""
+    try:
+        rules = engine.rules_in_force(day)
+    except engine.UnknownRuleSet:
+        return ""
+    if rec.tier in rules.ladder or renewed not in rules.ladder:
+        return ""
+    english = (get_language() or "").startswith("en")
+    return gettext(
+        "%(rules)s自 %(since)s 起施行，将有效期内的%(tier)s与科技型中小企业统称为“%(renewed)s”：本证书有效期内，"
+        "持证企业即属于%(renewed)s（如申报专精特新中小企业时作为已获得的称号）；期满前请在“%(renewed)s”批次中申请复核。"
+    ) % {
+        "rules": rules.en if english else f"《{rules.zh}》",
+        "since": rules.effective_from.isoformat(),
+        "tier": Tier(rec.tier).label,
+        "renewed": Tier(renewed).label,
+    }
+
+
 def url_or_empty(name: str, *args) -> str:
     try:
         return reverse(name, args=args)

@@ -26,6 +26,7 @@ from .views_common import (
     evidence_limit_label,
     frozen_result,
     frozen_tier,
+    ladder_note,
     open_batches_for,
     procedure_terms,
     re_review_context,
@@ -234,6 +235,7 @@ def my_recognitions(request):
                 "days_left": (rec.valid_until - day).days,
                 "reports": list(rec.change_reports.all()),
                 "validity_unverified": validity_unverified(rec),
+                "ladder_note": ladder_note(rec, day),
                 **re_review_context(request.user, rec),
             }
         )
