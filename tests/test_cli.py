@@ -48,6 +48,23 @@ def test_as_of_chooses_the_rules_in_force(tmp_path):
     assert old["rules"] == "cn-miit-2022" and old["fiscal_year"] == 2025
 
 
+def test_rules_asked_for_on_a_day_they_were_not_in_force_are_said_to_be_so(tmp_path):
+    """`--rules cn-miit-2026 --as-of 2025-06-30` ran silently: the report read like the verdict of that day."""
+    path = write(tmp_path, SAMPLE)
+    r = run("assess", path, "--rules", "cn-miit-2026", "--as-of", "2025-06-30", "--json")
+    notes = json.loads(r.stdout)["notes"]
+    assert notes[0] == (
+        "按指定的《优质中小企业梯度培育管理办法》评估：该办法自 2026-04-01 起施行，2025-06-30 时并不施行；"
+        "结果仅供对照或复核口径参考"
+    )
+    old = json.loads(run("assess", path, "--rules", "cn-miit-2022", "--as-of", "2026-06-30", "--json").stdout)
+    assert "施行期为 2022-08-01 至 2026-03-31，2026-06-30 时并不施行" in old["notes"][0]
+    same = json.loads(
+        run("assess", path, "--rules", "cn-miit-2022", "--as-of", "2024-06-30", "--json").stdout
+    )
+    assert not [n for n in same["notes"] if "并不施行" in n]  # in force that day: nothing to say
+
+
 def test_human_report_is_in_chinese_and_names_clauses(tmp_path):
     r = run("assess", write(tmp_path, SAMPLE), "--as-of", "2024-06-30")
     assert r.returncode == 0, r.stderr

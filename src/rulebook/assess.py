@@ -62,11 +62,29 @@ def assess(
     facts = flatten(profile, as_of, is_review=is_review)
     classifiers = [reg.get(u) for u in base.uses]
     size_result, notes = derive_facts(classifiers, facts)
+    if rules and base.tiers and not base.in_force(as_of):
+        notes.insert(0, _not_in_force(base, as_of))
     rs = reg.for_region(base.id, profile.data.get("region"))
     results, tiers = evaluate_all(rs, facts)
     if gaps:
         fill_gaps(rs, facts, results, tiers, derive=lambda changed: derive_facts(classifiers, changed))
     return Assessment(rs, facts, profile, size_result, results, tiers, notes)
+
+
+def _not_in_force(rs: RuleSet, as_of: dt.date) -> tuple[str, str]:
+    """Said when a rule set is asked for by name on a day it was not in force: the result is a comparison (or a
+    re-review under the old standard), not the verdict of the measures of that day."""
+    start = rs.effective_from.isoformat()
+    if rs.effective_until is None:
+        period_zh, period_en = f"自 {start} 起施行", f"in force from {start}"
+    else:
+        end = rs.effective_until.isoformat()
+        period_zh, period_en = f"施行期为 {start} 至 {end}", f"in force {start} to {end}"
+    return (
+        f"按指定的《{rs.zh}》评估：该办法{period_zh}，{as_of.isoformat()} 时并不施行；结果仅供对照或复核口径参考",
+        f"assessed under the {rs.en} as asked: {period_en}, not on {as_of.isoformat()}; "
+        "the result is for comparison or a re-review only",
+    )
 
 
 def derive_facts(
