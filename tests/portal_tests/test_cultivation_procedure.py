@@ -110,6 +110,12 @@ def test_grade_c_periods_read_as_unverified(client, gov, hz_enterprise, hz_owner
     assert validity_tag(reverse("cultivation:recognition", args=[new.pk])) is True
     page = client.get(reverse("cultivation:my_recognitions")).content.decode()
     assert "发生重大变化后应在 3 个月内报告，逾期将被记录。</p>" in page  # grade B today: no 待核实
+    # a 2022 title loaded (or received through the exchange) after 2026-04-01: its own first day decides, not the
+    # day the record was made here
+    Recognition.objects.filter(pk=old.pk).update(
+        created_at=dt.datetime.combine(UNDER_2026, dt.time(12), dt.UTC)
+    )
+    assert validity_tag(reverse("cultivation:recognition", args=[old.pk])) is False
 
     client.force_login(gov["zj_province"])
     page = client.get(reverse("cultivation:batches")).content.decode()

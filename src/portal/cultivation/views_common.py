@@ -324,10 +324,14 @@ def procedure_terms(day: dt.date | None = None) -> dict:
 
 
 def validity_unverified(rec) -> bool:
-    """Whether a title's validity rests on a grade-C rule: that of the measures in force the day it was issued."""
+    """Whether a title's validity rests on a grade-C rule: that of the measures in force the day it was issued.
+
+    The day it was decided is no later than the record's creation here (a renewal starts later) nor than its first
+    day of validity (a title received through the exchange, or loaded from an older register, is created later)."""
     from portal.assessments import engine
 
-    issued = timezone.localdate(rec.created_at) if rec.created_at else rec.valid_from
+    created = timezone.localdate(rec.created_at) if rec.created_at else rec.valid_from
+    issued = min(created, rec.valid_from)
     return engine.procedure_on(issued).recognition_years.unverified
 
 
