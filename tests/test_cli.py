@@ -257,3 +257,13 @@ def test_an_english_plan_names_the_title_to_obtain(tmp_path):
         c.startswith(("obtain and hold: the specialised SME title", "apply for: the specialised SME title"))
         for c in changes
     )
+
+
+def test_a_profile_reaching_no_tier_says_so_plainly():
+    # "最高可达 尚未达到任何层次" ("the highest reachable is: not reached any tier") read as nonsense.
+    r = run("assess", "examples/large-enterprise.json", "--as-of", "2026-06-30")
+    assert r.returncode == 0, r.stderr
+    assert "结论：目前尚未达到任何层次" in r.stdout
+    assert "最高可达 尚未" not in r.stdout
+    en = run("assess", "examples/large-enterprise.json", "--as-of", "2026-06-30", "--lang", "en")
+    assert "Highest tier reached: none yet" in en.stdout

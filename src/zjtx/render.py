@@ -192,14 +192,12 @@ def render(result: dict, profile_name: str | None, console: Console, lang: str =
             )
         console.print(line)
     highest = result["highest_tier"]
-    label = (
-        result["tiers"][highest]["label"]
-        if highest in result["tiers"]
-        else _t(lang, "尚未达到任何层次", "none yet")
-    )
-    console.print(
-        Text(_t(lang, f"结论：最高可达 {label}", f"Highest tier reached: {label}"), style="bold cyan")
-    )
+    if highest in result["tiers"]:
+        label = result["tiers"][highest]["label"]
+        headline = _t(lang, f"结论：最高可达 {label}", f"Highest tier reached: {label}")
+    else:
+        headline = _t(lang, "结论：目前尚未达到任何层次", "Highest tier reached: none yet")
+    console.print(Text(headline, style="bold cyan"))
     for note in result.get("notes", []):
         console.print(Text(note, style="dim"))
     console.print()
