@@ -286,6 +286,11 @@ def screened_2026(tmp_path_factory):
         "screen", registry, "-o", result, "--rules", R2026, "--as-of", AS_OF_2026.isoformat(), "--gaps", 0
     )
     assert r.returncode == 0, r.stderr + r.stdout
+    # nothing was counted without plans: the summary says so instead of "0 candidates"
+    assert (
+        "差距清单：未计算（--gaps 0）；任一行的差距清单：zjtx plan " in r.stdout
+        and "候选共 0 家" not in r.stdout
+    )
     ladder = list(REG.get(R2026).ladder)
     missed = (
         pl.read_parquet(result)

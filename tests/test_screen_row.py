@@ -91,3 +91,17 @@ def test_the_screening_says_how_to_get_the_other_plans(registry, tmp_path):
     done = subprocess.run([*ZJTX, "plan", *args, "--json"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["result"] == every.filter(pl.col("row") == row).to_dicts()[0]
+
+
+def test_the_python_api_takes_the_day_as_text_too(tmp_path):
+    """A script passing as_of="2024-06-30" (as the command line does) crashed deep inside with AttributeError."""
+    from zjtx.screen import ScreenError
+    from zjtx.screen import screen as screen_file
+    from zjtx.screen_row import screen_row
+
+    csv = synth(tmp_path, 10, "r.csv", seed=7)
+    summary = screen_file(csv, tmp_path / "out.parquet", as_of=AS_OF.isoformat(), rules=RULES, progress=False)
+    assert summary["as_of"] == AS_OF.isoformat() and summary["rows"] == 10
+    assert screen_row(csv, 2, as_of=AS_OF.isoformat(), rules=RULES).as_of == AS_OF.isoformat()
+    with pytest.raises(ScreenError, match=r"as_of: 须为 YYYY-MM-DD 格式的日期（收到 '2024/06/30'）"):
+        screen_file(csv, tmp_path / "out2.parquet", as_of="2024/06/30", rules=RULES, progress=False)

@@ -302,15 +302,16 @@ def screen_cmd(
     for tid, count in summary["highest_tier"].items():
         share = f"{count / evaluated * 100:.2f}%" if evaluated else "—"
         lines.append(f"  最高层次 {names.get(tid, tid)}：{count:,}（{share}）")
-    lines.append(
-        f"差距清单：{summary['gaps']:,} 家（其中 {summary['gaps_reaching']:,} 家的清单经复算可达下一层次；"
-        f"未达下一层次的候选共 {summary['gap_candidates']:,} 家）"
-    )
-    if summary["gap_candidates"] > summary["gaps"]:
+    plan_line = f"zjtx plan {shlex.quote(summary['input'])} --row 行号 --as-of {summary['as_of']} --rules {summary['rules']}"
+    if gaps == 0:  # nothing was counted: a "0 candidates" would read as a finding
+        lines.append(f"差距清单：未计算（--gaps 0）；任一行的差距清单：{plan_line}")
+    else:
         lines.append(
-            f"  其余候选企业的差距清单：zjtx plan {shlex.quote(summary['input'])} --row 行号 "
-            f"--as-of {summary['as_of']} --rules {summary['rules']}"
+            f"差距清单：{summary['gaps']:,} 家（其中 {summary['gaps_reaching']:,} 家的清单经复算可达下一层次；"
+            f"未达下一层次的候选共 {summary['gap_candidates']:,} 家）"
         )
+    if gaps and summary["gap_candidates"] > summary["gaps"]:
+        lines.append(f"  其余候选企业的差距清单：{plan_line}")
     lines.append(f"结果 → {summary['output']}（{summary['seconds']} 秒）")
     sys.stdout.write("\n".join(lines) + "\n")
 

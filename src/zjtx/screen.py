@@ -239,7 +239,7 @@ class _Results:
 def screen(
     input: Path | str,
     output: Path | str,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     rules: str | None = None,
     errors: Path | str | None = None,
     gaps: int = DEFAULT_GAPS,
@@ -270,7 +270,7 @@ def screen(
         raise ScreenError("-o/--output、--errors 与输入文件不能是同一个文件")
     fmt = check_input(src)
     reg = registry or default_registry()
-    as_of = as_of or dt.date.today()
+    as_of = _as_date(as_of)
     base = reg.get(rules) if rules else reg.in_force(as_of)
     kinds = local_kinds(reg, base.id)
     ladder = list(base.ladder or tuple(base.tiers))
@@ -397,6 +397,20 @@ def unread_columns(
     ladder = list(base.ladder or tuple(base.tiers))
     reads = _Pipeline({c: pl.String for c in columns}, kinds, base, reg, as_of, ladder, gaps).reads()
     return [c for c in columns if c not in reads and c not in KEY_COLUMNS + OUTPUT_KEYS]
+
+
+def _as_date(as_of) -> dt.date:
+    """The evaluation day: a date, "YYYY-MM-DD" (as the command line and a script pass it) or None for today."""
+    if as_of is None:
+        return dt.date.today()
+    if isinstance(as_of, dt.datetime):
+        return as_of.date()
+    if isinstance(as_of, dt.date):
+        return as_of
+    try:
+        return dt.date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise ScreenError(f"as_of: 须为 YYYY-MM-DD 格式的日期（收到 {as_of!r}）") from None
 
 
 def _first_line(exc: BaseException) -> str:

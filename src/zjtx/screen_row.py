@@ -46,7 +46,7 @@ def screen_row(
     input: Path | str,
     row: int,
     *,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     rules: str | None = None,
     registry: Registry | None = None,
 ) -> ScreenedRow:
