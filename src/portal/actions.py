@@ -39,9 +39,18 @@ class StaleObject(ActionError):
 class InvalidInput(ActionError):
     code = "invalid"
 
-    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        problems: list[tuple[str, str]] | None = None,
+        *,
+        message_en: str = "",
+        problems_en: list[tuple[str, str]] | None = None,
+    ):
         super().__init__(message)
         self.problems = problems or []
+        # English beside the page's language, where the action can say it (the API's message_en)
+        self.message_en, self.problems_en = message_en, problems_en or []
 
 
 def posted_version(data, minimum: int = 1) -> int | None:

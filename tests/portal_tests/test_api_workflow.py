@@ -163,6 +163,10 @@ def test_profile_round_trip_and_invalid_profile_is_422_by_field(world):
     assert bad.status_code == 422
     assert f"financials.{year}.revenue" in {e["field"] for e in bad.json()["errors"]}
     assert Enterprise.objects.get(pk=hz.pk).profile == got["profile"]  # nothing lost
+    # the English beside the Chinese (it was empty)
+    revenue = next(e for e in bad.json()["errors"] if e["field"] == f"financials.{year}.revenue")
+    assert revenue["message"] == "必须为非负数" and revenue["message_en"] == "must be a number ≥ 0"
+    assert bad.json()["message_en"].startswith("The enterprise profile has 1 problem")
 
     missing = owner.put(f"/api/enterprises/{hz.pk}/profile", {"profile": got["profile"]})
     assert missing.status_code == 422

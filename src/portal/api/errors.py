@@ -268,8 +268,13 @@ def install(api) -> None:
 
     @api.exception_handler(InvalidInput)
     def _invalid_input(request, exc: InvalidInput):
-        problems = [field_error(f, m) for f, m in exc.problems]
-        return respond(request, 422, body(exc.code, exc.message, "Invalid input; see errors.", problems))
+        english = exc.problems_en if len(exc.problems_en) == len(exc.problems) else []
+        problems = [
+            field_error(f, m, english[i][1] if english and english[i][0] == f else "")
+            for i, (f, m) in enumerate(exc.problems)
+        ]
+        said = exc.message_en or "Invalid input; see errors."
+        return respond(request, 422, body(exc.code, exc.message, said, problems))
 
     @api.exception_handler(engine.ProfileInvalid)
     def _profile_invalid(request, exc):

@@ -203,11 +203,15 @@ def regions() -> dict[str, tuple[str, str]]:
 
 
 def profile_problems(profile: dict, today: dt.date | None = None) -> list[tuple[str, str]]:
-    """Every field problem of a profile as (field path, Chinese message); [] when the engine accepts it."""
+    """Every field problem of a profile as (field path, message in the active language: Chinese unless English is
+    active); [] when the engine accepts it."""
     try:
         validate(profile, today)
     except rulebook.ProfileInvalid as exc:
-        return [(p.path, p.message_zh) for p in exc.problems]
+        from django.utils import translation
+
+        english = (translation.get_language() or "").startswith("en")
+        return [(p.path, p.message_en if english and p.message_en else p.message_zh) for p in exc.problems]
     return []
 
 

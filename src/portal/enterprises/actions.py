@@ -14,7 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from portal.accounts.models import User
@@ -281,8 +281,14 @@ def update_profile(
         doc["recognitions"] = copy.deepcopy(old["recognitions"])
     problems = profile_problems(doc) + _identity_locks(enterprise, doc)
     if problems:
+        with translation.override("en"):  # the same checks, said in English too (the API's message_en)
+            problems_en = profile_problems(doc) + _identity_locks(enterprise, doc)
+            message_en = gettext("企业画像有 %(n)s 处需要修改，请按提示修改后再保存。") % {"n": len(problems)}
         raise InvalidInput(
-            gettext("企业画像有 %(n)s 处需要修改，请按提示修改后再保存。") % {"n": len(problems)}, problems
+            gettext("企业画像有 %(n)s 处需要修改，请按提示修改后再保存。") % {"n": len(problems)},
+            problems,
+            message_en=message_en,
+            problems_en=problems_en,
         )
     code = doc["credit_code"]
     if Enterprise.objects.filter(credit_code=code).exclude(pk=enterprise.pk).exists():
