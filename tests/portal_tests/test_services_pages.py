@@ -496,3 +496,14 @@ def test_a_stale_service_edit_keeps_what_was_typed_and_can_be_saved(client, gov)
     assert resp.status_code == 302
     offering.refresh_from_db()
     assert (offering.title, offering.description) == ("我改的标题", "我重写的服务内容说明")
+
+
+def test_one_wrong_filter_is_said_and_the_others_still_apply(client, gov):
+    """category=bogus in a hand-edited address dropped every filter and listed the whole catalogue without a word."""
+    _user, _inst = approved_provider(gov, "prov-f1", "杭州法务服务公司", "legal", "330100")
+    _user2, _inst2 = approved_provider(gov, "prov-f2", "杭州人才服务公司", "talent", "330100")
+    _, text = page(client, None, "services:catalogue", q="法务", category="bogus")
+    assert "此条件未采用：服务类别：" in text
+    assert (
+        "杭州法务服务公司的legal服务" in text and "杭州人才服务公司的talent服务" not in text
+    )  # q still applies

@@ -46,8 +46,13 @@ def catalogue(request):
     form = CatalogueFilterForm(data or None)
     qs = selectors.public_offerings()
     region_error = ""
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
+    filter_errors = []
+    if form.is_bound:
+        # each filter that is right still applies; one wrong value (a hand-edited address) is said, not a reason to
+        # show everything
+        form.is_valid()
+        d = {"q": "", "category": "", "region": "", **form.cleaned_data}
+        filter_errors = [f"{form[name].label}：{' '.join(errors)}" for name, errors in form.errors.items()]
         if d["q"]:
             words = d["q"].strip()
             qs = qs.filter(
@@ -74,6 +79,7 @@ def catalogue(request):
             "page": page,
             "rows": [offering_row(o) for o in page.object_list],
             "region_error": region_error,
+            "filter_errors": filter_errors,
             "region_name": actions.region_label(form["region"].value() or "")
             if form["region"].value()
             else "",
