@@ -52,7 +52,10 @@ def catalogue(request):
         # show everything
         form.is_valid()
         d = {"q": "", "category": "", "region": "", **form.cleaned_data}
-        filter_errors = [f"{form[name].label}：{' '.join(errors)}" for name, errors in form.errors.items()]
+        filter_errors = [
+            gettext("%(label)s：%(value)s") % {"label": form[name].label, "value": " ".join(errors)}
+            for name, errors in form.errors.items()
+        ]
         if d["q"]:
             words = d["q"].strip()
             qs = qs.filter(
