@@ -409,6 +409,9 @@ def test_a_second_click_on_submit_does_not_post_the_demand_twice(client, gov, hz
     assert first.url == second.url == reverse("services:demand", args=[demand.pk])
     assert demand.matches.count() == 1
     assert AuditEntry.objects.filter(action="services.demand_posted").count() == 1
+    # withdrawing cannot be undone: the button asks first (portal/page.js)
+    mine = client.get(first.url).content.decode()
+    assert 'data-confirm="撤回后各服务机构不能再回复，且不能恢复。确定撤回？">撤回诉求</button>' in mine
     # a different need is a new demand
     client.post(reverse("services:demand_new"), {**form, "title": "商标被抢注"})
     assert Demand.objects.count() == 2
