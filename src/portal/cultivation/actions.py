@@ -1244,23 +1244,37 @@ def _close_change_reports(actor, rec: Recognition, reason: str) -> int:
     at = rec.revoked_at or timezone.now()  # a revocation received from another installation may lack its time
     day = timezone.localdate(at)
     note = f"认定已于 {day.isoformat()} 撤销（撤销理由：{reason}），本报告不再审核。"
+    return _close_pending_reports(
+        actor,
+        rec,
+        ChangeReport.State.REVOKED,
+        note,
+        at,
+        "cultivation.decide_change",
+        closed_by_revocation=True,
+    )
+
+
+def _close_pending_reports(actor, rec: Recognition, state: str, note: str, at, action: str, **extra) -> int:
+    """Close every still-pending change report of the title as `state` with `note`, one audit row each; a report
+    decided meanwhile is left alone. Returns how many were closed."""
     closed = 0
     for report in rec.change_reports.filter(state=ChangeReport.State.SUBMITTED).order_by("pk"):
         done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
-            state=ChangeReport.State.REVOKED, decided_by=actor, decided_at=at, decision_note=note
+            state=state, decided_by=actor, decided_at=at, decision_note=note
         )
         if done != 1:
             continue
         record(
             actor,
-            "cultivation.decide_change",
+            action,
             report,
             from_state=ChangeReport.State.SUBMITTED,
-            to_state=ChangeReport.State.REVOKED,
+            to_state=state,
             reason=note,
             region_code=rec.enterprise.region,
             recognition=rec.pk,
-            closed_by_revocation=True,
+            **extra,
         )
         closed += 1
     return closed
@@ -1657,25 +1671,9 @@ def _close_expired_reports(rec: Recognition) -> int:
     """An expired title's pending change reports: nothing is left to confirm or revoke, so they leave the
     officials' queue as 'expired' (audited as the system) and the enterprise is told once. Returns how many."""
     note = f"认定有效期已于 {rec.valid_until.isoformat()} 届满，本报告不再审核。"
-    now = timezone.now()
-    closed = 0
-    for report in rec.change_reports.filter(state=ChangeReport.State.SUBMITTED).order_by("pk"):
-        done = ChangeReport.objects.filter(pk=report.pk, state=ChangeReport.State.SUBMITTED).update(
-            state=ChangeReport.State.EXPIRED, decided_by=None, decided_at=now, decision_note=note
-        )
-        if done != 1:
-            continue
-        record(
-            None,
-            "cultivation.close_change_report",
-            report,
-            from_state=ChangeReport.State.SUBMITTED,
-            to_state=ChangeReport.State.EXPIRED,
-            reason=note,
-            region_code=rec.enterprise.region,
-            recognition=rec.pk,
-        )
-        closed += 1
+    closed = _close_pending_reports(
+        None, rec, ChangeReport.State.EXPIRED, note, timezone.now(), "cultivation.close_change_report"
+    )
     if closed:
         notify_enterprise(
             rec.enterprise,
