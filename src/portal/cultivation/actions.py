@@ -1386,9 +1386,8 @@ def close_reports_of_ended_title(rec: Recognition) -> int:
     _close_re_reviews(None, rec)
     closed = _close_change_reports(None, rec, rec.revoked_reason)
     if closed:
-        notify_enterprise(
-            rec.enterprise,
-            msg(gettext_noop("重大变化报告不再审核：%(tier)s"), tier=_tier_param(rec.tier)),
+        _tell_reports_closed(
+            rec,
             msg(
                 gettext_noop(
                     "证书编号 %(certificate)s 已撤销，尚未审核的 %(n)s 份重大变化报告随认定撤销一并关闭。"
@@ -1396,8 +1395,6 @@ def close_reports_of_ended_title(rec: Recognition) -> int:
                 certificate=rec.certificate_no,
                 n=closed,
             ),
-            url=recognition_url(rec),
-            topic=TOPIC,
         )
     return closed
 
@@ -1667,6 +1664,17 @@ def expire_recognitions(today: dt.date | None = None) -> int:
     return count
 
 
+def _tell_reports_closed(rec: Recognition, body: Message) -> None:
+    """The enterprise is told once that its pending change reports closed with the title (`body` says why)."""
+    notify_enterprise(
+        rec.enterprise,
+        msg(gettext_noop("重大变化报告不再审核：%(tier)s"), tier=_tier_param(rec.tier)),
+        body,
+        url=recognition_url(rec),
+        topic=TOPIC,
+    )
+
+
 def _close_expired_reports(rec: Recognition) -> int:
     """An expired title's pending change reports: nothing is left to confirm or revoke, so they leave the
     officials' queue as 'expired' (audited as the system) and the enterprise is told once. Returns how many."""
@@ -1675,9 +1683,8 @@ def _close_expired_reports(rec: Recognition) -> int:
         None, rec, ChangeReport.State.EXPIRED, note, timezone.now(), "cultivation.close_change_report"
     )
     if closed:
-        notify_enterprise(
-            rec.enterprise,
-            msg(gettext_noop("重大变化报告不再审核：%(tier)s"), tier=_tier_param(rec.tier)),
+        _tell_reports_closed(
+            rec,
             msg(
                 gettext_noop(
                     "证书编号 %(certificate)s 有效期已于 %(day)s 届满，尚未审核的 %(n)s 份重大变化报告随认定到期关闭。"
@@ -1686,8 +1693,6 @@ def _close_expired_reports(rec: Recognition) -> int:
                 day=rec.valid_until,
                 n=closed,
             ),
-            url=recognition_url(rec),
-            topic=TOPIC,
         )
     return closed
 
