@@ -286,6 +286,17 @@ def _frozen(a: dict) -> dict:
     }
 
 
+def _renewed_title(a: dict, enterprise: Enterprise) -> Recognition | None:
+    """The local title a re-review renews (by certificate number, the enterprise's own), or None.
+
+    Why: without the link the copy was recognised as a new title valid from the recognition day (overlapping
+    the old certificate), the old title did not know its renewal, and revoking it left the re-review open."""
+    number = a.get("renews") or ""
+    if a["kind"] != "re_review" or not number:
+        return None
+    return Recognition.objects.filter(certificate_no=number, enterprise=enterprise).first()
+
+
 def apply_application(peer, entry: dict, me) -> Application | None:
     """A child recommends an application: create (or update) the local copy in the state it asks for."""
     if peer.relation != Relation.CHILD:
@@ -317,6 +328,7 @@ def apply_application(peer, entry: dict, me) -> Application | None:
                     state=state,
                     profile_snapshot=p["profile_snapshot"],
                     assessment=assessment,
+                    renews=_renewed_title(a, enterprise),
                     **_frozen(a),
                 )
         except IntegrityError:
@@ -380,6 +392,7 @@ def apply_application(peer, entry: dict, me) -> Application | None:
         state=state,
         profile_snapshot=p["profile_snapshot"],
         assessment=assessment,
+        renews=_renewed_title(a, enterprise),
         updated_at=timezone.now(),
         **_frozen(a),
     )

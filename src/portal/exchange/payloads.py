@@ -107,6 +107,7 @@ def application_payload(app, *, node, forwarded) -> dict:
             "notice_starts": _iso(app.notice_starts),
             "notice_ends": _iso(app.notice_ends),
             "declaration": declaration,
+            "renews": app.renews.certificate_no if app.renews_id else None,
         },
         "batch": {
             "tier": batch.tier,

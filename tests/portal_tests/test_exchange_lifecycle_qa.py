@@ -1,0 +1,83 @@
+"""The exchange along a title's whole life, at its edges: re-reviews, key changes, records read again.
+
+Found by QA (functional pass over the interconnection as county, city, province and national officials, 2026-11).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import transaction
+
+from portal.accounts.roles import Role
+from portal.cultivation import actions
+from portal.cultivation.models import Application
+from portal.exchange import actions as xactions
+from portal.exchange.models import FeedEntry, Origin
+from portal.exchange.receive import APPLIED, receive
+
+from .factories import example_profile, make_enterprise, make_user, officials
+from .test_cultivation_helpers import media, open_batch, recognised, submitted, today  # noqa: F401
+from .test_exchange_helpers import as_node, foreign_application, register, signed  # noqa: F401
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
+DAY = dt.timedelta(days=1)
+
+
+def take(peer, entry, me):
+    with transaction.atomic():
+        return receive(peer, entry, me, entry["sequence"])
+
+
+def _titled(gov):
+    """An enterprise of 西湖区 whose 专精特新 title (issued here) is in its last weeks: time to re-review."""
+    doc = example_profile()
+    doc["recognitions"] = [r for r in doc["recognitions"] if r["tier"] != "specialized"]
+    enterprise = make_enterprise(profile=doc)
+    owner = make_user("ent-hz", Role.ENTERPRISE, enterprise=enterprise, full_name="财务经理 周敏")
+    then = today() - dt.timedelta(days=3 * 365 - 60)
+    old = recognised(gov, owner, enterprise, open_batch(gov, day=then, name="往年专精特新批次"), day=then)
+    return enterprise, owner, old
+
+
+def test_a_re_review_recommended_upward_names_the_title_it_renews(as_node):  # noqa: F811
+    gov = officials()
+    as_node("county", "330106")
+    register("杭州市", Ed25519PrivateKey.generate(), "city", "330100", "parent")
+    enterprise, owner, old = _titled(gov)
+    app = submitted(owner, enterprise, open_batch(gov, name="本年度复核批次"), renews=old)
+    xactions.forward_application(gov["xh_county"], app, expected_version=app.version)
+    sent = FeedEntry.objects.get(kind="application").payload()["application"]
+    assert (sent["kind"], sent["renews"]) == ("re_review", old.certificate_no)
+
+
+def test_a_re_review_received_from_below_renews_the_title_held_here(as_node):  # noqa: F811
+    """The copy lost its title: recognised above it became a new title from the day of recognition
+    (overlapping the old certificate) instead of a renewal from the old end."""
+    gov = officials()
+    me = as_node("province", "330000")
+    key = Ed25519PrivateKey.generate()
+    city = register("杭州市", key, "city", "330100", "child")
+    enterprise, owner, old = _titled(gov)
+    payload = foreign_application(
+        name=enterprise.name, code=enterprise.credit_code, app_id="77", state="notice_ended"
+    )
+    payload["application"].update(kind="re_review", renews=old.certificate_no)
+    payload["batch"]["name"] = "本年度复核批次"
+    entry = signed(
+        key,
+        origin="city:330100",
+        sequence=1,
+        audience="parent",
+        kind="application",
+        object_id="77",
+        payload=payload,
+    )
+    assert take(city, entry, me).status == APPLIED
+    copy_ = Application.objects.get(pk=Origin.objects.get(local_type="cultivation.application").local_id)
+    assert copy_.renews == old
+    rec = actions.recognise_application(gov["zj_province"], copy_, expected_version=copy_.version)
+    assert rec.valid_from == old.valid_until + DAY
+    assert actions.renewal_of(old) == rec
