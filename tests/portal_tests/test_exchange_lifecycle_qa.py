@@ -15,12 +15,12 @@ from portal.accounts.roles import Role
 from portal.cultivation import actions
 from portal.cultivation.models import Application
 from portal.exchange import actions as xactions
-from portal.exchange.models import FeedEntry, Origin
-from portal.exchange.receive import APPLIED, receive
+from portal.exchange.models import FeedEntry, Origin, Quarantine
+from portal.exchange.receive import APPLIED, DUPLICATE, QUARANTINED, receive
 
 from .factories import example_profile, make_enterprise, make_user, officials
 from .test_cultivation_helpers import media, open_batch, recognised, submitted, today  # noqa: F401
-from .test_exchange_helpers import as_node, foreign_application, register, signed  # noqa: F401
+from .test_exchange_helpers import as_node, foreign_application, public_text, register, signed  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("media")]
 DAY = dt.timedelta(days=1)
@@ -81,3 +81,28 @@ def test_a_re_review_received_from_below_renews_the_title_held_here(as_node):  #
     rec = actions.recognise_application(gov["zj_province"], copy_, expected_version=copy_.version)
     assert rec.valid_from == old.valid_until + DAY
     assert actions.renewal_of(old) == rec
+
+
+def test_reading_again_after_a_key_change_does_not_quarantine_what_was_applied(as_node):  # noqa: F811
+    """The docs advise `exchange_pull --from-start` after a key change: every record applied before it (signed
+    with the old key) was quarantined and reported to the officials as failing verification."""
+    me = as_node("city", "330100")
+    officials()
+    old_key, new_key = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    county = register("西湖区", old_key, "county", "330106", "child")
+    entry = signed(
+        old_key,
+        origin="county:330106",
+        sequence=1,
+        audience="parent",
+        kind="application",
+        object_id="41",
+        payload=foreign_application(app_id="41"),
+    )
+    assert take(county, entry, me).status == APPLIED
+    county = xactions.change_peer_key(county, public_text(new_key))
+    assert take(county, entry, me).status == DUPLICATE
+    assert not Quarantine.objects.exists()
+    # A record not held yet is still checked: the old key no longer verifies it.
+    later = {**entry, "sequence": 2, "object_id": "42", "version": 1}
+    assert take(county, later, me).status == QUARANTINED
