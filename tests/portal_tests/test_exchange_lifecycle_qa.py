@@ -106,3 +106,37 @@ def test_reading_again_after_a_key_change_does_not_quarantine_what_was_applied(a
     # A record not held yet is still checked: the old key no longer verifies it.
     later = {**entry, "sequence": 2, "object_id": "42", "version": 1}
     assert take(county, later, me).status == QUARANTINED
+
+
+def test_a_withdrawal_from_below_is_passed_on_to_the_level_the_copy_was_recommended_to(as_node):  # noqa: F811
+    """小巨人 travels county → city → province: the enterprise's withdrawal reached the city only, and the
+    province's copy stayed in its queue."""
+    gov = officials()
+    me = as_node("city", "330100")
+    county_key = Ed25519PrivateKey.generate()
+    county = register("西湖区", county_key, "county", "330106", "child")
+    register("浙江省", Ed25519PrivateKey.generate(), "province", "330000", "parent")
+    payload = foreign_application(app_id="41", tier="little_giant")
+    payload["batch"].update(level="national", region_code="", review_level="province")
+
+    def record(sequence, version, state):
+        payload["application"]["state"] = state
+        return signed(
+            county_key,
+            origin="county:330106",
+            sequence=sequence,
+            audience="parent",
+            kind="application",
+            object_id="41",
+            version=version,
+            payload=payload,
+        )
+
+    assert take(county, record(1, 1, "submitted"), me).status == APPLIED
+    copy_ = Application.objects.get()
+    xactions.forward_application(gov["hz_city"], copy_, expected_version=copy_.version, note="建议推荐")
+    assert take(county, record(2, 2, "withdrawn"), me).status == APPLIED
+    copy_.refresh_from_db()
+    assert copy_.state == "withdrawn"
+    upward = [e.payload()["application"]["state"] for e in FeedEntry.objects.filter(audience="parent")]
+    assert upward == ["submitted", "withdrawn"]

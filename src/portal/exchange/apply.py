@@ -377,6 +377,7 @@ def apply_application(peer, entry: dict, me) -> Application | None:
             msg(gettext_noop("下级报送的申报已撤回：%(enterprise)s"), enterprise=app.enterprise.name),
             msg(gettext_noop("%(tier)s，企业已在%(peer)s撤回。"), tier=_tier_param(app.tier), peer=peer.name),
         )
+        _relay_withdrawal(app, me)
         return app
     if from_state not in (S.RETURNED, state):
         raise Refused(
@@ -410,6 +411,17 @@ def apply_application(peer, entry: dict, me) -> Application | None:
         me, app, peer, msg(gettext_noop("下级再次推荐的申报：%(enterprise)s"), enterprise=app.enterprise.name)
     )
     return app
+
+
+def _relay_withdrawal(app: Application, me) -> None:
+    """A withdrawn copy that this installation recommended further up: tell that level too.
+
+    Why: the withdrawal reached only the level directly above the enterprise's; the copy one level higher
+    stayed pending and could still be approved or recognised there (小巨人 goes county → city → province →
+    national), its decision then refused on the way back."""
+    forwarded = outbox.latest_forwarded(app)
+    if forwarded is not None:
+        outbox.publish_application(app, forwarded, node=me)
 
 
 def _announce(me, app: Application, peer, title: Message) -> None:
