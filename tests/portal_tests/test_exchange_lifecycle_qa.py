@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
+from django.urls import reverse
 
 from portal.accounts.roles import Role
 from portal.cultivation import actions
@@ -140,3 +141,25 @@ def test_a_withdrawal_from_below_is_passed_on_to_the_level_the_copy_was_recommen
     assert copy_.state == "withdrawn"
     upward = [e.payload()["application"]["state"] for e in FeedEntry.objects.filter(audience="parent")]
     assert upward == ["submitted", "withdrawn"]
+
+
+def test_a_refused_record_corrected_by_a_new_version_is_no_longer_listed_as_unresolved(as_node, client):  # noqa: F811
+    """The docs: the sender corrects a refused record by publishing a new version. It was applied, but the
+    refused version stayed unresolved on the quarantine page and in the count on the exchange page for ever."""
+    gov = officials()
+    me = as_node("city", "330100")
+    key = Ed25519PrivateKey.generate()
+    county = register("西湖区", key, "county", "330106", "child")
+    wrong = foreign_application(app_id="41")
+    wrong["enterprise"]["region"] = "330108"  # contradicts the record's region: refused
+    fields = {"origin": "county:330106", "audience": "parent", "kind": "application", "object_id": "41"}
+    assert take(county, signed(key, sequence=1, version=1, payload=wrong, **fields), me).status == QUARANTINED
+    client.force_login(gov["hz_city"])
+    unresolved = 'class="fail" href="/exchange/quarantine/"'
+    assert unresolved in client.get(reverse("exchange:index")).content.decode()
+    right = foreign_application(app_id="41")
+    assert take(county, signed(key, sequence=2, version=2, payload=right, **fields), me).status == APPLIED
+    assert Quarantine.objects.get().released_at is not None
+    html = client.get(reverse("exchange:quarantine")).content.decode()
+    assert "已收到并应用对方更正后的第 2 版，此记录无需再处理" in html
+    assert unresolved not in client.get(reverse("exchange:index")).content.decode()

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import crypto, kinds, schemas
@@ -114,6 +115,17 @@ def _already_held(peer, entry) -> bool:
     return held is not None and version <= held.version
 
 
+def _release(peer, entry: dict, sequence: int) -> None:
+    """The record just applied settles its quarantined copies: the same one read again, and older versions.
+
+    Why older versions: the docs tell officials that a sender corrects a refused record by publishing a new
+    version; it was applied, but the refused version stayed listed (and counted) as unresolved for ever."""
+    older = Q(kind=entry["kind"], object_id=entry["object_id"], version__lt=entry["version"])
+    Quarantine.objects.filter(Q(sequence=sequence) | older, peer=peer, released_at__isnull=True).update(
+        released_at=timezone.now()
+    )
+
+
 def receive(peer, entry, me, sequence: int) -> Outcome:
     """Verify and apply one record inside the caller's transaction (the page's)."""
     if _already_held(peer, entry):
@@ -136,9 +148,7 @@ def receive(peer, entry, me, sequence: int) -> Outcome:
                 defaults["local_type"] = local._meta.label_lower
                 defaults["local_id"] = str(local.pk)
             Received.objects.update_or_create(peer=peer, kind=kind, object_id=object_id, defaults=defaults)
-            Quarantine.objects.filter(peer=peer, sequence=sequence, released_at__isnull=True).update(
-                released_at=timezone.now()
-            )
+            _release(peer, entry, sequence)
     except Refused as refused:
         return _quarantine(peer, entry, refused, sequence)
     except (OperationalError, InterfaceError):

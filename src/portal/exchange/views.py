@@ -208,6 +208,16 @@ def received(request):
     return render(request, "exchange/received.html", {"rows": rows})
 
 
+def _superseded_by(q: Quarantine) -> int | None:
+    """The version applied in place of a released quarantined record (None: this very record was applied)."""
+    if q.released_at is None or not q.kind:
+        return None
+    held = Received.objects.filter(peer=q.peer_id, kind=q.kind, object_id=q.object_id).first()
+    if held is None or held.sequence == q.sequence:
+        return None
+    return held.version
+
+
 @login_required
 def quarantine(request):
     user = request.user
@@ -220,4 +230,5 @@ def quarantine(request):
     for q in rows:
         name = kinds.label(q.kind)
         q.kind_label = gettext(name) if name else ""
+        q.superseded_by = _superseded_by(q)
     return render(request, "exchange/quarantine.html", {"rows": rows})
