@@ -229,3 +229,22 @@ def test_a_conflict_resolved_here_is_applied_when_read_again(linked, client, cap
     assert held_one.released_at is not None
     client.force_login(gov["hz_city"])
     assert "重新读取后已通过校验并应用" in client.get("/exchange/quarantine/").content.decode()
+
+
+def test_sync_now_says_when_records_are_left_for_later(linked, client, monkeypatch):
+    """立即同步 reads at most SYNC_PAGES pages and said "同步完成" even with records still unread."""
+    from django.urls import reverse
+
+    from portal.exchange import views
+
+    from .factories import officials
+
+    _me, _county, peer = linked
+    monkeypatch.setattr(views, "SYNC_PAGES", 1)
+    monkeypatch.setattr(views, "SYNC_LIMIT", 1)
+    client.force_login(officials()["hz_city"])
+    first = client.post(reverse("exchange:pull_now", args=[peer.pk]), follow=True).content.decode()
+    assert "已同步一部分（本次最多读取 1 页），还有未读记录" in first and "同步完成" not in first
+    for _ in range(2):
+        last = client.post(reverse("exchange:pull_now", args=[peer.pk]), follow=True).content.decode()
+    assert "同步完成" in last and held() == sorted(NAMES)

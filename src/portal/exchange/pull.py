@@ -59,6 +59,7 @@ class PullReport:
     quarantined: list[str] = field(default_factory=list)
     cursor: int = 0
     error: str = ""
+    more: bool = False  # stopped at max_pages with records still unread
 
     @property
     def ok(self) -> bool:
@@ -217,6 +218,7 @@ def pull(
         report.quarantined.extend(quarantined)
         report.pages += 1
         report.cursor = page["next_after"]
+        report.more = bool(page["has_more"])
         if not page["has_more"]:
             break
     return report

@@ -27,6 +27,10 @@ from .pull import pull
 PAGE_ROWS = 100
 
 
+SYNC_PAGES = 20  # pages one click reads: the page answers in seconds; the scheduled pull reads on
+SYNC_LIMIT = 50  # records per page
+
+
 def _official(user) -> None:
     allowed = getattr(user, "is_authenticated", False) and (
         user.role in OFFICIAL_ROLES or user.role == Role.ADMIN or user.is_superuser
@@ -108,8 +112,17 @@ def pull_now(request, pk: int):
     if not peer.enabled:
         messages.error(request, gettext("%(name)s 已停用，不能同步。") % {"name": peer.name})
         return redirect("exchange:index")
-    report = pull(peer, max_pages=20)
-    if report.ok:
+    report = pull(peer, limit=SYNC_LIMIT, max_pages=SYNC_PAGES)
+    if report.ok and report.more:  # the rest follows with the scheduled pull, or another click
+        messages.info(
+            request,
+            gettext(
+                "已同步一部分（本次最多读取 %(pages)s 页），还有未读记录：定时同步会继续，也可再点一次“立即同步”。"
+            )
+            % {"pages": SYNC_PAGES}
+            + report.summary(),
+        )
+    elif report.ok:
         messages.success(request, gettext("同步完成。") + report.summary())
     else:
         messages.error(request, gettext("同步未完成。") + report.summary())
