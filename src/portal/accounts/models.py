@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .roles import OFFICIAL_ROLES, PREFIX_DIGITS, Role
@@ -63,19 +64,49 @@ class User(AbstractUser):
         return self.region_code[: PREFIX_DIGITS[Role(self.role)]]
 
     def clean(self):
-        """Refuse (in the admin) a county, city or province account without its 6-digit region code."""
+        """Refuse (in the admin) an official's region code that does not give the area the role works at."""
         super().clean()
-        if self.is_official and not self.has_region:
-            raise ValidationError(
-                {
-                    "region_code": _(
-                        "县级、市级、省级主管部门账户须填写 6 位行政区划代码（如 330106）；国家级留空。"
-                    )
-                }
+        if self.is_official:
+            problem = self.region_problem()
+            if problem:
+                raise ValidationError({"region_code": problem})
+
+    def region_problem(self) -> str:
+        """Why this official's region code is wrong, or ''. A code of another level or an unknown code was
+        accepted before: a county account with its city's code (510100) or a code that does not exist (999999)
+        signed in and saw no enterprise at all, and nothing said why."""
+        if self.role == Role.NATIONAL:
+            return (
+                ""
+                if not self.region_code
+                else gettext("国家级主管部门账户的所属地区代码须留空（国家级看全国）。")
             )
+        if not self.has_region:
+            return gettext("县级、市级、省级主管部门账户须填写 6 位行政区划代码（如 330106）；国家级留空。")
+        from portal.assessments.engine import region
+
+        found = region(self.region_code)
+        if found is None:
+            return gettext(
+                "所属地区代码 %(code)s 不是有效的行政区划代码（GB/T 2260），请核对后重填（如 330106）。"
+            ) % {"code": self.region_code}
+        if not _level_fits(Role(self.role), self.region_code, found[1]):
+            return gettext(
+                "%(name)s（%(code)s）不是%(role)s的地区代码：省级填省代码（如 330000），"
+                "市级填市代码（如 330100），县级填区县代码（如 330106）。"
+            ) % {"name": found[0], "code": self.region_code, "role": Role(self.role).label}
+        return ""
 
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+def _level_fits(role: Role, code: str, level: str) -> bool:
+    """A province account takes a province code, a county account a county code, a city account a city code
+    or the code of a city without counties (东莞 441900, listed among the counties)."""
+    if role == Role.CITY:
+        return level == "city" or (level == "county" and code.endswith("00"))
+    return level == {Role.PROVINCE: "province", Role.COUNTY: "county"}[role]
 
 
 class LoginFailure(models.Model):

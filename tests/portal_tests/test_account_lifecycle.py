@@ -1,0 +1,55 @@
+"""The platform administrator's work on accounts: opening official accounts, resetting passwords, moving people."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from portal.accounts.roles import Role
+
+from .factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def region_error(role: Role, code: str) -> str:
+    """The admin's message for this role and code, '' when the account is accepted."""
+    official = make_user(f"gov-{role}-{code or 'none'}", role, region_code=code)
+    try:
+        official.full_clean()
+    except ValidationError as refused:
+        return " ".join(refused.message_dict.get("region_code", []))
+    return ""
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        (Role.COUNTY, "510100"),  # the city's code for a county account: it saw nothing
+        (Role.COUNTY, "999999"),  # a code that does not exist
+        (Role.CITY, "510000"),  # the province's code for a city account (prefix 5100: nothing)
+        (Role.CITY, "510104"),  # a county's code for a city account
+        (Role.PROVINCE, "510104"),
+        (Role.NATIONAL, "510000"),
+    ],
+)
+def test_an_official_account_with_a_code_of_another_level_or_no_such_code_is_refused(role, code):
+    message = region_error(role, code)
+    assert message
+    if role != Role.NATIONAL:
+        assert code in message  # names what was typed
+
+
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [
+        (Role.COUNTY, "510104"),
+        (Role.COUNTY, "110101"),  # 北京 districts
+        (Role.CITY, "510100"),
+        (Role.CITY, "441900"),  # 东莞: a city without counties
+        (Role.PROVINCE, "510000"),
+        (Role.NATIONAL, ""),
+    ],
+)
+def test_an_official_account_with_the_code_of_its_level_is_accepted(role, code):
+    assert region_error(role, code) == ""
