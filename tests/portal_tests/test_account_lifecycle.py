@@ -53,3 +53,27 @@ def test_an_official_account_with_a_code_of_another_level_or_no_such_code_is_ref
 )
 def test_an_official_account_with_the_code_of_its_level_is_accepted(role, code):
     assert region_error(role, code) == ""
+
+
+def test_a_password_reset_by_the_administrator_lifts_the_sign_in_lock(client):
+    """The lock message says: wait, or ask the administrator to reset the password. The reset kept the lock."""
+    from portal.accounts import throttle
+
+    official = make_user("gov-xh", Role.COUNTY, region_code="330106")
+    for _ in range(throttle.max_failures()):
+        client.post("/accounts/login/", {"username": "gov-xh", "password": "guess"})
+    assert throttle.is_locked("gov-xh")
+
+    admin = make_user("root", Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    staff = client.__class__()
+    staff.force_login(admin)
+    resp = staff.post(
+        f"/admin/accounts/user/{official.pk}/password/",
+        {"password1": "Reset-pass-2026q", "password2": "Reset-pass-2026q", "usable_password": "true"},
+    )
+    assert resp.status_code == 302
+    assert not throttle.is_locked("gov-xh")
+    client.post("/accounts/login/", {"username": "gov-xh", "password": "Reset-pass-2026q"})
+    assert "_auth_user_id" in client.session

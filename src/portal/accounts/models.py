@@ -97,6 +97,16 @@ class User(AbstractUser):
             ) % {"name": found[0], "code": self.region_code, "role": Role(self.role).label}
         return ""
 
+    def save(self, *args, **kwargs):
+        """A new password (the administrator's reset, or the holder's own change) lifts the sign-in lock: the
+        lock message sends a locked-out user to the administrator for a reset, and the reset did not let them in."""
+        password_set = self._password is not None
+        super().save(*args, **kwargs)
+        if password_set:
+            from . import throttle
+
+            throttle.clear(self.username)
+
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 
