@@ -272,6 +272,21 @@ def test_only_the_uploader_and_officials_above_see_the_run_and_its_files(client,
     assert client.get(reverse("screening:new")).status_code == 403
 
 
+def test_an_official_moved_to_another_region_no_longer_opens_the_runs_of_the_region_left(client, gov, hz_run):
+    """The administrator moves the Hangzhou official to Chengdu: their Hangzhou run (names, figures, files of
+    Hangzhou enterprises) stayed open to them through `official=user`; officials above Hangzhou still see it."""
+    run = hz_run
+    moved = gov["hz_city"]
+    moved.region_code = "510100"
+    moved.save()
+    client.force_login(moved)
+    assert client.get(reverse("screening:detail", args=[run.pk])).status_code == 404
+    assert client.get(reverse("screening:download", args=[run.pk, "result"])).status_code == 404
+    assert run.original_name not in page(client, reverse("screening:index"))
+    client.force_login(gov["zj_province"])
+    assert client.get(reverse("screening:detail", args=[run.pk])).status_code == 200
+
+
 def test_bulk_add_to_pool_then_note_remove_and_export(client, gov, hz_run):
     run = hz_run
     client.force_login(gov["hz_city"])

@@ -51,12 +51,14 @@ def _require_official(actor) -> str:
 
 
 def visible_runs(user):
-    """Runs `user` may open: their own, and those of officials whose region lies strictly inside theirs."""
+    """Runs `user` may open: their own within their present region, and those of officials whose region lies
+    strictly inside theirs. An official moved to another region no longer opens the runs (candidates' names,
+    figures and files) of the region they left."""
     prefix = getattr(user, "region_prefix", None) if getattr(user, "is_authenticated", False) else None
     if prefix is None:
         return ScreeningRun.objects.none()
     below = Q(region_code__startswith=prefix) & ~Q(region_code=prefix)
-    return ScreeningRun.objects.filter(Q(official=user) | below)
+    return ScreeningRun.objects.filter(Q(official=user, region_code__startswith=prefix) | below)
 
 
 def can_see_run(user, run: ScreeningRun) -> bool:
