@@ -77,3 +77,42 @@ def test_a_password_reset_by_the_administrator_lifts_the_sign_in_lock(client):
     assert not throttle.is_locked("gov-xh")
     client.post("/accounts/login/", {"username": "gov-xh", "password": "Reset-pass-2026q"})
     assert "_auth_user_id" in client.session
+
+
+def superuser_client(client):
+    admin = make_user("root", Role.ADMIN)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    return client
+
+
+def test_the_admin_shows_workflow_rows_and_the_audit_trail_but_cannot_change_them(
+    client, gov, hz_enterprise, hz_owner, settings, tmp_path
+):
+    """The admin's forms changed an application's enterprise or batch, a recognition's validity, an audit entry's
+    text, with no audit row and none of the action functions' checks; now they only show them."""
+    from portal.audit.models import AuditEntry
+    from portal.cultivation.models import Application
+
+    from .test_cultivation_helpers import open_batch, submitted
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    app = submitted(hz_owner, hz_enterprise, open_batch(gov))
+    entry = AuditEntry.objects.first()
+    superuser_client(client)
+    for model, pk in (("cultivation/application", app.pk), ("audit/auditentry", entry.pk)):
+        assert client.get(f"/admin/{model}/").status_code == 200
+        assert client.get(f"/admin/{model}/{pk}/change/").status_code == 200  # view only
+        assert client.get(f"/admin/{model}/add/").status_code == 403
+        assert client.post(f"/admin/{model}/{pk}/delete/", {"post": "yes"}).status_code == 403
+    client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {"action": "forged", "target_type": "x"})
+    entry.refresh_from_db()
+    assert entry.action != "forged"
+    assert Application.objects.filter(pk=app.pk, enterprise=hz_enterprise).exists()

@@ -1,14 +1,10 @@
-"""Read-mostly admin for platform administrators; every state change still goes through actions.py."""
+"""Read-only admin for platform administrators: every change goes through actions.py (checked, audited)."""
 
 from django.contrib import admin
 
+from portal.audit.admin import ViewOnlyAdmin
+
 from .models import Application, Batch, ChangeReport, Evidence, Objection, Recognition
-
-
-class ReadOnlyStateAdmin(admin.ModelAdmin):
-    """State columns are read-only here: changing them must go through the audited action functions."""
-
-    readonly_fields = ("state", "version")
 
 
 @admin.register(Batch)
@@ -18,20 +14,23 @@ class BatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyStateAdmin):
+class ApplicationAdmin(ViewOnlyAdmin):
     list_display = ("enterprise", "tier", "batch", "state", "submitted_at")
     list_filter = ("state", "tier")
     search_fields = ("enterprise__name", "enterprise__credit_code")
-    raw_id_fields = ("enterprise", "batch", "assessment", "renews")
 
 
 @admin.register(Recognition)
-class RecognitionAdmin(admin.ModelAdmin):
+class RecognitionAdmin(ViewOnlyAdmin):
     list_display = ("enterprise", "tier", "certificate_no", "valid_from", "valid_until", "status")
     list_filter = ("tier", "status")
     search_fields = ("enterprise__name", "certificate_no")
-    readonly_fields = ("status", "version", "verification_code")
-    raw_id_fields = ("enterprise", "application")
 
 
-admin.site.register([Evidence, Objection, ChangeReport])
+@admin.register(ChangeReport)
+class ChangeReportAdmin(ViewOnlyAdmin):
+    list_display = ("recognition", "kind", "occurred_on", "state", "late")
+    list_filter = ("state", "kind")
+
+
+admin.site.register([Evidence, Objection], ViewOnlyAdmin)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from portal.audit.admin import ViewOnlyAdmin
+
 from .models import Grant, Policy, PushRecord, Subscription
 
 
@@ -19,18 +21,26 @@ class PolicyAdmin(admin.ModelAdmin):
     )
     list_filter = ("level", "status", "grade", "is_example", "no_application", "benefit_type")
     search_fields = ("title", "document_number", "department", "key")
-    readonly_fields = ("expression", "search_text", "version", "created_at", "updated_at", "published_at")
+    # Publishing and withdrawing go through policies.actions (audited, pushes sent), not the status field.
+    readonly_fields = (
+        "status",
+        "expression",
+        "search_text",
+        "version",
+        "created_at",
+        "updated_at",
+        "published_at",
+    )
 
 
 @admin.register(Grant)
-class GrantAdmin(admin.ModelAdmin):
+class GrantAdmin(ViewOnlyAdmin):
     list_display = ("policy", "enterprise", "status", "amount", "confirmed_at", "decided_at")
     list_filter = ("status",)
-    readonly_fields = ("confirmed_by", "confirmed_at", "decided_by", "decided_at", "version")
 
 
 @admin.register(PushRecord)
-class PushRecordAdmin(admin.ModelAdmin):
+class PushRecordAdmin(ViewOnlyAdmin):
     list_display = ("policy", "enterprise", "trigger", "sent_at")
     list_filter = ("trigger",)
 
