@@ -241,7 +241,10 @@ def test_registration_of_an_already_registered_code_names_the_code(client, hz_en
         reverse("enterprises:register"), {**REGISTRATION, "credit_code": hz_enterprise.credit_code}
     )
     assert response.status_code == 400
-    assert "统一社会信用代码 91330106MA2B3C4D11 已注册，请联系该企业的账户管理员" in page(response)
+    text = page(response)
+    assert "统一社会信用代码 91330106MA2B3C4D11 已被注册" in text
+    assert "请联系平台管理员为您开设该企业的账户" in text  # the next step: nobody else can add a user
+    assert "账户管理员" not in text
     assert Enterprise.objects.count() == 1 and not User.objects.filter(username="zhoumin").exists()
 
 
@@ -448,7 +451,7 @@ def test_taking_another_enterprises_code_is_refused(owner_client, hz_enterprise)
     data = form_data(owner_client.get(reverse("enterprises:profile")))
     data["basic-credit_code"] = other.credit_code
     text = page(owner_client.post(reverse("enterprises:profile"), data))
-    assert f"统一社会信用代码 {other.credit_code} 已注册，请联系该企业的账户管理员" in text
+    assert f"统一社会信用代码 {other.credit_code} 已被注册" in text
 
 
 def test_officials_read_the_profile_but_cannot_change_it(gov, hz_enterprise):

@@ -36,7 +36,12 @@ IDENTITY_KEYS = ("name", "credit_code", "region", "industry")
 
 
 def duplicate_message(code: str) -> str:
-    return gettext("统一社会信用代码 %(code)s 已注册，请联系该企业的账户管理员") % {"code": code}
+    """The next step for a code already registered. It said "contact the enterprise's account administrator",
+    a role the platform does not have: an enterprise cannot add its own users, the platform administrator does."""
+    return gettext(
+        "统一社会信用代码 %(code)s 已被注册。您属于该企业的，请联系平台管理员为您开设该企业的账户"
+        "（企业不能自行增加账户）；代码填错的，请按营业执照核对。"
+    ) % {"code": code}
 
 
 def taken_message(username: str) -> str:
