@@ -116,3 +116,24 @@ def test_the_admin_shows_workflow_rows_and_the_audit_trail_but_cannot_change_the
     entry.refresh_from_db()
     assert entry.action != "forged"
     assert Application.objects.filter(pk=app.pk, enterprise=hz_enterprise).exists()
+
+
+def test_the_user_page_finds_the_enterprise_by_search_instead_of_listing_every_enterprise(
+    client, hz_enterprise
+):
+    """A second account for a registered enterprise is opened here; the page listed every enterprise in a <select>."""
+    from .factories import make_enterprise
+    from .test_cultivation_helpers import credit_code
+
+    other = make_enterprise(
+        "余杭某某电子有限公司", region="330110", credit_code=credit_code("91330110MA2H8K9L3")
+    )
+    colleague = make_user("ent-hz-2", Role.ENTERPRISE, enterprise=hz_enterprise)
+    superuser_client(client)
+    page = client.get(f"/admin/accounts/user/{colleague.pk}/change/").content.decode()
+    assert hz_enterprise.name in page and other.name not in page
+    found = client.get(
+        "/admin/autocomplete/",
+        {"term": "余杭", "app_label": "accounts", "model_name": "user", "field_name": "enterprise"},
+    ).json()
+    assert [r["text"] for r in found["results"]] == [str(other)]

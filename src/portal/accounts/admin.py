@@ -12,8 +12,20 @@ class PortalUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         ("zjtx", {"fields": ("role", "region_code", "enterprise", "organisation", "phone")}),
     )
-    list_display = ("username", "role", "region_code", "enterprise", "is_active")
-    list_filter = ("role",)
+    list_display = (
+        "username",
+        "first_name",
+        "role",
+        "region_code",
+        "organisation",
+        "enterprise",
+        "is_active",
+    )
+    list_filter = ("role", "is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "email", "region_code", "organisation", "phone")
+    # A search box, not a <select> of every enterprise (the page listed them all; at a province's scale it did
+    # not load). Finding the enterprise by name or credit code is how a second enterprise account is opened.
+    autocomplete_fields = ("enterprise",)
 
 
 @admin.register(LoginFailure)
