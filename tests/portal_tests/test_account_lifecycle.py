@@ -137,3 +137,17 @@ def test_the_user_page_finds_the_enterprise_by_search_instead_of_listing_every_e
         {"term": "余杭", "app_label": "accounts", "model_name": "user", "field_name": "enterprise"},
     ).json()
     assert [r["text"] for r in found["results"]] == [str(other)]
+
+
+def test_an_official_cannot_be_made_superuser_nor_tied_to_an_enterprise(hz_enterprise):
+    """A county official with 超级用户状态 ticked saw every enterprise in the country; one left with an enterprise
+    read that enterprise's messages."""
+    official = make_user("gov-xh", Role.COUNTY, region_code="330106")
+    official.is_superuser = official.is_staff = True
+    official.enterprise = hz_enterprise
+    with pytest.raises(ValidationError) as refused:
+        official.full_clean()
+    assert set(refused.value.message_dict) == {"is_superuser", "enterprise"}
+    admin = make_user("root", Role.ADMIN)
+    admin.is_superuser = admin.is_staff = True
+    admin.full_clean()

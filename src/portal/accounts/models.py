@@ -66,10 +66,31 @@ class User(AbstractUser):
     def clean(self):
         """Refuse (in the admin) an official's region code that does not give the area the role works at."""
         super().clean()
+        problems = {"is_superuser": self.superuser_problem(), "enterprise": self.enterprise_problem()}
         if self.is_official:
-            problem = self.region_problem()
-            if problem:
-                raise ValidationError({"region_code": problem})
+            problems["region_code"] = self.region_problem()
+        problems = {field: message for field, message in problems.items() if message}
+        if problems:
+            raise ValidationError(problems)
+
+    def superuser_problem(self) -> str:
+        """A superuser sees and acts on every region (scope treats it as the administrator): ticked on an official's
+        account, as the deployer guide warns against, a county official worked on the whole country."""
+        if self.is_superuser and self.role != Role.ADMIN:
+            return gettext(
+                "只有角色为“平台管理员”的账户可以勾选“超级用户状态”：超级用户能看到和办理全国所有地区的事项。"
+                "请取消勾选，或把角色改为平台管理员。"
+            )
+        return ""
+
+    def enterprise_problem(self) -> str:
+        """Only an enterprise user belongs to an enterprise: an official or provider with one also read that
+        enterprise's messages in their inbox."""
+        if self.enterprise_id and self.role != Role.ENTERPRISE:
+            return gettext("只有企业用户关联“所属企业”：%(role)s账户请清空此项。") % {
+                "role": Role(self.role).label
+            }
+        return ""
 
     def region_problem(self) -> str:
         """Why this official's region code is wrong, or ''. A code of another level or an unknown code was
