@@ -151,3 +151,23 @@ def test_an_official_cannot_be_made_superuser_nor_tied_to_an_enterprise(hz_enter
     admin = make_user("root", Role.ADMIN)
     admin.is_superuser = admin.is_staff = True
     admin.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "密码太短，至少需要 8 个字符。"), ("en", "it must have at least 8 characters")],
+)
+def test_changing_ones_password_to_a_short_one_says_so_in_the_pages_language(
+    client, settings, language, expected
+):
+    """The Chinese page said "This password is too short. It must contain at least 8 characters." in English."""
+    from .factories import PASSWORD
+
+    client.force_login(make_user("gov-xh", Role.COUNTY, region_code="330106"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.post(
+        "/accounts/password/", {"old_password": PASSWORD, "new_password1": "Xq7#a", "new_password2": "Xq7#a"}
+    ).content.decode()
+    assert expected in page
+    if language == "zh-hans":
+        assert "too short" not in page
