@@ -171,3 +171,57 @@ def test_changing_ones_password_to_a_short_one_says_so_in_the_pages_language(
     assert expected in page
     if language == "zh-hans":
         assert "too short" not in page
+
+
+def user_form(user, **changes) -> dict:
+    """The admin's user change form as posted, with the provider membership inline (empty unless given)."""
+    data = {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "2026-01-05",
+        "date_joined_1": "09:00:00",
+        "role": user.role,
+        "region_code": user.region_code,
+        "enterprise": "",
+        "organisation": "",
+        "phone": "",
+        "provider_membership-TOTAL_FORMS": "0",
+        "provider_membership-INITIAL_FORMS": "0",
+        "provider_membership-MIN_NUM_FORMS": "0",
+        "provider_membership-MAX_NUM_FORMS": "1",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_administrator_adds_a_colleague_to_a_service_institution_and_it_is_audited(client):
+    """Registration made the institution's only user; a colleague or a leaver's successor could not be added."""
+    from portal.audit.models import AuditEntry
+    from portal.services import actions
+    from portal.services.models import ProviderMembership
+
+    from .test_services import register
+
+    first, institution = register("svc-hz", "杭州某某服务中心", "city", "330100")
+    colleague = make_user("svc-hz-2", Role.PROVIDER)
+    superuser_client(client)
+    inline = {
+        "provider_membership-TOTAL_FORMS": "1",
+        "provider_membership-0-institution": str(institution.pk),
+        "provider_membership-0-user": str(colleague.pk),
+        "provider_membership-0-id": "",
+    }
+    resp = client.post(f"/admin/accounts/user/{colleague.pk}/change/", user_form(colleague, **inline))
+    assert resp.status_code == 302, resp.content.decode()[:3000]
+    colleague.refresh_from_db()
+    assert actions.membership_of(colleague).institution == institution
+    assert AuditEntry.objects.filter(action="services.member_added", target_id=str(institution.pk)).exists()
+
+    owner = make_user("ent-x", Role.ENTERPRISE)
+    resp = client.post(f"/admin/accounts/user/{owner.pk}/change/", user_form(owner, **inline))
+    assert resp.status_code == 200
+    assert "请先把该账户的角色改为服务机构" in resp.content.decode()
+    assert not ProviderMembership.objects.filter(user=owner).exists()

@@ -1,10 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from portal.audit.record import record
+from portal.services.models import ProviderMembership
+
 from .forms import AdminLoginForm
 from .models import LoginFailure, User
 
 admin.site.login_form = AdminLoginForm  # the same lock after repeated failures as the site's login page
+
+
+class ProviderMembershipInline(admin.StackedInline):
+    """The institution a provider account acts for. Only registration made one: a colleague, or the successor
+    of a provider user who left, could not be added, and the institution's demands went unanswered."""
+
+    model = ProviderMembership
+    fields = ("institution",)
+    autocomplete_fields = ("institution",)
+    max_num = 1
+    extra = 0
 
 
 @admin.register(User)
@@ -26,6 +40,17 @@ class PortalUserAdmin(UserAdmin):
     # A search box, not a <select> of every enterprise (the page listed them all; at a province's scale it did
     # not load). Finding the enterprise by name or credit code is how a second enterprise account is opened.
     autocomplete_fields = ("enterprise",)
+    inlines = (ProviderMembershipInline,)
+
+    def save_formset(self, request, form, formset, change):
+        """Memberships added, moved or removed here leave an audit row on the institution, as registration does."""
+        formset.save()
+        for member in formset.new_objects:
+            record(request.user, "services.member_added", member.institution, username=member.user.username)
+        for member, _fields in formset.changed_objects:
+            record(request.user, "services.member_moved", member.institution, username=member.user.username)
+        for member in formset.deleted_objects:
+            record(request.user, "services.member_removed", member.institution, username=member.user.username)
 
 
 @admin.register(LoginFailure)

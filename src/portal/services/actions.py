@@ -286,7 +286,10 @@ def _institution_problems(
 
 
 def _code_taken(code: str) -> str:
-    return gettext("统一社会信用代码 %(code)s 的机构已登记，请联系该机构的账户管理员") % {"code": code}
+    return gettext(
+        "统一社会信用代码 %(code)s 的机构已登记。您属于该机构的，请联系平台管理员把您的账户加入该机构"
+        "（机构不能自行增加账户）；代码填错的，请核对。"
+    ) % {"code": code}
 
 
 def _account_problems(username, password, full_name) -> list[tuple[str, str]]:

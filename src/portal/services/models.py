@@ -8,9 +8,13 @@ prefix tokens (" 33 5101 ", " * " = nationwide) so "does this serve county X" is
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.roles import Role
 
 
 class Level(models.TextChoices):
@@ -135,6 +139,14 @@ class ProviderMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.institution}"
+
+    def clean(self):
+        """Only a provider account acts for an institution (the administrator adds it on the user's page)."""
+        super().clean()
+        if self.user_id and self.user.role != Role.PROVIDER:
+            raise ValidationError(
+                gettext("只有角色为“服务机构”的账户可以加入服务机构：请先把该账户的角色改为服务机构。")
+            )
 
 
 class Offering(models.Model):
