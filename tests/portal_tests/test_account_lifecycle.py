@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -225,3 +227,24 @@ def test_the_administrator_adds_a_colleague_to_a_service_institution_and_it_is_a
     assert resp.status_code == 200
     assert "请先把该账户的角色改为服务机构" in resp.content.decode()
     assert not ProviderMembership.objects.filter(user=owner).exists()
+
+
+def test_the_admin_cannot_move_an_enterprise_past_the_profile_editors_checks(client, hz_enterprise):
+    """The admin's form saved a new region in the column only: the profile kept the old one, and an application in
+    review would have gone to another region's officials without the profile editor's lock."""
+    superuser_client(client)
+    assert client.get(f"/admin/enterprises/enterprise/{hz_enterprise.pk}/change/").status_code == 200
+    assert client.get(f"/admin/enterprises/enterprise/{hz_enterprise.pk}/history/").status_code == 200
+    client.post(
+        f"/admin/enterprises/enterprise/{hz_enterprise.pk}/change/",
+        {
+            "name": hz_enterprise.name,
+            "credit_code": hz_enterprise.credit_code,
+            "region": "510107",
+            "industry": hz_enterprise.industry,
+            "profile": json.dumps(hz_enterprise.profile),
+            "version": str(hz_enterprise.version),
+        },
+    )
+    hz_enterprise.refresh_from_db()
+    assert hz_enterprise.region == "330106" and hz_enterprise.profile["region"] == "330106"
