@@ -129,3 +129,12 @@ def test_an_administrator_lifts_a_lock_in_the_admin(client):
     client.logout()
     login(client, "gov-xh", PASSWORD)
     assert signed_in(client)
+
+
+def test_old_counts_do_not_pile_up(client):
+    """Every guess at a made-up user name left a row for good."""
+    for n in range(3):
+        login(client, f"nobody-{n}", "guess")
+    LoginFailure.objects.update(last_at=timezone.now() - dt.timedelta(minutes=16))
+    login(client, "nobody-new", "guess")
+    assert list(LoginFailure.objects.values_list("name", flat=True)) == ["nobody-new"]

@@ -46,6 +46,8 @@ def is_locked(username: str) -> bool:
 def note_failure(username: str) -> None:
     """Count one failed attempt; the window restarts with each failure, and a count older than it starts over."""
     name, now = _name(username), timezone.now()
+    # counts past their window lock nothing: dropped here, so guesses at made-up names do not pile up rows
+    LoginFailure.objects.filter(last_at__lte=_window_start()).delete()
     for _attempt in range(2):  # two first failures at once: the second insert loses and counts on the row
         try:
             with transaction.atomic():
