@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.accounts.roles import Role
-from portal.cultivation import actions
+from portal.cultivation import actions, views_common
 from portal.cultivation.models import Application, ApplicationState, Batch, Evidence, Recognition
 
 from .factories import example_profile, make_enterprise, make_user
@@ -603,9 +606,10 @@ def test_a_renamed_file_is_refused_on_the_page_saying_what_it_really_is(
     assert not Evidence.objects.filter(application=app).exists()
 
 
-def test_queue_sorts_by_the_frozen_score(client, gov):
+def _batch_2022(gov) -> Batch:
+    """A specialised batch assessed under the 2022 rules, whose tiers have scores."""
     today = timezone.localdate()
-    batch_2022 = actions.open_batch(
+    return actions.open_batch(
         gov["zj_province"],
         tier="specialized",
         year=today.year,
@@ -614,6 +618,10 @@ def test_queue_sorts_by_the_frozen_score(client, gov):
         closes_on=today + dt.timedelta(days=9),
         ruleset_id="cn-miit-2022",
     )
+
+
+def test_queue_sorts_by_the_frozen_score(client, gov):
+    batch_2022 = _batch_2022(gov)
     lower = example_profile("manufacturer")
     lower["awards"], lower["rd_institutions"] = [], []  # fewer points: 87 instead of 95 (2022 专精特新评分)
     firms = [
@@ -632,3 +640,25 @@ def test_queue_sorts_by_the_frozen_score(client, gov):
         assert body.index(first) < body.index(second), sort
     body = text_of(client.get(reverse("cultivation:queue"), {"sort": "-score"}))
     assert "95 分" in body and "87 分" in body
+
+
+FULL_RESULT_COLUMN = re.compile(
+    r'"assessments_assessment"\."result"(?:, "| FROM)'
+)  # the column itself selected
+
+
+def test_queue_and_export_never_load_the_frozen_assessments(client, gov):
+    """A frozen assessment is ~200 kB of JSON: a province's queue must read only the three values it shows."""
+    apps = _three_submitted(gov, _batch_2022(gov))
+    as_user(client, gov["hz_city"])
+    with CaptureQueriesContext(connection) as ctx:
+        page = text_of(client.get(reverse("cultivation:queue"), {"sort": "-score"}))
+        resp = client.get(reverse("cultivation:queue_export"))
+    loaded = [q["sql"] for q in ctx.captured_queries if FULL_RESULT_COLUMN.search(q["sql"])]
+    assert not loaded
+    frozen = views_common.frozen_tier(Application.objects.get(pk=apps[0].pk))
+    assert isinstance(frozen["score"], int)
+    assert f"{frozen['label']}</span> · {frozen['score']} 分" in page
+    rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 4
+    assert {(r[7], r[8]) for r in rows[1:]} == {(frozen["score"], frozen["label"])}

@@ -270,10 +270,33 @@ def frozen_result(app: Application) -> dict | None:
     return result_for_display(app.assessment, lang)
 
 
+def _json_bool(value):
+    """A JSON boolean read as text by the database: 'true'/'false' (PostgreSQL) or 1/0 (SQLite)."""
+    if value is None:
+        return None
+    return str(value).lower() in ("true", "1")
+
+
+def _annotated_tier(app: Application) -> dict | None:
+    """The applied tier's verdict annotated by views_official.with_frozen_summary, if it was."""
+    if "frozen_label" not in app.__dict__:
+        return None
+    if app.frozen_label is None:
+        return {}
+    score = app.__dict__.get("score")
+    return {
+        "qualified": _json_bool(app.frozen_qualified),
+        "unverified": _json_bool(app.frozen_unverified),
+        "score": int(score) if score is not None and score == int(score) else score,
+    }
+
+
 def frozen_tier(app: Application) -> dict:
     """{'qualified': True/False/None, 'score': int|None} for the applied tier, from the frozen result."""
-    result = (app.assessment.result or {}).get("zh") if app.assessment_id else None
-    tier = ((result or {}).get("tiers") or {}).get(app.tier) or {}
+    tier = _annotated_tier(app)
+    if tier is None:
+        result = (app.assessment.result or {}).get("zh") if app.assessment_id else None
+        tier = ((result or {}).get("tiers") or {}).get(app.tier) or {}
     qualified, unverified = tier.get("qualified"), bool(tier.get("unverified"))
     css = "pass" if qualified is True else ("fail" if qualified is False and not unverified else "unknown")
     return {
