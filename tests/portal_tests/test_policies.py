@@ -699,3 +699,20 @@ def test_a_stored_script_source_is_shown_but_never_a_link(client, gov, hz_owner)
     page = login(client, hz_owner).get(reverse("policies:detail", args=[policy.pk])).content.decode()
     assert 'href="javascript:' not in page and "javascript:alert(1)" in page
     assert 'href="https://www.miit.gov.cn/"' in page
+
+
+def test_an_area_larger_than_the_facts_cache_is_judged_on_every_profile(gov, monkeypatch):
+    """A province has more enterprises than the cache holds: hits evicted while the misses are
+    computed must still be judged on their profiles (the second view said 0 eligible, all undetermined)."""
+    for i in range(4):
+        code = credit_code(f"91330106MA2B3C5{i}X")
+        doc = example_profile()
+        doc["credit_code"] = code
+        make_enterprise(f"杭州缓存测试{i}号有限公司", "330106", credit_code=code, profile=doc)
+    monkeypatch.setattr(matching, "FACTS_CACHE", 3)
+    matching._FACTS.clear()
+    checked = matching.checked(published(gov["zj_province"]))
+    first = matching.eligible_list(checked, Enterprise.objects.order_by("pk"))
+    again = matching.eligible_list(checked, Enterprise.objects.order_by("pk"))
+    assert (len(first.eligible), len(first.undetermined)) == (4, 0)
+    assert (len(again.eligible), len(again.undetermined)) == (4, 0)

@@ -119,19 +119,24 @@ def facts(enterprise: Enterprise, as_of: dt.date | None = None):
 
 def _entries(enterprises, as_of: dt.date) -> list[tuple[Enterprise, tuple]]:
     """(enterprise, (facts or None, extras)) for many enterprises, computed where not cached;
-    profiles not loaded are read from the database only for those, so a queryset may `.defer("profile")`."""
+    profiles not loaded are read from the database only for those, so a queryset may `.defer("profile")`.
+
+    The cache hits are taken before anything is computed: with more enterprises than the cache
+    holds, computing the misses evicts hits not yet used, and an evicted one must not be judged
+    on a profile that was never read (a province's list said 0 eligible, all undetermined)."""
     ents = list(enterprises)
     clusters = memberships(e.pk for e in ents)
     keyed = [(e, _facts_key(e, as_of, clusters.get(e.pk, ()))) for e in ents]
+    hits = {key: _FACTS[key] for _e, key in keyed if key in _FACTS}
     loaded = {e.pk: e.profile for e, _key in keyed if "profile" not in e.get_deferred_fields()}
-    misses = [e.pk for e, key in keyed if key not in _FACTS and e.pk not in loaded]
+    misses = [e.pk for e, key in keyed if key not in hits and e.pk not in loaded]
     profiles: dict[int, dict] = dict(loaded)
     for start in range(0, len(misses), 500):
         part = misses[start : start + 500]
         profiles.update(Enterprise.objects.filter(pk__in=part).values_list("pk", "profile"))
     out = []
     for e, key in keyed:
-        entry = _FACTS.get(key)
+        entry = hits.get(key)
         if entry is None:
             entry = _remember(_FACTS, key, _read(profiles.get(e.pk), as_of, key[-1]), FACTS_CACHE)
         out.append((e, entry))
