@@ -716,3 +716,20 @@ def test_an_area_larger_than_the_facts_cache_is_judged_on_every_profile(gov, mon
     again = matching.eligible_list(checked, Enterprise.objects.order_by("pk"))
     assert (len(first.eligible), len(first.undetermined)) == (4, 0)
     assert (len(again.eligible), len(again.undetermined)) == (4, 0)
+
+
+@pytest.mark.django_db
+def test_the_eligible_page_lists_the_first_undetermined_and_counts_them_all(client, gov, monkeypatch):
+    """A province has tens of thousands of enterprises a policy cannot judge: the page lists a few
+    and says how many more the export holds, instead of every one of them."""
+    from portal.policies import views_official
+
+    for i in range(3):
+        code = credit_code(f"91330106MA2B3C6{i}X")
+        make_enterprise(f"杭州信息不全{i}号有限公司", "330106", credit_code=code, profile={"name": "x"})
+    monkeypatch.setattr(views_official, "UNDETERMINED_SHOWN", 2, raising=False)
+    policy = published(gov["zj_province"])
+    page = login(client, gov["hz_city"]).get(reverse("policies:eligible", args=[policy.pk])).content.decode()
+    assert "信息不全或画像有误、无法判断 3 家。" in page
+    assert page.count("杭州信息不全") == 2
+    assert "另有 1 家未列出，完整名单请导出 Excel。" in page
