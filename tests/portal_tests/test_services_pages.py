@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -510,3 +512,19 @@ def test_one_wrong_filter_is_said_and_the_others_still_apply(client, gov):
     assert (
         "杭州法务服务公司的legal服务" in text and "杭州人才服务公司的talent服务" not in text
     )  # q still applies
+
+
+def test_the_regions_response_figures_do_not_load_every_enterprise_profile(client, gov, hz_owner):
+    """The figures read every demand of the region: a province's thousands of demands must not
+    bring their enterprises' profiles along (only the page's rows do)."""
+    for i in range(3):
+        actions.post_demand(hz_owner, hz_owner.enterprise, category="financing", title=f"诉求{i}", text="x")
+    with CaptureQueriesContext(connection) as ctx:
+        _, text = page(client, gov["zj_province"], "services:queue")
+    assert "诉求0" in text and "平均首次响应用时" in text
+    unbounded = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if '"enterprises_enterprise"."profile"' in q["sql"] and "LIMIT" not in q["sql"]
+    ]
+    assert not unbounded

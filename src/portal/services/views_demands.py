@@ -242,6 +242,11 @@ def demand_withdraw(request, pk: int):
     return redirect("services:demand", pk)
 
 
+# What the response figures read of every demand in the region. Not the enterprise's profile: a
+# province's 5,000 demands loaded 5,000 profiles (91 MB) to count answers and hours.
+STATS_FIELDS = ("state", "created_at", "due_on", "first_response_at", "rating", "enterprise__region")
+
+
 @login_required
 def queue(request):
     """The official's demands: overdue flags, filters, and the region's response figures."""
@@ -270,7 +275,7 @@ def queue(request):
     qs = qs.order_by("due_on", "created_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     digits = min(PREFIX_DIGITS[Role(user.role)] + 2, 6) if user.role != Role.COUNTY else 6
-    everything = list(base)
+    everything = list(base.only(*STATS_FIELDS))
     return render(
         request,
         "services/queue.html",
