@@ -121,3 +121,15 @@ def test_enterprise_users_without_an_enterprise_and_providers_are_refused(db):
     provider = make_user("provider-1", Role.PROVIDER)
     response = client_for(provider).get(reverse("enterprises:directory"))
     assert response.status_code == 403 and "企业名录仅供主管部门使用。" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_directory_order_has_an_index():
+    """The directory pages by (name, id): without an index each page sorts the region's whole table."""
+    from django.db import connection
+
+    from portal.enterprises.models import Enterprise
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Enterprise._meta.db_table)
+    assert any(c["index"] and c["columns"][:2] == ["name", "id"] for c in found.values())

@@ -33,6 +33,9 @@ class Enterprise(models.Model):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         ordering = ["name"]
+        # The directory pages by name: without it every page sorted the whole region's rows, a
+        # sequential scan of the table with its profiles (province of 50,000: 0.1 s per page).
+        indexes = [models.Index(fields=["name", "id"], name="enterprise_name_idx")]
 
     def __str__(self) -> str:
         return self.name
