@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -99,12 +99,44 @@ def memberships(enterprise_ids) -> dict[int, tuple[str, ...]]:
     ids = list(enterprise_ids)
     out: dict[int, list[str]] = {}
     for start in range(0, len(ids), 500):
-        rows = ClusterMembership.objects.filter(
-            enterprise_id__in=ids[start : start + 500], cluster__state=ClusterState.ACTIVE
-        ).values_list("enterprise_id", "cluster__name")
-        for enterprise_id, name in rows:
-            out.setdefault(enterprise_id, []).append(name)
+        _collect(out, ClusterMembership.objects.filter(enterprise_id__in=ids[start : start + 500]))
+    return _sorted_names(out)
+
+
+def _memberships_of(enterprises, ents: list) -> dict[int, tuple[str, ...]]:
+    """memberships() of a queryset's enterprises in one query (the queryset as a subquery)
+    instead of one per 500: a province's 50,000 enterprises took 100 queries, ~1 s."""
+    if not isinstance(enterprises, QuerySet) or len(ents) <= 500:
+        return memberships(e.pk for e in ents)
+    out: dict[int, list[str]] = {}
+    _collect(out, ClusterMembership.objects.filter(enterprise_id__in=enterprises.values("pk")))
+    return _sorted_names(out)
+
+
+def _collect(out: dict, memberships_qs) -> None:
+    rows = memberships_qs.filter(cluster__state=ClusterState.ACTIVE).values_list(
+        "enterprise_id", "cluster__name"
+    )
+    for enterprise_id, name in rows:
+        out.setdefault(enterprise_id, []).append(name)
+
+
+def _sorted_names(out: dict) -> dict[int, tuple[str, ...]]:
     return {pk: tuple(sorted(set(names))) for pk, names in out.items()}
+
+
+def _profiles(enterprises, misses: list[int]) -> dict[int, dict]:
+    """The stored profiles of the enterprises not in the cache: by id, 500 at a time, or, when
+    they are many, in one pass over the queryset (a cold province list: 1 query instead of 100)."""
+    if isinstance(enterprises, QuerySet) and len(misses) > 500:
+        wanted = set(misses)
+        rows = enterprises.values_list("pk", "profile").iterator(chunk_size=2000)
+        return {pk: profile for pk, profile in rows if pk in wanted}
+    out: dict[int, dict] = {}
+    for start in range(0, len(misses), 500):
+        part = misses[start : start + 500]
+        out.update(Enterprise.objects.filter(pk__in=part).values_list("pk", "profile"))
+    return out
 
 
 def _facts_key(enterprise: Enterprise, as_of: dt.date, clusters: tuple[str, ...]):
@@ -125,15 +157,12 @@ def _entries(enterprises, as_of: dt.date) -> list[tuple[Enterprise, tuple]]:
     holds, computing the misses evicts hits not yet used, and an evicted one must not be judged
     on a profile that was never read (a province's list said 0 eligible, all undetermined)."""
     ents = list(enterprises)
-    clusters = memberships(e.pk for e in ents)
+    clusters = _memberships_of(enterprises, ents)
     keyed = [(e, _facts_key(e, as_of, clusters.get(e.pk, ()))) for e in ents]
     hits = {key: _FACTS[key] for _e, key in keyed if key in _FACTS}
     loaded = {e.pk: e.profile for e, _key in keyed if "profile" not in e.get_deferred_fields()}
     misses = [e.pk for e, key in keyed if key not in hits and e.pk not in loaded]
-    profiles: dict[int, dict] = dict(loaded)
-    for start in range(0, len(misses), 500):
-        part = misses[start : start + 500]
-        profiles.update(Enterprise.objects.filter(pk__in=part).values_list("pk", "profile"))
+    profiles: dict[int, dict] = dict(loaded) | _profiles(enterprises, misses)
     out = []
     for e, key in keyed:
         entry = hits.get(key)
