@@ -662,3 +662,34 @@ def test_queue_and_export_never_load_the_frozen_assessments(client, gov):
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
     assert len(rows) == 4
     assert {(r[7], r[8]) for r in rows[1:]} == {(frozen["score"], frozen["label"])}
+
+
+def test_the_recognitions_list_asks_no_query_per_row(client, gov):
+    """Each active title the province issued asked whether a change report awaits it: 20 more
+    queries on every page of a province's list."""
+    from portal.enterprises.models import Enterprise
+
+    today = timezone.localdate()
+    ents = Enterprise.objects.bulk_create(
+        Enterprise(name=f"杭州认定{i}号有限公司", credit_code=f"T{i:017d}", region="330106", profile={})
+        for i in range(25)
+    )
+    Recognition.objects.bulk_create(
+        Recognition(
+            enterprise=e,
+            tier="specialized",
+            certificate_no=f"ZJ-T-{e.pk}",
+            verification_code=f"T{e.pk:015d}",
+            valid_from=today - dt.timedelta(days=30),
+            valid_until=today + dt.timedelta(days=1000),
+            status="active",
+            issued_by_level="province",
+            issued_by_region="330000",
+        )
+        for e in ents
+    )
+    as_user(client, gov["zj_province"])
+    with CaptureQueriesContext(connection) as ctx:
+        page = text_of(client.get(reverse("cultivation:recognitions")))
+    assert page.count("<summary>撤销认定</summary>") == 20
+    assert len(ctx.captured_queries) <= 10

@@ -1798,9 +1798,20 @@ def allowed_recognition_actions(user, recognition, *, today: dt.date | None = No
             out.append("start_re_review")
     if user.role == recognition.issued_by_level:
         out.append("revoke")
-        if (
-            recognition.valid_until >= today
-            and recognition.change_reports.filter(state=ChangeReport.State.SUBMITTED).exists()
-        ):
+        if recognition.valid_until >= today and _change_pending(recognition):
             out.append("decide_change")
     return out
+
+
+def _change_pending(recognition) -> bool:
+    """A submitted change report awaits a decision; a list annotates it (with_change_pending) so
+    that its rows do not ask one query each."""
+    if hasattr(recognition, "change_pending"):
+        return bool(recognition.change_pending)
+    return recognition.change_reports.filter(state=ChangeReport.State.SUBMITTED).exists()
+
+
+def with_change_pending(recognitions: QuerySet) -> QuerySet:
+    """Recognitions annotated for allowed_recognition_actions: one subquery instead of a query per row."""
+    pending = ChangeReport.objects.filter(recognition=OuterRef("pk"), state=ChangeReport.State.SUBMITTED)
+    return recognitions.annotate(change_pending=Exists(pending))

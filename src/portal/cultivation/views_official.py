@@ -527,7 +527,8 @@ def recognitions(request):
             )
         if d["q"]:
             qs = qs.filter(enterprise__name__icontains=d["q"].strip())
-    page = Paginator(qs.order_by("valid_until", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = actions.with_change_pending(qs.order_by("valid_until", "id"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for rec in page.object_list:
         css, status = recognition_status(rec, day)
@@ -550,6 +551,7 @@ def recognitions(request):
         .order_by("filed_at", "id")
     )
     for rep in reports:
+        rep.recognition.change_pending = True  # this very report is submitted: no query per report
         rep.can_decide = "decide_change" in actions.allowed_recognition_actions(user, rep.recognition)
     return render(
         request,
