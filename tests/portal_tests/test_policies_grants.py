@@ -9,6 +9,7 @@ page warns and says which condition); confirming a list that adds nobody says so
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.conf import settings
@@ -279,3 +280,28 @@ def test_publish_and_withdraw_messages_name_the_policy(client, gov):
         reverse("policies:withdraw", args=[policy.pk]), {"version": 2, "reason": "文件废止"}, follow=True
     )
     assert messages_of(response) == [f"政策“{policy.title}”已撤回，不再向企业推送和匹配。"]
+
+
+@pytest.mark.django_db
+def test_a_list_longer_than_the_request_field_limit_can_be_confirmed(client, gov, hz_enterprise, settings):
+    """Django refuses a request of more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) fields: with one
+    field per enterprise a province could not confirm its 免申即享 list at all (Bad Request)."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 3
+    for i in range(3):
+        code = credit_code(f"91330106MA2B3C7{i}X")
+        doc = example_profile()
+        doc["credit_code"] = code
+        make_enterprise(f"杭州免申{i}号有限公司", "330106", credit_code=code, profile=doc)
+    policy = published(gov["xh_county"], no_application=True)
+    login(client, gov["xh_county"])
+    page = client.get(reverse("policies:eligible", args=[policy.pk])).content.decode()
+    form = page.split('action="' + reverse("policies:confirm_grants", args=[policy.pk]))[1].split("</form>")[
+        0
+    ]
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    response = client.post(reverse("policies:confirm_grants", args=[policy.pk]), data)
+    assert response.status_code == 302
+    assert Grant.objects.filter(policy=policy).count() == 4

@@ -293,6 +293,7 @@ def eligible(request, pk: int):
             # a withdrawn or expired 免申即享 policy: say why nothing can be confirmed any more
             "closed": policy.no_application and not in_force,
             "confirmable": confirmable,
+            "confirmable_ids": ",".join(str(i) for i in confirmable),
             "undetermined": _undetermined_shown(result),
             "undetermined_total": len(result.undetermined),
             "undetermined_more": max(0, len(result.undetermined) - UNDETERMINED_SHOWN),
@@ -328,12 +329,21 @@ def export(request, pk: int):
     return response
 
 
+def posted_ids(values: list[str]) -> list[int]:
+    """The enterprises of a confirmation: one field of comma-separated ids (the page), or one field each.
+
+    One field each made a province's list of more than 1,000 enterprises a request Django refuses
+    (DATA_UPLOAD_MAX_NUMBER_FIELDS): the official got "Bad Request" and could confirm nothing.
+    """
+    return [int(i) for value in values for i in value.split(",") if i.strip().isdigit()]
+
+
 @login_required
 @require_POST
 def confirm_grants(request, pk: int):
     require_official(request.user)
     policy = get_policy(request.user, pk)
-    ids = [int(i) for i in request.POST.getlist("enterprises") if i.isdigit()]
+    ids = posted_ids(request.POST.getlist("enterprises"))
     try:
         if not ids:
             raise InvalidInput(gettext("名单为空：没有可确认的企业。"))
