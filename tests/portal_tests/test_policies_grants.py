@@ -305,3 +305,28 @@ def test_a_list_longer_than_the_request_field_limit_can_be_confirmed(client, gov
     response = client.post(reverse("policies:confirm_grants", args=[policy.pk]), data)
     assert response.status_code == 302
     assert Grant.objects.filter(policy=policy).count() == 4
+
+
+@pytest.mark.django_db
+def test_the_eligible_page_lists_the_first_rows_and_confirms_them_all(
+    client, gov, hz_enterprise, monkeypatch
+):
+    """A provincial policy fits 13,000 enterprises: the page shows the first rows and says how many
+    more the export holds, and 确认兑现名单 still covers every one of them."""
+    from portal.policies import views_official
+
+    monkeypatch.setattr(views_official, "ELIGIBLE_SHOWN", 2, raising=False)
+    for i in range(2):
+        code = credit_code(f"91330106MA2B3C8{i}X")
+        doc = example_profile()
+        doc["credit_code"] = code
+        make_enterprise(f"杭州免申展示{i}号有限公司", "330106", credit_code=code, profile=doc)
+    policy = published(gov["xh_county"], no_application=True)
+    page = (
+        login(client, gov["xh_county"]).get(reverse("policies:eligible", args=[policy.pk])).content.decode()
+    )
+    assert "符合条件 3 家" in page
+    assert page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>") == 2
+    assert "另有 1 家未列出，完整名单请导出 Excel。" in page
+    [ids] = re.findall(r'name="enterprises" value="([^"]*)"', page)
+    assert len(ids.split(",")) == 3

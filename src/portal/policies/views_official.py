@@ -272,10 +272,11 @@ def eligible(request, pk: int):
     policy = get_policy(request.user, pk)
     prefix, result = _eligible(request, policy)
     granted = set(Grant.objects.filter(policy=policy).values_list("enterprise_id", flat=True))
+    confirmable = [e.pk for e in result.eligible if e.pk not in granted]
     rows = [
-        {"enterprise": e, "region": area_name(e.region), "granted": e.pk in granted} for e in result.eligible
+        {"enterprise": e, "region": area_name(e.region), "granted": e.pk in granted}
+        for e in result.eligible[:ELIGIBLE_SHOWN]  # a province's 13,000 rows were 2.5 MB of HTML
     ]
-    confirmable = [r["enterprise"].pk for r in rows if not r["granted"]]
     in_force = policy.in_force(matching.today())  # confirm_grants refuses any other
     return render(
         request,
@@ -294,6 +295,8 @@ def eligible(request, pk: int):
             "closed": policy.no_application and not in_force,
             "confirmable": confirmable,
             "confirmable_ids": ",".join(str(i) for i in confirmable),
+            "eligible_total": len(result.eligible),
+            "eligible_more": max(0, len(result.eligible) - ELIGIBLE_SHOWN),
             "undetermined": _undetermined_shown(result),
             "undetermined_total": len(result.undetermined),
             "undetermined_more": max(0, len(result.undetermined) - UNDETERMINED_SHOWN),
@@ -302,6 +305,7 @@ def eligible(request, pk: int):
 
 
 UNDETERMINED_SHOWN = 200
+ELIGIBLE_SHOWN = 500  # the export and the confirmation cover the whole list
 
 
 def _undetermined_shown(result) -> list[dict]:
