@@ -138,3 +138,15 @@ def test_old_counts_do_not_pile_up(client):
     LoginFailure.objects.update(last_at=timezone.now() - dt.timedelta(minutes=16))
     login(client, "nobody-new", "guess")
     assert list(LoginFailure.objects.values_list("name", flat=True)) == ["nobody-new"]
+
+
+def test_a_deactivated_account_is_told_so_only_with_its_right_password(client):
+    """A deactivated user was told the password was wrong (and each try counted towards the lock)."""
+    user = make_user("ent-left", Role.ENTERPRISE)
+    user.is_active = False
+    user.save()
+    page = login(client, "ent-left", PASSWORD).content.decode()
+    assert "该账户已停用，不能登录" in page and not signed_in(client)
+    assert not LoginFailure.objects.exists()
+    wrong = login(client, "ent-left", "guess").content.decode()
+    assert "该账户已停用" not in wrong  # a guesser learns nothing
