@@ -64,10 +64,11 @@ def title(ent, tier: str, year: int, *, status: str = "active", days: int = 3 * 
     )
 
 
-def self_assessment(ent, tier: str):
+def self_assessment(ent, tier: str, ruleset_id: str = "cn-miit-2026", is_review: bool = False):
     return Assessment.objects.create(
         enterprise=ent,
-        ruleset_id="cn-miit-2026",
+        ruleset_id=ruleset_id,
+        is_review=is_review,
         as_of=timezone.localdate(),
         input_snapshot={},
         result={"zh": {}},
@@ -451,3 +452,17 @@ def test_page_loads_echarts_from_static_and_nothing_from_another_host(client, wo
     assert body.count("导出图片") >= 5 and body.count("导出数据") == len(panels.PANELS)
     assert 'id="dash-data"' in body
     assert "/static/dashboard/geo/china-provinces.geojson" in body
+
+
+def test_self_tiers_count_assessments_under_the_measures_in_force(client, gov):
+    """An enterprise checking a past date under the 2022 measures (or a re-review) last was counted by that verdict,
+    mixing 2022 rungs into today's ladder."""
+    ent = enterprise("西湖对照测试有限公司", "330106")
+    self_assessment(ent, "specialized", "cn-miit-2026+zj")  # today's measures, with a province overlay
+    self_assessment(ent, "innovative", "cn-miit-2022")  # later, for a past date
+    self_assessment(ent, "little_giant", "cn-miit-2022", is_review=True)
+    other = enterprise("西湖旧评测试有限公司", "330106")
+    self_assessment(other, "innovative", "cn-miit-2022")  # nothing under today's measures: not counted
+    run_refresh()
+    xh = page(client, gov["xh_county"])
+    assert panel_of(xh, "self_tiers")["rows"] == [["专精特新中小企业", 1]]

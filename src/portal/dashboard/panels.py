@@ -142,7 +142,7 @@ def self_tiers(ctx: PanelContext) -> dict:
     rows = [[tier_label(k), data[k]] for k in keys]
     return _result(
         "self_tiers",
-        _("企业自评最高层级（各企业最新一次自评）"),
+        _("企业自评最高层级（各企业按现行办法的最新一次自评）"),
         "bar",
         categories=[r[0] for r in rows],
         series=[{"name": _("企业数"), "data": [r[1] for r in rows]}],

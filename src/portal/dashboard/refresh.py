@@ -141,15 +141,20 @@ def _ladder_metrics(d: Dialect, today: dt.date) -> Iterator[tuple[str, list]]:
         f"GROUP BY e.region, r.tier",
         [today, today],
     )
-    # Each enterprise's latest self-assessment (the enterprise's own estimate, not a title).
+    # Each enterprise's latest self-assessment under the measures in force (the enterprise's own estimate, not a
+    # title): one made for a past date under the 2022 measures would count 创新型 beside the 2026 ladder's rungs.
+    from portal.assessments import engine
+
+    in_force = engine.rules_in_force(today).id
     yield (
         f"INSERT INTO {STAT} {COLUMNS} "
         f"SELECT e.region, substr(e.region, 1, 4), 'self_tier', t.highest_tier, 0, COUNT(*), 0 "
         f"FROM (SELECT enterprise_id, highest_tier, ROW_NUMBER() OVER "
-        f"(PARTITION BY enterprise_id ORDER BY created_at DESC, id DESC) AS rn FROM {a}) t "
+        f"(PARTITION BY enterprise_id ORDER BY created_at DESC, id DESC) AS rn FROM {a} "
+        f"WHERE (ruleset_id = %s OR ruleset_id LIKE %s) AND is_review = %s) t "
         f"JOIN {e} e ON e.id = t.enterprise_id "
         f"WHERE t.rn = 1 AND length(e.region) = 6 GROUP BY e.region, t.highest_tier",
-        [],
+        [in_force, in_force + "+%", False],
     )
     yield (
         f"INSERT INTO {STAT} {COLUMNS} "
