@@ -599,3 +599,15 @@ def test_a_workbook_packed_with_cells_is_refused_before_it_is_loaded(monkeypatch
     # The template itself, and a sheet of ordinary size, are far below the limit.
     assert not excel._too_many_cells(excel.template_xlsx())
     assert not excel._too_many_cells(_packed_workbook(2001, 12))
+
+
+def test_a_market_share_below_one_percent_is_questioned_before_confirming(owner, new_enterprise):
+    """0.02 typed for 2% in an unformatted cell was read as 0.02% without a word (the column is in percent)."""
+    wb = filled(owner)
+    set_basic(wb, "主导产品：全国细分市场占有率", 0.02)
+    text = owner.post(reverse("enterprises:import"), {"file": as_upload(wb)}).content.decode()
+    assert "主导产品：全国细分市场占有率读作 0.02%（" in text
+    assert "本意是 2% 的，请填 2 后重新上传；确为不足 1% 的可直接确认。" in text
+    # 12.5 (the usual case) says nothing
+    text = owner.post(reverse("enterprises:import"), {"file": as_upload(filled(owner))}).content.decode()
+    assert "读作" not in text

@@ -7,12 +7,14 @@ a confirm after someone else's edit is refused as stale by update_profile.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_POST
 
 from portal.accounts.roles import Role
@@ -21,6 +23,7 @@ from portal.assessments import engine
 from portal.downloads import XLSX_MIME
 
 from . import actions, excel, present
+from .money import percent_text, to_decimal
 
 SESSION_KEY = "enterprises.pending_import"
 
@@ -104,8 +107,35 @@ def import_upload(request):
             "sections": present.present(doc),
             "changed": [gettext(s) for s in actions.changed_sections(enterprise.profile, doc)],
             "removed_years": gettext("、").join(_removed_years(enterprise.profile, doc)),
+            "tiny_shares": _tiny_shares(parsed, doc),
         },
     )
+
+
+SHARES = (
+    ("national_market_share", gettext_noop("主导产品：全国细分市场占有率")),
+    ("international_market_share", gettext_noop("主导产品：国际细分市场占有率")),
+)
+
+
+def _tiny_shares(parsed, doc: dict) -> list[dict]:
+    """Market shares the workbook gives below 1 %: the column is in percent (15 = 15%), so 0.02 typed for 2% reads
+    as 0.02%. Said before confirming, with the cell, since a share that small can also be right."""
+    product = doc.get("main_product") or {}
+    out = []
+    for key, label in SHARES:
+        path = f"main_product.{key}"
+        share = to_decimal(product.get(key))
+        if path in parsed.cells and share is not None and 0 < share < Decimal("0.01"):
+            out.append(
+                {
+                    "label": gettext(label),
+                    "typed": percent_text(share),
+                    "meant": percent_text(share * 100),  # 0.02 typed for 2 %
+                    "cell": parsed.cells[path].where(),
+                }
+            )
+    return out
 
 
 def _removed_years(old: dict, new: dict) -> list[str]:
