@@ -83,13 +83,18 @@ def declaration_text(day: dt.date | None = None) -> str:
 PROFILE_TIER = {Tier.TECH_INNOVATIVE.value: "innovative"}
 # A recognition of the left tier is renewed through a batch of the right tier.
 RENEWED_BY = {Tier.INNOVATIVE.value: Tier.TECH_INNOVATIVE.value}
-# The ladder's rungs: a title in force on a higher rung makes a new application on a lower one pointless.
-RANK = {
-    Tier.INNOVATIVE.value: 1,
-    Tier.TECH_INNOVATIVE.value: 1,
-    Tier.SPECIALIZED.value: 2,
-    Tier.LITTLE_GIANT.value: 3,
-}
+
+
+def ladder_rungs() -> dict[str, int]:
+    """Each tier's rung, from the measures' `ladder` in the rule data (创新型 of 2022 and 科技和创新型 of 2026 share the
+    first): a title in force on a higher rung makes a new application on a lower one pointless."""
+    reg = engine.registry()
+    rungs: dict[str, int] = {}
+    for rule_id in reg.ids():
+        for rung, tier in enumerate(reg.get(rule_id).ladder or ()):
+            rungs[tier] = max(rungs.get(tier, rung), rung)
+    return rungs
+
 
 ACTION_ORDER = (
     "attach_evidence",
@@ -516,7 +521,10 @@ def _check_higher_title(enterprise: Enterprise, tier: str, today: dt.date) -> No
     Why: a 小巨人 (or 专精特新) enterprise is already counted on the lower rungs; a county official would turn
     such an application away, naming the title held, rather than review and recognise it again.
     """
-    higher = [t for t, rank in RANK.items() if rank > RANK[tier]]
+    rungs = ladder_rungs()
+    if tier not in rungs:
+        return
+    higher = [t for t, rung in rungs.items() if rung > rungs[tier]]
     held = (
         Recognition.objects.filter(
             enterprise=enterprise, tier__in=higher, status=RecognitionStatus.ACTIVE, valid_until__gte=today
